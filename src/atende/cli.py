@@ -14,6 +14,7 @@ import sys
 # subcommand name -> module that defines `register(subparsers)`.
 SUBCOMMANDS: dict[str, str] = {
     "dev": "atende.dev.cli",
+    "send": "atende.dev.send",
     "build": "atende.dev.build",
     "triage": "atende.triage.cli",
 }

@@ -1,0 +1,15 @@
+"""Meta webhook HTTP functions: verify, publish to Pub/Sub, acknowledge.
+
+Deliberately light: no Firestore, no google-genai (cold start).
+"""
+
+import flask
+import functions_framework
+
+from atende import wiring
+from atende.entrypoints.http import handle
+
+
+@functions_framework.http
+def webhook_whatsapp(request: flask.Request) -> flask.Response:
+    return handle(wiring.whatsapp_receiver(), request)

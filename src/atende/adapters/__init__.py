@@ -1,0 +1,1 @@
+"""Adapters to Google Cloud services and third-party APIs."""

@@ -1,0 +1,393 @@
+"""Firestore implementation of the repository port.
+
+Idempotency is by construction: an inbound message's document id derives from
+the platform's message id and is written with a create inside a transaction,
+so a redelivery finds it and changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from atende.domain import status as status_rules
+from atende.domain.events import InboundMessage, StatusUpdate
+from atende.domain.model import (
+    ConversationStatus,
+    Direction,
+    MessageKind,
+    MessageStatus,
+    SenderType,
+    stable_id,
+)
+from atende.domain.records import Contact, Conversation, InboundRecord, OutgoingMessage, Turn
+
+MESSAGES = "messages"
+CONVERSATIONS = "conversations"
+CONTACTS = "contacts"
+IDENTITIES = "contact_identities"
+ORPHAN_STATUSES = "status_orphans"
+
+
+def _ts(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _seconds(value: Any) -> float | None:
+    return value.timestamp() if isinstance(value, datetime) else None
+
+
+def identity_keys(message: InboundMessage) -> list[str]:
+    """Every identity of the sender, most specific first; each maps to one contact."""
+    sender = message.sender
+    keys = [f"{message.channel}:{sender.id}"]
+    if sender.user_id and sender.user_id != sender.id:
+        keys.append(f"{message.channel}_user:{sender.user_id}")
+    if sender.phone:
+        keys.append(f"phone:{sender.phone}")
+    return keys
+
+
+class FirestoreRepository:
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+
+    # -- inbound -----------------------------------------------------------------------------------------
+
+    def record_inbound(self, message: InboundMessage) -> InboundRecord:
+        return firestore.transactional(self._record_inbound)(self._db.transaction(), message)
+
+    def _record_inbound(self, txn: firestore.Transaction, message: InboundMessage) -> InboundRecord:
+        msg_ref = self._db.collection(MESSAGES).document(message.message_id)
+        conv_ref = self._db.collection(CONVERSATIONS).document(message.conversation_id)
+        keys = identity_keys(message)
+        id_refs = [self._db.collection(IDENTITIES).document(k) for k in keys]
+        snaps = {
+            s.reference.path: s for s in self._db.get_all([msg_ref, conv_ref, *id_refs], transaction=txn)
+        }
+        msg_snap, conv_snap = snaps[msg_ref.path], snaps[conv_ref.path]
+        conv = conv_snap.to_dict() if conv_snap.exists else {}
+
+        contact_id = (
+            conv.get("contactId")
+            or next((snaps[r.path].get("contactId") for r in id_refs if snaps[r.path].exists), None)
+            or stable_id("c", keys[0])
+        )
+        contact_ref = self._db.collection(CONTACTS).document(contact_id)
+        contact_snap = contact_ref.get(transaction=txn)
+        contact_doc = contact_snap.to_dict() if contact_snap.exists else {}
+
+        if msg_snap.exists:
+            existing = msg_snap.to_dict()
+            return InboundRecord(
+                False,
+                _conversation(conv_ref.id, conv, message, contact_id),
+                _contact(contact_id, contact_doc),
+                bool(existing.get("handled")),
+                existing.get("replyMessageId"),
+            )
+
+        now = firestore.SERVER_TIMESTAMP
+        at = _ts(message.timestamp)
+        txn.create(msg_ref, _inbound_doc(message, contact_id))
+        newer = (_seconds(conv.get("lastMessageAt")) or 0) <= message.timestamp
+        conv_update: dict[str, Any] = {
+            "channel": str(message.channel),
+            "accountId": message.account_id,
+            "contactId": contact_id,
+            "participants": [contact_id],
+            "senderId": message.sender.id,
+            "updatedAt": now,
+        }
+        if not conv_snap.exists:
+            conv_update |= {
+                "createdAt": now,
+                "status": str(ConversationStatus.BOT),
+                "userType": contact_doc.get("persona", "cliente"),
+                "assignee": None,
+            }
+        elif conv.get("status") == ConversationStatus.RESOLVED:
+            conv_update["status"] = str(ConversationStatus.BOT)  # a new message reopens it
+        if newer:
+            conv_update |= {
+                "lastMessage": _preview(message),
+                "lastMessageAt": at,
+                "lastMessageSender": str(SenderType.CONTACT),
+            }
+        if (_seconds(conv.get("lastInboundAt")) or 0) < message.timestamp:
+            conv_update["lastInboundAt"] = at
+        txn.set(conv_ref, conv_update, merge=True)
+
+        contact_update: dict[str, Any] = {
+            "identities": firestore.ArrayUnion(keys),
+            "updatedAt": now,
+            "lastChannel": str(message.channel),
+        }
+        if message.sender.name and not contact_doc.get("name"):
+            contact_update["name"] = message.sender.name
+        if message.sender.phone:
+            contact_update["phones"] = firestore.ArrayUnion([message.sender.phone])
+        if not contact_snap.exists:
+            contact_update |= {"createdAt": now, "persona": "cliente"}
+        txn.set(contact_ref, contact_update, merge=True)
+        for ref in id_refs:
+            if not snaps[ref.path].exists:
+                txn.set(ref, {"contactId": contact_id})
+
+        conv_after = {**conv, **{k: v for k, v in conv_update.items() if k != "updatedAt"}}
+        conv_after["lastInboundAt"] = conv_update.get("lastInboundAt", conv.get("lastInboundAt"))
+        return InboundRecord(
+            True,
+            _conversation(conv_ref.id, conv_after, message, contact_id),
+            _contact(contact_id, {**contact_doc, "name": contact_doc.get("name") or message.sender.name}),
+        )
+
+    def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]:
+        query = (
+            self._db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter("conversationId", "==", conversation_id))
+            .order_by("timestamp", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        turns = [
+            Turn(d.get("direction"), d.get("senderType"), d.get("text"), _seconds(d.get("timestamp")) or 0)
+            for d in query.stream()
+        ]
+        return turns[::-1]
+
+    def create_reply(
+        self, inbound: InboundMessage, record: InboundRecord, reply_id: str, text: str, meta: dict[str, Any]
+    ) -> bool:
+        now = time.time()
+        doc = {
+            "conversationId": record.conversation.id,
+            "contactId": record.contact.id,
+            "channel": str(inbound.channel),
+            "accountId": inbound.account_id,
+            "direction": str(Direction.OUTBOUND),
+            "senderType": str(SenderType.BOT),
+            "sender": "bot",
+            "isAutomation": True,
+            "kind": str(MessageKind.TEXT),
+            "text": text,
+            "content": {},
+            "recipient": {"id": inbound.sender.id, "phone": inbound.sender.phone},
+            "replyTo": inbound.message_id,
+            "status": str(MessageStatus.QUEUED),
+            "statusAt": {str(MessageStatus.QUEUED): _ts(now)},
+            "timestamp": _ts(now),
+            "createdAt": firestore.SERVER_TIMESTAMP,
+            "engine": meta,
+        }
+        batch = self._db.batch()
+        batch.create(self._db.collection(MESSAGES).document(reply_id), doc)
+        batch.update(
+            self._db.collection(MESSAGES).document(inbound.message_id),
+            {"replyMessageId": reply_id, "handled": True},
+        )
+        batch.set(
+            self._db.collection(CONVERSATIONS).document(record.conversation.id),
+            {
+                "lastMessage": text[:200],
+                "lastMessageAt": _ts(now),
+                "lastMessageSender": str(SenderType.BOT),
+                "updatedAt": firestore.SERVER_TIMESTAMP,
+            },
+            merge=True,
+        )
+        try:
+            batch.commit()
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+    def mark_handled(self, message_id: str) -> None:
+        self._db.collection(MESSAGES).document(message_id).update({"handled": True})
+
+    # -- outbound ----------------------------------------------------------------------------------------
+
+    def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
+        return firestore.transactional(self._claim)(self._db.transaction(), message_id, lease_s)
+
+    def _claim(self, txn: firestore.Transaction, message_id: str, lease_s: float) -> OutgoingMessage | None:
+        ref = self._db.collection(MESSAGES).document(message_id)
+        snap = ref.get(transaction=txn)
+        if not snap.exists:
+            return None
+        doc = snap.to_dict()
+        now = time.time()
+        state = doc.get("status")
+        lease_over = (_seconds(doc.get("sendingUntil")) or 0) < now
+        if state != MessageStatus.QUEUED and not (state == MessageStatus.SENDING and lease_over):
+            return None
+        txn.update(
+            ref,
+            {
+                "status": str(MessageStatus.SENDING),
+                "sendingUntil": _ts(now + lease_s),
+                "sendAttempts": firestore.Increment(1),
+                f"statusAt.{MessageStatus.SENDING}": _ts(now),
+            },
+        )
+        recipient = doc.get("recipient") or {}
+        return OutgoingMessage(
+            id=message_id,
+            conversation_id=doc["conversationId"],
+            channel=doc["channel"],
+            account_id=doc["accountId"],
+            recipient_id=recipient.get("id", ""),
+            recipient_phone=recipient.get("phone"),
+            kind=doc.get("kind", "text"),
+            text=doc.get("text"),
+            content=doc.get("content") or {},
+            status=str(MessageStatus.SENDING),
+        )
+
+    def record_sent(self, message_id: str, provider_message_id: str) -> None:
+        now = _ts(time.time())
+        self._db.collection(MESSAGES).document(message_id).update(
+            {
+                "status": str(MessageStatus.SENT),
+                "providerMessageId": provider_message_id,
+                f"statusAt.{MessageStatus.SENT}": now,
+                "sendingUntil": firestore.DELETE_FIELD,
+                "error": None,
+            }
+        )
+
+    def record_failed(self, message_id: str, error: dict[str, Any]) -> None:
+        self._db.collection(MESSAGES).document(message_id).update(
+            {
+                "status": str(MessageStatus.FAILED),
+                "error": error,
+                f"statusAt.{MessageStatus.FAILED}": _ts(time.time()),
+                "sendingUntil": firestore.DELETE_FIELD,
+            }
+        )
+
+    # -- delivery statuses -------------------------------------------------------------------------------
+
+    def apply_status(self, update: StatusUpdate) -> str:
+        return firestore.transactional(self._apply_status)(self._db.transaction(), update)
+
+    def _apply_status(self, txn: firestore.Transaction, update: StatusUpdate) -> str:
+        query = (
+            self._db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter("providerMessageId", "==", update.provider_message_id))
+            .where(filter=firestore.FieldFilter("channel", "==", str(update.channel)))
+            .limit(1)
+        )
+        found = list(txn.get(query))
+        if not found:
+            orphan = self._db.collection(ORPHAN_STATUSES).document(
+                stable_id("o", str(update.channel), update.provider_message_id)
+            )
+            txn.set(
+                orphan,
+                {
+                    "channel": str(update.channel),
+                    "providerMessageId": update.provider_message_id,
+                    "statuses": firestore.ArrayUnion([_status_doc(update)]),
+                    "updatedAt": firestore.SERVER_TIMESTAMP,
+                },
+                merge=True,
+            )
+            return "orphan"
+        snap = found[0]
+        changes: dict[str, Any] = {f"statusAt.{update.status}": _ts(update.timestamp)}
+        applied = status_rules.advances(snap.get("status"), update.status)
+        if applied:
+            changes["status"] = update.status
+            if update.status == MessageStatus.FAILED:
+                changes["error"] = _platform_error(update.errors)
+        txn.update(snap.reference, changes)
+        return "applied" if applied else "stale"
+
+    def take_orphan_statuses(self, channel: str, provider_message_id: str) -> list[StatusUpdate]:
+        ref = self._db.collection(ORPHAN_STATUSES).document(stable_id("o", channel, provider_message_id))
+        snap = ref.get()
+        if not snap.exists:
+            return []
+        ref.delete()
+        return [
+            StatusUpdate(channel=snap.get("channel"), provider_message_id=provider_message_id, **s)
+            for s in snap.get("statuses")
+        ]
+
+
+def _status_doc(update: StatusUpdate) -> dict[str, Any]:
+    return {
+        "account_id": update.account_id,
+        "status": update.status,
+        "timestamp": update.timestamp,
+        "recipient_id": update.recipient_id,
+        "errors": update.errors,
+        "pricing": update.pricing,
+    }
+
+
+def _platform_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    first = errors[0] if errors else {}
+    details = (
+        first.get("error_data", {}).get("details") if isinstance(first.get("error_data"), dict) else None
+    )
+    return {
+        "code": first.get("code"),
+        "message": first.get("title") or first.get("message") or "failed",
+        "details": details,
+        "retryable": False,
+        "source": "platform",
+    }
+
+
+def _inbound_doc(message: InboundMessage, contact_id: str) -> dict[str, Any]:
+    return {
+        "conversationId": message.conversation_id,
+        "contactId": contact_id,
+        "channel": str(message.channel),
+        "accountId": message.account_id,
+        "direction": str(Direction.INBOUND),
+        "senderType": str(SenderType.CONTACT),
+        "sender": message.sender.id,
+        "senderName": message.sender.name,
+        "isAutomation": False,
+        "kind": str(message.kind),
+        "text": message.text,
+        "content": message.content,
+        "context": message.context,
+        "errors": message.errors,
+        "providerMessageId": message.provider_message_id,
+        "status": str(MessageStatus.RECEIVED),
+        "timestamp": _ts(message.timestamp),
+        "createdAt": firestore.SERVER_TIMESTAMP,
+    }
+
+
+def _preview(message: InboundMessage) -> str:
+    return (message.text or f"[{message.kind}]")[:200]
+
+
+def _conversation(
+    conv_id: str, doc: dict[str, Any], message: InboundMessage, contact_id: str
+) -> Conversation:
+    return Conversation(
+        id=conv_id,
+        channel=str(message.channel),
+        account_id=message.account_id,
+        contact_id=contact_id,
+        status=ConversationStatus(doc.get("status") or ConversationStatus.BOT),
+        last_inbound_at=_seconds(doc.get("lastInboundAt")),
+    )
+
+
+def _contact(contact_id: str, doc: dict[str, Any]) -> Contact:
+    return Contact(
+        id=contact_id,
+        name=doc.get("name"),
+        persona=doc.get("persona") or "cliente",
+        profile={k: doc[k] for k in ("tier", "plan", "preferences") if k in doc},
+    )

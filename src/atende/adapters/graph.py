@@ -1,0 +1,72 @@
+"""Meta Graph API over HTTP.
+
+The base URL is configurable so the dev stack and the tests reach a local
+stand-in through this same client: the code that talks to Meta in production
+is the code under test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class GraphError(Exception):
+    """A failed Graph call, with what Meta said (or what the network did)."""
+
+    http_status: int | None
+    code: int | None
+    message: str
+    details: str | None = None
+    retry_after_s: float | None = None
+
+    def __str__(self) -> str:
+        return f"Graph error {self.code} (HTTP {self.http_status}): {self.message}"
+
+
+class GraphClient:
+    def __init__(
+        self, base_url: str, version: str, timeout_s: float = 10.0, http: httpx.Client | None = None
+    ) -> None:
+        self._base = f"{base_url.rstrip('/')}/{version}"
+        self._http = http or httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=50))
+
+    def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self._http.post(
+                f"{self._base}/{path.lstrip('/')}", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.TimeoutException as exc:
+            raise GraphError(None, None, f"timeout: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise GraphError(None, None, f"network error: {exc}") from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code >= 400 or "error" in data:
+            raise _error_from(response, data)
+        return data
+
+
+def _error_from(response: httpx.Response, data: dict[str, Any]) -> GraphError:
+    err = data.get("error") if isinstance(data.get("error"), dict) else {}
+    retry_after = response.headers.get("Retry-After")
+    try:
+        code = int(err["code"]) if "code" in err else None
+    except (TypeError, ValueError):
+        code = None
+    return GraphError(
+        http_status=response.status_code,
+        code=code,
+        message=str(err.get("message") or response.reason_phrase or "error"),
+        details=(err.get("error_data") or {}).get("details")
+        if isinstance(err.get("error_data"), dict)
+        else None,
+        retry_after_s=float(retry_after)
+        if retry_after and retry_after.replace(".", "", 1).isdigit()
+        else None,
+    )

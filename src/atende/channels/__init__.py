@@ -1,0 +1,1 @@
+"""Adapters that speak each messaging platform's wire format."""

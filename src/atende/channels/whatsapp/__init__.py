@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: webhook normalization, send payloads, error codes."""

@@ -1,0 +1,184 @@
+"""WhatsApp Cloud API webhook → normalized events.
+
+Walks every entry, change, message and status of a batch (Meta batches up to
+1000 updates per POST). Kinds we do not know become `unsupported` messages
+carrying their original type, so a new Meta kind is stored, never a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atende.channels.parsing import (
+    Ignored,
+    MalformedPayload,
+    ParseResult,
+    as_dict,
+    as_list,
+    epoch_seconds,
+)
+from atende.domain.events import InboundMessage, Sender, StatusUpdate
+from atende.domain.model import Channel, MessageKind
+from atende.domain.phone import to_e164
+
+OBJECT = "whatsapp_business_account"
+MEDIA_KINDS = {"image", "audio", "video", "document", "sticker"}
+
+
+def parse(payload: Any) -> ParseResult:
+    if not isinstance(payload, dict) or payload.get("object") != OBJECT:
+        raise MalformedPayload(f"expected object '{OBJECT}'")
+    result = ParseResult()
+    for e, entry in enumerate(as_list(payload.get("entry"))):
+        for c, change in enumerate(as_list(as_dict(entry).get("changes"))):
+            where = f"entry[{e}].changes[{c}]"
+            change = as_dict(change)
+            if change.get("field") != "messages":
+                result.ignored.append(Ignored(where, f"field '{change.get('field')}' is not a message"))
+                continue
+            _parse_value(as_dict(change.get("value")), where, result)
+    return result
+
+
+def _parse_value(value: dict[str, Any], where: str, result: ParseResult) -> None:
+    account_id = str(as_dict(value.get("metadata")).get("phone_number_id") or "")
+    if not account_id:
+        result.ignored.append(Ignored(where, "no metadata.phone_number_id to route on"))
+        return
+    for err in as_list(value.get("errors")):
+        result.ignored.append(
+            Ignored(
+                where,
+                f"platform error {as_dict(err).get('code')}: "
+                f"{as_dict(err).get('title') or as_dict(err).get('message')}",
+            )
+        )
+    profiles = _profiles(as_list(value.get("contacts")))
+    for i, raw in enumerate(as_list(value.get("messages"))):
+        message = _message(as_dict(raw), account_id, profiles)
+        if message is None:
+            result.ignored.append(Ignored(f"{where}.messages[{i}]", "message without id or sender"))
+        else:
+            result.events.append(message)
+    for i, raw in enumerate(as_list(value.get("statuses"))):
+        status = _status(as_dict(raw), account_id)
+        if status is None:
+            result.ignored.append(Ignored(f"{where}.statuses[{i}]", "status without id or status"))
+        else:
+            result.events.append(status)
+
+
+def _profiles(contacts: list[Any]) -> dict[str, dict[str, Any]]:
+    """Index contact profiles by every id a message may name its sender with."""
+    index: dict[str, dict[str, Any]] = {}
+    for contact in map(as_dict, contacts):
+        for key in ("wa_id", "user_id"):
+            if contact.get(key):
+                index[str(contact[key])] = contact
+    return index
+
+
+def _message(
+    raw: dict[str, Any], account_id: str, profiles: dict[str, dict[str, Any]]
+) -> InboundMessage | None:
+    wa_id = str(raw["from"]) if raw.get("from") else None
+    user_id = str(raw["from_user_id"]) if raw.get("from_user_id") else None
+    sender_id = wa_id or user_id
+    if not raw.get("id") or not sender_id:
+        return None
+    contact = profiles.get(sender_id) or (profiles.get(user_id) if user_id else None) or {}
+    profile = as_dict(contact.get("profile"))
+    user_id = user_id or (str(contact["user_id"]) if contact.get("user_id") else None)
+    kind, text, content = _content(raw)
+    return InboundMessage(
+        channel=Channel.WHATSAPP,
+        account_id=account_id,
+        provider_message_id=str(raw["id"]),
+        sender=Sender(
+            id=sender_id,
+            name=profile.get("name"),
+            phone=to_e164(wa_id),
+            user_id=user_id,
+            username=profile.get("username"),
+        ),
+        kind=kind,
+        timestamp=epoch_seconds(raw.get("timestamp")),
+        text=text,
+        content=content,
+        context=_context(raw),
+        errors=[as_dict(e) for e in as_list(raw.get("errors"))],
+    )
+
+
+def _content(raw: dict[str, Any]) -> tuple[MessageKind, str | None, dict[str, Any]]:
+    kind = str(raw.get("type") or "unknown")
+    body = as_dict(raw.get(kind))
+    if kind == "text":
+        return MessageKind.TEXT, body.get("body"), {}
+    if kind in MEDIA_KINDS:
+        content = {
+            "media_id": body.get("id"),
+            "mime_type": body.get("mime_type"),
+            "sha256": body.get("sha256"),
+        }
+        for extra in ("caption", "filename", "voice", "animated"):
+            if extra in body:
+                content[extra] = body[extra]
+        return MessageKind(kind), body.get("caption"), content
+    if kind == "location":
+        label = ", ".join(str(body[k]) for k in ("name", "address") if body.get(k)) or None
+        return MessageKind.LOCATION, label, body
+    if kind == "contacts":
+        cards = as_list(raw.get("contacts"))
+        names = [as_dict(as_dict(c).get("name")).get("formatted_name") for c in cards]
+        return MessageKind.CONTACTS, ", ".join(n for n in names if n) or None, {"contacts": cards}
+    if kind == "interactive":
+        reply_type = str(body.get("type") or "")
+        reply = as_dict(body.get(reply_type))
+        content = {"type": reply_type, **reply}
+        return MessageKind.INTERACTIVE, reply.get("title") or reply.get("body"), content
+    if kind == "button":
+        return MessageKind.BUTTON, body.get("text"), body
+    if kind == "reaction":
+        emoji = body.get("emoji") or ""
+        return (
+            MessageKind.REACTION,
+            emoji or None,
+            {"reacted_to": body.get("message_id"), "emoji": emoji, "removed": not emoji},
+        )
+    if kind == "order":
+        return MessageKind.ORDER, body.get("text"), body
+    if kind == "system":
+        return MessageKind.SYSTEM, body.get("body"), body
+    return MessageKind.UNSUPPORTED, None, {"type": kind}
+
+
+def _context(raw: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    ctx = as_dict(raw.get("context"))
+    if ctx.get("id"):
+        context["reply_to"] = ctx["id"]
+    for flag in ("forwarded", "frequently_forwarded"):
+        if ctx.get(flag):
+            context[flag] = True
+    if raw.get("referral"):
+        context["referral"] = as_dict(raw["referral"])
+    if raw.get("group_id"):
+        context["group_id"] = raw["group_id"]
+    return context
+
+
+def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
+    if not raw.get("id") or not raw.get("status"):
+        return None
+    recipient = raw.get("recipient_id") or raw.get("recipient_user_id")
+    return StatusUpdate(
+        channel=Channel.WHATSAPP,
+        account_id=account_id,
+        provider_message_id=str(raw["id"]),
+        status=str(raw["status"]),
+        timestamp=epoch_seconds(raw.get("timestamp")),
+        recipient_id=str(recipient) if recipient else None,
+        errors=[as_dict(e) for e in as_list(raw.get("errors"))],
+        pricing=as_dict(raw.get("pricing")),
+    )

@@ -1,0 +1,44 @@
+"""Settings from the environment, with the dev defaults documented in the README.
+
+Secrets arrive as environment variables in every deployment (Secret Manager
+mounts them so), which keeps this the only place that reads configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_GRAPH_API_BASE_URL = "https://graph.facebook.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    meta_app_secret: str
+    meta_verify_token: str
+    whatsapp_token: str
+    graph_api_base_url: str
+    graph_api_version: str
+    gemini_api_key: str
+    gemini_model: str
+    gemini_base_url: str
+    outbound_max_attempts: int
+    outbound_backoff_s: float
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            project=env.get("GOOGLE_CLOUD_PROJECT") or "demo-atende",
+            meta_app_secret=env.get("META_APP_SECRET", ""),
+            meta_verify_token=env.get("META_VERIFY_TOKEN", ""),
+            whatsapp_token=env.get("WHATSAPP_TOKEN", ""),
+            graph_api_base_url=(env.get("GRAPH_API_BASE_URL") or DEFAULT_GRAPH_API_BASE_URL).rstrip("/"),
+            graph_api_version=env.get("GRAPH_API_VERSION") or "v25.0",
+            gemini_api_key=env.get("GEMINI_API_KEY", ""),
+            gemini_model=env.get("GEMINI_MODEL") or "gemini-2.5-flash",
+            gemini_base_url=env.get("GEMINI_BASE_URL", ""),
+            outbound_max_attempts=int(env.get("OUTBOUND_MAX_ATTEMPTS") or 4),
+            outbound_backoff_s=float(env.get("OUTBOUND_BACKOFF_S") or 0.5),
+        )

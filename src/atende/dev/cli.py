@@ -1,0 +1,53 @@
+"""`atende dev`: run the whole stack in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+
+from atende.dev.stack import Stack, StackConfig
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("dev", help="run the local stack (emulators, functions, stand-ins)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    config = StackConfig.from_env()
+    print("Starting Atende locally (Firestore and Pub/Sub emulators, functions)…", flush=True)
+    try:
+        stack = Stack(config).start()
+    except RuntimeError as exc:
+        print(f"error: {exc}", flush=True)
+        return 1
+    try:
+        print(_banner(stack), flush=True)
+        while not stop.wait(1.0):
+            dead = [c.name for c in stack.children if not c.alive()]
+            if dead:
+                print(f"error: {', '.join(dead)} stopped unexpectedly; see {config.state_dir}/logs", flush=True)
+                return 1
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+    return 0
+
+
+def _banner(stack: Stack) -> str:
+    c = stack.config
+    graph = stack.graph_url + ("  (local stand-in: open it to see what was sent)" if stack.graph else "")
+    return f"""
+Atende is running (project {c.project}).
+  Functions        {stack.functions_url}/<function>   e.g. {stack.functions_url}/webhook_whatsapp
+  Firestore        {stack.env['FIRESTORE_EMULATOR_HOST']}
+  Pub/Sub          {stack.env['PUBSUB_EMULATOR_HOST']}
+  Graph API        {graph}
+  Logs             {c.state_dir}/logs
+Try it:  .venv/bin/atende send "preciso da segunda via do boleto"
+Ctrl-C stops everything.
+"""

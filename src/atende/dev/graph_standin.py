@@ -1,0 +1,152 @@
+"""A local stand-in for Meta's Graph API send endpoints.
+
+Speaks the real wire format (request path, bearer token, response and error
+bodies), records what was sent and shows it on a page. Tests queue faults
+(HTTP status + Graph error body, or a delay) to exercise retries. Used by
+`make dev` when GRAPH_API_BASE_URL is unset, and by the tests.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+
+@dataclass
+class Fault:
+    status: int
+    body: dict[str, Any]
+    delay_s: float = 0.0
+
+
+@dataclass
+class GraphStandIn:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    faults: deque[Fault] = field(default_factory=deque)
+    calls: int = 0
+    _lock: threading.Condition = field(default_factory=threading.Condition)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    _routes = Map([
+        Rule("/", endpoint="page", methods=["GET"]),
+        Rule("/_standin/sent", endpoint="list_sent", methods=["GET"]),
+        Rule("/_standin/sent", endpoint="clear", methods=["DELETE"]),
+        Rule("/_standin/faults", endpoint="add_faults", methods=["POST"]),
+        Rule("/<version>/<account>/messages", endpoint="send", methods=["POST"]),
+    ])
+
+    # -- Python API (tests in the same process) ------------------------------------------------------
+
+    def wait_for(self, count: int, timeout_s: float = 10.0) -> list[dict[str, Any]]:
+        """Block until at least `count` messages were accepted; returns them all."""
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.sent) >= count, timeout_s)
+            return list(self.sent)
+
+    def fail_next(self, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.extend(faults)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.sent.clear()
+            self.faults.clear()
+            self.calls = 0
+
+    # -- HTTP --------------------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ)
+        try:
+            endpoint, values = self._routes.bind_to_environ(environ).match()
+        except Exception as exc:  # werkzeug's NotFound / MethodNotAllowed are responses
+            return exc(environ, start_response)  # type: ignore[operator]
+        return getattr(self, f"_http_{endpoint}")(request, **values)(environ, start_response)
+
+    def _http_send(self, request: Request, version: str, account: str) -> Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        try:
+            body = json.loads(request.get_data())
+        except ValueError:
+            return _graph_error(400, 100, "Invalid parameter: body is not JSON")
+        with self._lock:
+            self.calls += 1
+            fault = self.faults.popleft() if self.faults else None
+        if fault:
+            time.sleep(fault.delay_s)
+            if fault.status:
+                return Response(json.dumps(fault.body), status=fault.status, content_type="application/json")
+        provider_id = f"wamid.STANDIN{next(self._ids):08d}" if body.get("messaging_product") else \
+            f"m_standin{next(self._ids):08d}"
+        record = {"version": version, "account": account, "body": body, "id": provider_id,
+                  "token": request.headers["Authorization"][7:], "at": time.time()}
+        with self._lock:
+            self.sent.append(record)
+            self._lock.notify_all()
+        if body.get("messaging_product") == "whatsapp":
+            recipient = body.get("to") or body.get("recipient")
+            return _json({"messaging_product": "whatsapp", "contacts": [{"input": recipient, "wa_id": str(
+                recipient).lstrip("+")}], "messages": [{"id": provider_id}]})
+        return _json({"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": provider_id})
+
+    def _http_list_sent(self, request: Request) -> Response:
+        with self._lock:
+            return _json({"sent": self.sent, "calls": self.calls})
+
+    def _http_clear(self, request: Request) -> Response:
+        self.reset()
+        return _json({"cleared": True})
+
+    def _http_add_faults(self, request: Request) -> Response:
+        items = json.loads(request.get_data() or b"[]")
+        self.fail_next(*(Fault(int(i.get("status", 0)), i.get("body") or {}, float(i.get("delay_s", 0)))
+                         for i in items))
+        return _json({"queued": len(items)})
+
+    def _http_page(self, request: Request) -> Response:
+        with self._lock:
+            rows = "".join(
+                f"<tr><td>{time.strftime('%H:%M:%S', time.localtime(r['at']))}</td>"
+                f"<td>{html.escape(r['account'])}</td>"
+                f"<td>{html.escape(str(r['body'].get('to') or r['body'].get('recipient')))}</td>"
+                f"<td>{html.escape(_preview(r['body']))}</td></tr>"
+                for r in reversed(self.sent))
+        page = (f"<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=2>"
+                f"<title>Graph API stand-in</title><h1>Mensagens enviadas ({len(self.sent)})</h1>"
+                f"<table border=1 cellpadding=4><tr><th>hora</th><th>conta</th><th>para</th><th>mensagem</th></tr>"
+                f"{rows}</table>")
+        return Response(page, content_type="text/html; charset=utf-8")
+
+
+def _preview(body: dict[str, Any]) -> str:
+    kind = body.get("type", "")
+    if kind == "text":
+        return body.get("text", {}).get("body", "")
+    return json.dumps(body.get(kind) or body.get("message") or body, ensure_ascii=False)[:300]
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json")
+
+
+def _graph_error(status: int, code: int, message: str) -> Response:
+    return _json({"error": {"message": message, "type": "OAuthException", "code": code,
+                            "fbtrace_id": "standin"}}, status)
+
+
+def serve(standin: GraphStandIn, host: str, port: int) -> BaseWSGIServer:
+    """Start serving in a daemon thread; call .shutdown() to stop."""
+    server = make_server(host, port, standin, threaded=True)
+    threading.Thread(target=server.serve_forever, name="graph-standin", daemon=True).start()
+    return server

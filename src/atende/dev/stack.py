@@ -1,0 +1,159 @@
+"""Bring the whole local stack up and down: the one code path for `make dev` and the e2e tests.
+
+Firestore and Pub/Sub are the real Google emulators; the functions run under
+gunicorn with functions-framework and receive Pub/Sub pushes from the
+emulator, exactly as in production; Meta's Graph API is a local stand-in
+unless GRAPH_API_BASE_URL points elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atende.dev import prereqs
+from atende.dev.graph_standin import GraphStandIn, serve
+from atende.dev.paths import repo_root
+from atende.dev.processes import Child, wait_http
+
+DEV_SECRETS = {
+    "META_APP_SECRET": "dev-app-secret",
+    "META_VERIFY_TOKEN": "dev-verify-token",
+    "WHATSAPP_TOKEN": "dev-whatsapp-token",
+}
+
+
+@dataclass
+class StackConfig:
+    project: str = "demo-atende"
+    host: str = "127.0.0.1"
+    firestore_port: int = 8080
+    pubsub_port: int = 8085
+    functions_port: int = 5001
+    graph_port: int = 5002
+    workers: int = 2
+    threads: int = 16
+    state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        env = os.environ
+        return cls(
+            project=env.get("GOOGLE_CLOUD_PROJECT", "demo-atende"),
+            firestore_port=int(env.get("FIRESTORE_PORT", 8080)),
+            pubsub_port=int(env.get("PUBSUB_PORT", 8085)),
+            functions_port=int(env.get("FUNCTIONS_PORT", 5001)),
+            graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
+            state_dir=repo_root() / ".dev",
+        )
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.children: list[Child] = []
+        self.graph: GraphStandIn | None = None
+        self._graph_server = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.env: dict[str, str] = {}
+
+    @property
+    def functions_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.functions_port}"
+
+    @property
+    def graph_url(self) -> str:
+        return self.env["GRAPH_API_BASE_URL"]
+
+    def start(self) -> Stack:
+        problems = prereqs.missing()
+        if problems:
+            raise RuntimeError("cannot start the local stack:\n  - " + "\n  - ".join(problems))
+        c = self.config
+        if c.state_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="atende-stack-")
+            state = Path(self._tmp.name)
+        else:
+            state = c.state_dir
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "pubsub").mkdir(exist_ok=True)
+        self.env = self._child_env()
+        os.environ.update({k: self.env[k] for k in ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST",
+                                                    "GOOGLE_CLOUD_PROJECT")})
+        try:
+            self._start_emulators(state)
+            self._start_graph()
+            from atende.dev.pubsub_setup import ensure_topology
+
+            ensure_topology(c.project, self.functions_url)
+            self._start_functions(state)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _child_env(self) -> dict[str, str]:
+        c = self.config
+        env = {**os.environ, **DEV_SECRETS}
+        env.update({k: os.environ[k] for k in DEV_SECRETS if os.environ.get(k)})
+        env.update({
+            "GOOGLE_CLOUD_PROJECT": c.project,
+            "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
+            "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
+            "ATENDE_ROOT": str(repo_root()),
+        })
+        if not os.environ.get("GRAPH_API_BASE_URL"):
+            env["GRAPH_API_BASE_URL"] = f"http://{c.host}:{c.graph_port}"
+        env.update(c.extra_env)
+        return env
+
+    def _start_emulators(self, state: Path) -> None:
+        c = self.config
+        rules = repo_root() / "firestore.rules"
+        firestore = Child("firestore-emulator", [
+            "gcloud", "emulators", "firestore", "start", f"--host-port={c.host}:{c.firestore_port}",
+            f"--rules={rules}"], self.env, state / "logs" / "firestore.log")
+        self.children.append(firestore)
+        pubsub = Child("pubsub-emulator", [
+            "gcloud", "beta", "emulators", "pubsub", "start", f"--host-port={c.host}:{c.pubsub_port}",
+            f"--data-dir={state / 'pubsub'}", f"--project={c.project}"], self.env, state / "logs" / "pubsub.log")
+        self.children.append(pubsub)
+        wait_http(f"http://{c.host}:{c.firestore_port}/", firestore, 90)
+        wait_http(f"http://{c.host}:{c.pubsub_port}/", pubsub, 90)
+
+    def _start_graph(self) -> None:
+        if os.environ.get("GRAPH_API_BASE_URL"):
+            return  # a real or external Graph endpoint was configured
+        self.graph = GraphStandIn()
+        self._graph_server = serve(self.graph, self.config.host, self.config.graph_port)
+
+    def _start_functions(self, state: Path) -> None:
+        c = self.config
+        functions = Child("functions", [
+            sys.executable, "-m", "gunicorn", "--bind", f"{c.host}:{c.functions_port}",
+            "--workers", str(c.workers), "--threads", str(c.threads), "--worker-class", "gthread",
+            "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning",
+            "atende.dev.functions_app:app"], self.env, state / "logs" / "functions.log")
+        self.children.append(functions)
+        wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
+        if self._graph_server is not None:
+            self._graph_server.shutdown()
+            self._graph_server = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,92 @@
+"""Core value types of a customer conversation."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    WEBCHAT = "webchat"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class SenderType(StrEnum):
+    CONTACT = "contact"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class MessageKind(StrEnum):
+    """What a message is, independent of the platform that carried it."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    INTERACTIVE = "interactive"
+    BUTTON = "button"
+    REACTION = "reaction"
+    ORDER = "order"
+    SYSTEM = "system"
+    POSTBACK = "postback"
+    TEMPLATE = "template"
+    UNSUPPORTED = "unsupported"
+
+
+class MessageStatus(StrEnum):
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    PLAYED = "played"
+    FAILED = "failed"
+
+
+class ConversationStatus(StrEnum):
+    """Queue state: the bot answers, a person is awaited, a person answers, or it is closed."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    IN_SERVICE = "in_service"
+    RESOLVED = "resolved"
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A Firestore-safe document id derived from provider ids.
+
+    Provider ids (wamids are base64) may contain '/', which Firestore forbids,
+    and deriving the id is what makes a redelivered webhook land on the same
+    document instead of creating a second one.
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"{prefix}_{digest}"
+
+
+def message_doc_id(channel: str, provider_message_id: str) -> str:
+    return stable_id("m", channel, provider_message_id)
+
+
+def conversation_doc_id(channel: str, account_id: str, sender_id: str) -> str:
+    """One conversation per person per business account on a channel.
+
+    Readable on purpose (`whatsapp_<phone_number_id>_<wa_id>`), as in the
+    system we grew from, with the account added because a business may run
+    several numbers.
+    """
+    safe = "_".join(p.replace("/", "-") for p in (channel, account_id, sender_id))
+    return safe

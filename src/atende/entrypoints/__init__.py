@@ -1,0 +1,1 @@
+"""Translate functions-framework requests and CloudEvents into service calls."""

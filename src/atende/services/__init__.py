@@ -1,0 +1,1 @@
+"""Use cases: each takes domain objects and ports (repository, publisher, engine, sender)."""

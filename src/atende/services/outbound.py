@@ -1,0 +1,103 @@
+"""Send a stored outgoing message exactly once, with bounded retries, and record what happened.
+
+Every end is visible on the message: `sent` with the provider id, or `failed`
+with the platform's code and text (and whether retrying later could help).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from atende.adapters.graph import GraphError
+from atende.domain.records import OutgoingMessage
+from atende.services.ports import Repository
+
+log = logging.getLogger(__name__)
+
+LEASE_S = 120.0
+MAX_BACKOFF_S = 8.0
+
+
+class ChannelSender(Protocol):
+    def send(self, message: OutgoingMessage) -> str: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay_s: float = 0.5
+
+    def delay(self, attempt: int, error: GraphError) -> float:
+        """Exponential with full jitter, honouring Retry-After, capped so a send never stalls a worker."""
+        if error.retry_after_s is not None:
+            return min(error.retry_after_s, MAX_BACKOFF_S)
+        return min(MAX_BACKOFF_S, self.base_delay_s * 2**attempt) * (0.5 + random.random() / 2)
+
+
+class OutboundService:
+    def __init__(
+        self,
+        repo: Repository,
+        senders: Mapping[str, ChannelSender],
+        retry: RetryPolicy,
+        is_transient: Callable[[GraphError], bool],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._repo = repo
+        self._senders = senders
+        self._retry = retry
+        self._is_transient = is_transient
+        self._sleep = sleep
+
+    def send(self, message_id: str) -> str:
+        message = self._repo.claim_for_send(message_id, LEASE_S)
+        if message is None:
+            log.info("outbound %s: already sent, failed or in flight; nothing to do", message_id)
+            return "skipped"
+        sender = self._senders.get(message.channel)
+        if sender is None:
+            self._repo.record_failed(
+                message_id,
+                {
+                    "code": None,
+                    "message": f"no sender for {message.channel}",
+                    "retryable": False,
+                    "source": "atende",
+                },
+            )
+            return "failed"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                provider_id = sender.send(message)
+            except GraphError as error:
+                transient = self._is_transient(error)
+                if transient and attempt < self._retry.max_attempts:
+                    delay = self._retry.delay(attempt - 1, error)
+                    log.warning("outbound %s: %s; retry %d in %.2fs", message_id, error, attempt, delay)
+                    self._sleep(delay)
+                    continue
+                log.error("outbound %s failed: %s", message_id, error)
+                self._repo.record_failed(
+                    message_id,
+                    {
+                        "code": error.code,
+                        "message": error.message,
+                        "details": error.details,
+                        "httpStatus": error.http_status,
+                        "retryable": transient,
+                        "attempts": attempt,
+                        "source": "platform",
+                    },
+                )
+                return "failed"
+            self._repo.record_sent(message_id, provider_id)
+            for update in self._repo.take_orphan_statuses(message.channel, provider_id):
+                self._repo.apply_status(update)  # statuses that raced ahead of our own bookkeeping
+            return "sent"

@@ -1,0 +1,84 @@
+"""Receive a Meta webhook: authenticate, normalize, publish, then acknowledge.
+
+Framework-free so every channel's HTTP entry point stays a few lines and the
+whole contract is testable without a server. Meta retries anything but a 200,
+so a 200 means every event is durably in Pub/Sub, and a failed publish must be
+a 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from atende.channels.parsing import MalformedPayload, ParseResult
+from atende.channels.signature import SIGNATURE_HEADER, handshake_challenge, signature_valid
+from atende.services.ports import EventPublisher
+
+log = logging.getLogger(__name__)
+
+# WhatsApp caps a webhook at 3 MB; anything much larger is not Meta.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str
+    content_type: str = "application/json"
+
+
+def _error(status: int, message: str) -> Reply:
+    return Reply(status, json.dumps({"error": message}))
+
+
+def too_large(channel: str, size: int) -> Reply:
+    log.warning("%s webhook refused: body of %d bytes", channel, size)
+    return _error(413, "payload too large")
+
+
+@dataclass
+class WebhookReceiver:
+    channel: str
+    parse: Callable[[Any], ParseResult]
+    publisher: EventPublisher
+    app_secret: str
+    verify_token: str
+
+    def handle(self, method: str, args: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> Reply:
+        if method == "GET":
+            return self._handshake(args)
+        if method != "POST":
+            return _error(405, "method not allowed")
+        return self._notification(headers, body)
+
+    def _handshake(self, args: Mapping[str, str]) -> Reply:
+        challenge = handshake_challenge(args, self.verify_token)
+        if challenge is None:
+            log.warning("%s handshake refused (mode=%r)", self.channel, args.get("hub.mode"))
+            return Reply(403, "forbidden", "text/plain")
+        return Reply(200, challenge, "text/plain")
+
+    def _notification(self, headers: Mapping[str, str], body: bytes) -> Reply:
+        if len(body) > MAX_BODY_BYTES:
+            return too_large(self.channel, len(body))
+        if not signature_valid(body, headers.get(SIGNATURE_HEADER), self.app_secret):
+            log.warning("%s webhook refused: missing or invalid %s", self.channel, SIGNATURE_HEADER)
+            return _error(401, "invalid signature")
+        try:
+            result = self.parse(json.loads(body))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "malformed JSON")
+        except MalformedPayload as exc:
+            return _error(400, str(exc))
+        for item in result.ignored:
+            log.info("%s webhook: ignored %s (%s)", self.channel, item.where, item.reason)
+        try:
+            self.publisher.publish_all(result.events)
+        except Exception:
+            log.exception("%s webhook: publish failed; answering 503 so Meta retries", self.channel)
+            return _error(503, "temporarily unavailable")
+        return Reply(200, json.dumps({"received": len(result.events), "ignored": len(result.ignored)}))

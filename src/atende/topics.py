@@ -1,0 +1,7 @@
+"""Pub/Sub topic names, shared by the functions, the dev stack and Terraform's tests."""
+
+INBOUND = "atende-inbound"
+STATUS = "atende-status"
+OUTBOUND = "atende-outbound"
+AUTOMATION_TICK = "atende-automation-tick"
+DEAD_LETTER_SUFFIX = "-dlq"

@@ -1,0 +1,52 @@
+"""Which functions exist, where their code lives, and which topic feeds which function.
+
+One table used by the dev stack, the deployment build step and the tests that
+hold Terraform to the same names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atende import topics
+
+
+@dataclass(frozen=True)
+class Function:
+    target: str
+    directory: str  # under functions/
+    signature: str  # "http" or "cloudevent"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A push subscription delivering a topic to a CloudEvent function, with a dead-letter topic."""
+
+    target: str
+    topic: str
+
+    @property
+    def subscription(self) -> str:
+        return f"{self.topic}-{self.target.replace('_', '-')}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.topic + topics.DEAD_LETTER_SUFFIX
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("webhook_whatsapp", "webhooks", "http"),
+    Function("ai_reply", "ai_reply", "cloudevent"),
+    Function("outbound", "outbound", "cloudevent"),
+    Function("message_status", "outbound", "cloudevent"),
+    Function("automation_tick", "automation", "cloudevent"),
+)
+
+CONSUMERS: tuple[Consumer, ...] = (
+    Consumer("ai_reply", topics.INBOUND),
+    Consumer("outbound", topics.OUTBOUND),
+    Consumer("message_status", topics.STATUS),
+    Consumer("automation_tick", topics.AUTOMATION_TICK),
+)
+
+MAX_DELIVERY_ATTEMPTS = 5

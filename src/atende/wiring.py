@@ -1,0 +1,82 @@
+"""Composition root: builds each function's service once per instance.
+
+Imports happen inside the builders so that a function pays only for what it
+uses: the webhook functions never load Firestore or google-genai.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from atende.config import Settings
+
+if TYPE_CHECKING:
+    from atende.adapters.firestore_repo import FirestoreRepository
+    from atende.adapters.pubsub import PubSubPublisher
+    from atende.services.inbound import InboundService
+    from atende.services.outbound import OutboundService
+    from atende.services.status import StatusService
+    from atende.services.webhook import WebhookReceiver
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@cache
+def publisher() -> PubSubPublisher:
+    from atende.adapters.pubsub import PubSubPublisher
+
+    return PubSubPublisher(settings().project)
+
+
+@cache
+def repository() -> FirestoreRepository:
+    from google.cloud import firestore
+
+    from atende.adapters.firestore_repo import FirestoreRepository
+
+    return FirestoreRepository(firestore.Client(project=settings().project))
+
+
+@cache
+def whatsapp_receiver() -> WebhookReceiver:
+    from atende.channels.whatsapp.webhook import parse
+    from atende.services.webhook import WebhookReceiver
+
+    s = settings()
+    return WebhookReceiver("whatsapp", parse, publisher(), s.meta_app_secret, s.meta_verify_token)
+
+
+@cache
+def inbound_service() -> InboundService:
+    from atende.engines.select import engine_from_settings
+    from atende.services.inbound import InboundService
+
+    return InboundService(repository(), engine_from_settings(settings()), publisher())
+
+
+@cache
+def outbound_service() -> OutboundService:
+    from atende.adapters.graph import GraphClient
+    from atende.channels.whatsapp.errors import is_transient
+    from atende.channels.whatsapp.send import WhatsAppSender
+    from atende.services.outbound import OutboundService, RetryPolicy
+
+    s = settings()
+    graph = GraphClient(s.graph_api_base_url, s.graph_api_version)
+    return OutboundService(
+        repository(),
+        {"whatsapp": WhatsAppSender(graph, s.whatsapp_token)},
+        RetryPolicy(s.outbound_max_attempts, s.outbound_backoff_s),
+        is_transient,
+    )
+
+
+@cache
+def status_service() -> StatusService:
+    from atende.services.status import StatusService
+
+    return StatusService(repository())

@@ -1,0 +1,96 @@
+# Identities. Every function dir runs as its own service account with only the
+# grants listed in local.function_dirs; nothing runs as the default compute
+# service account.
+
+resource "google_service_account" "function" {
+  for_each = local.function_dirs
+
+  project      = var.project_id
+  account_id   = "atende-${replace(each.key, "_", "-")}"
+  display_name = "Atende ${each.key} functions"
+  description  = each.value.description
+
+  depends_on = [google_project_service.this]
+}
+
+# Project-level roles that have no narrower resource (Firestore access).
+resource "google_project_iam_member" "function" {
+  for_each = merge([
+    for dir, cfg in local.function_dirs : {
+      for role in cfg.project_roles : "${dir}/${role}" => { dir = dir, role = role }
+    }
+  ]...)
+
+  project = var.project_id
+  role    = each.value.role
+  member  = google_service_account.function[each.value.dir].member
+}
+
+# Publish rights are granted per topic, not project-wide.
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = merge([
+    for dir, cfg in local.function_dirs : {
+      for topic in cfg.publishes_to : "${dir}/${topic}" => { dir = dir, topic = topic }
+    }
+  ]...)
+
+  project = var.project_id
+  topic   = google_pubsub_topic.this[each.value.topic].name
+  role    = "roles/pubsub.publisher"
+  member  = google_service_account.function[each.value.dir].member
+}
+
+# Identity Pub/Sub uses to sign the OIDC token of push deliveries.
+resource "google_service_account" "pubsub_push" {
+  project      = var.project_id
+  account_id   = "atende-pubsub-push"
+  display_name = "Atende Pub/Sub push invoker"
+  description  = "OIDC identity of the push subscriptions; may only invoke the consumer functions"
+
+  depends_on = [google_project_service.this]
+}
+
+# Identity Cloud Tasks uses to sign the OIDC token of campaign tasks.
+resource "google_service_account" "tasks_invoker" {
+  project      = var.project_id
+  account_id   = "atende-tasks-invoker"
+  display_name = "Atende Cloud Tasks invoker"
+  description  = "OIDC identity of atende-campaigns tasks; may only invoke the outbound function"
+
+  depends_on = [google_project_service.this]
+}
+
+# Identity Cloud Build uses to build the function images (new projects no
+# longer give the default build identity the needed permissions).
+resource "google_service_account" "build" {
+  project      = var.project_id
+  account_id   = "atende-build"
+  display_name = "Atende function builds"
+  description  = "Cloud Build identity for the Cloud Functions builds"
+
+  depends_on = [google_project_service.this]
+}
+
+resource "google_project_iam_member" "build" {
+  project = var.project_id
+  role    = "roles/cloudbuild.builds.builder"
+  member  = google_service_account.build.member
+}
+
+locals {
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+}
+
+# The Pub/Sub service agent mints the push SA's OIDC tokens.
+resource "google_service_account_iam_member" "pubsub_push_token_creator" {
+  service_account_id = google_service_account.pubsub_push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+}
+
+# The automation functions create tasks that carry the tasks-invoker identity.
+resource "google_service_account_iam_member" "automation_acts_as_tasks_invoker" {
+  service_account_id = google_service_account.tasks_invoker.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = google_service_account.function["automation"].member
+}

@@ -1,0 +1,148 @@
+# Shared definitions. Everything else is generated from these maps with
+# for_each, so adding a function, topic or consumer is a one-line change here.
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  labels = merge(var.labels, { app = "atende" })
+
+  # Topic names. They must equal the constants in src/atende/topics.py
+  # (tests/unit/test_terraform.py checks it).
+  topics = {
+    inbound         = "atende-inbound"
+    status          = "atende-status"
+    outbound        = "atende-outbound"
+    automation_tick = "atende-automation-tick"
+  }
+  dead_letter_suffix = "-dlq"
+
+  # Pub/Sub consumers: function (target) => key in local.topics it consumes.
+  # Each gets its own push subscription with a dead-letter policy (pubsub.tf).
+  consumers = {
+    ai_reply        = "inbound"
+    outbound        = "outbound"
+    message_status  = "status"
+    automation_tick = "automation_tick"
+  }
+
+  # Deployed functions, keyed by their entry point (the target defined in
+  # functions/<dir>/main.py). Functions of one dir share its source archive and
+  # its service account. Only `public` functions accept unauthenticated calls.
+  functions = {
+    webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
+    webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
+    webhook_instagram = { dir = "webhooks", public = true, sizing = "webhook" }
+    ai_reply          = { dir = "ai_reply", public = false, sizing = "worker" }
+    outbound          = { dir = "outbound", public = false, sizing = "worker" }
+    message_status    = { dir = "outbound", public = false, sizing = "worker" }
+    automation_tick   = { dir = "automation", public = false, sizing = "worker" }
+  }
+
+  # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
+  # Workers keep timeout <= the push ack deadline (60 s) so that Pub/Sub does
+  # not redeliver a message that is still being processed.
+  function_sizing = {
+    webhook = {
+      min_instances = var.webhook_min_instances
+      max_instances = var.webhook_max_instances
+      memory        = "256Mi"
+      timeout       = 30
+    }
+    worker = {
+      min_instances = 0
+      max_instances = var.worker_max_instances
+      memory        = "512Mi"
+      timeout       = 60
+    }
+  }
+
+  function_names = { for target in keys(local.functions) : target => "atende-${replace(target, "_", "-")}" }
+
+  # Deterministic run.app URLs (https://SERVICE-PROJECT_NUMBER.REGION.run.app),
+  # usable before the function exists; a function cannot reference its own
+  # for_each siblings' attributes in its environment.
+  function_run_urls = {
+    for target, name in local.function_names :
+    target => "https://${name}-${data.google_project.this.number}.${var.region}.run.app"
+  }
+
+  # Plain environment shared by every function. Never put credentials here:
+  # they go to Secret Manager (secrets.tf) and reach functions only through
+  # secret_environment_variables. LOG_EXECUTION_ID is set explicitly because
+  # Cloud Functions adds it on its own and would otherwise cause a perma-diff.
+  common_env = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    LOG_EXECUTION_ID     = "true"
+  }
+
+  # One entry per function directory (= per deployable archive = per service
+  # account): its extra environment and its least-privilege grants.
+  function_dirs = {
+    webhooks = {
+      description   = "Meta webhooks: verify signatures and publish to Pub/Sub"
+      project_roles = []
+      publishes_to  = ["inbound", "status"]
+      env = {
+        PUBSUB_TOPIC_INBOUND = local.topics.inbound
+        PUBSUB_TOPIC_STATUS  = local.topics.status
+      }
+    }
+    ai_reply = {
+      description   = "Inbound messages: persist and draft AI replies"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["outbound"]
+      env = {
+        GEMINI_MODEL          = var.gemini_model
+        PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
+      }
+    }
+    outbound = {
+      description   = "Send outgoing messages through the Graph API and apply delivery statuses"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = []
+      env = {
+        GRAPH_API_VERSION = var.graph_api_version
+      }
+    }
+    automation = {
+      description   = "Periodic automations and campaign enqueueing"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["outbound"]
+      env = {
+        PUBSUB_TOPIC_OUTBOUND  = local.topics.outbound
+        CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
+        CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
+        OUTBOUND_FUNCTION_URL  = local.function_run_urls.outbound
+      }
+    }
+  }
+
+  required_apis = toset([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "cloudtasks.googleapis.com",
+    "eventarc.googleapis.com",
+    "firebaserules.googleapis.com",
+    "firestore.googleapis.com",
+    "iam.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "storage.googleapis.com",
+  ])
+}
+
+resource "google_project_service" "this" {
+  for_each = local.required_apis
+
+  project = var.project_id
+  service = each.value
+
+  # Other workloads in the project may use these APIs too.
+  disable_on_destroy = false
+}

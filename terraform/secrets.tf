@@ -1,0 +1,62 @@
+# Secret Manager secrets. Terraform creates the secrets and who may read them;
+# their values are added out of band (`gcloud secrets versions add`, see
+# README.md) so they never land in Terraform state.
+
+locals {
+  # key => secret id, the environment variable it is mounted as, and the one
+  # function dir (service account) allowed to read it.
+  builtin_secrets = {
+    meta_app_secret = {
+      secret_id = "atende-meta-app-secret"
+      env       = "META_APP_SECRET"
+      dir       = "webhooks"
+    }
+    meta_verify_token = {
+      secret_id = "atende-meta-verify-token"
+      env       = "META_VERIFY_TOKEN"
+      dir       = "webhooks"
+    }
+    whatsapp_token = {
+      secret_id = "atende-whatsapp-token"
+      env       = "WHATSAPP_TOKEN"
+      dir       = "outbound"
+    }
+    gemini_api_key = {
+      secret_id = "atende-gemini-api-key"
+      env       = "GEMINI_API_KEY"
+      dir       = "ai_reply"
+    }
+  }
+
+  secrets = merge(
+    { for key, s in local.builtin_secrets : key => s if key != "gemini_api_key" || var.enable_gemini },
+    {
+      for env, secret_id in var.extra_outbound_secrets :
+      "extra_${lower(env)}" => { secret_id = secret_id, env = env, dir = "outbound" }
+    },
+  )
+}
+
+resource "google_secret_manager_secret" "this" {
+  for_each = local.secrets
+
+  project   = var.project_id
+  secret_id = each.value.secret_id
+  labels    = local.labels
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.this]
+}
+
+# Each secret is readable by exactly one runtime service account.
+resource "google_secret_manager_secret_iam_member" "accessor" {
+  for_each = local.secrets
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.this[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.function[each.value.dir].member
+}

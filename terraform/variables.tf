@@ -1,0 +1,141 @@
+variable "project_id" {
+  description = "Google Cloud project that hosts Atende."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for Cloud Functions, Pub/Sub storage, Cloud Tasks, Cloud Scheduler and the source bucket."
+  type        = string
+  default     = "southamerica-east1"
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore (default) database. Cannot be changed after creation."
+  type        = string
+  default     = "southamerica-east1"
+}
+
+variable "create_firestore_database" {
+  description = "Create the Firestore (default) database. Set to false when the project already has one (e.g. created from the Firebase console)."
+  type        = bool
+  default     = true
+}
+
+variable "build_dir" {
+  description = "Directory holding the staged function sources written by `atende build` (one sub-directory per function dir). Defaults to <repo>/build/functions."
+  type        = string
+  default     = null
+}
+
+variable "webhook_min_instances" {
+  description = "Warm instances kept for each Meta webhook function (Meta retries slow webhooks and eventually disables them)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.webhook_min_instances >= 0
+    error_message = "webhook_min_instances must be >= 0."
+  }
+}
+
+variable "webhook_max_instances" {
+  description = "Maximum instances for each webhook function."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.webhook_max_instances >= 1
+    error_message = "webhook_max_instances must be >= 1."
+  }
+}
+
+variable "worker_max_instances" {
+  description = "Maximum instances for each Pub/Sub-driven function (ai_reply, outbound, message_status, automation_tick)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.worker_max_instances >= 1
+    error_message = "worker_max_instances must be >= 1."
+  }
+}
+
+variable "enable_gemini" {
+  description = "Create the Gemini API key secret and mount it as GEMINI_API_KEY in ai_reply. Its value must be set before the functions are deployed."
+  type        = bool
+  default     = true
+}
+
+variable "gemini_model" {
+  description = "Gemini model used by ai_reply (GEMINI_MODEL)."
+  type        = string
+  default     = "gemini-2.5-flash"
+}
+
+variable "graph_api_version" {
+  description = "Meta Graph API version used by the outbound functions (GRAPH_API_VERSION)."
+  type        = string
+  default     = "v25.0"
+}
+
+variable "extra_outbound_secrets" {
+  description = "Additional secrets for the outbound functions (per-channel page/account tokens): environment variable name => Secret Manager secret id. Terraform creates the secrets (not their values)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for env, id in var.extra_outbound_secrets :
+      can(regex("^[A-Z][A-Z0-9_]*$", env)) && can(regex("^[A-Za-z0-9_-]{1,255}$", id))
+    ])
+    error_message = "Keys must be UPPER_SNAKE_CASE environment variable names and values valid secret ids ([A-Za-z0-9_-], at most 255 characters)."
+  }
+
+  validation {
+    condition = length(setintersection(
+      keys(var.extra_outbound_secrets),
+      ["META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "GEMINI_API_KEY"],
+    )) == 0
+    error_message = "extra_outbound_secrets must not redefine the built-in secret variables."
+  }
+}
+
+variable "campaign_max_dispatches_per_second" {
+  description = "Rate limit of the atende-campaigns Cloud Tasks queue (tasks per second; Cloud Tasks allows at most 500)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.campaign_max_dispatches_per_second > 0 && var.campaign_max_dispatches_per_second <= 500
+    error_message = "campaign_max_dispatches_per_second must be in (0, 500]."
+  }
+}
+
+variable "campaign_max_concurrent_dispatches" {
+  description = "Maximum tasks of the atende-campaigns queue in flight at once (Cloud Tasks allows at most 5000)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.campaign_max_concurrent_dispatches >= 1 && var.campaign_max_concurrent_dispatches <= 5000
+    error_message = "campaign_max_concurrent_dispatches must be in [1, 5000]."
+  }
+}
+
+variable "automation_schedule" {
+  description = "Cron schedule of the automation tick."
+  type        = string
+  default     = "*/15 * * * *"
+}
+
+variable "automation_time_zone" {
+  description = "Time zone the automation schedule is evaluated in."
+  type        = string
+  default     = "America/Sao_Paulo"
+}
+
+variable "labels" {
+  description = "Extra labels merged into the app = \"atende\" label on every resource that supports labels."
+  type        = map(string)
+  default     = {}
+}
