@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+`stack` starts the real Firestore and Pub/Sub emulators and the functions once
+per test session, through the same code as `make dev`, on free ports.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[object]:
+    from atende.dev import prereqs
+    from atende.dev.stack import Stack, StackConfig
+
+    problems = prereqs.missing()
+    if problems and not os.environ.get("CI"):
+        pytest.skip("local stack unavailable: " + "; ".join(problems))
+    config = StackConfig(
+        project="demo-atende-test", firestore_port=free_port(), pubsub_port=free_port(),
+        functions_port=free_port(), graph_port=free_port(),
+        extra_env={"OUTBOUND_BACKOFF_S": "0.05"},
+    )
+    os.environ.pop("GRAPH_API_BASE_URL", None)
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def firestore_db(stack):  # noqa: ANN001, ANN201 - the google client type is heavy to import here
+    from google.cloud import firestore
+
+    return firestore.Client(project=stack.config.project)
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=15) as client:
+        yield client
