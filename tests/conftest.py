@@ -33,8 +33,11 @@ def stack() -> Iterator[object]:
     if problems and not os.environ.get("CI"):
         pytest.skip("local stack unavailable: " + "; ".join(problems))
     config = StackConfig(
-        project="demo-atende-test", firestore_port=free_port(), pubsub_port=free_port(),
-        functions_port=free_port(), graph_port=free_port(),
+        project="demo-atende-test",
+        firestore_port=free_port(),
+        pubsub_port=free_port(),
+        functions_port=free_port(),
+        graph_port=free_port(),
         extra_env={"OUTBOUND_BACKOFF_S": "0.05"},
     )
     os.environ.pop("GRAPH_API_BASE_URL", None)
@@ -43,7 +46,7 @@ def stack() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def firestore_db(stack):  # noqa: ANN001, ANN201 - the google client type is heavy to import here
+def firestore_db(stack):
     from google.cloud import firestore
 
     return firestore.Client(project=stack.config.project)

@@ -15,6 +15,7 @@ import sys
 SUBCOMMANDS: dict[str, str] = {
     "dev": "atende.dev.cli",
     "send": "atende.dev.send",
+    "doctor": "atende.dev.doctor",
     "build": "atende.dev.build",
     "triage": "atende.triage.cli",
 }

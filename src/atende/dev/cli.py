@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             dead = [c.name for c in stack.children if not c.alive()]
             if dead:
-                print(f"error: {', '.join(dead)} stopped unexpectedly; see {config.state_dir}/logs", flush=True)
+                print(
+                    f"error: {', '.join(dead)} stopped unexpectedly; see {config.state_dir}/logs", flush=True
+                )
                 return 1
     finally:
         print("Stopping…", flush=True)
@@ -44,8 +46,8 @@ def _banner(stack: Stack) -> str:
     return f"""
 Atende is running (project {c.project}).
   Functions        {stack.functions_url}/<function>   e.g. {stack.functions_url}/webhook_whatsapp
-  Firestore        {stack.env['FIRESTORE_EMULATOR_HOST']}
-  Pub/Sub          {stack.env['PUBSUB_EMULATOR_HOST']}
+  Firestore        {stack.env["FIRESTORE_EMULATOR_HOST"]}
+  Pub/Sub          {stack.env["PUBSUB_EMULATOR_HOST"]}
   Graph API        {graph}
   Logs             {c.state_dir}/logs
 Try it:  .venv/bin/atende send "preciso da segunda via do boleto"

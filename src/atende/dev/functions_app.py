@@ -29,11 +29,17 @@ def _at_root(app: Any) -> Any:
 
 def build() -> DispatcherMiddleware:
     root = repo_root() / "functions"
-    return DispatcherMiddleware(NotFound(), {
-        f"/{f.target}": _at_root(create_app(target=f.target, source=str(root / f.directory / "main.py"),
-                                            signature_type=f.signature))
-        for f in FUNCTIONS
-    })
+    return DispatcherMiddleware(
+        NotFound(),
+        {
+            f"/{f.target}": _at_root(
+                create_app(
+                    target=f.target, source=str(root / f.directory / "main.py"), signature_type=f.signature
+                )
+            )
+            for f in FUNCTIONS
+        },
+    )
 
 
 app = build()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 
@@ -37,13 +37,15 @@ class GraphStandIn:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    _routes = Map([
-        Rule("/", endpoint="page", methods=["GET"]),
-        Rule("/_standin/sent", endpoint="list_sent", methods=["GET"]),
-        Rule("/_standin/sent", endpoint="clear", methods=["DELETE"]),
-        Rule("/_standin/faults", endpoint="add_faults", methods=["POST"]),
-        Rule("/<version>/<account>/messages", endpoint="send", methods=["POST"]),
-    ])
+    _routes = Map(
+        [
+            Rule("/", endpoint="page", methods=["GET"]),
+            Rule("/_standin/sent", endpoint="list_sent", methods=["GET"]),
+            Rule("/_standin/sent", endpoint="clear", methods=["DELETE"]),
+            Rule("/_standin/faults", endpoint="add_faults", methods=["POST"]),
+            Rule("/<version>/<account>/messages", endpoint="send", methods=["POST"]),
+        ]
+    )
 
     # -- Python API (tests in the same process) ------------------------------------------------------
 
@@ -87,17 +89,31 @@ class GraphStandIn:
             time.sleep(fault.delay_s)
             if fault.status:
                 return Response(json.dumps(fault.body), status=fault.status, content_type="application/json")
-        provider_id = f"wamid.STANDIN{next(self._ids):08d}" if body.get("messaging_product") else \
-            f"m_standin{next(self._ids):08d}"
-        record = {"version": version, "account": account, "body": body, "id": provider_id,
-                  "token": request.headers["Authorization"][7:], "at": time.time()}
+        provider_id = (
+            f"wamid.STANDIN{next(self._ids):08d}"
+            if body.get("messaging_product")
+            else f"m_standin{next(self._ids):08d}"
+        )
+        record = {
+            "version": version,
+            "account": account,
+            "body": body,
+            "id": provider_id,
+            "token": request.headers["Authorization"][7:],
+            "at": time.time(),
+        }
         with self._lock:
             self.sent.append(record)
             self._lock.notify_all()
         if body.get("messaging_product") == "whatsapp":
             recipient = body.get("to") or body.get("recipient")
-            return _json({"messaging_product": "whatsapp", "contacts": [{"input": recipient, "wa_id": str(
-                recipient).lstrip("+")}], "messages": [{"id": provider_id}]})
+            return _json(
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": recipient, "wa_id": str(recipient).lstrip("+")}],
+                    "messages": [{"id": provider_id}],
+                }
+            )
         return _json({"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": provider_id})
 
     def _http_list_sent(self, request: Request) -> Response:
@@ -110,8 +126,9 @@ class GraphStandIn:
 
     def _http_add_faults(self, request: Request) -> Response:
         items = json.loads(request.get_data() or b"[]")
-        self.fail_next(*(Fault(int(i.get("status", 0)), i.get("body") or {}, float(i.get("delay_s", 0)))
-                         for i in items))
+        self.fail_next(
+            *(Fault(int(i.get("status", 0)), i.get("body") or {}, float(i.get("delay_s", 0))) for i in items)
+        )
         return _json({"queued": len(items)})
 
     def _http_page(self, request: Request) -> Response:
@@ -121,11 +138,15 @@ class GraphStandIn:
                 f"<td>{html.escape(r['account'])}</td>"
                 f"<td>{html.escape(str(r['body'].get('to') or r['body'].get('recipient')))}</td>"
                 f"<td>{html.escape(_preview(r['body']))}</td></tr>"
-                for r in reversed(self.sent))
-        page = (f"<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=2>"
-                f"<title>Graph API stand-in</title><h1>Mensagens enviadas ({len(self.sent)})</h1>"
-                f"<table border=1 cellpadding=4><tr><th>hora</th><th>conta</th><th>para</th><th>mensagem</th></tr>"
-                f"{rows}</table>")
+                for r in reversed(self.sent)
+            )
+        page = (
+            f"<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=2>"
+            f"<title>Graph API stand-in</title><h1>Mensagens enviadas ({len(self.sent)})</h1>"
+            "<table border=1 cellpadding=4>"
+            "<tr><th>hora</th><th>conta</th><th>para</th><th>mensagem</th></tr>"
+            f"{rows}</table>"
+        )
         return Response(page, content_type="text/html; charset=utf-8")
 
 
@@ -141,12 +162,21 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def _graph_error(status: int, code: int, message: str) -> Response:
-    return _json({"error": {"message": message, "type": "OAuthException", "code": code,
-                            "fbtrace_id": "standin"}}, status)
+    return _json(
+        {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "standin"}},
+        status,
+    )
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: the dev console is for our own messages."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 def serve(standin: GraphStandIn, host: str, port: int) -> BaseWSGIServer:
     """Start serving in a daemon thread; call .shutdown() to stop."""
-    server = make_server(host, port, standin, threaded=True)
+    server = make_server(host, port, standin, threaded=True, request_handler=_QuietHandler)
     threading.Thread(target=server.serve_forever, name="graph-standin", daemon=True).start()
     return server

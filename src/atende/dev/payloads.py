@@ -15,29 +15,46 @@ DEMO_PHONE_NUMBER_ID = "106540352242922"
 DEMO_WABA_ID = "102290129340398"
 
 
-def whatsapp_envelope(messages: list[dict[str, Any]] | None = None, statuses: list[dict[str, Any]] | None = None,
-                      contacts: list[dict[str, Any]] | None = None,
-                      phone_number_id: str = DEMO_PHONE_NUMBER_ID) -> dict[str, Any]:
-    value: dict[str, Any] = {"messaging_product": "whatsapp",
-                             "metadata": {"display_phone_number": "5511999990000",
-                                          "phone_number_id": phone_number_id}}
+def whatsapp_envelope(
+    messages: list[dict[str, Any]] | None = None,
+    statuses: list[dict[str, Any]] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
+    phone_number_id: str = DEMO_PHONE_NUMBER_ID,
+) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "5511999990000", "phone_number_id": phone_number_id},
+    }
     if contacts:
         value["contacts"] = contacts
     if messages:
         value["messages"] = messages
     if statuses:
         value["statuses"] = statuses
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": DEMO_WABA_ID, "changes": [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": DEMO_WABA_ID, "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
-def whatsapp_text(text: str, wa_id: str = "5511987654321", name: str = "Maria Silva",
-                  message_id: str | None = None, timestamp: float | None = None,
-                  phone_number_id: str = DEMO_PHONE_NUMBER_ID) -> dict[str, Any]:
-    message = {"from": wa_id, "id": message_id or f"wamid.SIM{uuid.uuid4().hex}",
-               "timestamp": str(int(timestamp or time.time())), "type": "text", "text": {"body": text}}
-    return whatsapp_envelope([message], contacts=[{"profile": {"name": name}, "wa_id": wa_id}],
-                             phone_number_id=phone_number_id)
+def whatsapp_text(
+    text: str,
+    wa_id: str = "5511987654321",
+    name: str = "Maria Silva",
+    message_id: str | None = None,
+    timestamp: float | None = None,
+    phone_number_id: str = DEMO_PHONE_NUMBER_ID,
+) -> dict[str, Any]:
+    message = {
+        "from": wa_id,
+        "id": message_id or f"wamid.SIM{uuid.uuid4().hex}",
+        "timestamp": str(int(timestamp or time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    return whatsapp_envelope(
+        [message], contacts=[{"profile": {"name": name}, "wa_id": wa_id}], phone_number_id=phone_number_id
+    )
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -6,8 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-APT_HINT = ("apt-get install -y google-cloud-cli google-cloud-cli-firestore-emulator "
-            "google-cloud-cli-pubsub-emulator openjdk-17-jre-headless")
+APT_HINT = (
+    "apt-get install -y google-cloud-cli google-cloud-cli-firestore-emulator "
+    "google-cloud-cli-pubsub-emulator openjdk-17-jre-headless"
+)
 GCLOUD_HINT = "gcloud components install cloud-firestore-emulator pubsub-emulator beta"
 
 

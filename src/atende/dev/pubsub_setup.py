@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from google.protobuf import duration_pb2
@@ -9,35 +11,44 @@ from google.protobuf import duration_pb2
 from atende.topology import CONSUMERS, MAX_DELIVERY_ATTEMPTS
 
 
-def ensure_topology(project: str, functions_url: str, min_backoff_s: int = 1, max_backoff_s: int = 10) -> None:
+def ensure_topology(
+    project: str, functions_url: str, min_backoff_s: int = 1, max_backoff_s: int = 10
+) -> None:
     """Idempotent: recreates subscriptions so their push endpoints follow the current ports."""
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     for consumer in CONSUMERS:
         for topic in (consumer.topic, consumer.dead_letter_topic):
-            try:
+            with contextlib.suppress(gexc.AlreadyExists):
                 publisher.create_topic(name=publisher.topic_path(project, topic))
-            except gexc.AlreadyExists:
-                pass
-        _recreate(subscriber, subscriber.subscription_path(project, consumer.dead_letter_topic + "-inspect"), {
-            "topic": publisher.topic_path(project, consumer.dead_letter_topic)})
+        _recreate(
+            subscriber,
+            subscriber.subscription_path(project, consumer.dead_letter_topic + "-inspect"),
+            {"topic": publisher.topic_path(project, consumer.dead_letter_topic)},
+        )
         # The topic path in the URL lets functions-framework fill in the CloudEvent source.
         endpoint = f"{functions_url}/{consumer.target}/projects/{project}/topics/{consumer.topic}"
-        _recreate(subscriber, subscriber.subscription_path(project, consumer.subscription), {
-            "topic": publisher.topic_path(project, consumer.topic),
-            "push_config": {"push_endpoint": endpoint},
-            "enable_message_ordering": True,
-            "ack_deadline_seconds": 60,
-            "dead_letter_policy": {"dead_letter_topic": publisher.topic_path(project, consumer.dead_letter_topic),
-                                   "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS},
-            "retry_policy": {"minimum_backoff": duration_pb2.Duration(seconds=min_backoff_s),
-                             "maximum_backoff": duration_pb2.Duration(seconds=max_backoff_s)},
-        })
+        _recreate(
+            subscriber,
+            subscriber.subscription_path(project, consumer.subscription),
+            {
+                "topic": publisher.topic_path(project, consumer.topic),
+                "push_config": {"push_endpoint": endpoint},
+                "enable_message_ordering": True,
+                "ack_deadline_seconds": 60,
+                "dead_letter_policy": {
+                    "dead_letter_topic": publisher.topic_path(project, consumer.dead_letter_topic),
+                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+                },
+                "retry_policy": {
+                    "minimum_backoff": duration_pb2.Duration(seconds=min_backoff_s),
+                    "maximum_backoff": duration_pb2.Duration(seconds=max_backoff_s),
+                },
+            },
+        )
 
 
 def _recreate(subscriber: pubsub_v1.SubscriberClient, name: str, spec: dict) -> None:
-    try:
+    with contextlib.suppress(gexc.NotFound):
         subscriber.delete_subscription(subscription=name)
-    except gexc.NotFound:
-        pass
     subscriber.create_subscription(request={"name": name, **spec})

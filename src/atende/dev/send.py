@@ -18,8 +18,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="wa_id", default="5511987654321")
     parser.add_argument("--name", default="Maria Silva")
     parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('FUNCTIONS_PORT', 5001)}")
-    parser.add_argument("--graph", default=os.environ.get("GRAPH_API_BASE_URL")
-                        or f"http://127.0.0.1:{os.environ.get('GRAPH_STANDIN_PORT', 5002)}")
+    parser.add_argument(
+        "--graph",
+        default=os.environ.get("GRAPH_API_BASE_URL")
+        or f"http://127.0.0.1:{os.environ.get('GRAPH_STANDIN_PORT', 5002)}",
+    )
     parser.set_defaults(func=run)
 
 
@@ -28,8 +31,12 @@ def run(args: argparse.Namespace) -> int:
     with httpx.Client(timeout=10) as client:
         before = len(client.get(f"{args.graph}/_standin/sent").json()["sent"])
         started = time.perf_counter()
-        response = post_signed(client, f"{args.url}/webhook_whatsapp",
-                               whatsapp_text(args.text, wa_id=args.wa_id, name=args.name), secret)
+        response = post_signed(
+            client,
+            f"{args.url}/webhook_whatsapp",
+            whatsapp_text(args.text, wa_id=args.wa_id, name=args.name),
+            secret,
+        )
         print(f"webhook: HTTP {response.status_code} in {(time.perf_counter() - started) * 1000:.0f} ms")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -82,8 +82,12 @@ class Stack:
         state.mkdir(parents=True, exist_ok=True)
         (state / "pubsub").mkdir(exist_ok=True)
         self.env = self._child_env()
-        os.environ.update({k: self.env[k] for k in ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST",
-                                                    "GOOGLE_CLOUD_PROJECT")})
+        os.environ.update(
+            {
+                k: self.env[k]
+                for k in ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
+            }
+        )
         try:
             self._start_emulators(state)
             self._start_graph()
@@ -100,12 +104,14 @@ class Stack:
         c = self.config
         env = {**os.environ, **DEV_SECRETS}
         env.update({k: os.environ[k] for k in DEV_SECRETS if os.environ.get(k)})
-        env.update({
-            "GOOGLE_CLOUD_PROJECT": c.project,
-            "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
-            "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
-            "ATENDE_ROOT": str(repo_root()),
-        })
+        env.update(
+            {
+                "GOOGLE_CLOUD_PROJECT": c.project,
+                "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
+                "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
+                "ATENDE_ROOT": str(repo_root()),
+            }
+        )
         if not os.environ.get("GRAPH_API_BASE_URL"):
             env["GRAPH_API_BASE_URL"] = f"http://{c.host}:{c.graph_port}"
         env.update(c.extra_env)
@@ -114,13 +120,35 @@ class Stack:
     def _start_emulators(self, state: Path) -> None:
         c = self.config
         rules = repo_root() / "firestore.rules"
-        firestore = Child("firestore-emulator", [
-            "gcloud", "emulators", "firestore", "start", f"--host-port={c.host}:{c.firestore_port}",
-            f"--rules={rules}"], self.env, state / "logs" / "firestore.log")
+        firestore = Child(
+            "firestore-emulator",
+            [
+                "gcloud",
+                "emulators",
+                "firestore",
+                "start",
+                f"--host-port={c.host}:{c.firestore_port}",
+                f"--rules={rules}",
+            ],
+            self.env,
+            state / "logs" / "firestore.log",
+        )
         self.children.append(firestore)
-        pubsub = Child("pubsub-emulator", [
-            "gcloud", "beta", "emulators", "pubsub", "start", f"--host-port={c.host}:{c.pubsub_port}",
-            f"--data-dir={state / 'pubsub'}", f"--project={c.project}"], self.env, state / "logs" / "pubsub.log")
+        pubsub = Child(
+            "pubsub-emulator",
+            [
+                "gcloud",
+                "beta",
+                "emulators",
+                "pubsub",
+                "start",
+                f"--host-port={c.host}:{c.pubsub_port}",
+                f"--data-dir={state / 'pubsub'}",
+                f"--project={c.project}",
+            ],
+            self.env,
+            state / "logs" / "pubsub.log",
+        )
         self.children.append(pubsub)
         wait_http(f"http://{c.host}:{c.firestore_port}/", firestore, 90)
         wait_http(f"http://{c.host}:{c.pubsub_port}/", pubsub, 90)
@@ -133,11 +161,31 @@ class Stack:
 
     def _start_functions(self, state: Path) -> None:
         c = self.config
-        functions = Child("functions", [
-            sys.executable, "-m", "gunicorn", "--bind", f"{c.host}:{c.functions_port}",
-            "--workers", str(c.workers), "--threads", str(c.threads), "--worker-class", "gthread",
-            "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning",
-            "atende.dev.functions_app:app"], self.env, state / "logs" / "functions.log")
+        functions = Child(
+            "functions",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{c.host}:{c.functions_port}",
+                "--workers",
+                str(c.workers),
+                "--threads",
+                str(c.threads),
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+                "atende.dev.functions_app:app",
+            ],
+            self.env,
+            state / "logs" / "functions.log",
+        )
         self.children.append(functions)
         wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
 

@@ -53,9 +53,11 @@ def _parse_value(value: dict[str, Any], where: str, result: ParseResult) -> None
                 f"{as_dict(err).get('title') or as_dict(err).get('message')}",
             )
         )
-    profiles = _profiles(as_list(value.get("contacts")))
+    contacts = as_list(value.get("contacts"))
+    profiles = _profiles(contacts)
+    only_contact = as_dict(contacts[0]) if len(contacts) == 1 else {}
     for i, raw in enumerate(as_list(value.get("messages"))):
-        message = _message(as_dict(raw), account_id, profiles)
+        message = _message(as_dict(raw), account_id, profiles, only_contact)
         if message is None:
             result.ignored.append(Ignored(f"{where}.messages[{i}]", "message without id or sender"))
         else:
@@ -79,10 +81,12 @@ def _profiles(contacts: list[Any]) -> dict[str, dict[str, Any]]:
 
 
 def _message(
-    raw: dict[str, Any], account_id: str, profiles: dict[str, dict[str, Any]]
+    raw: dict[str, Any], account_id: str, profiles: dict[str, dict[str, Any]], only_contact: dict[str, Any]
 ) -> InboundMessage | None:
-    wa_id = str(raw["from"]) if raw.get("from") else None
-    user_id = str(raw["from_user_id"]) if raw.get("from_user_id") else None
+    # Username-era payloads may name the sender only in contacts[] or in the system notice.
+    fallback = only_contact or as_dict(raw.get("system"))
+    wa_id = _str(raw.get("from") or fallback.get("wa_id"))
+    user_id = _str(raw.get("from_user_id") or fallback.get("user_id"))
     sender_id = wa_id or user_id
     if not raw.get("id") or not sender_id:
         return None
@@ -108,6 +112,10 @@ def _message(
         context=_context(raw),
         errors=[as_dict(e) for e in as_list(raw.get("errors"))],
     )
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value else None
 
 
 def _content(raw: dict[str, Any]) -> tuple[MessageKind, str | None, dict[str, Any]]:

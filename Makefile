@@ -1,0 +1,47 @@
+# Two commands: `make dev` runs the whole stack locally, `make test` runs every test.
+# Both build the virtualenv on first use and check the system tools they need.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test lint unit integration bench build doctor clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11+ is required (found $$($(PYTHON) --version))."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a venv: apt-get install -y python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+dev: $(STAMP)
+	@$(BIN)/atende doctor --for dev
+	exec $(BIN)/atende dev
+
+doctor: $(STAMP)
+	$(BIN)/atende doctor --for test --install
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	terraform fmt -check -recursive terraform
+
+test: doctor lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest -q tests/integration
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_spine.py
+
+build: $(STAMP)
+	$(BIN)/atende build
+
+clean:
+	rm -rf build .dev .pytest_cache

@@ -1,0 +1,46 @@
+"""`atende build`: stage each function directory for deployment.
+
+Cloud Functions deploys a folder: its main.py, the shared `atende` package
+beside it, and a requirements.txt. Terraform zips build/functions/<dir>/.
+Development-only code (the dev stack, training data) is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tomllib
+from pathlib import Path
+
+from atende.dev.paths import repo_root
+from atende.topology import FUNCTIONS
+
+EXCLUDED = shutil.ignore_patterns("__pycache__", "*.pyc", "dev", "data")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("build", help="stage each function for deployment under build/functions/")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.set_defaults(func=run)
+
+
+def stage(out: Path) -> list[Path]:
+    root = repo_root()
+    requirements = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    staged = []
+    for directory in sorted({f.directory for f in FUNCTIONS}):
+        target = out / directory
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        shutil.copy2(root / "functions" / directory / "main.py", target / "main.py")
+        shutil.copytree(root / "src" / "atende", target / "atende", ignore=EXCLUDED)
+        (target / "requirements.txt").write_text("\n".join(requirements) + "\n")
+        staged.append(target)
+    return staged
+
+
+def run(args: argparse.Namespace) -> int:
+    for path in stage(args.out or repo_root() / "build" / "functions"):
+        print(f"staged {path}")
+    return 0

@@ -1,0 +1,317 @@
+"""End to end on the real emulators: signed webhook → stored once → answered once → sent to Graph."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from google.cloud.firestore import FieldFilter
+
+from atende.dev.graph_standin import Fault
+from atende.dev.payloads import encode, post_signed, signed_headers, whatsapp_envelope, whatsapp_text
+from atende.dev.stack import DEV_SECRETS
+from atende.domain.model import message_doc_id
+
+pytestmark = pytest.mark.integration
+SECRET = DEV_SECRETS["META_APP_SECRET"]
+
+
+def new_customer() -> str:
+    return "55119" + str(uuid.uuid4().int)[:8]
+
+
+def sends_to(stack, wa_id: str) -> list[dict]:
+    return [s for s in stack.graph.sent if s["body"].get("to") == f"+{wa_id}"]
+
+
+def wait_until(predicate, timeout_s: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def field(snapshot, name: str):
+    return (snapshot.to_dict() or {}).get(name)
+
+
+def stored(db, provider_id: str):
+    return db.collection("messages").document(message_doc_id("whatsapp", provider_id)).get()
+
+
+def converse(stack, http, db, wa_id: str, text: str, message_id: str | None = None) -> dict:
+    """Send one customer message and return the very reply to it that reached the Graph stand-in."""
+    message_id = message_id or f"wamid.{uuid.uuid4().hex}"
+    payload = whatsapp_text(text, wa_id=wa_id, message_id=message_id)
+    response = post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET)
+    assert response.status_code == 200, response.text
+    reply_id = wait_until(
+        lambda: field(stored(db, message_id), "replyMessageId"), what=f"a reply to {text!r}"
+    )
+    provider_id = wait_until(
+        lambda: field(db.collection("messages").document(reply_id).get(), "providerMessageId"),
+        what="the reply to be sent",
+    )
+    return next(s for s in stack.graph.sent if s["id"] == provider_id)
+
+
+def test_handshake(stack, http):
+    ok = http.get(
+        f"{stack.functions_url}/webhook_whatsapp",
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": DEV_SECRETS["META_VERIFY_TOKEN"],
+            "hub.challenge": "42",
+        },
+    )
+    assert (ok.status_code, ok.text) == (200, "42")
+    bad = http.get(
+        f"{stack.functions_url}/webhook_whatsapp",
+        params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "42"},
+    )
+    assert bad.status_code == 403
+
+
+def test_message_is_stored_answered_in_portuguese_and_sent(stack, http, firestore_db):
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    sent = converse(stack, http, firestore_db, wa_id, "preciso da segunda via do boleto", message_id)
+
+    assert sent["account"] == "106540352242922"
+    assert sent["token"] == DEV_SECRETS["WHATSAPP_TOKEN"]
+    assert sent["body"]["messaging_product"] == "whatsapp" and sent["body"]["type"] == "text"
+    assert "CPF" in sent["body"]["text"]["body"]
+
+    inbound = stored(firestore_db, message_id).to_dict()
+    assert inbound["direction"] == "inbound" and inbound["text"] == "preciso da segunda via do boleto"
+    reply = wait_until(
+        lambda: (
+            (d := firestore_db.collection("messages").document(inbound["replyMessageId"]).get().to_dict())
+            and d["status"] == "sent"
+            and d
+        ),
+        what="reply marked sent",
+    )
+    assert reply["providerMessageId"] == sent["id"]
+    assert reply["direction"] == "outbound" and reply["senderType"] == "bot"
+    conversation = (
+        firestore_db.collection("conversations").document(inbound["conversationId"]).get().to_dict()
+    )
+    assert conversation["lastMessageSender"] == "bot"
+    contact = firestore_db.collection("contacts").document(inbound["contactId"]).get().to_dict()
+    assert contact["name"] == "Maria Silva" and f"+{wa_id}" in contact["phones"]
+
+
+def test_redelivery_changes_nothing(stack, http, firestore_db):
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    converse(stack, http, firestore_db, wa_id, "oi", message_id)
+    # Meta redelivers the same message, twice, and the customer then writes again.
+    for _ in range(2):
+        again = post_signed(
+            http,
+            f"{stack.functions_url}/webhook_whatsapp",
+            whatsapp_text("oi", wa_id=wa_id, message_id=message_id),
+            SECRET,
+        )
+        assert again.status_code == 200
+    converse(
+        stack, http, firestore_db, wa_id, "obrigado"
+    )  # same ordering key: processed after the redeliveries
+    assert len(sends_to(stack, wa_id)) == 2
+    conversation_id = stored(firestore_db, message_id).get("conversationId")
+    same_conversation = (
+        firestore_db.collection("messages")
+        .where(filter=FieldFilter("conversationId", "==", conversation_id))
+        .get()
+    )
+    assert len(same_conversation) == 4  # two inbound, two replies
+
+
+def test_concurrent_duplicates_yield_one_message_and_one_reply(stack, http, firestore_db):
+    wa_id = new_customer()
+    payload = whatsapp_text("bom dia", wa_id=wa_id)
+    body = encode(payload)
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: (
+                    http.post(
+                        f"{stack.functions_url}/webhook_whatsapp",
+                        content=body,
+                        headers=signed_headers(body, SECRET),
+                    ).status_code
+                ),
+                range(8),
+            )
+        )
+    assert statuses == [200] * 8
+    converse(stack, http, firestore_db, wa_id, "obrigado")
+    assert len(sends_to(stack, wa_id)) == 2
+
+
+def test_forged_signature_stores_nothing(stack, http, firestore_db):
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    body = encode(whatsapp_text("me responda", wa_id=wa_id, message_id=message_id))
+    forged = http.post(
+        f"{stack.functions_url}/webhook_whatsapp",
+        content=body,
+        headers=signed_headers(body, "not-the-app-secret"),
+    )
+    assert forged.status_code == 401
+    converse(stack, http, firestore_db, wa_id, "oi")  # a genuine message after it is answered
+    assert not stored(firestore_db, message_id).exists
+    assert len(sends_to(stack, wa_id)) == 1
+
+
+def test_malformed_body_is_rejected(stack, http):
+    body = b'{"object": "whatsapp_business_account", "entry": ['
+    assert (
+        http.post(
+            f"{stack.functions_url}/webhook_whatsapp", content=body, headers=signed_headers(body, SECRET)
+        ).status_code
+        == 400
+    )
+
+
+def test_batch_of_messages_each_answered(stack, http):
+    customers = [new_customer() for _ in range(3)]
+    messages = [
+        {
+            "from": c,
+            "id": f"wamid.{uuid.uuid4().hex}",
+            "timestamp": str(int(time.time())),
+            "type": "text",
+            "text": {"body": "oi"},
+        }
+        for c in customers
+    ]
+    payload = whatsapp_envelope(
+        messages, contacts=[{"profile": {"name": "Cliente"}, "wa_id": c} for c in customers]
+    )
+    assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
+    for c in customers:
+        wait_until(lambda c=c: sends_to(stack, c), what=f"reply to {c}")
+
+
+def test_non_text_kinds_do_not_crash(stack, http, firestore_db):
+    wa_id = new_customer()
+    image = {
+        "from": wa_id,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "image",
+        "image": {"id": "123", "mime_type": "image/jpeg", "sha256": "x"},
+    }
+    reaction = {
+        "from": wa_id,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "reaction",
+        "reaction": {"message_id": "wamid.x", "emoji": "👍"},
+    }
+    payload = whatsapp_envelope([image, reaction], contacts=[{"profile": {"name": "Ana"}, "wa_id": wa_id}])
+    assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
+    converse(stack, http, firestore_db, wa_id, "oi")
+    assert stored(firestore_db, image["id"]).get("kind") == "image"
+    assert stored(firestore_db, reaction["id"]).get("kind") == "reaction"
+    texts = [s["body"]["text"]["body"] for s in sends_to(stack, wa_id)]
+    assert len(texts) == 2  # the image is acknowledged, the reaction is not answered, "oi" is
+    assert any("imagem" in t for t in texts)
+
+
+def reply_of(firestore_db, stack, http, wa_id: str) -> tuple[str, dict]:
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    sent = converse(stack, http, firestore_db, wa_id, "oi", message_id)
+    reply_id = stored(firestore_db, message_id).get("replyMessageId")
+    wait_until(
+        lambda: firestore_db.collection("messages").document(reply_id).get().get("status") != "sending",
+        what="send recorded",
+    )
+    return reply_id, sent
+
+
+def post_status(stack, http, wamid: str, wa_id: str, status: str, errors: list | None = None) -> None:
+    item = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": wa_id}
+    if errors:
+        item["errors"] = errors
+    response = post_signed(
+        http, f"{stack.functions_url}/webhook_whatsapp", whatsapp_envelope(statuses=[item]), SECRET
+    )
+    assert response.status_code == 200
+
+
+def test_statuses_only_move_forward(stack, http, firestore_db):
+    wa_id = new_customer()
+    reply_id, sent = reply_of(firestore_db, stack, http, wa_id)
+    doc = firestore_db.collection("messages").document(reply_id)
+    for status in ("read", "delivered", "sent", "read"):  # out of order and repeated
+        post_status(stack, http, sent["id"], wa_id, status)
+    wait_until(lambda: "delivered" in (field(doc.get(), "statusAt") or {}), what="late delivered applied")
+    final = doc.get().to_dict()
+    assert final["status"] == "read"
+
+
+def test_transient_graph_errors_are_retried(stack, http, firestore_db):
+    wa_id = new_customer()
+    stack.graph.fail_next(
+        Fault(500, {"error": {"message": "Internal", "code": 131000}}),
+        Fault(429, {"error": {"message": "Throughput", "code": 130429}}),
+    )
+    reply_id, sent = reply_of(firestore_db, stack, http, wa_id)
+    doc = firestore_db.collection("messages").document(reply_id).get().to_dict()
+    assert doc["status"] == "sent" and doc["providerMessageId"] == sent["id"]
+
+
+def test_permanent_graph_error_is_visible_on_the_message(stack, http, firestore_db):
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    stack.graph.fail_next(
+        Fault(
+            400,
+            {
+                "error": {
+                    "message": "Receiver is incapable of receiving this message",
+                    "code": 131026,
+                    "error_data": {"details": "Undeliverable"},
+                }
+            },
+        )
+    )
+    post_signed(
+        http,
+        f"{stack.functions_url}/webhook_whatsapp",
+        whatsapp_text("oi", wa_id=wa_id, message_id=message_id),
+        SECRET,
+    )
+    reply_id = wait_until(
+        lambda: field(stored(firestore_db, message_id), "replyMessageId"), what="reply created"
+    )
+    doc = firestore_db.collection("messages").document(reply_id)
+    failed = wait_until(
+        lambda: (d := doc.get().to_dict())["status"] == "failed" and d, what="failure recorded"
+    )
+    assert failed["error"]["code"] == 131026 and failed["error"]["retryable"] is False
+    assert sends_to(stack, wa_id) == []
+
+
+def test_delivery_failure_reported_by_status_webhook(stack, http, firestore_db):
+    wa_id = new_customer()
+    reply_id, sent = reply_of(firestore_db, stack, http, wa_id)
+    post_status(
+        stack,
+        http,
+        sent["id"],
+        wa_id,
+        "failed",
+        [{"code": 131026, "title": "Undeliverable", "error_data": {"details": "Message Undeliverable."}}],
+    )
+    doc = firestore_db.collection("messages").document(reply_id)
+    failed = wait_until(lambda: (d := doc.get().to_dict())["status"] == "failed" and d, what="failed status")
+    assert failed["error"]["code"] == 131026
