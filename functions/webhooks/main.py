@@ -13,3 +13,13 @@ from atende.entrypoints.http import handle
 @functions_framework.http
 def webhook_whatsapp(request: flask.Request) -> flask.Response:
     return handle(wiring.whatsapp_receiver(), request)
+
+
+@functions_framework.http
+def webhook_messenger(request: flask.Request) -> flask.Response:
+    return handle(wiring.messenger_receiver(), request)
+
+
+@functions_framework.http
+def webhook_instagram(request: flask.Request) -> flask.Response:
+    return handle(wiring.instagram_receiver(), request)

@@ -36,6 +36,8 @@ class Consumer:
 
 FUNCTIONS: tuple[Function, ...] = (
     Function("webhook_whatsapp", "webhooks", "http"),
+    Function("webhook_messenger", "webhooks", "http"),
+    Function("webhook_instagram", "webhooks", "http"),
     Function("ai_reply", "ai_reply", "cloudevent"),
     Function("outbound", "outbound", "cloudevent"),
     Function("message_status", "outbound", "cloudevent"),

@@ -6,14 +6,16 @@ uses: the webhook functions never load Firestore or google-genai.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atende.config import Settings
 
 if TYPE_CHECKING:
     from atende.adapters.firestore_repo import FirestoreRepository
     from atende.adapters.pubsub import PubSubPublisher
+    from atende.channels.parsing import ParseResult
     from atende.services.inbound import InboundService
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
@@ -41,13 +43,32 @@ def repository() -> FirestoreRepository:
     return FirestoreRepository(firestore.Client(project=settings().project))
 
 
-@cache
-def whatsapp_receiver() -> WebhookReceiver:
-    from atende.channels.whatsapp.webhook import parse
+def _receiver(channel: str, parse: Callable[[Any], ParseResult]) -> WebhookReceiver:
     from atende.services.webhook import WebhookReceiver
 
     s = settings()
-    return WebhookReceiver("whatsapp", parse, publisher(), s.meta_app_secret, s.meta_verify_token)
+    return WebhookReceiver(channel, parse, publisher(), s.meta_app_secret, s.meta_verify_token)
+
+
+@cache
+def whatsapp_receiver() -> WebhookReceiver:
+    from atende.channels.whatsapp.webhook import parse
+
+    return _receiver("whatsapp", parse)
+
+
+@cache
+def messenger_receiver() -> WebhookReceiver:
+    from atende.channels.messenger.webhook import parse
+
+    return _receiver("messenger", parse)
+
+
+@cache
+def instagram_receiver() -> WebhookReceiver:
+    from atende.channels.instagram.webhook import parse
+
+    return _receiver("instagram", parse)
 
 
 @cache

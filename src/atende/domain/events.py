@@ -62,6 +62,9 @@ class StatusUpdate:
     recipient_id: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     pricing: dict[str, Any] = field(default_factory=dict)
+    # Messenger reads and deliveries may name no message, only "everything sent before this time"
+    # (seconds); provider_message_id is then empty and recipient_id names the conversation.
+    watermark: float | None = None
 
     @property
     def ordering_key(self) -> str:

@@ -43,6 +43,8 @@ class MessageKind(StrEnum):
     SYSTEM = "system"
     POSTBACK = "postback"
     TEMPLATE = "template"
+    STORY_MENTION = "story_mention"  # Instagram: the customer mentioned the business in a story
+    SHARE = "share"  # Instagram: a post or reel shared into the chat
     UNSUPPORTED = "unsupported"
 
 

@@ -1,0 +1,1 @@
+"""Instagram messaging (Messenger Platform): webhook normalization and the Send API."""

@@ -1,0 +1,1 @@
+"""Facebook Messenger (Pages): webhook normalization and the Send API."""

@@ -1,0 +1,15 @@
+"""Facebook Page webhooks (`object: page`) → normalized events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atende.channels.messenger_platform import webhook as platform
+from atende.channels.parsing import ParseResult
+from atende.domain.model import Channel
+
+OBJECT = "page"
+
+
+def parse(payload: Any) -> ParseResult:
+    return platform.parse(payload, channel=Channel.MESSENGER, obj=OBJECT)

@@ -1,0 +1,1 @@
+"""What Facebook Messenger and Instagram messaging share: the webhook envelope and the Send API."""

@@ -1,0 +1,343 @@
+"""Messenger Platform webhooks → normalized events, for Facebook Messenger and Instagram alike.
+
+Both products share one envelope (`entry[].messaging[]` with sender, recipient,
+timestamp in ms and one event) and mostly the same events; the differences
+(Instagram's `changes[]`, story replies, `read.mid` instead of a watermark) are
+handled here by shape, so the two channel modules only name their object.
+Ids may arrive as numbers: every id is turned into a string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atende.channels.parsing import Ignored, MalformedPayload, ParseResult, as_dict, as_list, epoch_seconds
+from atende.domain.events import Event, InboundMessage, Sender, StatusUpdate
+from atende.domain.model import Channel, MessageKind
+
+ATTACHMENT_KINDS: dict[str, MessageKind] = {
+    "image": MessageKind.IMAGE,
+    "audio": MessageKind.AUDIO,
+    "video": MessageKind.VIDEO,
+    "file": MessageKind.DOCUMENT,
+    "location": MessageKind.LOCATION,
+    "template": MessageKind.TEMPLATE,
+    "fallback": MessageKind.TEXT,
+    "story_mention": MessageKind.STORY_MENTION,
+    "share": MessageKind.SHARE,
+    "ig_reel": MessageKind.SHARE,
+    "reel": MessageKind.SHARE,
+    "ig_post": MessageKind.SHARE,
+}
+
+# Events that carry nothing for the inbox, and why they are dropped.
+IGNORED_EVENTS: dict[str, str] = {
+    "optin": "opt-in (plugin or notification request) is not a conversation message",
+    "account_linking": "account linking is not used by Atende",
+    "app_roles": "app role assignment (handover set-up)",
+    "pass_thread_control": "handover protocol: thread control passed",
+    "take_thread_control": "handover protocol: thread control taken",
+    "request_thread_control": "handover protocol: thread control requested",
+    "checkout_update": "Messenger payments are not used by Atende",
+    "payment": "Messenger payments are not used by Atende",
+    "policy-enforcement": "policy enforcement notice for the Page (logged for the operator)",
+    "message_edit": "edits of earlier messages are not mirrored",
+    "referral": "referral without a message (ad or m.me link opened); nothing to answer yet",
+    "game_play": "Instant Games are not used by Atende",
+    "messaging_feedback": "customer feedback forms are not used by Atende",
+}
+
+
+def parse(payload: Any, *, channel: Channel, obj: str) -> ParseResult:
+    if not isinstance(payload, dict) or payload.get("object") != obj:
+        raise MalformedPayload(f"expected object '{obj}'")
+    result = ParseResult()
+    for e, entry in enumerate(as_list(payload.get("entry"))):
+        entry = as_dict(entry)
+        account_id = _id(entry.get("id"))
+        entry_time = epoch_seconds(entry.get("time"), millis=True) if entry.get("time") else None
+        for key in ("messaging", "standby"):
+            for i, item in enumerate(as_list(entry.get(key))):
+                where = f"entry[{e}].{key}[{i}]"
+                _event(as_dict(item), account_id, entry_time, channel, key == "standby", where, result)
+        for c, change in enumerate(as_list(entry.get("changes"))):
+            change = as_dict(change)
+            where = f"entry[{e}].changes[{c}]"
+            value = as_dict(change.get("value"))
+            if change.get("field") == "messages" and value.get("sender"):  # dashboard "Test" shape
+                _event(value, account_id, entry_time, channel, False, where, result)
+            else:
+                result.ignored.append(Ignored(where, _change_reason(str(change.get("field")))))
+    return result
+
+
+def _change_reason(field: str) -> str:
+    if field in ("comments", "live_comments", "mentions"):
+        return f"'{field}' is about posts, not direct messages; comment replies are not part of the inbox"
+    if field == "story_insights":
+        return "'story_insights' are metrics, not messages"
+    return f"field '{field}' is not a message"
+
+
+def _event(
+    item: dict[str, Any],
+    account_id: str,
+    entry_time: float | None,
+    channel: Channel,
+    standby: bool,
+    where: str,
+    result: ParseResult,
+) -> None:
+    sender_id = _id(as_dict(item.get("sender")).get("id"))
+    recipient_id = _id(as_dict(item.get("recipient")).get("id")) or account_id
+    timestamp = epoch_seconds(item["timestamp"], millis=True) if item.get("timestamp") else entry_time
+    ctx = _Ctx(channel, account_id or recipient_id, sender_id, recipient_id, timestamp, where, result)
+    message = as_dict(item.get("message"))
+    if message and message.get("is_echo"):
+        ctx.echo(message)
+        return
+    if not sender_id:
+        reason = "event without a sender PSID"
+        if as_dict(item.get("sender")).get("user_ref"):
+            reason = "sender known only by a user_ref (chat plugin guest); it cannot be answered by PSID"
+        elif "policy-enforcement" in item:
+            reason = f"policy enforcement: {as_dict(item['policy-enforcement']).get('action')}"
+        result.ignored.append(Ignored(where, reason))
+        return
+    if standby:
+        result.ignored.append(
+            Ignored(where, "standby: another app owns this thread (handover); Atende stays silent")
+        )
+        return
+    if message:
+        ctx.message(message, item)
+    elif "postback" in item:
+        ctx.postback(as_dict(item["postback"]))
+    elif "reaction" in item:
+        ctx.reaction(as_dict(item["reaction"]))
+    elif "read" in item:
+        ctx.read(as_dict(item["read"]))
+    elif "delivery" in item:
+        ctx.delivery(as_dict(item["delivery"]))
+    else:
+        kind = next((k for k in IGNORED_EVENTS if k in item), None)
+        reason = IGNORED_EVENTS[kind] if kind else f"unknown event ({', '.join(sorted(item))})"
+        result.ignored.append(Ignored(where, reason))
+
+
+class _Ctx:
+    """One messaging item being normalized: its ids and time, and where the results go."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        account_id: str,
+        sender_id: str,
+        recipient_id: str,
+        timestamp: float | None,
+        where: str,
+        result: ParseResult,
+    ) -> None:
+        self.channel = channel
+        self.account_id = account_id
+        self.sender_id = sender_id
+        self.recipient_id = recipient_id
+        self.timestamp = timestamp
+        self.where = where
+        self.result = result
+
+    def _emit(self, event: Event) -> None:
+        self.result.events.append(event)
+
+    def _ignore(self, reason: str) -> None:
+        self.result.ignored.append(Ignored(self.where, reason))
+
+    def _inbound(
+        self,
+        provider_id: str,
+        kind: MessageKind,
+        text: str | None,
+        content: dict[str, Any],
+        context: dict[str, Any] | None = None,
+        *,
+        customer: str | None = None,
+        echo: bool = False,
+    ) -> None:
+        self._emit(
+            InboundMessage(
+                channel=self.channel,
+                account_id=self.account_id,
+                provider_message_id=provider_id,
+                sender=Sender(id=customer or self.sender_id),
+                kind=kind,
+                timestamp=self.timestamp or epoch_seconds(None),
+                text=text,
+                content=content,
+                context=context or {},
+                echo=echo,
+            )
+        )
+
+    def message(self, message: dict[str, Any], item: dict[str, Any]) -> None:
+        mid = _id(message.get("mid"))
+        if not mid:
+            self._ignore("message without mid")
+            return
+        if message.get("is_deleted"):
+            self._ignore(f"the customer deleted message {mid}; deletions are not mirrored")
+            return
+        kind, text, content = _message_content(message)
+        context = _message_context(message)
+        if item.get("prior_message"):
+            context["prior_message"] = as_dict(item["prior_message"])
+        self._inbound(mid, kind, text, content, context)
+
+    def echo(self, message: dict[str, Any]) -> None:
+        """Sent by the business (Meta's inbox, or us): stored on the customer's conversation."""
+        mid = _id(message.get("mid"))
+        if not mid or not self.recipient_id:
+            self._ignore("echo without mid or recipient")
+            return
+        # Meta swaps sender and recipient on echoes; some recorded payloads do not.
+        customer = self.sender_id if self.recipient_id == self.account_id else self.recipient_id
+        kind, text, content = _message_content(message)
+        context = _message_context(message)
+        for key in ("app_id", "metadata"):
+            if message.get(key) is not None:
+                context[key] = _id(message[key]) if key == "app_id" else message[key]
+        self._inbound(mid, kind, text, content, context, customer=customer, echo=True)
+
+    def postback(self, postback: dict[str, Any]) -> None:
+        payload = postback.get("payload")
+        provider_id = _id(postback.get("mid")) or f"postback:{self.sender_id}:{self.timestamp}"
+        context = {"referral": as_dict(postback["referral"])} if postback.get("referral") else {}
+        self._inbound(
+            provider_id,
+            MessageKind.POSTBACK,
+            postback.get("title") or (str(payload) if payload is not None else None),
+            {"payload": payload, "title": postback.get("title")},
+            context,
+        )
+
+    def reaction(self, reaction: dict[str, Any]) -> None:
+        target = _id(reaction.get("mid"))
+        action = str(reaction.get("action") or "react")
+        emoji = reaction.get("emoji") or ""
+        self._inbound(
+            f"reaction:{target}:{self.sender_id}:{action}:{self.timestamp}",
+            MessageKind.REACTION,
+            (emoji or None) if action == "react" else None,
+            {
+                "reacted_to": target,
+                "emoji": emoji if action == "react" else "",
+                "reaction": reaction.get("reaction"),
+                "removed": action == "unreact",
+            },
+        )
+
+    def read(self, read: dict[str, Any]) -> None:
+        if read.get("mid"):  # Instagram names the message
+            self._status("read", _id(read["mid"]), None)
+        elif read.get("watermark"):
+            self._status("read", "", epoch_seconds(read["watermark"], millis=True))
+        else:
+            self._ignore("read without mid or watermark")
+
+    def delivery(self, delivery: dict[str, Any]) -> None:
+        mids = [_id(m) for m in as_list(delivery.get("mids")) if m]
+        watermark = epoch_seconds(delivery["watermark"], millis=True) if delivery.get("watermark") else None
+        for mid in mids:
+            self._status("delivered", mid, None, at=watermark)
+        if not mids:
+            if watermark is None:
+                self._ignore("delivery without mids or watermark")
+            else:
+                self._status("delivered", "", watermark)
+
+    def _status(self, status: str, mid: str, watermark: float | None, at: float | None = None) -> None:
+        self._emit(
+            StatusUpdate(
+                channel=self.channel,
+                account_id=self.account_id,
+                provider_message_id=mid,
+                status=status,
+                timestamp=at or watermark or self.timestamp or epoch_seconds(None),
+                recipient_id=self.sender_id,
+                watermark=watermark,
+            )
+        )
+
+
+def _message_content(message: dict[str, Any]) -> tuple[MessageKind, str | None, dict[str, Any]]:
+    text = message.get("text")
+    attachments = [as_dict(a) for a in as_list(message.get("attachments"))]
+    if message.get("quick_reply"):
+        payload = as_dict(message["quick_reply"]).get("payload")
+        return MessageKind.INTERACTIVE, text, {"type": "quick_reply", "payload": payload, "title": text}
+    if message.get("is_unsupported"):
+        return MessageKind.UNSUPPORTED, None, {"type": "is_unsupported"}
+    if not attachments:
+        if text is None:
+            return MessageKind.UNSUPPORTED, None, {"type": "empty"}
+        return MessageKind.TEXT, text, {}
+    first = attachments[0]
+    kind = ATTACHMENT_KINDS.get(str(first.get("type")), MessageKind.UNSUPPORTED)
+    payload = as_dict(first.get("payload"))
+    sticker_id = message.get("sticker_id") or payload.get("sticker_id")
+    if kind == MessageKind.IMAGE and sticker_id:
+        kind = MessageKind.STICKER
+    content: dict[str, Any] = {"attachments": [_attachment(a) for a in attachments]}
+    if sticker_id:
+        content["sticker_id"] = _id(sticker_id)
+    if kind == MessageKind.LOCATION:
+        coords = as_dict(payload.get("coordinates"))
+        content |= {"latitude": coords.get("lat"), "longitude": coords.get("long")}
+        text = text or payload.get("title")
+    elif kind == MessageKind.TEMPLATE:
+        product = as_dict(payload.get("product"))
+        elements = as_list(product.get("elements")) or as_list(payload.get("elements"))
+        content["template_type"] = payload.get("template_type") or ("product" if elements else None)
+        titles = [str(as_dict(e).get("title")) for e in elements if as_dict(e).get("title")]
+        text = text or payload.get("intro_message") or payload.get("text") or (", ".join(titles) or None)
+    elif kind == MessageKind.TEXT:  # legacy "fallback" attachment: a link
+        text = text or first.get("title") or first.get("url")
+        content["url"] = first.get("url")
+    elif kind == MessageKind.UNSUPPORTED:
+        content["type"] = first.get("type")
+    else:
+        content["url"] = payload.get("url")
+        text = text or payload.get("title")
+    return kind, text, content
+
+
+def _attachment(raw: dict[str, Any]) -> dict[str, Any]:
+    payload = raw.get("payload")
+    payload = as_dict(payload)
+    out: dict[str, Any] = {"type": raw.get("type")}
+    for key in ("url", "title", "sticker_id", "id"):
+        if payload.get(key) is not None:
+            out[key] = _id(payload[key]) if key in ("sticker_id", "id") else payload[key]
+    if raw.get("url") and "url" not in out:
+        out["url"] = raw["url"]
+    return out
+
+
+def _message_context(message: dict[str, Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    reply_to = as_dict(message.get("reply_to"))
+    if reply_to.get("mid"):
+        context["reply_to"] = _id(reply_to["mid"])
+    if reply_to.get("story"):
+        context["story_reply"] = as_dict(reply_to["story"])
+    if message.get("referral"):
+        context["referral"] = as_dict(message["referral"])
+    return context
+
+
+def _id(value: Any) -> str:
+    """Meta sends some ids as JSON numbers; ours are always strings (and never lose digits)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
