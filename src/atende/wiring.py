@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING, Any
 from atende.config import Settings
 
 if TYPE_CHECKING:
+    from google.cloud import firestore
+
+    from atende.adapters.channel_store import CachedRegistry, TokenProvider
     from atende.adapters.firestore_repo import FirestoreRepository
+    from atende.adapters.graph import GraphClient
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.parsing import ParseResult
+    from atende.channels.sending import GraphSender
     from atende.services.inbound import InboundService
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
@@ -36,11 +41,28 @@ def publisher() -> PubSubPublisher:
 
 @cache
 def repository() -> FirestoreRepository:
-    from google.cloud import firestore
 
     from atende.adapters.firestore_repo import FirestoreRepository
 
-    return FirestoreRepository(firestore.Client(project=settings().project))
+    return FirestoreRepository(firestore_client(), channel_registry().current)
+
+
+@cache
+def firestore_client() -> firestore.Client:
+    from google.cloud import firestore
+
+    return firestore.Client(project=settings().project)
+
+
+@cache
+def channel_registry() -> CachedRegistry:
+    """Channel configurations: the ATENDE_CHANNELS JSON, overridden by Firestore `channels/` docs."""
+    import os
+
+    from atende.adapters.channel_store import CachedRegistry, configs_from_env, configs_from_firestore
+
+    client = firestore_client()
+    return CachedRegistry(lambda: configs_from_env(os.environ), lambda: configs_from_firestore(client))
 
 
 def _receiver(channel: str, parse: Callable[[Any], ParseResult]) -> WebhookReceiver:
@@ -80,17 +102,46 @@ def inbound_service() -> InboundService:
 
 
 @cache
-def outbound_service() -> OutboundService:
+def graph_client() -> GraphClient:
     from atende.adapters.graph import GraphClient
-    from atende.channels.whatsapp.errors import is_transient
+
+    s = settings()
+    return GraphClient(s.graph_api_base_url, s.graph_api_version)
+
+
+@cache
+def tokens() -> TokenProvider:
+    """Per-account tokens: each channel configuration names the env var (secret) holding its token."""
+    import os
+
+    from atende.adapters.channel_store import TokenProvider
+
+    return TokenProvider(channel_registry().current, os.environ)
+
+
+@cache
+def senders() -> dict[str, GraphSender]:
+    from atende.channels.instagram.send import InstagramSender
+    from atende.channels.messenger.send import MessengerSender
     from atende.channels.whatsapp.send import WhatsAppSender
+
+    graph, provider = graph_client(), tokens()
+    return {
+        "whatsapp": WhatsAppSender(graph, provider),
+        "messenger": MessengerSender(graph, provider),
+        "instagram": InstagramSender(graph, provider),
+    }
+
+
+@cache
+def outbound_service() -> OutboundService:
+    from atende.channels.errors import is_transient
     from atende.services.outbound import OutboundService, RetryPolicy
 
     s = settings()
-    graph = GraphClient(s.graph_api_base_url, s.graph_api_version)
     return OutboundService(
         repository(),
-        {"whatsapp": WhatsAppSender(graph, s.whatsapp_token)},
+        senders(),
         RetryPolicy(s.outbound_max_attempts, s.outbound_backoff_s),
         is_transient,
     )

@@ -8,6 +8,8 @@ so a redelivery finds it and changes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +17,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from atende.domain import status as status_rules
+from atende.domain.channels import ChannelRegistry
 from atende.domain.events import InboundMessage, StatusUpdate
 from atende.domain.model import (
     ConversationStatus,
@@ -22,6 +25,8 @@ from atende.domain.model import (
     MessageKind,
     MessageStatus,
     SenderType,
+    conversation_doc_id,
+    message_doc_id,
     stable_id,
 )
 from atende.domain.records import Contact, Conversation, InboundRecord, OutgoingMessage, Turn
@@ -31,6 +36,9 @@ CONVERSATIONS = "conversations"
 CONTACTS = "contacts"
 IDENTITIES = "contact_identities"
 ORPHAN_STATUSES = "status_orphans"
+PROVIDER_IDS = "provider_message_ids"  # provider mid -> our message, for channels that echo our sends
+ECHO_CHANNELS = {"messenger", "instagram"}
+WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
 
 
 def _ts(seconds: float) -> datetime:
@@ -53,8 +61,12 @@ def identity_keys(message: InboundMessage) -> list[str]:
 
 
 class FirestoreRepository:
-    def __init__(self, client: firestore.Client) -> None:
+    def __init__(
+        self, client: firestore.Client, channels: Callable[[], ChannelRegistry] | None = None
+    ) -> None:
         self._db = client
+        unconfigured = ChannelRegistry()
+        self._channels = channels or (lambda: unconfigured)
 
     # -- inbound -----------------------------------------------------------------------------------------
 
@@ -66,10 +78,17 @@ class FirestoreRepository:
         conv_ref = self._db.collection(CONVERSATIONS).document(message.conversation_id)
         keys = identity_keys(message)
         id_refs = [self._db.collection(IDENTITIES).document(k) for k in keys]
+        # An echo of our own send is known by the provider id record_sent kept (see _record_sent).
+        alias_ref = self._provider_alias(str(message.channel), message.provider_message_id)
+        extra = [alias_ref] if message.echo else []
+        # Usually the contact is the one derived from the first identity: read it in the same round trip.
+        likely_contact = self._db.collection(CONTACTS).document(stable_id("c", keys[0]))
         snaps = {
-            s.reference.path: s for s in self._db.get_all([msg_ref, conv_ref, *id_refs], transaction=txn)
+            s.reference.path: s
+            for s in self._db.get_all([msg_ref, conv_ref, *id_refs, likely_contact, *extra], transaction=txn)
         }
         msg_snap, conv_snap = snaps[msg_ref.path], snaps[conv_ref.path]
+        own_echo = message.echo and snaps[alias_ref.path].exists
         conv = conv_snap.to_dict() if conv_snap.exists else {}
 
         contact_id = (
@@ -78,11 +97,11 @@ class FirestoreRepository:
             or stable_id("c", keys[0])
         )
         contact_ref = self._db.collection(CONTACTS).document(contact_id)
-        contact_snap = contact_ref.get(transaction=txn)
+        contact_snap = snaps.get(contact_ref.path) or contact_ref.get(transaction=txn)
         contact_doc = contact_snap.to_dict() if contact_snap.exists else {}
 
-        if msg_snap.exists:
-            existing = msg_snap.to_dict()
+        if msg_snap.exists or own_echo:
+            existing = msg_snap.to_dict() if msg_snap.exists else {"handled": True}
             return InboundRecord(
                 False,
                 _conversation(conv_ref.id, conv, message, contact_id),
@@ -103,11 +122,14 @@ class FirestoreRepository:
             "senderId": message.sender.id,
             "updatedAt": now,
         }
+        channel = self._channels().get(message.channel, message.account_id)
         if not conv_snap.exists:
+            if channel.default_team:
+                conv_update["team"] = channel.default_team
             conv_update |= {
                 "createdAt": now,
                 "status": str(ConversationStatus.BOT),
-                "userType": contact_doc.get("persona", "cliente"),
+                "userType": contact_doc.get("persona") or channel.default_persona,
                 "assignee": None,
             }
         elif conv.get("status") == ConversationStatus.RESOLVED:
@@ -116,9 +138,12 @@ class FirestoreRepository:
             conv_update |= {
                 "lastMessage": _preview(message),
                 "lastMessageAt": at,
-                "lastMessageSender": str(SenderType.CONTACT),
+                "lastMessageSender": str(SenderType.AGENT if message.echo else SenderType.CONTACT),
             }
-        if (_seconds(conv.get("lastInboundAt")) or 0) < message.timestamp:
+        # The business's own echoes neither open the customer-service window nor reopen the case.
+        if message.echo and conv_update.get("status") == ConversationStatus.BOT and conv_snap.exists:
+            del conv_update["status"]
+        if not message.echo and (_seconds(conv.get("lastInboundAt")) or 0) < message.timestamp:
             conv_update["lastInboundAt"] = at
         txn.set(conv_ref, conv_update, merge=True)
 
@@ -132,7 +157,7 @@ class FirestoreRepository:
         if message.sender.phone:
             contact_update["phones"] = firestore.ArrayUnion([message.sender.phone])
         if not contact_snap.exists:
-            contact_update |= {"createdAt": now, "persona": "cliente"}
+            contact_update |= {"createdAt": now, "persona": channel.default_persona}
         txn.set(contact_ref, contact_update, merge=True)
         for ref in id_refs:
             if not snaps[ref.path].exists:
@@ -211,7 +236,14 @@ class FirestoreRepository:
     # -- outbound ----------------------------------------------------------------------------------------
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
-        return firestore.transactional(self._claim)(self._db.transaction(), message_id, lease_s)
+        claimed = firestore.transactional(self._claim)(self._db.transaction(), message_id, lease_s)
+        if claimed is None:
+            return None
+        # Read outside the claim so a busy conversation is not locked; a message that lands
+        # meanwhile only moves lastInboundAt forward, which can only open the window further.
+        conv = self._db.collection(CONVERSATIONS).document(claimed.conversation_id).get()
+        last_inbound = _seconds(conv.get("lastInboundAt")) if conv.exists else None
+        return replace(claimed, last_inbound_at=last_inbound)
 
     def _claim(self, txn: firestore.Transaction, message_id: str, lease_s: float) -> OutgoingMessage | None:
         ref = self._db.collection(MESSAGES).document(message_id)
@@ -245,19 +277,49 @@ class FirestoreRepository:
             text=doc.get("text"),
             content=doc.get("content") or {},
             status=str(MessageStatus.SENDING),
+            sender_type=doc.get("senderType") or str(SenderType.BOT),
         )
 
-    def record_sent(self, message_id: str, provider_message_id: str) -> None:
-        now = _ts(time.time())
-        self._db.collection(MESSAGES).document(message_id).update(
-            {
-                "status": str(MessageStatus.SENT),
-                "providerMessageId": provider_message_id,
-                f"statusAt.{MessageStatus.SENT}": now,
-                "sendingUntil": firestore.DELETE_FIELD,
-                "error": None,
-            }
+    def record_sent(self, message_id: str, provider_message_id: str, channel: str | None = None) -> None:
+        changes = {
+            "status": str(MessageStatus.SENT),
+            "providerMessageId": provider_message_id,
+            f"statusAt.{MessageStatus.SENT}": _ts(time.time()),
+            "sendingUntil": firestore.DELETE_FIELD,
+            "error": None,
+        }
+        ref = self._db.collection(MESSAGES).document(message_id)
+        if channel not in ECHO_CHANNELS:
+            ref.update(changes)
+            return
+        firestore.transactional(self._record_sent)(
+            self._db.transaction(), ref, changes, channel, provider_message_id
         )
+
+    def _record_sent(
+        self,
+        txn: firestore.Transaction,
+        ref: firestore.DocumentReference,
+        changes: dict[str, Any],
+        channel: str,
+        provider_message_id: str,
+    ) -> None:
+        """Messenger/Instagram echo every send back; remember the mid so the echo is not a second copy.
+
+        Both this and the echo's transaction read the alias and the echo's document, so whichever
+        commits second sees the other: an echo that raced ahead is removed here.
+        """
+        alias_ref = self._provider_alias(channel, provider_message_id)
+        echo_ref = self._db.collection(MESSAGES).document(message_doc_id(channel, provider_message_id))
+        snaps = {s.reference.path: s for s in self._db.get_all([alias_ref, echo_ref], transaction=txn)}
+        txn.set(alias_ref, {"messageId": ref.id, "channel": channel, "at": firestore.SERVER_TIMESTAMP})
+        echo = snaps[echo_ref.path]
+        if echo.exists and echo.get("echo"):
+            txn.delete(echo_ref)
+        txn.update(ref, changes)
+
+    def _provider_alias(self, channel: str, provider_message_id: str) -> firestore.DocumentReference:
+        return self._db.collection(PROVIDER_IDS).document(stable_id("p", channel, provider_message_id))
 
     def record_failed(self, message_id: str, error: dict[str, Any]) -> None:
         self._db.collection(MESSAGES).document(message_id).update(
@@ -307,6 +369,41 @@ class FirestoreRepository:
         txn.update(snap.reference, changes)
         return "applied" if applied else "stale"
 
+    def apply_watermark(self, update: StatusUpdate) -> int:
+        """Everything we sent on the conversation before the watermark was delivered (or read).
+
+        Messenger names no message here; the watermark is Meta's clock, and our messages are
+        stamped when created, which is never later than Meta's, so nothing newer is touched.
+        """
+        conversation_id = conversation_doc_id(
+            str(update.channel), update.account_id, update.recipient_id or ""
+        )
+        query = (
+            self._db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter("conversationId", "==", conversation_id))
+            .order_by("timestamp", direction=firestore.Query.DESCENDING)
+            .limit(WATERMARK_SCAN)
+        )
+        batch, count = self._db.batch(), 0
+        for snap in query.stream():
+            doc = snap.to_dict()
+            at = _seconds(doc.get("timestamp")) or 0
+            if doc.get("direction") != Direction.OUTBOUND or at > (update.watermark or 0):
+                continue
+            if doc.get("status") in (
+                MessageStatus.QUEUED,
+                MessageStatus.SENDING,
+            ) or not status_rules.advances(doc.get("status"), update.status):
+                continue
+            batch.update(
+                snap.reference,
+                {"status": update.status, f"statusAt.{update.status}": _ts(update.timestamp)},
+            )
+            count += 1
+        if count:
+            batch.commit()
+        return count
+
     def take_orphan_statuses(self, channel: str, provider_message_id: str) -> list[StatusUpdate]:
         ref = self._db.collection(ORPHAN_STATUSES).document(stable_id("o", channel, provider_message_id))
         snap = ref.get()
@@ -345,23 +442,26 @@ def _platform_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _inbound_doc(message: InboundMessage, contact_id: str) -> dict[str, Any]:
+    # An echo: the business wrote from Meta's own inbox, so it is an agent's outgoing message.
+    echo = message.echo
     return {
         "conversationId": message.conversation_id,
         "contactId": contact_id,
         "channel": str(message.channel),
         "accountId": message.account_id,
-        "direction": str(Direction.INBOUND),
-        "senderType": str(SenderType.CONTACT),
-        "sender": message.sender.id,
+        "direction": str(Direction.OUTBOUND if echo else Direction.INBOUND),
+        "senderType": str(SenderType.AGENT if echo else SenderType.CONTACT),
+        "sender": "meta_inbox" if echo else message.sender.id,
         "senderName": message.sender.name,
         "isAutomation": False,
+        "echo": echo,
         "kind": str(message.kind),
         "text": message.text,
         "content": message.content,
         "context": message.context,
         "errors": message.errors,
         "providerMessageId": message.provider_message_id,
-        "status": str(MessageStatus.RECEIVED),
+        "status": str(MessageStatus.SENT if echo else MessageStatus.RECEIVED),
         "timestamp": _ts(message.timestamp),
         "createdAt": firestore.SERVER_TIMESTAMP,
     }

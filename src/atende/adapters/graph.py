@@ -7,7 +7,7 @@ is the code under test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -22,9 +22,14 @@ class GraphError(Exception):
     message: str
     details: str | None = None
     retry_after_s: float | None = None
+    channel: str | None = None  # which platform's error table applies (see atende.channels.errors)
 
     def __str__(self) -> str:
         return f"Graph error {self.code} (HTTP {self.http_status}): {self.message}"
+
+
+class TooLarge(Exception):
+    """A download went past the size the platform allows for its kind; nothing was kept."""
 
 
 class GraphClient:
@@ -34,22 +39,60 @@ class GraphClient:
         self._base = f"{base_url.rstrip('/')}/{version}"
         self._http = http or httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=50))
 
-    def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    def post(
+        self, path: str, token: str, body: dict[str, Any], *, channel: str | None = None
+    ) -> dict[str, Any]:
+        return self._call("POST", path, token, channel, json=body)
+
+    def get(self, path: str, token: str, *, channel: str | None = None) -> dict[str, Any]:
+        return self._call("GET", path, token, channel)
+
+    def _call(self, method: str, path: str, token: str, channel: str | None, **kwargs: Any) -> dict[str, Any]:
         try:
-            response = self._http.post(
-                f"{self._base}/{path.lstrip('/')}", json=body, headers={"Authorization": f"Bearer {token}"}
+            response = self._http.request(
+                method,
+                f"{self._base}/{path.lstrip('/')}",
+                headers={"Authorization": f"Bearer {token}"},
+                **kwargs,
             )
         except httpx.TimeoutException as exc:
-            raise GraphError(None, None, f"timeout: {exc}") from exc
+            raise GraphError(None, None, f"timeout: {exc}", channel=channel) from exc
         except httpx.TransportError as exc:
-            raise GraphError(None, None, f"network error: {exc}") from exc
+            raise GraphError(None, None, f"network error: {exc}", channel=channel) from exc
         try:
             data = response.json()
         except ValueError:
             data = {}
         if response.status_code >= 400 or "error" in data:
-            raise _error_from(response, data)
+            raise replace(_error_from(response, data), channel=channel)
         return data
+
+    def download(
+        self, url: str, token: str | None, max_bytes: int, timeout_s: float = 40.0
+    ) -> tuple[bytes, str | None]:
+        """Stream a media file, stopping as soon as it exceeds `max_bytes` (raises TooLarge)."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            with self._http.stream("GET", url, headers=headers, timeout=timeout_s) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise GraphError(
+                        response.status_code, None, f"download failed: HTTP {response.status_code}"
+                    )
+                declared = int(response.headers.get("Content-Length") or 0)
+                if declared > max_bytes:
+                    raise TooLarge(f"{declared} bytes > {max_bytes}")
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(f"more than {max_bytes} bytes")
+                    chunks.append(chunk)
+                return b"".join(chunks), response.headers.get("Content-Type")
+        except httpx.TimeoutException as exc:
+            raise GraphError(None, None, f"download timeout: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise GraphError(None, None, f"download network error: {exc}") from exc
 
 
 def _error_from(response: httpx.Response, data: dict[str, Any]) -> GraphError:

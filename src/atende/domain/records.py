@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atende.domain.model import ConversationStatus
+from atende.domain.window import WindowDecision
 
 WINDOW_S = 24 * 3600  # Meta's customer-service window after the customer's last message
 
@@ -64,3 +65,6 @@ class OutgoingMessage:
     text: str | None
     content: dict[str, Any] = field(default_factory=dict)
     status: str = "queued"
+    sender_type: str = "bot"  # "agent" may use Messenger's HUMAN_AGENT tag after 24 h
+    last_inbound_at: float | None = None  # the conversation's, read when the send is claimed
+    window: WindowDecision | None = None  # set by the outbound service once the window allowed it

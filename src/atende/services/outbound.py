@@ -10,10 +10,12 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from atende.adapters.graph import GraphError
+from atende.domain import window
+from atende.domain.outgoing import OutgoingRejected
 from atende.domain.records import OutgoingMessage
 from atende.services.ports import Repository
 
@@ -71,11 +73,23 @@ class OutboundService:
                 },
             )
             return "failed"
+        decision = window.decide(
+            message.channel,
+            message.last_inbound_at,
+            time.time(),
+            is_template=message.kind == "template",
+            by_human=message.sender_type == "agent",
+        )
+        if not decision.allowed:
+            return self._refuse(message_id, "outside_window", decision.reason or "")
+        message = replace(message, window=decision)
         attempt = 0
         while True:
             attempt += 1
             try:
                 provider_id = sender.send(message)
+            except OutgoingRejected as rejected:
+                return self._refuse(message_id, "invalid_message", rejected.reason)
             except GraphError as error:
                 transient = self._is_transient(error)
                 if transient and attempt < self._retry.max_attempts:
@@ -97,7 +111,15 @@ class OutboundService:
                     },
                 )
                 return "failed"
-            self._repo.record_sent(message_id, provider_id)
+            self._repo.record_sent(message_id, provider_id, message.channel)
             for update in self._repo.take_orphan_statuses(message.channel, provider_id):
                 self._repo.apply_status(update)  # statuses that raced ahead of our own bookkeeping
             return "sent"
+
+    def _refuse(self, message_id: str, code: str, reason: str) -> str:
+        """Refused before calling Meta: the agent sees why, and nothing is retried."""
+        log.info("outbound %s refused (%s): %s", message_id, code, reason)
+        self._repo.record_failed(
+            message_id, {"code": code, "message": reason, "retryable": False, "source": "atende"}
+        )
+        return "refused"

@@ -38,7 +38,11 @@ class Repository(Protocol):
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
         """Move a queued message to `sending`; None when it is already sent, failed or being sent."""
 
-    def record_sent(self, message_id: str, provider_message_id: str) -> None: ...
+    def record_sent(self, message_id: str, provider_message_id: str, channel: str | None = None) -> None:
+        """Mark sent; on channels that echo sends back, also remember the mid so the echo is no copy."""
+
+    def apply_watermark(self, update: StatusUpdate) -> int:
+        """Apply a Messenger read/delivery watermark to the conversation's earlier outgoing messages."""
 
     def record_failed(self, message_id: str, error: dict[str, Any]) -> None: ...
 

@@ -23,4 +23,7 @@ class StatusService:
                 "status %r for %s is not one we track; ignored", update.status, update.provider_message_id
             )
             return "ignored"
+        if update.watermark is not None and not update.provider_message_id:
+            count = self._repo.apply_watermark(update)
+            return f"watermark:{count}"
         return self._repo.apply_status(update)

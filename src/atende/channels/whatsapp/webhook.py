@@ -87,10 +87,13 @@ def _message(
     fallback = only_contact or as_dict(raw.get("system"))
     wa_id = _str(raw.get("from") or fallback.get("wa_id"))
     user_id = _str(raw.get("from_user_id") or fallback.get("user_id"))
-    sender_id = wa_id or user_id
+    # Replies go to, and the conversation is keyed on, the canonical number: WhatsApp may report a
+    # Brazilian mobile with or without the ninth digit, and both must be one conversation.
+    phone = to_e164(wa_id)
+    sender_id = (phone[1:] if phone else wa_id) or user_id
     if not raw.get("id") or not sender_id:
         return None
-    contact = profiles.get(sender_id) or (profiles.get(user_id) if user_id else None) or {}
+    contact = profiles.get(wa_id or sender_id) or (profiles.get(user_id) if user_id else None) or {}
     profile = as_dict(contact.get("profile"))
     user_id = user_id or (str(contact["user_id"]) if contact.get("user_id") else None)
     kind, text, content = _content(raw)
@@ -101,7 +104,7 @@ def _message(
         sender=Sender(
             id=sender_id,
             name=profile.get("name"),
-            phone=to_e164(wa_id),
+            phone=phone,
             user_id=user_id,
             username=profile.get("username"),
         ),
