@@ -1,11 +1,22 @@
-"""Publish normalized events to Pub/Sub with one ordering key per conversation."""
+"""Publish normalized events to Pub/Sub with one ordering key per conversation.
+
+Calls the Publish RPC directly instead of going through the client library's
+batching publisher: every message here has its own ordering key (one per
+conversation), which defeats batching, while the batcher's threads, futures
+and 5 ms windows sat on the webhook's acknowledgement path. Pub/Sub requires
+all messages of one Publish request to share an ordering key, so events are
+grouped by (topic, key); a webhook batch is usually a single group.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
-from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 
+from google.api_core import exceptions as gexc
+from google.api_core import retry as gretry
 from google.cloud import pubsub_v1
 
 from atende import topics
@@ -13,50 +24,69 @@ from atende.domain import events as ev
 
 log = logging.getLogger(__name__)
 
-PUBLISH_TIMEOUT_S = 10.0
+PUBLISH_DEADLINE_S = 10.0
+# Transient server answers are retried with bounded backoff inside the deadline;
+# anything else (or the deadline) fails the webhook with a 5xx so Meta redelivers.
+_RETRY = gretry.Retry(
+    predicate=gretry.if_exception_type(
+        gexc.ServiceUnavailable,
+        gexc.DeadlineExceeded,
+        gexc.InternalServerError,
+        gexc.Aborted,
+        gexc.ResourceExhausted,
+        gexc.Unknown,
+    ),
+    initial=0.05,
+    maximum=1.0,
+    multiplier=2.0,
+    timeout=PUBLISH_DEADLINE_S,
+)
 
-
-def make_publisher_client() -> pubsub_v1.PublisherClient:
-    """Ordering on, and a 5 ms batch window: the webhook waits for the ack, so latency wins."""
-    return pubsub_v1.PublisherClient(
-        batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.005, max_messages=500),
-        publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True),
-    )
+Group = tuple[str, str]  # (topic path, ordering key)
 
 
 class PubSubPublisher:
-    """Routes messages to the inbound topic and delivery statuses to the status topic."""
+    """Routes messages to the inbound topic, statuses to the status topic, sends to outbound."""
 
     def __init__(self, project: str, client: pubsub_v1.PublisherClient | None = None) -> None:
-        self._client = client or make_publisher_client()
+        self._api = (client or pubsub_v1.PublisherClient()).api
         self._topic = {
-            ev.InboundMessage: self._client.topic_path(project, topics.INBOUND),
-            ev.StatusUpdate: self._client.topic_path(project, topics.STATUS),
+            ev.InboundMessage: self._api.topic_path(project, topics.INBOUND),
+            ev.StatusUpdate: self._api.topic_path(project, topics.STATUS),
         }
-        self._outbound = self._client.topic_path(project, topics.OUTBOUND)
+        self._outbound = self._api.topic_path(project, topics.OUTBOUND)
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
 
     def publish_all(self, events: Sequence[ev.Event]) -> None:
-        pending = []
+        groups: dict[Group, list[pubsub_v1.types.PubsubMessage]] = defaultdict(list)
         for event in events:
-            topic = self._topic[type(event)]
-            future = self._client.publish(
-                topic, ev.encode(event), ordering_key=event.ordering_key, kind=type(event).__name__
+            groups[(self._topic[type(event)], event.ordering_key)].append(
+                pubsub_v1.types.PubsubMessage(
+                    data=ev.encode(event),
+                    ordering_key=event.ordering_key,
+                    attributes={"kind": type(event).__name__},
+                )
             )
-            pending.append((topic, event.ordering_key, future))
-        self._wait(pending)
+        self._publish_groups(groups)
 
     def enqueue(self, message_id: str, ordering_key: str) -> None:
         """Outbound queue port: one Pub/Sub message per stored outgoing message."""
-        future = self._client.publish(self._outbound, message_id.encode(), ordering_key=ordering_key)
-        self._wait([(self._outbound, ordering_key, future)])
+        self._publish_groups(
+            {
+                (self._outbound, ordering_key): [
+                    pubsub_v1.types.PubsubMessage(data=message_id.encode(), ordering_key=ordering_key)
+                ]
+            }
+        )
 
-    def _wait(self, pending: list[tuple[str, str, futures.Future]]) -> None:
-        failed: Exception | None = None
-        for topic, key, future in pending:
-            try:
-                future.result(timeout=PUBLISH_TIMEOUT_S)
-            except Exception as exc:  # a failed publish pauses its ordering key until resumed
-                self._client.resume_publish(topic, key)
-                failed = failed or exc
-        if failed:
-            raise failed
+    def _publish_groups(self, groups: dict[Group, list[pubsub_v1.types.PubsubMessage]]) -> None:
+        """All or error: the caller acknowledges only when every group is stored."""
+        calls = [(topic, messages) for (topic, _key), messages in groups.items()]
+        if len(calls) == 1:
+            self._publish(*calls[0])
+            return
+        for future in [self._pool.submit(self._publish, topic, messages) for topic, messages in calls]:
+            future.result()
+
+    def _publish(self, topic: str, messages: list[pubsub_v1.types.PubsubMessage]) -> None:
+        self._api.publish(topic=topic, messages=messages, retry=_RETRY, timeout=PUBLISH_DEADLINE_S)
