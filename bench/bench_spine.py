@@ -26,7 +26,7 @@ from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
 from atende.topology import CONSUMERS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import Request, Result, closed_loop, open_loop  # noqa: E402
+from loadgen import Request, Result, closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = DEV_SECRETS["META_APP_SECRET"]
@@ -46,11 +46,27 @@ def signed_request(i: int, run: str) -> Request:
 def start_empty(stack: Stack) -> tuple[Child, str]:
     port = free_port()
     source = ROOT / "bench" / "empty_function" / "main.py"
-    child = Child("empty-function", [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(stack.config.workers),
-        "--threads", str(stack.config.threads), "--worker-class", "gthread", "--log-level", "warning",
-        f"functions_framework:create_app(target='empty', source='{source}')"],
-        stack.env, Path(stack.env.get("TMPDIR", "/tmp")) / f"empty-{port}.log")
+    child = Child(
+        "empty-function",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(stack.config.workers),
+            "--threads",
+            str(stack.config.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            f"functions_framework:create_app(target='empty', source='{source}')",
+        ],
+        stack.env,
+        Path(stack.env.get("TMPDIR", "/tmp")) / f"empty-{port}.log",
+    )
     url = f"http://127.0.0.1:{port}/"
     wait_http(url, child, 30)
     return child, url
@@ -60,8 +76,9 @@ def detach_consumers(stack: Stack) -> None:
     """Measure ingest alone: published events stay in Pub/Sub instead of feeding ai_reply."""
     subscriber = pubsub_v1.SubscriberClient()
     for consumer in CONSUMERS:
-        subscriber.delete_subscription(subscription=subscriber.subscription_path(
-            stack.config.project, consumer.subscription))
+        subscriber.delete_subscription(
+            subscription=subscriber.subscription_path(stack.config.project, consumer.subscription)
+        )
 
 
 def ingest(stack: Stack, seconds: float, rate: float, concurrency: int) -> dict[str, tuple[Result, Result]]:
@@ -70,10 +87,14 @@ def ingest(stack: Stack, seconds: float, rate: float, concurrency: int) -> dict[
     webhook_url = f"{stack.functions_url}/webhook_whatsapp"
     try:
         results: dict[str, tuple[Result, Result]] = {}
-        for name, url in (("warm-up", webhook_url), ("warm-up", empty_url)):
+        for url in (webhook_url, empty_url):
             closed_loop(url, lambda i: signed_request(i, "warm"), 4, 2)
-        runs = {"throughput": lambda u, tag: closed_loop(u, lambda i: signed_request(i, tag), concurrency, seconds),
-                "fixed rate": lambda u, tag: open_loop(u, lambda i: signed_request(i, tag), rate, seconds)}
+        runs = {
+            "throughput": lambda u, tag: closed_loop(
+                u, lambda i: signed_request(i, tag), concurrency, seconds
+            ),
+            "fixed rate": lambda u, tag: open_loop(u, lambda i: signed_request(i, tag), rate, seconds),
+        }
         for name, run in runs.items():
             tag = uuid.uuid4().hex[:6]
             results[name] = (run(webhook_url, tag), run(empty_url, tag + "e"))
@@ -93,15 +114,20 @@ def round_trip(stack: Stack, messages: int, rate: float) -> tuple[list[float], i
     def make(i: int) -> Request:
         wa_id = f"55219{i:08d}"
         started[f"+{wa_id}"] = time.time()
-        body = encode(whatsapp_text("oi, preciso da segunda via do boleto", wa_id=wa_id,
-                                    message_id=f"wamid.rt.{run}.{i}"))
+        body = encode(
+            whatsapp_text(
+                "oi, preciso da segunda via do boleto", wa_id=wa_id, message_id=f"wamid.rt.{run}.{i}"
+            )
+        )
         return body, signed_headers(body, SECRET)
 
     open_loop(f"{stack.functions_url}/webhook_whatsapp", make, rate, warm / rate, workers=8)
     stack.graph.wait_for(warm, timeout_s=60)
     stack.graph.reset()
     started.clear()
-    open_loop(f"{stack.functions_url}/webhook_whatsapp", lambda i: make(i + warm), rate, messages / rate, workers=8)
+    open_loop(
+        f"{stack.functions_url}/webhook_whatsapp", lambda i: make(i + warm), rate, messages / rate, workers=8
+    )
     sent = stack.graph.wait_for(messages, timeout_s=120)
     time.sleep(2)  # let any duplicate surface
     sent = list(stack.graph.sent)
@@ -119,6 +145,10 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
+def row(label: str, ours: float, baseline: float) -> None:
+    print(f"{label:<38}{ours:>10.1f}{baseline:>10.1f}{ours / baseline:>8.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -127,8 +157,13 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--reply-rate", type=float, default=20)
     args = parser.parse_args()
-    config = StackConfig(project="demo-atende-bench", firestore_port=free_port(), pubsub_port=free_port(),
-                         functions_port=free_port(), graph_port=free_port())
+    config = StackConfig(
+        project="demo-atende-bench",
+        firestore_port=free_port(),
+        pubsub_port=free_port(),
+        functions_port=free_port(),
+        graph_port=free_port(),
+    )
     with Stack(config) as stack:
         latencies, lost, doubled = round_trip(stack, args.messages, args.reply_rate)
         results = ingest(stack, args.seconds, args.rate, args.concurrency)
@@ -137,15 +172,15 @@ def main() -> int:
     fr_hook, fr_empty = results["fixed rate"]
     print("\nWebhook ingest (verify HMAC, normalize, publish to the Pub/Sub emulator, ack) vs empty function")
     print(f"{'measure':<38}{'webhook':>10}{'empty':>10}{'ratio':>8}")
-    print(f"{f'throughput, {args.concurrency} connections (req/s)':<38}{tp_hook.rps:>10.0f}{tp_empty.rps:>10.0f}"
-          f"{tp_hook.rps / tp_empty.rps:>8.2f}")
+    row(f"throughput, {args.concurrency} connections (req/s)", tp_hook.rps, tp_empty.rps)
     for label, p in (("p50", 50), ("p99", 99)):
-        hook, empty = fr_hook.pct(p), fr_empty.pct(p)
-        print(f"{f'ack {label} at {args.rate:.0f} req/s (ms)':<38}{hook:>10.1f}{empty:>10.1f}{hook / empty:>8.2f}")
-    print(f"{'non-200 answers':<38}{tp_hook.sent - tp_hook.ok + fr_hook.sent - fr_hook.ok:>10}"
-          f"{tp_empty.sent - tp_empty.ok + fr_empty.sent - fr_empty.ok:>10}")
-    print(f"\nInbound → reply at the Graph stand-in (local engine), {args.messages} messages at "
-          f"{args.reply_rate:.0f}/s")
+        row(f"ack {label} at {args.rate:.0f} req/s (ms)", fr_hook.pct(p), fr_empty.pct(p))
+    failures = [r.sent - r.ok for r in (tp_hook, fr_hook, tp_empty, fr_empty)]
+    print(f"{'non-200 answers':<38}{failures[0] + failures[1]:>10}{failures[2] + failures[3]:>10}")
+    print(
+        f"\nInbound → reply at the Graph stand-in (local engine), {args.messages} messages at "
+        f"{args.reply_rate:.0f}/s"
+    )
     print(f"{'p50 (ms)':<20}{pct(latencies, 50):>8.0f}")
     print(f"{'p95 (ms)':<20}{pct(latencies, 95):>8.0f}")
     print(f"{'max (ms)':<20}{max(latencies, default=float('nan')):>8.0f}")

@@ -82,7 +82,9 @@ def closed_loop(url: str, make: Callable[[int], Request], concurrency: int, seco
     return Result(counts[0], counts[1], time.perf_counter() - started, latencies)
 
 
-def open_loop(url: str, make: Callable[[int], Request], rate: float, seconds: float, workers: int = 32) -> Result:
+def open_loop(
+    url: str, make: Callable[[int], Request], rate: float, seconds: float, workers: int = 32
+) -> Result:
     """Requests scheduled at a fixed rate; latency counted from each scheduled time."""
     total = int(rate * seconds)
     t0 = time.perf_counter() + 0.2
