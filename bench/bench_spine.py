@@ -11,7 +11,6 @@ bodies, in the same run: the ratio is the figure, not the absolute numbers.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import time
 import uuid
@@ -20,7 +19,7 @@ from pathlib import Path
 from google.cloud import pubsub_v1
 
 from atende.dev.payloads import encode, signed_headers, whatsapp_text
-from atende.dev.processes import Child, wait_http
+from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.pubsub_setup import ensure_topology
 from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
 from atende.topology import CONSUMERS
@@ -30,12 +29,6 @@ from loadgen import Request, Result, closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = DEV_SECRETS["META_APP_SECRET"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def signed_request(i: int, run: str) -> Request:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -64,3 +65,10 @@ def wait_http(url: str, child: Child, timeout_s: float) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"{child.name} not ready at {url} after {timeout_s:.0f}s:\n{child.tail()}")
+
+
+def free_port() -> int:
+    """A port nothing listens on now, so tests and benchmarks never collide with `make dev`."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

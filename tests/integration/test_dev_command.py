@@ -1,0 +1,59 @@
+"""`make dev` runs `atende dev`: it serves the functions and leaves nothing behind when stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from atende.dev.processes import free_port
+
+pytestmark = pytest.mark.integration
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_dev_serves_and_sigterm_stops_every_child(tmp_path: Path):
+    ports = {
+        name: free_port()
+        for name in ("FIRESTORE_PORT", "PUBSUB_PORT", "FUNCTIONS_PORT", "GRAPH_STANDIN_PORT")
+    }
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "GOOGLE_CLOUD_PROJECT": "demo-atende-devcmd",
+    }
+    env.pop("GRAPH_API_BASE_URL", None)
+    log = tmp_path / "dev.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "atende.cli", "dev"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "Atende is running" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.3)
+        handshake = httpx.get(
+            f"http://127.0.0.1:{ports['FUNCTIONS_PORT']}/webhook_whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": "dev-verify-token", "hub.challenge": "ok"},
+        )
+        assert handshake.text == "ok"
+        assert all(port_open(p) for p in ports.values())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(60)
+    assert code == 0, log.read_text()
+    time.sleep(1)
+    still_open = [name for name, port in ports.items() if port_open(port)]
+    assert still_open == [], f"left running: {still_open}\n{log.read_text()}"
