@@ -52,11 +52,36 @@ def _post(conn: http.client.HTTPConnection, path: str, request: Request) -> int:
     return response.status
 
 
+class _Tally:
+    """Thread-safe counts and latencies of answered requests."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.ok = 0
+        self.latencies: list[float] = []
+        self._lock = threading.Lock()
+
+    def add(self, status: int, elapsed_ms: float) -> None:
+        with self._lock:
+            self.sent += 1
+            if status == 200:
+                self.ok += 1
+                self.latencies.append(elapsed_ms)
+
+    def result(self, seconds: float) -> Result:
+        return Result(self.sent, self.ok, seconds, self.latencies)
+
+
+def _run(workers: list[threading.Thread]) -> None:
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+
+
 def closed_loop(url: str, make: Callable[[int], Request], concurrency: int, seconds: float) -> Result:
     """Each worker sends back to back for `seconds`: the server's sustainable throughput."""
-    latencies: list[float] = []
-    counts = [0, 0]
-    lock = threading.Lock()
+    tally = _Tally()
     stop_at = time.perf_counter() + seconds
 
     def worker(n: int) -> None:
@@ -65,21 +90,12 @@ def closed_loop(url: str, make: Callable[[int], Request], concurrency: int, seco
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
             status = _post(conn, path, make(i))
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                counts[0] += 1
-                if status == 200:
-                    counts[1] += 1
-                    latencies.append(elapsed)
+            tally.add(status, (time.perf_counter() - started) * 1000)
             i += concurrency
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Result(counts[0], counts[1], time.perf_counter() - started, latencies)
+    _run([threading.Thread(target=worker, args=(n,)) for n in range(concurrency)])
+    return tally.result(time.perf_counter() - started)
 
 
 def open_loop(
@@ -88,34 +104,23 @@ def open_loop(
     """Requests scheduled at a fixed rate; latency counted from each scheduled time."""
     total = int(rate * seconds)
     t0 = time.perf_counter() + 0.2
-    latencies: list[float] = []
-    counts = [0, 0]
+    tally = _Tally()
+    indexes = iter(range(total))
     lock = threading.Lock()
-    next_index = [0]
 
     def worker() -> None:
         conn, path = _connection(url)
         while True:
             with lock:
-                i = next_index[0]
-                next_index[0] += 1
-            if i >= total:
+                i = next(indexes, None)
+            if i is None:
                 return
             scheduled = t0 + i / rate
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
             status = _post(conn, path, make(i))
-            elapsed = (time.perf_counter() - scheduled) * 1000
-            with lock:
-                counts[0] += 1
-                if status == 200:
-                    counts[1] += 1
-                    latencies.append(elapsed)
+            tally.add(status, (time.perf_counter() - scheduled) * 1000)
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Result(counts[0], counts[1], time.perf_counter() - t0, latencies)
+    _run([threading.Thread(target=worker) for _ in range(workers)])
+    return tally.result(time.perf_counter() - t0)
