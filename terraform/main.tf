@@ -15,6 +15,7 @@ locals {
     status          = "atende-status"
     outbound        = "atende-outbound"
     automation_tick = "atende-automation-tick"
+    media           = "atende-media"
   }
   dead_letter_suffix = "-dlq"
 
@@ -25,6 +26,7 @@ locals {
     outbound        = "outbound"
     message_status  = "status"
     automation_tick = "automation_tick"
+    media_fetch     = "media"
   }
 
   # Deployed functions, keyed by their entry point (the target defined in
@@ -37,6 +39,7 @@ locals {
     ai_reply          = { dir = "ai_reply", public = false, sizing = "worker" }
     outbound          = { dir = "outbound", public = false, sizing = "worker" }
     message_status    = { dir = "outbound", public = false, sizing = "worker" }
+    media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
   }
 
@@ -92,10 +95,12 @@ locals {
     ai_reply = {
       description   = "Inbound messages: persist and draft AI replies"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = ["outbound"]
+      publishes_to  = ["outbound", "media"]
       env = {
         GEMINI_MODEL          = var.gemini_model
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
+        PUBSUB_TOPIC_MEDIA    = local.topics.media
+        MEDIA_BUCKET          = local.media_bucket
       }
     }
     outbound = {
@@ -104,6 +109,8 @@ locals {
       publishes_to  = []
       env = {
         GRAPH_API_VERSION = var.graph_api_version
+        MEDIA_BUCKET      = local.media_bucket
+        MEDIA_URL_TTL_S   = tostring(var.media_url_ttl_seconds)
       }
     }
     automation = {

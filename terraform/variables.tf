@@ -139,3 +139,15 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "media_url_ttl_seconds" {
+  description = "How long a signed URL to a customer's media file stays valid."
+  type        = number
+  default     = 3600
+}
+
+variable "media_retention_days" {
+  description = "Days after which stored customer media is deleted."
+  type        = number
+  default     = 365
+}

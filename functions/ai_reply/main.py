@@ -8,6 +8,7 @@ from cloudevents.http import CloudEvent
 from atende import wiring
 from atende.domain import events
 from atende.entrypoints.pubsub import message_data
+from atende.services.media import request_fetch
 
 log = logging.getLogger(__name__)
 
@@ -22,5 +23,6 @@ def ai_reply(cloud_event: CloudEvent) -> None:
         return
     if isinstance(event, events.InboundMessage):
         wiring.inbound_service().handle(event)
+        request_fetch(wiring.publisher(), event)  # after the reply is enqueued: it never waits for media
     else:
         log.error("ai_reply: unexpected %s on the inbound topic", type(event).__name__)

@@ -1,4 +1,4 @@
-"""Pub/Sub-triggered: send queued outgoing messages, and apply delivery statuses."""
+"""Pub/Sub-triggered: send queued outgoing messages, apply delivery statuses, keep inbound media."""
 
 import logging
 
@@ -8,6 +8,7 @@ from cloudevents.http import CloudEvent
 from atende import wiring
 from atende.domain import events
 from atende.entrypoints.pubsub import message_data
+from atende.services.media import MediaJob
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +34,14 @@ def message_status(cloud_event: CloudEvent) -> None:
         return
     result = wiring.status_service().apply(event)
     log.info("status %s for %s: %s", event.status, event.provider_message_id, result)
+
+
+@functions_framework.cloud_event
+def media_fetch(cloud_event: CloudEvent) -> None:
+    try:
+        job = MediaJob.decode(message_data(cloud_event) or b"")
+    except (ValueError, TypeError) as exc:
+        log.error("media_fetch: dropping undecodable message %s: %s", cloud_event["id"], exc)
+        return
+    result = wiring.media_service().fetch(job)
+    log.info("media %s: %s", job.message_id, result)

@@ -25,6 +25,13 @@ class Settings:
     gemini_base_url: str
     outbound_max_attempts: int
     outbound_backoff_s: float
+    # Media: a Cloud Storage bucket in production; locally a folder served by the dev stack.
+    media_bucket: str = ""
+    media_dir: str = ""
+    media_base_url: str = ""
+    media_url_secret: str = ""
+    media_url_ttl_s: int = 3600
+    media_allowed_hosts: str = ""  # comma-separated; empty: Meta's media hosts only
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -41,4 +48,10 @@ class Settings:
             gemini_base_url=env.get("GEMINI_BASE_URL", ""),
             outbound_max_attempts=int(env.get("OUTBOUND_MAX_ATTEMPTS") or 4),
             outbound_backoff_s=float(env.get("OUTBOUND_BACKOFF_S") or 0.5),
+            media_bucket=env.get("MEDIA_BUCKET", ""),
+            media_dir=env.get("MEDIA_DIR", ""),
+            media_base_url=(env.get("MEDIA_BASE_URL") or "").rstrip("/"),
+            media_url_secret=env.get("MEDIA_URL_SECRET") or env.get("META_APP_SECRET", ""),
+            media_url_ttl_s=int(env.get("MEDIA_URL_TTL_S") or 3600),
+            media_allowed_hosts=env.get("MEDIA_ALLOWED_HOSTS", ""),
         )

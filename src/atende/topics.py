@@ -4,4 +4,5 @@ INBOUND = "atende-inbound"
 STATUS = "atende-status"
 OUTBOUND = "atende-outbound"
 AUTOMATION_TICK = "atende-automation-tick"
+MEDIA = "atende-media"  # inbound media to fetch from Meta and keep, after the message is stored
 DEAD_LETTER_SUFFIX = "-dlq"

@@ -41,6 +41,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("ai_reply", "ai_reply", "cloudevent"),
     Function("outbound", "outbound", "cloudevent"),
     Function("message_status", "outbound", "cloudevent"),
+    Function("media_fetch", "outbound", "cloudevent"),
     Function("automation_tick", "automation", "cloudevent"),
 )
 
@@ -48,6 +49,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     Consumer("ai_reply", topics.INBOUND),
     Consumer("outbound", topics.OUTBOUND),
     Consumer("message_status", topics.STATUS),
+    Consumer("media_fetch", topics.MEDIA),
     Consumer("automation_tick", topics.AUTOMATION_TICK),
 )
 

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.parsing import ParseResult
     from atende.channels.sending import GraphSender
+    from atende.services.contacts import ContactService
     from atende.services.inbound import InboundService
+    from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
     from atende.services.webhook import WebhookReceiver
@@ -152,3 +154,27 @@ def status_service() -> StatusService:
     from atende.services.status import StatusService
 
     return StatusService(repository())
+
+
+@cache
+def contact_service() -> ContactService:
+    from atende.services.contacts import ContactService
+
+    return ContactService(repository(), channel_registry().current)
+
+
+@cache
+def media_service() -> MediaService:
+    from pathlib import Path
+
+    from atende.adapters.media_store import GcsMediaStore, LocalMediaStore
+    from atende.services.media import META_MEDIA_HOSTS, MediaService
+
+    s = settings()
+    store: MediaStore
+    if s.media_bucket:
+        store = GcsMediaStore(s.media_bucket)
+    else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
+        store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
+    hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip()) or META_MEDIA_HOSTS
+    return MediaService(repository(), graph_client(), store, tokens(), s.media_url_ttl_s, allowed_hosts=hosts)

@@ -34,6 +34,7 @@ EXPECTED_TARGETS = {
     "ai_reply": "ai_reply",
     "outbound": "outbound",
     "message_status": "outbound",
+    "media_fetch": "outbound",
     "automation_tick": "automation",
 }
 # consumer function -> topic it is pushed from
@@ -42,6 +43,7 @@ EXPECTED_CONSUMERS = {
     "outbound": topics.OUTBOUND,
     "message_status": topics.STATUS,
     "automation_tick": topics.AUTOMATION_TICK,
+    "media_fetch": topics.MEDIA,
 }
 SECRET_LIKE = re.compile(r"SECRET|TOKEN|KEY|PASSWORD", re.IGNORECASE)
 
@@ -134,6 +136,7 @@ def test_topic_names_equal_the_application_constants():
         "status": topics.STATUS,
         "outbound": topics.OUTBOUND,
         "automation_tick": topics.AUTOMATION_TICK,
+        "media": topics.MEDIA,
     }
     assert local()["dead_letter_suffix"] == topics.DEAD_LETTER_SUFFIX
 
@@ -312,7 +315,7 @@ def test_grants_are_least_privilege():
     assert sorted(dirs["webhooks"]["publishes_to"]) == ["inbound", "status"]
     for directory in ("ai_reply", "outbound", "automation"):
         assert dirs[directory]["project_roles"] == ["roles/datastore.user"]
-    assert dirs["ai_reply"]["publishes_to"] == ["outbound"]
+    assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
     assert dirs["outbound"]["publishes_to"] == []
 
@@ -520,3 +523,24 @@ def test_terraform_fmt_is_clean():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_media_bucket_is_private_and_only_the_media_functions_touch_it():
+    bucket = resource("google_storage_bucket", "media")
+    assert bucket["public_access_prevention"] == "enforced" and bucket["uniform_bucket_level_access"] is True
+    assert bucket["name"] == "${local.media_bucket}"
+    grants = resources("google_storage_bucket_iam_member")
+    members = {
+        (g["role"], g["member"])
+        for g in grants.values()
+        if g["bucket"] == "${google_storage_bucket.media.name}"
+    }
+    assert members == {
+        ("roles/storage.objectAdmin", '${google_service_account.function["outbound"].member}'),
+        ("roles/storage.objectViewer", '${google_service_account.function["ai_reply"].member}'),
+    }
+    signer = resource("google_service_account_iam_member", "media_url_signer")
+    assert signer["member"] == '${google_service_account.function["outbound"].member}'
+    assert signer["service_account_id"] == '${google_service_account.function["outbound"].name}'
+    for directory in ("ai_reply", "outbound"):
+        assert local()["function_dirs"][directory]["env"]["MEDIA_BUCKET"] == "${local.media_bucket}"

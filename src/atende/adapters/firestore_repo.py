@@ -7,6 +7,7 @@ so a redelivery finds it and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +19,9 @@ from google.cloud import firestore
 
 from atende.domain import status as status_rules
 from atende.domain.channels import ChannelRegistry
+from atende.domain.contacts import Address
 from atende.domain.events import InboundMessage, StatusUpdate
+from atende.domain.media import fetchable
 from atende.domain.model import (
     ConversationStatus,
     Direction,
@@ -415,6 +418,75 @@ class FirestoreRepository:
             for s in snap.get("statuses")
         ]
 
+    # -- media ---------------------------------------------------------------------------------
+
+    def media_state(self, message_id: str) -> dict[str, Any] | None:
+        snap = self._db.collection(MESSAGES).document(message_id).get()
+        return (snap.get("media") or {}) if snap.exists else None
+
+    def set_media(self, message_id: str, media: dict[str, Any]) -> None:
+        self._db.collection(MESSAGES).document(message_id).update(
+            {"media": {**media, "updatedAt": firestore.SERVER_TIMESTAMP}}
+        )
+
+    # -- contacts across channels ----------------------------------------------------------------
+
+    def contact_identities(self, contact_id: str) -> list[str] | None:
+        snap = self._db.collection(CONTACTS).document(contact_id).get()
+        return list(snap.get("identities") or []) if snap.exists else None
+
+    def link_identity(self, contact_id: str, key: str) -> bool:
+        """Attach an identity (e.g. `messenger:<PSID>`, `email:<x>`) unless another contact owns it."""
+        return firestore.transactional(self._link)(self._db.transaction(), contact_id, key)
+
+    def _link(self, txn: firestore.Transaction, contact_id: str, key: str) -> bool:
+        ref = self._db.collection(IDENTITIES).document(key)
+        snap = ref.get(transaction=txn)
+        if snap.exists and snap.get("contactId") != contact_id:
+            return False
+        txn.set(ref, {"contactId": contact_id})
+        txn.set(
+            self._db.collection(CONTACTS).document(contact_id),
+            {"identities": firestore.ArrayUnion([key]), "updatedAt": firestore.SERVER_TIMESTAMP},
+            merge=True,
+        )
+        return True
+
+    def find_conversation(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
+        query = (
+            self._db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("contactId", "==", contact_id))
+            .where(filter=firestore.FieldFilter("channel", "==", channel))
+        )
+        found = [s for s in query.stream() if account_id is None or s.get("accountId") == account_id]
+        if not found:
+            return None
+        snap = max(found, key=lambda s: _seconds(s.to_dict().get("lastInboundAt")) or 0)
+        return _stored_conversation(snap.id, snap.to_dict())
+
+    def open_conversation(
+        self, contact_id: str, channel: str, account_id: str, address: Address
+    ) -> Conversation:
+        """The conversation a customer's own message on that channel would land in, created if new."""
+        conv_id = conversation_doc_id(channel, account_id, address.recipient_id)
+        ref = self._db.collection(CONVERSATIONS).document(conv_id)
+        doc = {
+            "channel": channel,
+            "accountId": account_id,
+            "contactId": contact_id,
+            "participants": [contact_id],
+            "senderId": address.recipient_id,
+            "recipientPhone": address.phone,
+            "status": str(ConversationStatus.IN_SERVICE),
+            "assignee": None,
+            "createdAt": firestore.SERVER_TIMESTAMP,
+            "updatedAt": firestore.SERVER_TIMESTAMP,
+            "openedBy": "agent",
+        }
+        with contextlib.suppress(gexc.AlreadyExists):
+            ref.create(doc)
+        return _stored_conversation(conv_id, ref.get().to_dict() or doc)
+
 
 def _status_doc(update: StatusUpdate) -> dict[str, Any]:
     return {
@@ -455,6 +527,11 @@ def _inbound_doc(message: InboundMessage, contact_id: str) -> dict[str, Any]:
         "senderName": message.sender.name,
         "isAutomation": False,
         "echo": echo,
+        **(
+            {"media": {"status": "pending"}}
+            if fetchable(str(message.channel), str(message.kind), message.content)
+            else {}
+        ),
         "kind": str(message.kind),
         "text": message.text,
         "content": message.content,
@@ -490,4 +567,15 @@ def _contact(contact_id: str, doc: dict[str, Any]) -> Contact:
         name=doc.get("name"),
         persona=doc.get("persona") or "cliente",
         profile={k: doc[k] for k in ("tier", "plan", "preferences") if k in doc},
+    )
+
+
+def _stored_conversation(conv_id: str, doc: dict[str, Any]) -> Conversation:
+    return Conversation(
+        id=conv_id,
+        channel=doc.get("channel", ""),
+        account_id=doc.get("accountId", ""),
+        contact_id=doc.get("contactId", ""),
+        status=ConversationStatus(doc.get("status") or ConversationStatus.BOT),
+        last_inbound_at=_seconds(doc.get("lastInboundAt")),
     )

@@ -55,6 +55,7 @@ class PubSubPublisher:
             ev.StatusUpdate: self._api.topic_path(project, topics.STATUS),
         }
         self._outbound = self._api.topic_path(project, topics.OUTBOUND)
+        self._media = self._api.topic_path(project, topics.MEDIA)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
 
     def publish_all(self, events: Sequence[ev.Event]) -> None:
@@ -78,6 +79,10 @@ class PubSubPublisher:
                 ]
             }
         )
+
+    def request_media(self, job: bytes) -> None:
+        """Media queue port: fetch an inbound message's media once the message is stored."""
+        self._publish(self._media, [pubsub_v1.types.PubsubMessage(data=job)])
 
     def _publish_groups(self, groups: dict[Group, list[pubsub_v1.types.PubsubMessage]]) -> None:
         """All or error: the caller acknowledges only when every group is stored."""

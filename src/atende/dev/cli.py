@@ -43,12 +43,18 @@ def run(args: argparse.Namespace) -> int:
 def _banner(stack: Stack) -> str:
     c = stack.config
     graph = stack.graph_url + ("  (local stand-in: open it to see what was sent)" if stack.graph else "")
+    simulator = (
+        f"{stack.graph_url}/simulator  (play the customer on WhatsApp, Messenger or Instagram)"
+        if stack.graph
+        else "off (GRAPH_API_BASE_URL points to an external Graph API)"
+    )
     return f"""
 Atende is running (project {c.project}).
   Functions        {stack.functions_url}/<function>   e.g. {stack.functions_url}/webhook_whatsapp
   Firestore        {stack.env["FIRESTORE_EMULATOR_HOST"]}
   Pub/Sub          {stack.env["PUBSUB_EMULATOR_HOST"]}
   Graph API        {graph}
+  Simulator        {simulator}
   Logs             {c.state_dir}/logs
 Try it:  .venv/bin/atende send "preciso da segunda via do boleto"
 Ctrl-C stops everything.

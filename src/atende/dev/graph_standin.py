@@ -4,16 +4,24 @@ Speaks the real wire format (request path, bearer token, response and error
 bodies), records what was sent and shows it on a page. Tests queue faults
 (HTTP status + Graph error body, or a delay) to exercise retries. Used by
 `make dev` when GRAPH_API_BASE_URL is unset, and by the tests.
+
+It also plays the rest of Meta that the functions talk to: WhatsApp media
+(`GET /{version}/{media_id}` → a URL served with bearer auth), Messenger/IG
+CDN URLs, mark-as-read and sender actions (kept apart from `sent`), and it
+serves the dev media store (`/media/...`, HMAC-signed URLs) and any mounted
+dev app (the channel simulator at `/simulator`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +42,12 @@ class GraphStandIn:
     sent: list[dict[str, Any]] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     calls: int = 0
+    actions: list[dict[str, Any]] = field(default_factory=list)  # mark-as-read, sender actions
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # media id -> (bytes, mime type)
+    media_store: Any = None  # a LocalMediaStore whose signed /media/ URLs this server answers
+    media_secret: str = ""
+    mounts: dict[str, Callable[..., Any]] = field(default_factory=dict)  # path prefix -> WSGI app
+    on_sent: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -44,6 +58,10 @@ class GraphStandIn:
             Rule("/_standin/sent", endpoint="clear", methods=["DELETE"]),
             Rule("/_standin/faults", endpoint="add_faults", methods=["POST"]),
             Rule("/<version>/<account>/messages", endpoint="send", methods=["POST"]),
+            Rule("/<version>/<media_id>", endpoint="media_info", methods=["GET"]),
+            Rule("/_standin/media/<media_id>", endpoint="media_download", methods=["GET"]),
+            Rule("/_standin/cdn/<media_id>", endpoint="cdn", methods=["GET"]),
+            Rule("/media/<path:path>", endpoint="stored_media", methods=["GET"]),
         ]
     )
 
@@ -63,11 +81,23 @@ class GraphStandIn:
         with self._lock:
             self.sent.clear()
             self.faults.clear()
+            self.actions.clear()
             self.calls = 0
+
+    def add_media(self, data: bytes, mime_type: str) -> str:
+        """Keep a file as Meta keeps a customer's upload; returns its media id."""
+        media_id = str(9_000_000_000_000 + next(self._ids))
+        with self._lock:
+            self.media[media_id] = (data, mime_type)
+        return media_id
 
     # -- HTTP --------------------------------------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
+        path = environ.get("PATH_INFO") or "/"
+        for prefix, app in self.mounts.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return app(environ, start_response)
         request = Request(environ)
         try:
             endpoint, values = self._routes.bind_to_environ(environ).match()
@@ -89,6 +119,8 @@ class GraphStandIn:
             time.sleep(fault.delay_s)
             if fault.status:
                 return Response(json.dumps(fault.body), status=fault.status, content_type="application/json")
+        if body.get("status") == "read" or body.get("sender_action"):
+            return self._action(account, body)
         provider_id = (
             f"wamid.STANDIN{next(self._ids):08d}"
             if body.get("messaging_product")
@@ -105,6 +137,9 @@ class GraphStandIn:
         with self._lock:
             self.sent.append(record)
             self._lock.notify_all()
+            hooks = list(self.on_sent)
+        for hook in hooks:
+            hook(record)
         if body.get("messaging_product") == "whatsapp":
             recipient = body.get("to") or body.get("recipient")
             return _json(
@@ -115,6 +150,58 @@ class GraphStandIn:
                 }
             )
         return _json({"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": provider_id})
+
+    def _action(self, account: str, body: dict[str, Any]) -> Response:
+        with self._lock:
+            self.actions.append({"account": account, "body": body, "at": time.time()})
+        if body.get("messaging_product"):
+            return _json({"success": True})
+        return _json({"recipient_id": (body.get("recipient") or {}).get("id")})
+
+    def _http_media_info(self, request: Request, version: str, media_id: str) -> Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        with self._lock:
+            found = self.media.get(media_id)
+        if found is None:
+            return _graph_error(
+                400, 100, f"Unsupported get request. Object with ID '{media_id}' does not exist"
+            )
+        data, mime = found
+        return _json(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{request.host_url}_standin/media/{media_id}",
+                "mime_type": mime,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "file_size": len(data),
+                "id": media_id,
+            }
+        )
+
+    def _http_media_download(self, request: Request, media_id: str) -> Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return Response("unauthorized", status=401)
+        return self._http_cdn(request, media_id)
+
+    def _http_cdn(self, request: Request, media_id: str) -> Response:
+        with self._lock:
+            found = self.media.get(media_id)
+        if found is None:
+            return Response("not found", status=404)
+        return Response(found[0], content_type=found[1])
+
+    def _http_stored_media(self, request: Request, path: str) -> Response:
+        from atende.adapters.media_store import local_url_valid
+
+        expires, signature = request.args.get("expires", ""), request.args.get("signature", "")
+        if self.media_store is None or not local_url_valid(path, expires, signature, self.media_secret):
+            return Response("link inválido ou expirado", status=403)
+        try:
+            data, content_type = self.media_store.read(path)
+        except (OSError, ValueError):
+            return Response("not found", status=404)
+        return Response(data, content_type=content_type)
 
     def _http_list_sent(self, request: Request) -> Response:
         with self._lock:

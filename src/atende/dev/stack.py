@@ -23,6 +23,9 @@ DEV_SECRETS = {
     "META_APP_SECRET": "dev-app-secret",
     "META_VERIFY_TOKEN": "dev-verify-token",
     "WHATSAPP_TOKEN": "dev-whatsapp-token",
+    "MESSENGER_PAGE_TOKEN": "dev-messenger-page-token",
+    "INSTAGRAM_TOKEN": "dev-instagram-token",
+    "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
 }
 
 
@@ -82,6 +85,10 @@ class Stack:
         state.mkdir(parents=True, exist_ok=True)
         (state / "pubsub").mkdir(exist_ok=True)
         self.env = self._child_env()
+        self.env.setdefault("MEDIA_DIR", str(state / "media"))  # served by the stand-in under /media
+        self.env.setdefault("MEDIA_BASE_URL", self.env["GRAPH_API_BASE_URL"])
+        self.env.setdefault("MEDIA_ALLOWED_HOSTS", f"{self.config.host},localhost")  # never the internet
+        self.env.setdefault("ATENDE_CHANNELS_FILE", str(Path(__file__).with_name("channels.json")))
         os.environ.update(
             {
                 k: self.env[k]
@@ -157,6 +164,9 @@ class Stack:
         if os.environ.get("GRAPH_API_BASE_URL"):
             return  # a real or external Graph endpoint was configured
         self.graph = GraphStandIn()
+        from atende.dev.simulator import attach
+
+        attach(self.graph, self)  # media files, Meta's media endpoints and the channel simulator
         self._graph_server = serve(self.graph, self.config.host, self.config.graph_port)
 
     def _start_functions(self, state: Path) -> None:
