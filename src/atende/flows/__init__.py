@@ -1,0 +1,5 @@
+"""Scripted conversations defined as data: menus, questions, identity checks, ERP calls, handoffs.
+
+Used by the local engine (no Gemini key) and editable by admins: the repo's
+JSON flows are the defaults, Firestore documents `flows/{id}` override them.
+"""

@@ -1,0 +1,346 @@
+"""Runs a flow: says its messages, waits at questions and menus, calls tools, hands off.
+
+One call handles one inbound message: `start` a flow, or `resume` the one the
+conversation is in with the customer's answer. Execution continues through
+messages, tool calls and branches until the flow needs the customer again (a
+question or a menu), ends, or hands off; the returned `FlowState` is what the
+conversation document keeps until the next message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from atende.domain import cpf as cpf_rules
+from atende.domain.session import FlowState
+from atende.erp.tools import parse_birth_date
+from atende.flows.library import WAITING, FlowError, FlowLibrary
+from atende.flows.text import contains_keyword, lookup, pick, plain, render
+
+MAX_STEPS = 60  # a loop in an admin's flow must not spin a function instance
+MAX_RETRIES = 2  # after this many answers we could not use, a person takes over
+SECRET_VARS = ("cpf", "second_factor")  # never kept on the conversation beyond the identity check
+
+COMMON: dict[str, dict[str, str]] = {
+    "not_understood": {
+        "pt": "Desculpe, não entendi. ",
+        "en": "Sorry, I didn't get that. ",
+    },
+    "erp_error": {
+        "pt": "Não consegui consultar nosso sistema agora.",
+        "en": "I couldn't reach our system right now.",
+    },
+}
+_NUMBER = re.compile(r"^\D{0,12}?(\d{1,2})(?:\s*[.)\-:]?)?\s*(?:\ufe0f?\u20e3)?\s*$")
+
+
+class ToolRunner(Protocol):
+    customer_id: str | None
+
+    def call(self, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class FlowInput:
+    text: str | None = None
+    choice_id: str | None = None  # id of a WhatsApp interactive reply or button payload
+
+
+@dataclass
+class FlowOutcome:
+    messages: list[str] = field(default_factory=list)
+    state: FlowState | None = None  # None: the flow is over
+    handoff: dict[str, str] | None = None  # {"team": ..., "reason": ...}
+    matched: bool = True  # False: the answer did not fit the question; nothing advanced
+    sensitive_input: bool = False  # the answer was an identity factor: logs must not keep it
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(m for m in self.messages if m)
+
+    @property
+    def awaiting_input(self) -> bool:
+        return self.state is not None
+
+
+Validator = Callable[[str], str | None]
+
+
+def _cpf(text: str) -> str | None:
+    found = cpf_rules.find(text)
+    return found if found and cpf_rules.is_valid(found) else None
+
+
+def _second_factor(text: str) -> str | None:
+    if parse_birth_date(text):
+        return text.strip()
+    return text.strip() if len("".join(c for c in text if c.isdigit())) >= 10 else None
+
+
+VALIDATORS: dict[str, Validator] = {
+    "cpf": _cpf,
+    "second_factor": _second_factor,
+    "text": lambda t: t.strip() or None,
+}
+
+
+class Interpreter:
+    def __init__(
+        self,
+        library: FlowLibrary,
+        tools: ToolRunner,
+        globals_: dict[str, Any],
+        language: str = "pt",
+    ) -> None:
+        self._lib = library
+        self._tools = tools
+        self._globals = globals_
+        self._lang = language
+
+    # -- entry points --------------------------------------------------------------------------------
+
+    def start(self, flow_id: str, message: FlowInput) -> FlowOutcome:
+        outcome = FlowOutcome()
+        flow = self._lib.get(flow_id)
+        state = FlowState(flow_id, flow["start"], {"_trigger": message.text or ""})
+        return self._run(state, outcome, prefill=message)
+
+    def resume(self, state: FlowState, message: FlowInput) -> FlowOutcome:
+        """Feed the customer's answer to the question the flow is waiting at."""
+        outcome = FlowOutcome()
+        step = self._step(state)
+        if step["type"] not in WAITING:
+            return self._run(state, outcome)
+        accepted, following = self._accept(step, state, message, outcome)
+        if not accepted:
+            outcome.matched = False
+            outcome.state = replace(state, retries=state.retries + 1)
+            return outcome
+        return self._run(following, outcome)
+
+    def reprompt(self, state: FlowState, retries_exhausted_team: str) -> FlowOutcome:
+        """The question again after an answer we could not use; a person after MAX_RETRIES of them."""
+        step = self._step(state)
+        if state.retries > MAX_RETRIES:
+            return FlowOutcome(
+                handoff={"team": step.get("team", retries_exhausted_team), "reason": "flow_not_understood"}
+            )
+        sorry = pick(COMMON["not_understood"], self._lang)
+        invalid = step.get("invalid")
+        prompt = self._prompt(step, state)
+        text = f"{sorry}{render(invalid, self._values(state), self._lang)}" if invalid else f"{sorry}{prompt}"
+        return FlowOutcome([text], state)
+
+    # -- execution -----------------------------------------------------------------------------------
+
+    def _step(self, state: FlowState) -> dict[str, Any]:
+        try:
+            return self._lib.get(state.flow)["steps"][state.step]
+        except KeyError:
+            raise FlowError(f"flow state points at a missing step {state.flow}.{state.step}") from None
+
+    def _values(self, state: FlowState) -> dict[str, Any]:
+        return {**self._globals, "verified": bool(self._tools.customer_id), **state.vars}
+
+    def _say(self, outcome: FlowOutcome, template: Any, state: FlowState) -> None:
+        text = render(template, self._values(state), self._lang)
+        if text:
+            outcome.messages.append(text)
+
+    def _goto(self, state: FlowState, step_name: str | None) -> FlowState | None:
+        """Move to a step of the current flow; with none, the flow returns to its caller or ends."""
+        if step_name:
+            return replace(state, step=step_name, retries=0)
+        if state.stack:
+            (flow, step), rest = state.stack[-1], state.stack[:-1]
+            return replace(state, flow=flow, step=step, stack=rest, retries=0)
+        return None
+
+    def _run(
+        self, state: FlowState | None, outcome: FlowOutcome, prefill: FlowInput | None = None
+    ) -> FlowOutcome:
+        for _ in range(MAX_STEPS):
+            if state is None:
+                outcome.state = None
+                return outcome
+            step = self._step(state)
+            kind = step["type"]
+            if kind in WAITING:
+                if prefill and step.get("prefill") and prefill.text:
+                    accepted, following = self._accept(step, state, prefill, outcome)
+                    if accepted:
+                        state = following
+                        continue
+                prompt = self._prompt(step, state)
+                if prompt:
+                    outcome.messages.append(prompt)
+                outcome.state = state
+                return outcome
+            state = getattr(self, f"_do_{kind}")(step, state, outcome)
+        raise FlowError(f"flow {state.flow if state else '?'} ran {MAX_STEPS} steps without waiting")
+
+    def _do_message(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        self._say(outcome, step.get("text"), state)
+        listing = step.get("list")
+        if listing:
+            items = lookup(self._values(state), listing["items"]) or []
+            lines = [render(listing["item"], {**self._values(state), **item}, self._lang) for item in items]
+            if lines:
+                outcome.messages.append("\n".join(lines))
+        self._say(outcome, step.get("footer"), state)
+        return self._goto(state, step.get("next"))
+
+    def _do_tool(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        values = self._values(state)
+        args = {name: _arg(template, values, self._lang) for name, template in step.get("args", {}).items()}
+        result = self._tools.call(step["tool"], args)
+        state = replace(state, vars={**state.vars, step["save"]: result})
+        if "error" in result:
+            if step.get("on_error"):
+                return self._goto(state, step["on_error"])
+            self._say(outcome, COMMON["erp_error"], state)
+            outcome.handoff = {"team": step.get("team", "support"), "reason": f"tool_error:{result['error']}"}
+            return None
+        return self._goto(state, step.get("next"))
+
+    def _do_verify(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        result = self._tools.call(
+            "verify_identity",
+            {"cpf": state.vars.get("cpf", ""), "second_factor": state.vars.get("second_factor", "")},
+        )
+        kept = {k: v for k, v in state.vars.items() if k not in SECRET_VARS}
+        state = replace(state, vars={**kept, step.get("save", "verificacao"): result})
+        if result.get("verified"):
+            return self._goto(state, step.get("next"))
+        if result.get("error") == "too_many_attempts" or result.get("attempts_left") == 0:
+            return self._goto(state, step.get("on_locked") or step.get("on_fail"))
+        return self._goto(state, step.get("on_fail"))
+
+    def _do_branch(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        values = self._values(state)
+        for case in step.get("cases", []):
+            if _holds(case, values):
+                return self._goto(state, case["next"])
+        return self._goto(state, step.get("else"))
+
+    def _do_subflow(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        target = self._lib.get(step["flow"])
+        back = (state.flow, step["next"]) if step.get("next") else None
+        stack = (*state.stack, back) if back else state.stack
+        return replace(state, flow=target["id"], step=target["start"], stack=stack, retries=0)
+
+    def _do_return(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        return self._goto(state, None)
+
+    def _do_goto(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        target = self._lib.get(step["flow"])
+        return replace(state, flow=target["id"], step=step.get("step") or target["start"], retries=0)
+
+    def _do_handoff(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        self._say(outcome, step.get("text"), state)
+        outcome.handoff = {"team": step.get("team", "support"), "reason": step.get("reason", "flow_handoff")}
+        return None
+
+    def _do_end(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
+        self._say(outcome, step.get("text"), state)
+        return None
+
+    # -- questions and menus -------------------------------------------------------------------------
+
+    def _choices(self, step: dict[str, Any], state: FlowState) -> list[dict[str, Any]]:
+        """Numbered options: a menu's own, or a choose step's items followed by its extras."""
+        if step["type"] == "menu":
+            return list(step["options"])
+        values = self._values(state)
+        items = lookup(values, step["items"]) or []
+        dynamic = [
+            {
+                "id": str(item.get("id", i)),
+                "label": render(step["label"], {**values, **item}, self._lang),
+                "item": item,
+            }
+            for i, item in enumerate(items)
+        ]
+        return dynamic + list(step.get("extra", []))
+
+    def _prompt(self, step: dict[str, Any], state: FlowState) -> str:
+        """The question, with its numbered options for menus and choices."""
+        values = self._values(state)
+        text = render(step.get("text"), values, self._lang)
+        if step["type"] == "ask":
+            return text
+        options = [
+            f"{n} - {render(o['label'], values, self._lang)}"
+            for n, o in enumerate(self._choices(step, state), 1)
+        ]
+        return "\n".join([text, *options]).strip()
+
+    def _accept(
+        self, step: dict[str, Any], state: FlowState, message: FlowInput, outcome: FlowOutcome
+    ) -> tuple[bool, FlowState | None]:
+        """Whether the answer fits the question, and the state it leads to (None: the flow is over)."""
+        if step["type"] == "ask":
+            value = VALIDATORS[step.get("expect", "text")](message.text or "")
+            if value is None:
+                return False, None
+            outcome.sensitive_input = outcome.sensitive_input or bool(step.get("sensitive"))
+            return True, self._goto(
+                replace(state, vars={**state.vars, step["save"]: value}), step.get("next")
+            )
+        chosen = _match(self._choices(step, state), message, self._lang)
+        if chosen is None:
+            return False, None
+        if step["type"] == "choose" and "item" in chosen:
+            state = replace(state, vars={**state.vars, step["save"]: chosen["item"]})
+        if chosen.get("handoff"):
+            self._say(outcome, chosen.get("text"), state)
+            outcome.handoff = {
+                "team": chosen["handoff"].get("team", "support"),
+                "reason": chosen["handoff"].get("reason", "menu_choice"),
+            }
+            return True, None
+        if chosen.get("flow"):
+            target = self._lib.get(chosen["flow"])
+            first = chosen.get("step") or target["start"]
+            return True, replace(state, flow=target["id"], step=first, stack=(), retries=0)
+        return True, self._goto(state, chosen.get("next") or step.get("next"))
+
+
+def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> dict[str, Any] | None:
+    if message.choice_id:
+        by_id = next((o for o in options if str(o.get("id")) == message.choice_id), None)
+        if by_id:
+            return by_id
+    text = message.text or ""
+    number = _NUMBER.match(text.strip())
+    if number and 1 <= int(number.group(1)) <= len(options):
+        return options[int(number.group(1)) - 1]
+    said = plain(text)
+    if not said:
+        return None
+    exact = next((o for o in options if said == plain(pick(o["label"], language))), None)
+    if exact:
+        return exact
+    scored = [(contains_keyword(text, o.get("keywords", [])), -i) for i, o in enumerate(options)]
+    best, index = max(scored)
+    return options[-index] if best else None
+
+
+def _arg(template: Any, values: dict[str, Any], language: str) -> Any:
+    if isinstance(template, str) and re.fullmatch(r"\{[\w.]+\}", template):
+        return lookup(values, template[1:-1])
+    return render(template, values, language)
+
+
+def _holds(case: dict[str, Any], values: dict[str, Any]) -> bool:
+    value = lookup(values, case["if"])
+    if "equals" in case:
+        result = value == case["equals"]
+    elif "in" in case:
+        result = value in case["in"]
+    else:
+        result = bool(value)
+    return not result if case.get("not") else result
