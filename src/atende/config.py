@@ -32,6 +32,11 @@ class Settings:
     media_url_secret: str = ""
     media_url_ttl_s: int = 3600
     media_allowed_hosts: str = ""  # comma-separated; empty: Meta's media hosts only
+    # The business's ERP: the demo ERP unless a REST mapping file is given (see atende.erp.rest).
+    erp_mapping: str = ""
+    erp_base_url: str = ""
+    erp_token: str = ""
+    config_ttl_s: float = 30.0  # how long an instance trusts config/* and flows/* before rereading
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -54,4 +59,8 @@ class Settings:
             media_url_secret=env.get("MEDIA_URL_SECRET") or env.get("META_APP_SECRET", ""),
             media_url_ttl_s=int(env.get("MEDIA_URL_TTL_S") or 3600),
             media_allowed_hosts=env.get("MEDIA_ALLOWED_HOSTS", ""),
+            erp_mapping=env.get("ERP_MAPPING", ""),
+            erp_base_url=env.get("ERP_BASE_URL", ""),
+            erp_token=env.get("ERP_TOKEN", ""),
+            config_ttl_s=float(env.get("ATENDE_CONFIG_TTL_S") or 30),
         )

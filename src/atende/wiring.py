@@ -97,10 +97,23 @@ def instagram_receiver() -> WebhookReceiver:
 
 @cache
 def inbound_service() -> InboundService:
+    from atende.adapters.firestore_attendant import FirestoreAttendantStore
+    from atende.adapters.firestore_config import FirestoreConfigSource
     from atende.engines.select import engine_from_settings
+    from atende.erp.select import erp_from_settings
+    from atende.services.attendant_config import AttendantConfig
     from atende.services.inbound import InboundService
 
-    return InboundService(repository(), engine_from_settings(settings()), publisher())
+    s = settings()
+    config = AttendantConfig(FirestoreConfigSource(firestore_client()), s.config_ttl_s)
+    return InboundService(
+        repository(),
+        engine_from_settings(s, config.flows),
+        publisher(),
+        FirestoreAttendantStore(firestore_client()),
+        config,
+        erp_from_settings(s, firestore_client),
+    )
 
 
 @cache

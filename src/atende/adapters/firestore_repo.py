@@ -188,8 +188,17 @@ class FirestoreRepository:
         return turns[::-1]
 
     def create_reply(
-        self, inbound: InboundMessage, record: InboundRecord, reply_id: str, text: str, meta: dict[str, Any]
+        self,
+        inbound: InboundMessage,
+        record: InboundRecord,
+        reply_id: str,
+        text: str,
+        meta: dict[str, Any],
+        inbound_fields: dict[str, Any] | None = None,
+        conversation_fields: dict[str, Any] | None = None,
     ) -> bool:
+        """`inbound_fields` (triage, decision) and `conversation_fields` (attendant session, handoff queue)
+        are written in the same batch as the reply, so a redelivery never sees one without the other."""
         now = time.time()
         doc = {
             "conversationId": record.conversation.id,
@@ -215,7 +224,7 @@ class FirestoreRepository:
         batch.create(self._db.collection(MESSAGES).document(reply_id), doc)
         batch.update(
             self._db.collection(MESSAGES).document(inbound.message_id),
-            {"replyMessageId": reply_id, "handled": True},
+            {"replyMessageId": reply_id, "handled": True, **(inbound_fields or {})},
         )
         batch.set(
             self._db.collection(CONVERSATIONS).document(record.conversation.id),
@@ -227,6 +236,9 @@ class FirestoreRepository:
             },
             merge=True,
         )
+        if conversation_fields:  # update, not a merge: a map such as `attendant` is replaced whole
+            conversation = self._db.collection(CONVERSATIONS).document(record.conversation.id)
+            batch.update(conversation, conversation_fields)
         try:
             batch.commit()
         except gexc.AlreadyExists:

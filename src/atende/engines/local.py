@@ -1,101 +1,134 @@
-"""Answers in Portuguese with no network, for demos and deployments without a Gemini key."""
+"""Answers with no network and no model: scripted flows (menus, identity check, ERP calls, handoffs).
+
+Used when no Gemini key is configured, for demos and for businesses that
+prefer predictable scripts. Triage picks the flow; the conversation's flow
+state carries it across messages; the flows themselves are data that admins
+can edit (see atende.flows).
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Callable
+from functools import cache
 
 from atende.domain.model import MessageKind
-from atende.engines.base import EngineReply, ReplyRequest
+from atende.engines.base import NO_ANSWER_KINDS, EngineReply, ReplyRequest, answering_our_question
+from atende.engines.personas import greeting
+from atende.flows.interpreter import FlowInput, FlowOutcome, Interpreter
+from atende.flows.library import FlowLibrary
 
 _MEDIA = {
-    MessageKind.IMAGE: "a imagem",
-    MessageKind.AUDIO: "o áudio",
-    MessageKind.VIDEO: "o vídeo",
-    MessageKind.DOCUMENT: "o documento",
-    MessageKind.STICKER: "a figurinha",
+    MessageKind.IMAGE: ("a imagem", "the image"),
+    MessageKind.AUDIO: ("o áudio", "the audio"),
+    MessageKind.VIDEO: ("o vídeo", "the video"),
+    MessageKind.DOCUMENT: ("o documento", "the document"),
+    MessageKind.STICKER: ("a figurinha", "the sticker"),
 }
-
-# (pattern over accent-free lowercase text, answer, hand off to a person)
-_RULES: list[tuple[re.Pattern[str], str, bool]] = [
-    (
-        re.compile(r"\b(atendente|humano|pessoa|falar com (alguem|voce)s?)\b"),
-        "Tudo bem! Vou chamar uma pessoa da nossa equipe para continuar com você. Aguarde só um instante.",
-        True,
+_TEXTS = {
+    "media": (
+        "Recebi {what}, obrigado! Me conta em poucas palavras como posso ajudar?",
+        "Got {what}, thanks! Tell me in a few words how I can help?",
     ),
-    (
-        re.compile(r"\b(cancel\w*)\b"),
-        "Sinto muito que esteja pensando em cancelar. Vou passar sua conversa para nossa equipe, "
-        "que pode ver a melhor opção para você.",
-        True,
+    "location": (
+        "Obrigado pela localização! Me conta em poucas palavras como posso ajudar?",
+        "Thanks for the location! Tell me in a few words how I can help?",
     ),
-    (
-        re.compile(r"\b(boleto|fatura|2a via|segunda via|pix|pagamento|conta)\b"),
-        "Posso te ajudar com a fatura! Para sua segurança, me informe o CPF do titular, por favor.",
-        False,
+    "unsupported": (
+        "Desculpe, não consigo abrir esse tipo de mensagem. Pode escrever em texto?",
+        "Sorry, I can't open that kind of message. Could you write it as text?",
     ),
-    (
-        re.compile(r"\b(net|internet|conexao|sinal|wi-?fi|lent\w*|caiu|caindo|sem acesso)\b"),
-        "Sinto muito pelo problema na conexão. Vamos tentar o básico: desligue o roteador da tomada, "
-        "aguarde 30 segundos e ligue novamente. Se não voltar em 2 minutos, me avise que abro um chamado.",
-        False,
-    ),
-    (
-        re.compile(r"\b(plano|planos|upgrade|velocidade|mega|contratar)\b"),
-        "Temos planos de 300, 500 e 1000 mega. Quer que eu mostre os detalhes e valores de algum deles?",
-        False,
-    ),
-    (
-        re.compile(r"\b(oi|ola|bom dia|boa tarde|boa noite|e ai|hello|hi|hola)\b"),
-        "Olá{name}! Sou a assistente virtual. Posso ajudar com 2ª via de fatura, problemas de conexão, "
-        "planos ou chamar um atendente. Como posso ajudar?",
-        False,
-    ),
-    (
-        re.compile(r"\b(obrigad\w*|valeu|brigad\w*)\b"),
-        "Por nada{name}! Se precisar de algo mais, é só chamar.",
-        False,
-    ),
-]
-
-_DEFAULT = (
-    "Não tenho certeza se entendi. Posso ajudar com 2ª via de fatura, problemas de conexão, "
-    "planos ou chamar um atendente. Sobre qual desses assuntos você quer falar?"
-)
+}
+DEFAULT_FLOW = "menu"
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+@cache
+def default_flows() -> FlowLibrary:
+    return FlowLibrary.defaults()
+
+
+def _say(key: str, language: str, **values: str) -> str:
+    pt, en = _TEXTS[key]
+    return (en if language == "en" else pt).format(**values)
 
 
 class LocalEngine:
     name = "local"
 
+    def __init__(self, flows: Callable[[], FlowLibrary] = default_flows) -> None:
+        self._flows = flows
+
+    def claim(self, request: ReplyRequest) -> str | None:
+        """Answers to our own questions, and messages naming a flow ("menu", "2ª via"), need no confidence."""
+        reason = answering_our_question(request)
+        if reason:
+            return reason
+        if request.message.text and self._flows().select(request.message.text, None):
+            return "flow_trigger"
+        return None
+
     def reply(self, request: ReplyRequest) -> EngineReply:
         message = request.message
-        first_name = (request.contact.name or "").split(" ")[0]
-        name = f", {first_name}" if first_name else ""
+        lang = request.language
         meta = {"engine": self.name}
-        if message.kind in (MessageKind.REACTION, MessageKind.SYSTEM):
-            return EngineReply(None, meta=meta)
-        if message.kind in _MEDIA and not message.text:
-            return EngineReply(
-                f"Recebi {_MEDIA[message.kind]}, obrigado! Me conta em poucas palavras como posso ajudar?",
-                meta=meta,
-            )
-        if message.kind == MessageKind.LOCATION:
-            return EngineReply(
-                "Obrigado pela localização! Vou usá-la para verificar a cobertura e "
-                "possíveis manutenções na sua região.",
-                meta=meta,
-            )
-        if message.kind == MessageKind.UNSUPPORTED:
-            return EngineReply(
-                "Desculpe, não consigo abrir esse tipo de mensagem. Pode escrever em texto?", meta=meta
-            )
-        text = _plain(message.text or "")
-        for pattern, answer, handoff in _RULES:
-            if pattern.search(text):
-                return EngineReply(answer.format(name=name), handoff=handoff, meta=meta)
-        return EngineReply(_DEFAULT, meta=meta)
+        if message.kind in NO_ANSWER_KINDS:
+            return EngineReply(None, meta=meta, flow=request.session.flow)
+        if not message.text and not request.choice_id:
+            if message.kind in _MEDIA:
+                what = _MEDIA[message.kind][1 if lang == "en" else 0]
+                return EngineReply(_say("media", lang, what=what), meta=meta, flow=request.session.flow)
+            key = "location" if message.kind == MessageKind.LOCATION else "unsupported"
+            return EngineReply(_say(key, lang), meta=meta, flow=request.session.flow)
+
+        library = self._flows()
+        if request.tools is None:
+            raise ValueError("the local engine needs the tool layer to run flows")
+        first_name = (request.contact.name or "").split(" ")[0] or None
+        values = {
+            "contact": {
+                "first_name": first_name,
+                "name": request.contact.name,
+                "persona": request.contact.persona,
+            },
+            "business": request.business,
+            "persona": {"greeting": greeting(request.contact.persona, first_name, request.business, lang)},
+        }
+        interpreter = Interpreter(library, request.tools, values, lang)
+        said = FlowInput(message.text, request.choice_id)
+        intent = request.triage.intent if request.triage and request.triage_confident else None
+        state = request.session.flow
+        if state is not None and state.flow in library:
+            outcome = interpreter.resume(state, said)
+            if not outcome.matched:
+                # A flow's own keyword or a confident new request changes the subject; anything else
+                # is a garbled answer to the question we asked.
+                switch = library.select(message.text, None) or (
+                    library.select(None, intent) if intent not in (None, "other", "greeting") else None
+                )
+                if switch and switch != state.flow:
+                    outcome = interpreter.start(switch, said)
+                else:
+                    outcome = interpreter.reprompt(outcome.state or state, "support")
+        else:
+            outcome = interpreter.start(library.select(message.text, intent) or DEFAULT_FLOW, said)
+        return self._reply(outcome, meta, request)
+
+    def _reply(self, outcome: FlowOutcome, meta: dict, request: ReplyRequest) -> EngineReply:
+        state = outcome.state
+        tools = request.tools
+        meta = {
+            **meta,
+            "flow": state.flow if state else None,
+            "step": state.step if state else None,
+            "tools": [c.name for c in tools.calls] if tools else [],
+        }
+        handoff = outcome.handoff or {}
+        return EngineReply(
+            outcome.text or None,
+            handoff=bool(outcome.handoff),
+            meta=meta,
+            handoff_team=handoff.get("team"),
+            handoff_reason=handoff.get("reason"),
+            flow=None if outcome.handoff else state,
+            awaiting_input=outcome.awaiting_input and not outcome.handoff,
+            sensitive_input=outcome.sensitive_input,
+        )

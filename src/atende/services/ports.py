@@ -28,9 +28,18 @@ class Repository(Protocol):
     def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]: ...
 
     def create_reply(
-        self, inbound: InboundMessage, record: InboundRecord, reply_id: str, text: str, meta: dict[str, Any]
+        self,
+        inbound: InboundMessage,
+        record: InboundRecord,
+        reply_id: str,
+        text: str,
+        meta: dict[str, Any],
+        inbound_fields: dict[str, Any] | None = None,
+        conversation_fields: dict[str, Any] | None = None,
     ) -> bool:
-        """Create the bot's reply under a derived id and mark the inbound handled; False if it exists."""
+        """Create the bot's reply under a derived id and mark the inbound handled; False if it exists.
+
+        The extra fields land on the inbound message and the conversation in the same write."""
 
     def mark_handled(self, message_id: str) -> None:
         """Record that the message needed no answer, so a redelivery does not reconsider it."""

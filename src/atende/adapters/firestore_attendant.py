@@ -1,0 +1,70 @@
+"""Firestore side of the attendant: conversation session, the contact's turns on every channel, ia_logs.
+
+Kept apart from the spine's repository so the two evolve independently; the
+collections are the same (`messages`, `conversations`, `contacts`) plus
+`ia_logs`, one document per inbound message that reached the attendant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.cloud import firestore
+
+from atende.domain.records import Turn
+
+MESSAGES = "messages"
+CONVERSATIONS = "conversations"
+CONTACTS = "contacts"
+IA_LOGS = "ia_logs"
+
+
+def _seconds(value: Any) -> float:
+    return value.timestamp() if isinstance(value, datetime) else 0.0
+
+
+class FirestoreAttendantStore:
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+
+    def attendant_state(self, conversation_id: str) -> dict[str, Any] | None:
+        snap = self._db.collection(CONVERSATIONS).document(conversation_id).get(field_paths=["attendant"])
+        return snap.get("attendant") if snap.exists and (snap.to_dict() or {}).get("attendant") else None
+
+    def contact_turns(self, contact_id: str, limit: int) -> list[Turn]:
+        query = (
+            self._db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter("contactId", "==", contact_id))
+            .order_by("timestamp", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        turns = [
+            Turn(d.get("direction"), d.get("senderType"), d.get("text"), _seconds(d.get("timestamp")))
+            for d in query.stream()
+        ]
+        return turns[::-1]
+
+    def finish_without_reply(
+        self,
+        message_id: str,
+        conversation_id: str,
+        inbound_fields: dict[str, Any],
+        conversation_fields: dict[str, Any],
+    ) -> None:
+        batch = self._db.batch()
+        batch.update(self._db.collection(MESSAGES).document(message_id), {"handled": True, **inbound_fields})
+        if conversation_fields:
+            batch.update(
+                self._db.collection(CONVERSATIONS).document(conversation_id),
+                {**conversation_fields, "updatedAt": firestore.SERVER_TIMESTAMP},
+            )
+        batch.commit()
+
+    def link_customer(self, contact_id: str, fields: dict[str, Any]) -> None:
+        self._db.collection(CONTACTS).document(contact_id).set(
+            {**fields, "updatedAt": firestore.SERVER_TIMESTAMP}, merge=True
+        )
+
+    def write_ia_log(self, log_id: str, entry: dict[str, Any]) -> None:
+        self._db.collection(IA_LOGS).document(log_id).set({**entry, "createdAt": firestore.SERVER_TIMESTAMP})

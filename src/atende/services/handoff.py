@@ -1,0 +1,73 @@
+"""What the customer is told when a person takes over, and how the conversation is queued.
+
+The text says why in a word (they asked, they want to cancel, we are not
+sure), who will answer, and, outside opening hours, when. The queue fields
+are what the inbox sorts on: team, priority (frustrated or urgent first) and
+since when the customer has been waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from atende.engines.personas import is_open
+from atende.erp.types import BRT
+
+OPENERS: dict[str, tuple[str, str]] = {
+    "explicit_request": ("Claro! ", "Sure! "),
+    "menu_choice": ("Claro! ", "Sure! "),
+    "cancellation": (
+        "Sinto muito que você esteja pensando em cancelar. ",
+        "I'm sorry you're thinking of leaving. ",
+    ),
+    "repeated_frustration": ("Sinto muito pelo transtorno. ", "I'm sorry for the trouble. "),
+    "below_threshold": (
+        "Quero ter certeza de te ajudar do jeito certo. ",
+        "I want to be sure you get the right help. ",
+    ),
+}
+TEAMS: dict[str, tuple[str, str]] = {
+    "support": ("nossa equipe de suporte", "our support team"),
+    "billing": ("nossa equipe financeira", "our billing team"),
+    "sales": ("nossa equipe comercial", "our sales team"),
+    "retention": ("um especialista da nossa equipe", "a specialist from our team"),
+}
+BODY = (
+    "Vou te passar para {team}. Em instantes uma pessoa responde por aqui.",
+    "I'm passing you to {team}. A person will reply here shortly.",
+)
+CLOSED = (
+    " Nosso horário de atendimento é {hours}; fora dele, respondemos assim que voltarmos.",
+    " We're available {hours}; outside those hours we'll reply as soon as we're back.",
+)
+HIGH_PRIORITY_SENTIMENTS = ("frustrated", "urgent")
+
+
+def notice(reason: str, team: str | None, business: dict[str, Any], language: str, now: float) -> str:
+    en = language == "en"
+    opener = OPENERS.get(reason, ("", ""))[en]
+    team_name = TEAMS.get(team or "support", TEAMS["support"])[en]
+    text = opener + BODY[en].format(team=team_name)
+    if not is_open(business, datetime.fromtimestamp(now, BRT)):
+        hours = business.get("hours_en" if en else "hours") or business.get("hours", "")
+        if hours:
+            text += CLOSED[en].format(hours=hours)
+    return text
+
+
+def priority(sentiment: str | None) -> str:
+    return "high" if sentiment in HIGH_PRIORITY_SENTIMENTS else "normal"
+
+
+def queue_fields(
+    team: str, reason: str, intent: str | None, sentiment: str | None, at: datetime
+) -> dict[str, Any]:
+    return {
+        "status": "waiting",
+        "queue": team,
+        "team": team,
+        "priority": priority(sentiment),
+        "waitingSince": at,
+        "handoff": {"reason": reason, "intent": intent, "sentiment": sentiment, "at": at},
+    }
