@@ -24,12 +24,12 @@ from atende.adapters.firestore_repo import FirestoreRepository
 from atende.channels.instagram.webhook import parse as parse_instagram
 from atende.channels.messenger.webhook import parse as parse_messenger
 from atende.channels.whatsapp.webhook import parse as parse_whatsapp
-from atende.dev.payloads import post_signed, whatsapp_envelope
+from atende.dev.payloads import post_signed, whatsapp_envelope, whatsapp_text
 from atende.dev.simulator.payloads import DEMO_INSTAGRAM_ID, DEMO_PAGE_ID
 from atende.dev.stack import DEV_SECRETS
-from atende.domain.channels import ChannelRegistry
+from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.model import conversation_doc_id, message_doc_id
+from atende.domain.model import Channel, conversation_doc_id, message_doc_id
 from atende.services.contacts import ContactService
 
 pytestmark = pytest.mark.integration
@@ -309,19 +309,7 @@ def test_both_forms_of_a_brazilian_mobile_are_one_conversation_and_contact(stack
     with_nine, without_nine = f"55119{8}{eight}", f"5511{8}{eight}"
     first, second = f"wamid.{uuid.uuid4().hex}", f"wamid.{uuid.uuid4().hex}"
     for wa_id, mid in ((with_nine, first), (without_nine, second)):
-        message = {
-            "from": wa_id,
-            "id": mid,
-            "timestamp": str(int(time.time())),
-            "type": "text",
-            "text": {"body": "oi"},
-        }
-        post(
-            stack,
-            http,
-            "whatsapp",
-            whatsapp_envelope([message], contacts=[{"profile": {"name": "Caio"}, "wa_id": wa_id}]),
-        )
+        post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, name="Caio", message_id=mid))
     a = eventually(lambda: doc(firestore_db, "whatsapp", first), "first")
     b = eventually(lambda: doc(firestore_db, "whatsapp", second), "second")
     assert a["conversationId"] == b["conversationId"] == f"whatsapp_106540352242922_{with_nine}"
@@ -333,22 +321,24 @@ def test_both_forms_of_a_brazilian_mobile_are_one_conversation_and_contact(stack
 def test_each_whatsapp_number_answers_with_its_own_token_and_team(stack, http, firestore_db):
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     mid = f"wamid.{uuid.uuid4().hex}"
-    message = {
-        "from": wa_id,
-        "id": mid,
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": "oi"},
-    }
-    post(stack, http, "whatsapp", whatsapp_envelope([message], phone_number_id="106540352242933"))
+    post(
+        stack,
+        http,
+        "whatsapp",
+        whatsapp_text("oi", wa_id=wa_id, message_id=mid, phone_number_id="106540352242933"),
+    )
     _, sent = reply_to(stack, firestore_db, "whatsapp", mid)
     assert sent["account"] == "106540352242933" and sent["token"] == DEV_SECRETS["WHATSAPP_TOKEN_SUPORTE"]
     conv = firestore_db.collection("conversations").document(f"whatsapp_106540352242933_{wa_id}").get()
     assert conv.get("team") == "suporte"
 
     unknown = f"wamid.{uuid.uuid4().hex}"
-    message |= {"id": unknown}
-    post(stack, http, "whatsapp", whatsapp_envelope([message], phone_number_id="999000111222333"))
+    post(
+        stack,
+        http,
+        "whatsapp",
+        whatsapp_text("oi", wa_id=wa_id, message_id=unknown, phone_number_id="999000111222333"),
+    )
     _, sent = reply_to(stack, firestore_db, "whatsapp", unknown)
     assert sent["token"] == DEV_SECRETS["WHATSAPP_TOKEN"]  # unknown numbers use the default token
 
@@ -356,14 +346,8 @@ def test_each_whatsapp_number_answers_with_its_own_token_and_team(stack, http, f
 def test_nothing_goes_out_after_the_24_hour_window(stack, http, firestore_db):
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     mid = f"wamid.{uuid.uuid4().hex}"
-    old = {
-        "from": wa_id,
-        "id": mid,
-        "timestamp": str(int(time.time() - 26 * 3600)),
-        "type": "text",
-        "text": {"body": "oi, ainda estão aí?"},
-    }
-    post(stack, http, "whatsapp", whatsapp_envelope([old]))
+    old = whatsapp_text("oi, ainda estão aí?", wa_id=wa_id, message_id=mid, timestamp=time.time() - 26 * 3600)
+    post(stack, http, "whatsapp", old)
     reply_id = eventually(lambda: doc(firestore_db, "whatsapp", mid).get("replyMessageId"), "a reply drafted")
     ref = firestore_db.collection("messages").document(reply_id)
     failed = eventually(lambda: (d := ref.get().to_dict() or {}).get("status") == "failed" and d, "refusal")
@@ -375,14 +359,7 @@ def test_nothing_goes_out_after_the_24_hour_window(stack, http, firestore_db):
 def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore_db):
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     mid = f"wamid.{uuid.uuid4().hex}"
-    message = {
-        "from": wa_id,
-        "id": mid,
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": "oi"},
-    }
-    post(stack, http, "whatsapp", whatsapp_envelope([message]))
+    post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, message_id=mid))
     contact_id = eventually(lambda: doc(firestore_db, "whatsapp", mid).get("contactId"), "the contact")
     repo = FirestoreRepository(firestore_db)
     service = ContactService(repo, lambda: ChannelRegistry())
@@ -390,13 +367,7 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
 
     psid = str(uuid.uuid4().int)[:16]
     assert repo.link_identity(contact_id, f"messenger:{psid}")
-    registry = ChannelRegistry(
-        [
-            __import__("atende.domain.channels", fromlist=["ChannelConfig"]).ChannelConfig(
-                "messenger", DEMO_PAGE_ID, "MESSENGER_PAGE_TOKEN"
-            )
-        ]
-    )
+    registry = ChannelRegistry([ChannelConfig(Channel.MESSENGER, DEMO_PAGE_ID, "MESSENGER_PAGE_TOKEN")])
     moved = ContactService(repo, lambda: registry).continue_on(contact_id, "messenger")
     assert moved.created and moved.conversation.id == conversation_doc_id("messenger", DEMO_PAGE_ID, psid)
     assert not moved.window.allowed  # never wrote on Messenger: the agent is told before trying

@@ -39,7 +39,7 @@ CONVERSATIONS = "conversations"
 CONTACTS = "contacts"
 IDENTITIES = "contact_identities"
 ORPHAN_STATUSES = "status_orphans"
-PROVIDER_IDS = "provider_message_ids"  # provider mid -> our message, for channels that echo our sends
+PROVIDER_IDS = "provider_message_ids"  # provider message id -> our message (statuses, echo dedup)
 ECHO_CHANNELS = {"messenger", "instagram"}
 WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
 
@@ -116,6 +116,8 @@ class FirestoreRepository:
         now = firestore.SERVER_TIMESTAMP
         at = _ts(message.timestamp)
         txn.create(msg_ref, _inbound_doc(message, contact_id))
+        if message.echo:  # statuses for a reply sent from Meta's inbox find it like one of ours
+            txn.set(alias_ref, _alias_doc(msg_ref.id, str(message.channel)))
         newer = (_seconds(conv.get("lastMessageAt")) or 0) <= message.timestamp
         conv_update: dict[str, Any] = {
             "channel": str(message.channel),
@@ -304,8 +306,14 @@ class FirestoreRepository:
             "error": None,
         }
         ref = self._db.collection(MESSAGES).document(message_id)
-        if channel not in ECHO_CHANNELS:
+        if channel is None:  # a caller that predates per-channel aliases: statuses fall back to orphans
             ref.update(changes)
+            return
+        if channel not in ECHO_CHANNELS:  # no echo can race us: one batch, alias and message together
+            batch = self._db.batch()
+            batch.set(self._provider_alias(channel, provider_message_id), _alias_doc(message_id, channel))
+            batch.update(ref, changes)
+            batch.commit()
             return
         firestore.transactional(self._record_sent)(
             self._db.transaction(), ref, changes, channel, provider_message_id
@@ -327,7 +335,7 @@ class FirestoreRepository:
         alias_ref = self._provider_alias(channel, provider_message_id)
         echo_ref = self._db.collection(MESSAGES).document(message_doc_id(channel, provider_message_id))
         snaps = {s.reference.path: s for s in self._db.get_all([alias_ref, echo_ref], transaction=txn)}
-        txn.set(alias_ref, {"messageId": ref.id, "channel": channel, "at": firestore.SERVER_TIMESTAMP})
+        txn.set(alias_ref, _alias_doc(ref.id, channel))
         echo = snaps[echo_ref.path]
         if echo.exists and echo.get("echo"):
             txn.delete(echo_ref)
@@ -352,14 +360,12 @@ class FirestoreRepository:
         return firestore.transactional(self._apply_status)(self._db.transaction(), update)
 
     def _apply_status(self, txn: firestore.Transaction, update: StatusUpdate) -> str:
-        query = (
-            self._db.collection(MESSAGES)
-            .where(filter=firestore.FieldFilter("providerMessageId", "==", update.provider_message_id))
-            .where(filter=firestore.FieldFilter("channel", "==", str(update.channel)))
-            .limit(1)
-        )
-        found = list(txn.get(query))
-        if not found:
+        """Point reads only (the provider-id alias, then the message): no query holds locks here."""
+        alias = self._provider_alias(str(update.channel), update.provider_message_id).get(transaction=txn)
+        snap = None
+        if alias.exists:
+            snap = self._db.collection(MESSAGES).document(alias.get("messageId")).get(transaction=txn)
+        if snap is None or not snap.exists:
             orphan = self._db.collection(ORPHAN_STATUSES).document(
                 stable_id("o", str(update.channel), update.provider_message_id)
             )
@@ -374,7 +380,6 @@ class FirestoreRepository:
                 merge=True,
             )
             return "orphan"
-        snap = found[0]
         changes: dict[str, Any] = {f"statusAt.{update.status}": _ts(update.timestamp)}
         applied = status_rules.advances(snap.get("status"), update.status)
         if applied:
@@ -498,6 +503,10 @@ class FirestoreRepository:
         with contextlib.suppress(gexc.AlreadyExists):
             ref.create(doc)
         return _stored_conversation(conv_id, ref.get().to_dict() or doc)
+
+
+def _alias_doc(message_id: str, channel: str) -> dict[str, Any]:
+    return {"messageId": message_id, "channel": channel, "at": firestore.SERVER_TIMESTAMP}
 
 
 def _status_doc(update: StatusUpdate) -> dict[str, Any]:

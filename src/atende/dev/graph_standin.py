@@ -98,12 +98,7 @@ class GraphStandIn:
         for prefix, app in self.mounts.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return app(environ, start_response)
-        request = Request(environ)
-        try:
-            endpoint, values = self._routes.bind_to_environ(environ).match()
-        except Exception as exc:  # werkzeug's NotFound / MethodNotAllowed are responses
-            return exc(environ, start_response)  # type: ignore[operator]
-        return getattr(self, f"_http_{endpoint}")(request, **values)(environ, start_response)
+        return dispatch(self._routes, self, environ, start_response)
 
     def _http_send(self, request: Request, version: str, account: str) -> Response:
         if not request.headers.get("Authorization", "").startswith("Bearer "):
@@ -242,6 +237,15 @@ def _preview(body: dict[str, Any]) -> str:
     if kind == "text":
         return body.get("text", {}).get("body", "")
     return json.dumps(body.get(kind) or body.get("message") or body, ensure_ascii=False)[:300]
+
+
+def dispatch(routes: Map, handler: Any, environ: dict, start_response: Any) -> Any:
+    """Route to `handler._http_<endpoint>(request, **values)`, the dev servers' one convention."""
+    try:
+        endpoint, values = routes.bind_to_environ(environ).match()
+    except Exception as exc:  # werkzeug's NotFound / MethodNotAllowed are responses
+        return exc(environ, start_response)  # type: ignore[operator]
+    return getattr(handler, f"_http_{endpoint}")(Request(environ), **values)(environ, start_response)
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -24,6 +24,7 @@ import httpx
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from atende.dev.graph_standin import dispatch
 from atende.dev.payloads import encode, signed_headers
 from atende.dev.simulator import payloads as p
 
@@ -74,12 +75,7 @@ class Simulator:
         standin.on_sent.append(self._answer_arrived)
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
-        request = Request(environ)
-        try:
-            endpoint, values = self._routes.bind_to_environ(environ).match()
-        except Exception as exc:  # werkzeug's NotFound / MethodNotAllowed are responses
-            return exc(environ, start_response)  # type: ignore[operator]
-        return getattr(self, f"_http_{endpoint}")(request, **values)(environ, start_response)
+        return dispatch(self._routes, self, environ, start_response)
 
     # -- pages -------------------------------------------------------------------------------------------
 

@@ -1,0 +1,360 @@
+"""Whole-pipeline benchmark: a mixed load on every Meta channel through the real local stack.
+
+    .venv/bin/python bench/bench_pipeline.py [--rate 167] [--seconds 30] [--drain 120]
+
+Inbound messages are built from the RestFB fixture shapes (WhatsApp text, image,
+audio, document, location, button/list replies, template button, reaction,
+sticker, contacts; Messenger text, quick reply, photo, location; Instagram text
+and story reply), each from a new customer, sent signed at a fixed rate to the
+webhook functions. Every reply that reaches the Graph stand-in is answered with
+the status webhooks Meta would send (WhatsApp: sent, delivered, read; Messenger:
+delivery, read; Instagram: read), so the status path carries its real share.
+Media are served by the stand-in, so media_fetch runs too.
+
+Reports sustained inbound messages per minute (stored in Firestore, and
+answered), inbound → reply latency (p50/p95/p99, from each message's scheduled
+send time to the reply's arrival at the stand-in), and checks that nothing was
+lost or doubled. Target: 10,000 inbound messages per minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import http.client
+import json
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from google.cloud import firestore
+
+from atende.dev.payloads import encode, signed_headers
+from atende.dev.processes import free_port
+from atende.dev.simulator import payloads as sim
+from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
+from atende.domain.model import message_doc_id
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "meta-restfb"
+SECRET = DEV_SECRETS["META_APP_SECRET"]
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+# (channel, fixture file, answered?) — the mix, repeated in order.
+MIX: list[tuple[str, str, bool]] = [
+    ("whatsapp", "whatsapp/webhook-incoming-message-text.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-text.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-image.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-audio.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-document.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-location.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-interactive-btn.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-interactive-list.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-button.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-emoji.json", False),  # a reaction is not answered
+    ("whatsapp", "whatsapp/webhook-incoming-message-sticker.json", True),
+    ("whatsapp", "whatsapp/webhook-incoming-message-contacts.json", True),
+    ("messenger", "webhooks/messaging-message-basic.json", True),
+    ("messenger", "webhooks/messaging-message-quickreply.json", True),
+    ("messenger", "webhooks/messaging-message-media-attachment.json", True),
+    ("messenger", "webhooks/messaging-message-location-attachment.json", True),
+    ("instagram", "webhooks/messaging-message-basic.json", True),
+    ("instagram", "webhooks/messaging-message-reply-2.json", True),
+]
+
+
+@dataclass
+class Sent:
+    channel: str
+    provider_id: str
+    recipient: str
+    answered: bool
+    scheduled: float  # wall clock, comparable with the stand-in's record["at"]
+
+
+def load(rel: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / rel).read_bytes())
+
+
+def build(i: int, run: str, media: dict[str, str], graph_url: str) -> tuple[Sent, dict[str, Any]]:
+    channel, rel, answered = MIX[i % len(MIX)]
+    payload = copy.deepcopy(load(rel))
+    now = time.time()
+    if channel == "whatsapp":
+        wa_id = f"55219{int(run, 36) % 1000:03d}{i:05d}"  # unique per run: a new customer each time
+        provider_id = f"wamid.{run}.{i}"
+        value = payload["entry"][0]["changes"][0]["value"]
+        value["metadata"]["phone_number_id"] = sim.ACCOUNTS["whatsapp"]
+        value["contacts"] = [{"profile": {"name": f"Cliente {i}"}, "wa_id": wa_id}]
+        message = value["messages"][0]
+        message |= {"from": wa_id, "id": provider_id, "timestamp": str(int(now))}
+        kind = message["type"]
+        if kind in ("image", "audio", "document", "sticker", "video"):
+            message[kind]["id"] = media[kind]
+        return Sent(channel, provider_id, f"+{wa_id}", answered, now), payload
+    account = sim.ACCOUNTS[channel]
+    psid = f"{run}{i:010d}"
+    provider_id = f"m_{run}.{i}"
+    payload["object"] = sim.OBJECTS[channel]
+    entry = payload["entry"][0]
+    entry |= {"id": account, "time": int(now * 1000)}
+    item = entry["messaging"][0]
+    item |= {"sender": {"id": psid}, "recipient": {"id": account}, "timestamp": int(now * 1000)}
+    item["message"]["mid"] = provider_id
+    for attachment in item["message"].get("attachments", []):
+        if attachment["type"] == "image":
+            attachment["payload"]["url"] = f"{graph_url}/_standin/cdn/{media['image']}"
+    return Sent(channel, provider_id, psid, answered, now), payload
+
+
+class Poster:
+    """Keep-alive connections per thread to the functions server."""
+
+    def __init__(self, base_url: str) -> None:
+        self._parts = urlsplit(base_url)
+        self._local = threading.local()
+
+    def post(self, channel: str, payload: dict[str, Any]) -> int:
+        body = encode(payload)
+        for _ in range(2):  # a kept-alive connection the server closed while idle: reconnect once
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = http.client.HTTPConnection(self._parts.hostname, self._parts.port, timeout=60)
+                self._local.conn = conn
+            try:
+                conn.request("POST", f"/webhook_{channel}", body=body, headers=signed_headers(body, SECRET))
+                response = conn.getresponse()
+                response.read()
+                return response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                self._local.conn = None
+        return 0
+
+
+class MetaStatuses:
+    """Plays Meta's side after each accepted send: the status webhooks, from a few worker threads."""
+
+    def __init__(self, poster: Poster, workers: int = 6) -> None:
+        self._poster = poster
+        self._queue: queue.Queue[tuple[str, str, str] | None] = queue.Queue()
+        self.posted = 0
+        self.failed = 0
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
+        for t in self._threads:
+            t.start()
+
+    def on_sent(self, record: dict[str, Any]) -> None:
+        body = record["body"]
+        if body.get("messaging_product") == "whatsapp":
+            self._queue.put(("whatsapp", str(body.get("to")).lstrip("+"), record["id"]))
+        else:
+            channel = "messenger" if record["account"] == sim.ACCOUNTS["messenger"] else "instagram"
+            self._queue.put((channel, body["recipient"]["id"], record["id"]))
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            channel, recipient, provider_id = item
+            customer = sim.Customer(
+                "b", "b", f"+{recipient}" if channel == "whatsapp" else "+0", recipient, recipient
+            )
+            for state in ("sent", "delivered", "read"):
+                payload = sim.status(channel, customer, provider_id, state)
+                if payload is not None:
+                    ok = self._poster.post(channel, payload) == 200
+                    with self._lock:
+                        self.posted += ok
+                        self.failed += not ok
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+
+
+def open_loop(
+    poster: Poster, items: list[tuple[Sent, dict[str, Any]]], rate: float, workers: int
+) -> list[int]:
+    statuses = [0] * len(items)
+    t0 = time.perf_counter() + 0.2
+    wall0 = time.time() + 0.2
+    index = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(index, None)
+            if i is None:
+                return
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sent, payload = items[i]
+            sent.scheduled = wall0 + i / rate
+            statuses[i] = poster.post(sent.channel, payload)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU time used so far by each child process group (emulators include their JVM) and by us."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {child.proc.pid: child.name for child in stack.children}
+    used = dict.fromkeys([*groups.values(), "bench (load + Graph stand-in)"], 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, pgid, seconds = int(stat.parent.name), int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        if pgid in groups:
+            used[groups[pgid]] += seconds
+        elif pid == os.getpid():
+            used["bench (load + Graph stand-in)"] += seconds
+    return used
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rate", type=float, default=167.0, help="inbound messages per second (167 = 10k/min)"
+    )
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--drain", type=float, default=180.0, help="max seconds to wait for the backlog")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the functions")
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+
+    config = StackConfig(
+        project="demo-atende-bench",
+        firestore_port=free_port(),
+        pubsub_port=free_port(),
+        functions_port=free_port(),
+        graph_port=free_port(),
+        workers=args.workers,
+        threads=args.threads,
+        state_dir=Path(tempfile.mkdtemp(prefix="atende-bench-")),
+    )
+    print(f"starting the stack (logs in {config.state_dir}/logs)…", flush=True)
+    with Stack(config) as stack:
+        assert stack.graph is not None
+        poster = Poster(stack.functions_url)
+        meta = MetaStatuses(poster)
+        stack.graph.on_sent.append(meta.on_sent)
+        media = {
+            "image": stack.graph.add_media(PNG, "image/png"),
+            "audio": stack.graph.add_media(b"OggS" + b"\0" * 2000, "audio/ogg"),
+            "document": stack.graph.add_media(b"%PDF-1.4\n" + b"0" * 4000, "application/pdf"),
+            "sticker": stack.graph.add_media(b"RIFF" + b"\0" * 1000, "image/webp"),
+        }
+        warm = [build(i, "w" + uuid.uuid4().hex[:5], media, stack.graph_url) for i in range(len(MIX) * 2)]
+        open_loop(poster, warm, 10, 4)
+        stack.graph.wait_for(sum(s.answered for s, _ in warm), timeout_s=60)
+        time.sleep(2)
+        stack.graph.reset()
+
+        run = uuid.uuid4().hex[:6]
+        total = int(args.rate * args.seconds)
+        items = [build(i, run, media, stack.graph_url) for i in range(total)]
+        print(
+            f"sending {total} inbound messages at {args.rate:.0f}/s ({args.rate * 60:.0f}/min)…", flush=True
+        )
+        cpu_before = cpu_seconds(stack)
+        started = time.time()
+        codes = open_loop(poster, items, args.rate, workers=64)
+        send_done = time.time()
+        expected = sum(s.answered for s, _ in items)
+        stack.graph.wait_for(expected, timeout_s=args.drain)
+        time.sleep(3)  # let late duplicates and statuses surface
+        cpu_after = cpu_seconds(stack)
+        elapsed = time.time() - started
+        db = firestore.Client(project=config.project)
+        refs = [
+            db.collection("messages").document(message_doc_id(s.channel, s.provider_id)) for s, _ in items
+        ]
+        stored_at: list[float] = []
+        missing = 0
+        for chunk in range(0, len(refs), 300):
+            for snap in db.get_all(refs[chunk : chunk + 300]):
+                if snap.exists:
+                    stored_at.append(snap.update_time.timestamp())
+                else:
+                    missing += 1
+        sends: dict[str, list[float]] = {}
+        for record in list(stack.graph.sent):
+            body = record["body"]
+            recipient = body.get("to") or (body.get("recipient") or {}).get("id")
+            sends.setdefault(str(recipient), []).append(record["at"])
+        by_recipient = {s.recipient: s for s, _ in items}
+        answered = [s for s, _ in items if s.answered]
+        latencies = [(min(sends[s.recipient]) - s.scheduled) * 1000 for s in answered if s.recipient in sends]
+        unanswered = sum(1 for s in answered if s.recipient not in sends)
+        doubled = sum(len(v) - 1 for k, v in sends.items() if k in by_recipient)
+        stray = sum(1 for s, _ in items if not s.answered and s.recipient in sends)
+        outbound = db.collection("messages").where(
+            filter=firestore.FieldFilter("direction", "==", "outbound")
+        )
+        states: dict[str, int] = {}
+        for snap in outbound.select(["status"]).stream():
+            states[snap.get("status")] = states.get(snap.get("status"), 0) + 1
+        meta.close()
+
+    last_reply = max((max(v) for k, v in sends.items() if k in by_recipient), default=send_done)
+    stored_window = (max(stored_at) - started) if stored_at else float("nan")
+    replied_window = last_reply - started
+    accepted = sum(c == 200 for c in codes)
+    print()
+    print(f"{'metric':<44}{'value':>14}")
+    print("-" * 58)
+    rows = [
+        ("offered inbound rate (msg/min)", f"{args.rate * 60:.0f}"),
+        ("webhook 200s / sent", f"{accepted}/{total}"),
+        ("stored in Firestore per minute (sustained)", f"{len(stored_at) / stored_window * 60:.0f}"),
+        ("answered per minute (sustained)", f"{len(latencies) / replied_window * 60:.0f}"),
+        ("inbound → reply p50 (ms)", f"{pct(latencies, 50):.0f}"),
+        ("inbound → reply p95 (ms)", f"{pct(latencies, 95):.0f}"),
+        ("inbound → reply p99 (ms)", f"{pct(latencies, 99):.0f}"),
+        ("backlog drained after the last send (s)", f"{max(0.0, last_reply - send_done):.1f}"),
+        ("inbound missing from Firestore", str(missing)),
+        ("expected replies not sent", str(unanswered)),
+        ("replies doubled", str(doubled)),
+        ("reactions answered (should be 0)", str(stray)),
+        ("status webhooks posted (failed)", f"{meta.posted} ({meta.failed})"),
+        ("outbound statuses in Firestore", ", ".join(f"{k}={v}" for k, v in sorted(states.items()))),
+    ]
+    for label, value in rows:
+        print(f"{label:<44}{value:>14}")
+    print(f"\nCPU seconds while the load ran and drained ({elapsed:.0f} s wall, {os.cpu_count()} cores):")
+    total_cpu = sum(cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after)
+    for name in sorted(cpu_after, key=lambda k: cpu_before.get(k, 0.0) - cpu_after[k]):
+        spent = cpu_after[name] - cpu_before.get(name, 0.0)
+        print(f"  {name:<42}{spent:>8.1f}  {spent / total_cpu * 100:>5.1f} %")
+    ok = missing == 0 and unanswered == 0 and doubled == 0 and stray == 0
+    print("\nnothing lost or doubled" if ok else "\nLOST OR DOUBLED MESSAGES: see above")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
