@@ -44,7 +44,7 @@ function bubble(message) {
   const node = el("li", { class: `bubble ${message.author}`, "data-id": message.id });
   if (message.image_url) node.append(el("img", { src: message.image_url, alt: "Foto" }));
   if (message.location) {
-    node.append(el("span", {}, `📍 ${message.location.name}\n${message.location.latitude}, ${message.location.longitude}`));
+    node.append(el("span", { class: "location" }, `Localização: ${message.location.name}\n${message.location.latitude}, ${message.location.longitude}`));
   }
   if (message.text) node.append(el("span", { class: "text" }, message.text));
   if (message.choices && message.choices.length) {
