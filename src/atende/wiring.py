@@ -150,7 +150,7 @@ def senders() -> dict[str, GraphSender]:
 
 @cache
 def outbound_service() -> OutboundService:
-    from atende.channels.errors import is_transient
+    from atende.channels.errors import agent_text, is_transient
     from atende.services.outbound import OutboundService, RetryPolicy
 
     s = settings()
@@ -159,6 +159,7 @@ def outbound_service() -> OutboundService:
         senders(),
         RetryPolicy(s.outbound_max_attempts, s.outbound_backoff_s),
         is_transient,
+        describe=agent_text,
     )
 
 

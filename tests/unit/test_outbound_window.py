@@ -104,3 +104,20 @@ def test_invalid_message_is_refused_with_the_builder_reason():
     assert (
         repo.failed and repo.failed["code"] == "invalid_message" and "no máximo 3" in repo.failed["message"]
     )
+
+
+def test_a_platform_refusal_carries_a_line_the_agent_understands():
+    from atende.adapters.graph import GraphError
+    from atende.channels.errors import agent_text, is_transient
+
+    class Failing(Sender):
+        def send(self, message: OutgoingMessage) -> str:
+            raise GraphError(400, 551, "This person isn't available right now.", channel="messenger")
+
+    repo = Repo(message("messenger", 1))
+    service = OutboundService(
+        repo, {"messenger": Failing()}, RetryPolicy(), is_transient, describe=agent_text
+    )  # type: ignore[arg-type]
+    assert service.send("m1") == "failed"
+    assert repo.failed and repo.failed["code"] == 551 and repo.failed["retryable"] is False
+    assert repo.failed["agentMessage"] == "Cliente indisponível no Messenger"

@@ -115,3 +115,8 @@ def rule(channel: str, error: GraphError) -> ErrorRule:
 def is_transient(error: GraphError) -> bool:
     """The policy for OutboundService: the channel travels on the error (set by each sender)."""
     return rule(error.channel or "whatsapp", error).retry
+
+
+def agent_text(error: GraphError) -> str:
+    """The pt-BR line shown on a message Meta refused."""
+    return rule(error.channel or "whatsapp", error).agent_text

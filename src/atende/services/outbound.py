@@ -49,11 +49,13 @@ class OutboundService:
         retry: RetryPolicy,
         is_transient: Callable[[GraphError], bool],
         sleep: Callable[[float], None] = time.sleep,
+        describe: Callable[[GraphError], str] | None = None,
     ) -> None:
         self._repo = repo
         self._senders = senders
         self._retry = retry
         self._is_transient = is_transient
+        self._describe = describe  # what an agent reads on a failed message (pt-BR)
         self._sleep = sleep
 
     def send(self, message_id: str) -> str:
@@ -108,6 +110,7 @@ class OutboundService:
                         "retryable": transient,
                         "attempts": attempt,
                         "source": "platform",
+                        "agentMessage": self._describe(error) if self._describe else None,
                     },
                 )
                 return "failed"
