@@ -39,7 +39,6 @@ from urllib.parse import urlsplit
 from google.cloud import firestore
 
 from atende.dev.payloads import encode, signed_headers
-from atende.dev.processes import free_port
 from atende.dev.simulator import payloads as sim
 from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
 from atende.domain.model import message_doc_id
@@ -247,12 +246,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
 
-    config = StackConfig(
-        project="demo-atende-bench",
-        firestore_port=free_port(),
-        pubsub_port=free_port(),
-        functions_port=free_port(),
-        graph_port=free_port(),
+    config = StackConfig.on_free_ports(
+        "demo-atende-bench",
         workers=args.workers,
         threads=args.threads,
         state_dir=Path(tempfile.mkdtemp(prefix="atende-bench-")),

@@ -150,13 +150,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--reply-rate", type=float, default=20)
     args = parser.parse_args()
-    config = StackConfig(
-        project="demo-atende-bench",
-        firestore_port=free_port(),
-        pubsub_port=free_port(),
-        functions_port=free_port(),
-        graph_port=free_port(),
-    )
+    config = StackConfig.on_free_ports("demo-atende-bench")
     with Stack(config) as stack:
         latencies, lost, doubled = round_trip(stack, args.messages, args.reply_rate)
         results = ingest(stack, args.seconds, args.rate, args.concurrency)

@@ -13,8 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from atende.dev.processes import free_port
-
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 
@@ -27,14 +25,7 @@ def stack() -> Iterator[object]:
     problems = prereqs.missing()
     if problems and not os.environ.get("CI"):
         pytest.skip("local stack unavailable: " + "; ".join(problems))
-    config = StackConfig(
-        project="demo-atende-test",
-        firestore_port=free_port(),
-        pubsub_port=free_port(),
-        functions_port=free_port(),
-        graph_port=free_port(),
-        extra_env={"OUTBOUND_BACKOFF_S": "0.05"},
-    )
+    config = StackConfig.on_free_ports("demo-atende-test", extra_env={"OUTBOUND_BACKOFF_S": "0.05"})
     os.environ.pop("GRAPH_API_BASE_URL", None)
     with Stack(config) as running:
         yield running

@@ -14,6 +14,7 @@ from google.cloud.firestore import FieldFilter
 
 from atende.adapters.firestore_demo_erp import FirestoreDemoState
 from atende.dev.payloads import DEMO_PHONE_NUMBER_ID, post_signed, whatsapp_envelope, whatsapp_text
+from atende.dev.polling import wait_until
 from atende.dev.stack import DEV_SECRETS
 from atende.domain.model import conversation_doc_id, message_doc_id
 from atende.erp.demo import DemoErp
@@ -21,16 +22,6 @@ from atende.erp.types import InvoiceStatus
 
 pytestmark = pytest.mark.integration
 SECRET = DEV_SECRETS["META_APP_SECRET"]
-
-
-def wait_until(predicate, what: str, timeout_s: float = 20.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Customer:

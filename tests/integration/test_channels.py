@@ -13,7 +13,6 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from atende.channels.instagram.webhook import parse as parse_instagram
 from atende.channels.messenger.webhook import parse as parse_messenger
 from atende.channels.whatsapp.webhook import parse as parse_whatsapp
 from atende.dev.payloads import post_signed, whatsapp_envelope, whatsapp_text
+from atende.dev.polling import wait_until
 from atende.dev.simulator.payloads import DEMO_INSTAGRAM_ID, DEMO_PAGE_ID
 from atende.dev.stack import DEV_SECRETS
 from atende.domain.channels import ChannelConfig, ChannelRegistry
@@ -40,16 +40,6 @@ PARSERS = {"whatsapp": parse_whatsapp, "messenger": parse_messenger, "instagram"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-def eventually(check: Callable[[], Any], what: str, timeout_s: float = 25.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"timed out waiting for {what}"
-            return value
-        time.sleep(0.1)
 
 
 def post(stack, http, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -82,9 +72,9 @@ def sent_to(stack, recipient: str) -> list[dict[str, Any]]:
 
 
 def reply_to(stack, db, channel: str, provider_id: str) -> tuple[str, dict[str, Any]]:
-    reply_id = eventually(lambda: doc(db, channel, provider_id).get("replyMessageId"), "a reply")
+    reply_id = wait_until(lambda: doc(db, channel, provider_id).get("replyMessageId"), "a reply")
     ref = db.collection("messages").document(reply_id)
-    provider = eventually(lambda: (ref.get().to_dict() or {}).get("providerMessageId"), "the reply sent")
+    provider = wait_until(lambda: (ref.get().to_dict() or {}).get("providerMessageId"), "the reply sent")
     return reply_id, next(s for s in stack.graph.sent if s["id"] == provider)
 
 
@@ -108,7 +98,7 @@ def test_every_fixture_file_reaches_firestore_or_is_ignored(stack, http, firesto
             elif isinstance(event, StatusUpdate) and event.provider_message_id:
                 orphans.add((channel, event.provider_message_id))
     for (channel, provider_id), kinds in expected.items():
-        stored = eventually(
+        stored = wait_until(
             lambda c=channel, p=provider_id: doc(firestore_db, c, p), f"{channel} {provider_id}"
         )
         assert stored["kind"] in kinds and stored["channel"] == channel
@@ -121,7 +111,7 @@ def test_every_fixture_file_reaches_firestore_or_is_ignored(stack, http, firesto
             .limit(1)
             .get()
         )
-        assert eventually(
+        assert wait_until(
             lambda f=found, c=channel, p=provider_id: (
                 f
                 or firestore_db.collection("status_orphans")
@@ -150,7 +140,7 @@ def test_messenger_customer_is_answered_and_statuses_never_move_back(stack, http
     reply = firestore_db.collection("messages").document(reply_id)
     future = int(time.time() * 1000) + 60_000
     post(stack, http, "messenger", messenger_event("messenger", psid, {"read": {"watermark": future}}))
-    eventually(lambda: reply.get().get("status") == "read", "read by watermark")
+    wait_until(lambda: reply.get().get("status") == "read", "read by watermark")
     post(
         stack,
         http,
@@ -206,7 +196,7 @@ def test_echo_of_our_own_send_is_not_stored_twice_but_a_page_inbox_reply_is(stac
             echo=True,
         ),
     )
-    agent = eventually(lambda: doc(firestore_db, "messenger", inbox_mid), "the inbox reply stored")
+    agent = wait_until(lambda: doc(firestore_db, "messenger", inbox_mid), "the inbox reply stored")
     assert (agent["direction"], agent["senderType"], agent["status"]) == ("outbound", "agent", "sent")
     time.sleep(1.0)
     stored = messages()
@@ -234,13 +224,13 @@ def test_instagram_story_reply_is_answered_on_instagram_and_seen_marks_read(stac
             {"message": {"mid": mid, "text": "quanto custa?", "reply_to": {"story": story}}},
         ),
     )
-    stored = eventually(lambda: doc(firestore_db, "instagram", mid), "the story reply")
+    stored = wait_until(lambda: doc(firestore_db, "instagram", mid), "the story reply")
     assert stored["context"]["story_reply"] == story
     reply_id, sent = reply_to(stack, firestore_db, "instagram", mid)
     assert sent["account"] == DEMO_INSTAGRAM_ID and sent["token"] == DEV_SECRETS["INSTAGRAM_TOKEN"]
     post(stack, http, "instagram", messenger_event("instagram", igsid, {"read": {"mid": sent["id"]}}))
     reply = firestore_db.collection("messages").document(reply_id)
-    eventually(lambda: reply.get().get("status") == "read", "seen")
+    wait_until(lambda: reply.get().get("status") == "read", "seen")
 
 
 # --- media ------------------------------------------------------------------------------------------
@@ -269,7 +259,7 @@ def test_customer_photo_is_kept_and_viewable_and_failures_are_visible(stack, htt
     )
     photo, sticker, audio = (m["id"] for m in messages)
 
-    media = eventually(
+    media = wait_until(
         lambda: (
             doc(firestore_db, "whatsapp", photo).get("media", {}).get("status") == "stored"
             and doc(firestore_db, "whatsapp", photo)["media"]
@@ -281,7 +271,7 @@ def test_customer_photo_is_kept_and_viewable_and_failures_are_visible(stack, htt
     assert viewed.status_code == 200 and viewed.content == PNG
     assert http.get(media["url"].replace("signature=", "signature=0")).status_code == 403
 
-    too_big = eventually(
+    too_big = wait_until(
         lambda: (
             doc(firestore_db, "whatsapp", sticker).get("media", {}).get("status") == "failed"
             and doc(firestore_db, "whatsapp", sticker)["media"]
@@ -289,7 +279,7 @@ def test_customer_photo_is_kept_and_viewable_and_failures_are_visible(stack, htt
         "the sticker refused",
     )
     assert "limite" in too_big["reason"] and "500 KB" in too_big["reason"]
-    missing = eventually(
+    missing = wait_until(
         lambda: (
             doc(firestore_db, "whatsapp", audio).get("media", {}).get("status") == "failed"
             and doc(firestore_db, "whatsapp", audio)["media"]
@@ -310,8 +300,8 @@ def test_both_forms_of_a_brazilian_mobile_are_one_conversation_and_contact(stack
     first, second = f"wamid.{uuid.uuid4().hex}", f"wamid.{uuid.uuid4().hex}"
     for wa_id, mid in ((with_nine, first), (without_nine, second)):
         post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, name="Caio", message_id=mid))
-    a = eventually(lambda: doc(firestore_db, "whatsapp", first), "first")
-    b = eventually(lambda: doc(firestore_db, "whatsapp", second), "second")
+    a = wait_until(lambda: doc(firestore_db, "whatsapp", first), "first")
+    b = wait_until(lambda: doc(firestore_db, "whatsapp", second), "second")
     assert a["conversationId"] == b["conversationId"] == f"whatsapp_106540352242922_{with_nine}"
     assert a["contactId"] == b["contactId"]
     _, sent = reply_to(stack, firestore_db, "whatsapp", second)
@@ -341,9 +331,9 @@ def test_nothing_goes_out_after_the_24_hour_window(stack, http, firestore_db):
     mid = f"wamid.{uuid.uuid4().hex}"
     old = whatsapp_text("oi, ainda estão aí?", wa_id=wa_id, message_id=mid, timestamp=time.time() - 26 * 3600)
     post(stack, http, "whatsapp", old)
-    reply_id = eventually(lambda: doc(firestore_db, "whatsapp", mid).get("replyMessageId"), "a reply drafted")
+    reply_id = wait_until(lambda: doc(firestore_db, "whatsapp", mid).get("replyMessageId"), "a reply drafted")
     ref = firestore_db.collection("messages").document(reply_id)
-    failed = eventually(lambda: (d := ref.get().to_dict() or {}).get("status") == "failed" and d, "refusal")
+    failed = wait_until(lambda: (d := ref.get().to_dict() or {}).get("status") == "failed" and d, "refusal")
     assert failed["error"]["message"] == "Fora da janela de 24 horas: envie um modelo aprovado"
     assert failed["error"]["source"] == "atende" and failed["error"]["retryable"] is False
     assert sent_to(stack, f"+{wa_id}") == []
@@ -353,7 +343,7 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     mid = f"wamid.{uuid.uuid4().hex}"
     post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, message_id=mid))
-    contact_id = eventually(lambda: doc(firestore_db, "whatsapp", mid).get("contactId"), "the contact")
+    contact_id = wait_until(lambda: doc(firestore_db, "whatsapp", mid).get("contactId"), "the contact")
     repo = FirestoreRepository(firestore_db)
     service = ContactService(repo, lambda: ChannelRegistry())
     assert service.continue_on(contact_id, "whatsapp").window.allowed  # the customer just wrote
@@ -369,7 +359,7 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
     post(
         stack, http, "messenger", messenger_event("messenger", psid, {"message": {"mid": mid2, "text": "oi"}})
     )
-    stored = eventually(lambda: doc(firestore_db, "messenger", mid2), "the Messenger message")
+    stored = wait_until(lambda: doc(firestore_db, "messenger", mid2), "the Messenger message")
     assert stored["conversationId"] == moved.conversation.id and stored["contactId"] == contact_id
     again = ContactService(repo, lambda: registry).continue_on(contact_id, "messenger")
     assert not again.created and again.window.allowed

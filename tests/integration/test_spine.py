@@ -11,6 +11,7 @@ from google.cloud.firestore import FieldFilter
 
 from atende.dev.graph_standin import Fault
 from atende.dev.payloads import encode, post_signed, signed_headers, whatsapp_envelope, whatsapp_text
+from atende.dev.polling import wait_until
 from atende.dev.stack import DEV_SECRETS
 from atende.domain.model import message_doc_id
 
@@ -24,16 +25,6 @@ def new_customer() -> str:
 
 def sends_to(stack, wa_id: str) -> list[dict]:
     return [s for s in stack.graph.sent if s["body"].get("to") == f"+{wa_id}"]
-
-
-def wait_until(predicate, timeout_s: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def field(snapshot, name: str):

@@ -13,11 +13,12 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from atende.dev import prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
-from atende.dev.processes import Child, wait_http
+from atende.dev.processes import Child, free_port, wait_http
 
 DEV_SECRETS = {
     "META_APP_SECRET": "dev-app-secret",
@@ -53,6 +54,14 @@ class StackConfig:
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             state_dir=repo_root() / ".dev",
         )
+
+    @classmethod
+    def on_free_ports(cls, project: str, **overrides: Any) -> StackConfig:
+        """For tests and benchmarks: runs beside `make dev` and beside each other."""
+        ports = {
+            name: free_port() for name in ("firestore_port", "pubsub_port", "functions_port", "graph_port")
+        }
+        return cls(project=project, **ports, **overrides)
 
 
 class Stack:
