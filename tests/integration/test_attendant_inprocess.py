@@ -26,6 +26,7 @@ from atende.erp.demo import DemoErp
 from atende.erp.types import InvoiceStatus
 from atende.services.attendant_config import AttendantConfig
 from atende.services.inbound import InboundService
+from atende.triage.result import Triage
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "106540352242922"
@@ -54,7 +55,7 @@ def gemini_standin() -> Iterator[GeminiStandIn]:
 
 
 class Harness:
-    def __init__(self, db: firestore.Client, engine_for) -> None:
+    def __init__(self, db: firestore.Client, engine_for, classify=None) -> None:
         self.db = db
         self.config = AttendantConfig(FirestoreConfigSource(db), ttl_s=0)
         self.erp = DemoErp()
@@ -66,6 +67,7 @@ class Harness:
             FirestoreAttendantStore(db),
             self.config,
             self.erp,
+            **({"classify": classify} if classify else {}),
         )
 
     def chat(self, name: str = "Maria Silva") -> Chat:
@@ -110,10 +112,9 @@ def local(db) -> Harness:
     return Harness(db, lambda config: LocalEngine(config.flows))
 
 
-@pytest.fixture
-def gemini(db, gemini_standin) -> Harness:
+def gemini_engine(gemini_standin: GeminiStandIn) -> GeminiEngine:
     gemini_standin.reset()
-    engine = GeminiEngine(
+    return GeminiEngine(
         "test-key",
         "gemini-2.5-flash",
         base_url=gemini_standin.url,
@@ -122,6 +123,11 @@ def gemini(db, gemini_standin) -> Harness:
         max_delay_s=0.02,
         timeout_ms=2_000,
     )
+
+
+@pytest.fixture
+def gemini(db, gemini_standin) -> Harness:
+    engine = gemini_engine(gemini_standin)
     return Harness(db, lambda config: engine)
 
 
@@ -230,3 +236,30 @@ def test_an_invented_amount_never_reaches_the_customer(gemini, gemini_standin):
     assert "50,00" not in (answer or "")
     assert someone.last_log["grounding"]["ungrounded"] == ["R$ 50,00"]
     assert someone.last_message["decision"]["reason"] == "ungrounded_answer"
+
+
+def test_a_message_just_below_the_threshold_gets_a_second_opinion(db, gemini_standin):
+    engine = gemini_engine(gemini_standin)
+    unsure = Harness(db, lambda config: engine, classify=lambda text: Triage("financial", "neutral", 0.6))
+    gemini_standin.then(
+        text('{"intent": "financial", "sentiment": "neutral", "confidence": 0.95}'),
+        text("Posso ajudar com sua fatura! Qual é o CPF do titular?"),
+    )
+    someone = unsure.chat()
+    assert (
+        someone.say("e aquele negócio do pagamento?")
+        == "Posso ajudar com sua fatura! Qual é o CPF do titular?"
+    )
+    assert someone.last_message["decision"]["reason"] == "second_opinion"
+    assert someone.last_message["secondOpinion"] == {
+        "intent": "financial",
+        "sentiment": "neutral",
+        "confidence": 0.95,
+    }
+    assert someone.last_message["triage"]["confidence"] == 0.6
+
+    far_below = Harness(db, lambda config: engine, classify=lambda text: Triage("other", "neutral", 0.2))
+    gemini_standin.reset()
+    other = far_below.chat()
+    assert "uma pessoa responde" in other.say("???")
+    assert gemini_standin.requests == []  # too unsure to be worth asking

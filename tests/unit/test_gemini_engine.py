@@ -179,3 +179,19 @@ def test_english_contact_gets_english_instructions(gemini, standin, erp):
     gemini.reply(ask("hello", erp, language="en"))
     system = standin.requests[0]["body"]["systemInstruction"]["parts"][0]["text"]
     assert "Answer in English" in system
+
+
+def test_second_opinion_uses_structured_output(gemini, standin):
+    standin.then(text('{"intent": "financial", "sentiment": "neutral", "confidence": 0.93}'))
+    opinion = gemini.second_opinion("tenho algum crédito pra usar?")
+    assert (opinion.intent, opinion.sentiment, opinion.confidence) == ("financial", "neutral", 0.93)
+    config = standin.requests[0]["body"]["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    schema = config.get("responseSchema") or config.get("responseJsonSchema")
+    assert "human_request" in str(schema)
+
+
+def test_second_opinion_is_skipped_when_gemini_fails_or_answers_nonsense(gemini, standin):
+    standin.then(error(503), error(503), error(503), text('{"intent": "weather"}'))
+    assert gemini.second_opinion("x") is None
+    assert gemini.second_opinion("x") is None

@@ -62,6 +62,9 @@ class EngineReply:
 
 
 class ReplyEngine(Protocol):
+    """Writes answers. An engine may also offer `second_opinion(text) -> Triage | None`, which the
+    inbound service consults when the local classifier is only just below the routing threshold."""
+
     name: str
 
     def claim(self, request: ReplyRequest) -> str | None:

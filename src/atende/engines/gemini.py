@@ -18,11 +18,12 @@ import json
 import logging
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from google import genai
 from google.genai import errors, types
+from pydantic import BaseModel, Field
 
 from atende.engines import grounding, templates
 from atende.engines.base import (
@@ -35,6 +36,7 @@ from atende.engines.base import (
 )
 from atende.engines.prompt import system_instruction
 from atende.erp.types import BRT
+from atende.triage.result import INTENTS, SENTIMENTS, Triage
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,23 @@ RETRY_STATUS = [408, 429, 500, 502, 503, 504]
 MAX_TOOL_ROUNDS = 5
 UNGROUNDED_PT = "Não consegui confirmar essa informação nos nossos sistemas agora. Veja o que encontrei:"
 UNGROUNDED_EN = "I couldn't confirm that information in our systems right now. Here is what I found:"
+TRIAGE_INSTRUCTION = (
+    "Classifique a mensagem de um cliente de um provedor de internet brasileiro. intent: technical "
+    "(conexão, lentidão, equipamento), financial (fatura, boleto, pagamento, débito, desbloqueio), "
+    "commercial (planos, contratação, upgrade), cancellation, human_request (quer falar com uma pessoa), "
+    "greeting, other. sentiment: frustrated, urgent, neutral ou satisfied. confidence: de 0 a 1, o quanto "
+    "você tem certeza da intenção."
+)
+
+
+class Opinion(BaseModel):
+    """Gemini's structured second opinion on a message the local classifier was unsure about."""
+
+    intent: Literal[INTENTS]  # type: ignore[valid-type]
+    sentiment: Literal[SENTIMENTS]  # type: ignore[valid-type]
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
 try:
     import httpx2
 
@@ -86,6 +105,27 @@ class GeminiEngine:
 
     def claim(self, request: ReplyRequest) -> str | None:
         return answering_our_question(request)
+
+    def second_opinion(self, text: str) -> Triage | None:
+        """Triage by Gemini (structured output) for a message in the local classifier's grey zone."""
+        try:
+            response = self._client.models.generate_content(
+                model=self._model,
+                contents=text,
+                config=types.GenerateContentConfig(
+                    system_instruction=TRIAGE_INSTRUCTION,
+                    temperature=0.0,
+                    response_mime_type="application/json",
+                    response_schema=Opinion,
+                ),
+            )
+            opinion = response.parsed
+        except (errors.APIError, ValueError, *TRANSPORT_ERRORS) as exc:
+            log.warning("no second opinion from Gemini: %s", exc)
+            return None
+        if not isinstance(opinion, Opinion):
+            return None
+        return Triage(opinion.intent, opinion.sentiment, opinion.confidence)
 
     def reply(self, request: ReplyRequest) -> EngineReply:
         if request.message.kind in NO_ANSWER_KINDS:

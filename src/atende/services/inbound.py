@@ -30,6 +30,7 @@ from atende.domain.routing import (
     REASON_WAITING_FOR_HUMAN,
     RoutingContext,
     RoutingDecision,
+    RoutingPolicy,
     decide,
 )
 from atende.domain.session import Session
@@ -46,6 +47,7 @@ from atende.triage.result import Triage
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
+GREY_ZONE = 0.25  # how far below its threshold a triage may be and still earn a second opinion
 NO_TEXT = Triage("other", "neutral", 1.0)  # media, locations, reactions: nothing to classify
 SENSITIVE_PLACEHOLDER = "[dado de identificação omitido]"
 
@@ -105,11 +107,8 @@ class InboundService:
         session = Session.from_doc(self._store.attendant_state(conversation.id), now)
         policy = self._config.routing_policy()
         triage = self._classify(message.text) if message.text else None
-        decision = decide(
-            triage or NO_TEXT,
-            RoutingContext(str(conversation.status), session.recent_sentiments(now)),
-            policy,
-        )
+        context = RoutingContext(str(conversation.status), session.recent_sentiments(now))
+        decision = decide(triage or NO_TEXT, context, policy)
         if triage:
             session = session.with_sentiment(triage.sentiment, now)
         business = self._config.business()
@@ -129,18 +128,16 @@ class InboundService:
             language_of(contact.profile),
             now,
         )
-        decision = self._reconsider(decision, request)
+        decision, second = self._reconsider(decision, request, context, policy)
         at = datetime.fromtimestamp(now, UTC)
 
         if decision.route == "silent" or decision.reason == REASON_WAITING_FOR_HUMAN:
             # A person has (or is about to have) the conversation: store, record why, say nothing.
+            fields = _decision_fields(triage, decision, second)
             self._store.finish_without_reply(
-                message.message_id,
-                conversation.id,
-                _decision_fields(triage, decision),
-                {"attendant": session.to_doc()},
+                message.message_id, conversation.id, fields, {"attendant": session.to_doc()}
             )
-            self._log(message, record, triage, decision, None, None, request, started)
+            self._log(message, record, fields, decision, None, None, request, started)
             return InboundOutcome(record.created, None, decision)
 
         answer: EngineReply | None = None
@@ -169,7 +166,7 @@ class InboundService:
                 triage.sentiment if triage else None,
                 at,
             )
-        inbound_fields = _decision_fields(triage, decision)
+        inbound_fields = _decision_fields(triage, decision, second)
         if tools.verified_now:
             self._store.link_customer(contact.id, {"erpCustomerId": tools.customer_id})
 
@@ -177,7 +174,7 @@ class InboundService:
             self._store.finish_without_reply(
                 message.message_id, conversation.id, inbound_fields, conversation_fields
             )
-            self._log(message, record, triage, decision, answer, None, request, started)
+            self._log(message, record, inbound_fields, decision, answer, None, request, started)
             return InboundOutcome(record.created, None, decision)
         reply_id = reply_id_for(message.message_id)
         meta = {**(answer.meta if answer else {"engine": "handoff"}), "route": decision.route}
@@ -192,21 +189,36 @@ class InboundService:
         ):
             log.info("reply %s already exists; not producing another", reply_id)
         self._outbound.enqueue(reply_id, message.ordering_key)
-        self._log(message, record, triage, decision, answer, text, request, started)
+        self._log(message, record, inbound_fields, decision, answer, text, request, started)
         return InboundOutcome(record.created, reply_id, decision)
 
     # -- steps ---------------------------------------------------------------------------------------
 
-    def _reconsider(self, decision: RoutingDecision, request: ReplyRequest) -> RoutingDecision:
+    def _reconsider(
+        self, decision: RoutingDecision, request: ReplyRequest, context: RoutingContext, policy: RoutingPolicy
+    ) -> tuple[RoutingDecision, Triage | None]:
         """Triage alone is not the whole story: an answer to our own question ("111.111.111-11", "2")
-        or a flow's keyword ("menu") is understood even when the classifier is unsure."""
+        or a flow's keyword ("menu") is understood even when the classifier is unsure; and a message
+        just below the threshold may get a second opinion from the engine (Gemini)."""
+        triage = request.triage
         unsure = decision.route == "human" and decision.reason == REASON_BELOW_THRESHOLD
-        if not unsure and not (decision.route == "auto" and request.triage is None):
-            return decision
+        if not unsure and not (decision.route == "auto" and triage is None):
+            return decision, None
         claim = self._engine.claim(request)
         if claim:
-            return RoutingDecision("auto", claim, None, decision.threshold)
-        return replace(decision, reason="no_text") if request.triage is None else decision
+            return RoutingDecision("auto", claim, None, decision.threshold), None
+        if triage is None:
+            return replace(decision, reason="no_text"), None
+        opinion = getattr(self._engine, "second_opinion", None)
+        if opinion is None or triage.confidence < decision.threshold - GREY_ZONE:
+            return decision, None
+        second = opinion(request.message.text or "")
+        if second is None:
+            return decision, None
+        revised = decide(second, context, policy)
+        if revised.route == "auto":
+            revised = replace(revised, reason="second_opinion")
+        return revised, second
 
     def _answer(self, request: ReplyRequest) -> EngineReply:
         try:
@@ -235,7 +247,7 @@ class InboundService:
         self,
         message: InboundMessage,
         record: InboundRecord,
-        triage: Triage | None,
+        fields: dict[str, Any],
         decision: RoutingDecision,
         answer: EngineReply | None,
         response: str | None,
@@ -254,7 +266,7 @@ class InboundService:
             "userType": record.contact.persona,
             "persona": record.contact.persona,
             "language": request.language,
-            **_decision_fields(triage, decision),
+            **fields,
             "engine": meta.get("engine", "handoff" if decision.route == "human" else None),
             "prompt": SENSITIVE_PLACEHOLDER
             if sensitive
@@ -279,17 +291,15 @@ class InboundService:
             log.exception("could not write the AI log for %s", message.message_id)
 
 
-def _decision_fields(triage: Triage | None, decision: RoutingDecision) -> dict[str, Any]:
-    return {
-        "triage": (
-            {
-                "intent": triage.intent,
-                "sentiment": triage.sentiment,
-                "confidence": round(triage.confidence, 4),
-            }
-            if triage
-            else None
-        ),
+def _triage_doc(triage: Triage) -> dict[str, Any]:
+    return {"intent": triage.intent, "sentiment": triage.sentiment, "confidence": round(triage.confidence, 4)}
+
+
+def _decision_fields(
+    triage: Triage | None, decision: RoutingDecision, second: Triage | None = None
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "triage": _triage_doc(triage) if triage else None,
         "decision": {
             "route": decision.route,
             "reason": decision.reason,
@@ -297,3 +307,6 @@ def _decision_fields(triage: Triage | None, decision: RoutingDecision) -> dict[s
             "threshold": decision.threshold,
         },
     }
+    if second:
+        fields["secondOpinion"] = _triage_doc(second)
+    return fields
