@@ -29,7 +29,6 @@ from urllib.parse import urlsplit
 
 from atende.dev.gemini_standin import GeminiStandIn, serve
 from atende.dev.payloads import encode, signed_headers, whatsapp_text
-from atende.dev.processes import free_port
 from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
 from atende.triage import classify
 from atende.triage.train import HELDOUT_PATH, read_jsonl
@@ -100,13 +99,8 @@ def answer_latencies(stack: Stack, messages: int, rate: float) -> tuple[list[flo
 
 
 def stack_config(extra_env: dict[str, str]) -> StackConfig:
-    return StackConfig(
-        project="demo-atende-bench-ai",
-        firestore_port=free_port(),
-        pubsub_port=free_port(),
-        functions_port=free_port(),
-        graph_port=free_port(),
-        extra_env={"OUTBOUND_BACKOFF_S": "0.05", **extra_env},
+    return StackConfig.on_free_ports(
+        "demo-atende-bench-ai", extra_env={"OUTBOUND_BACKOFF_S": "0.05", **extra_env}
     )
 
 
