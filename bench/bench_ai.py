@@ -27,7 +27,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from atende.dev.gemini_standin import GeminiStandIn, serve
+from atende.dev.gemini_standin import GeminiStandIn, running
 from atende.dev.payloads import encode, signed_headers, whatsapp_text
 from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
 from atende.triage import classify
@@ -126,10 +126,8 @@ def main() -> int:
     with Stack(stack_config({})) as stack:
         rows.append(measure(stack, "flows (no Gemini key)", args.messages, args.rate))
 
-    gemini = GeminiStandIn(default_text=STANDIN_ANSWER)
-    server = serve(gemini)
-    env = {"GEMINI_API_KEY": "bench-key", "GEMINI_BASE_URL": f"http://127.0.0.1:{server.server_port}"}
-    try:
+    with running(GeminiStandIn(default_text=STANDIN_ANSWER)) as gemini:
+        env = {"GEMINI_API_KEY": "bench-key", "GEMINI_BASE_URL": gemini.url}
         with Stack(stack_config(env)) as stack:
             for delay in args.delays:
                 gemini.delay_s = delay
@@ -141,8 +139,6 @@ def main() -> int:
                     print(
                         f"note: {calls} Gemini calls for {args.messages + WARM_UP} messages", file=sys.stderr
                     )
-    finally:
-        server.shutdown()
 
     print(f"\nTriage (offline model, one thread, {args.n} messages)")
     print(f"{'p50 (µs)':<24}{p50:>10.1f}")

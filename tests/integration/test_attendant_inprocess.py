@@ -16,7 +16,7 @@ from google.cloud import firestore
 from atende.adapters.firestore_attendant import FirestoreAttendantStore
 from atende.adapters.firestore_config import FirestoreConfigSource
 from atende.adapters.firestore_repo import FirestoreRepository
-from atende.dev.gemini_standin import GeminiStandIn, call, error, serve, text
+from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, MessageKind
 from atende.engines.base import FALLBACK_PT
@@ -47,11 +47,8 @@ def db(stack) -> firestore.Client:
 
 @pytest.fixture(scope="module")
 def gemini_standin() -> Iterator[GeminiStandIn]:
-    fake = GeminiStandIn()
-    server = serve(fake)
-    fake.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
-    yield fake
-    server.shutdown()
+    with running() as fake:
+        yield fake
 
 
 class Harness:

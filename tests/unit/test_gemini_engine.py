@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from atende.dev.gemini_standin import GeminiStandIn, call, error, serve, text
+from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, MessageKind
 from atende.domain.records import Contact, Conversation, Turn
@@ -21,11 +21,8 @@ from atende.services.attendant_config import default_business
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[GeminiStandIn]:
-    fake = GeminiStandIn()
-    server = serve(fake)
-    fake.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
-    yield fake
-    server.shutdown()
+    with running() as fake:
+        yield fake
 
 
 def engine_for(standin: GeminiStandIn, **options) -> GeminiEngine:

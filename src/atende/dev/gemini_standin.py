@@ -14,6 +14,8 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,7 @@ def _tokens(value: Any) -> int:
 class GeminiStandIn:
     default_text: str = "Olá! Como posso ajudar?"
     delay_s: float = 0.0
+    url: str = ""  # where it listens, once served by `running`
     script: deque[dict[str, Any]] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -154,3 +157,17 @@ def _error(status: int, message: str) -> Response:
 def serve(standin: GeminiStandIn, host: str = "127.0.0.1", port: int = 0) -> BaseWSGIServer:
     """Start serving in a daemon thread; `server.server_port` is the port, `.shutdown()` stops it."""
     return _serve(standin, host, port, "gemini-standin")
+
+
+@contextmanager
+def running(
+    standin: GeminiStandIn | None = None, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[GeminiStandIn]:
+    """A served stand-in for the duration of a `with` block; its base URL is `.url`."""
+    standin = standin or GeminiStandIn()
+    server = serve(standin, host, port)
+    standin.url = f"http://{host}:{server.server_port}"
+    try:
+        yield standin
+    finally:
+        server.shutdown()
