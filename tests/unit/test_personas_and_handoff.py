@@ -1,0 +1,82 @@
+"""Persona-aware texts and the handoff notice."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from atende.domain.events import InboundMessage, Sender
+from atende.domain.model import Channel, MessageKind
+from atende.domain.records import Contact, Conversation
+from atende.engines.base import ReplyRequest
+from atende.engines.personas import greeting, is_open, language_of
+from atende.engines.prompt import system_instruction
+from atende.erp.types import BRT
+from atende.services import handoff
+from atende.services.attendant_config import default_business
+
+BUSINESS = default_business()
+WEDNESDAY_10H = datetime(2025, 3, 19, 10, 0, tzinfo=BRT).timestamp()
+SUNDAY_10H = datetime(2025, 3, 23, 10, 0, tzinfo=BRT).timestamp()
+
+
+def request_for(persona: str, language: str = "pt") -> ReplyRequest:
+    message = InboundMessage(
+        Channel.WHATSAPP, "1", "wamid.x", Sender("55"), MessageKind.TEXT, time.time(), "oi"
+    )
+    contact = Contact("c", "Carla Souza", persona, {"tier": "gold", "plan": "Fibra 1 Giga"})
+    return ReplyRequest(
+        message,
+        Conversation("conv", "whatsapp", "1", "c"),
+        contact,
+        business=BUSINESS,
+        language=language,
+        now=WEDNESDAY_10H,
+    )
+
+
+def test_each_persona_is_greeted_in_its_own_way():
+    assert (
+        greeting("cliente", "Carla", BUSINESS, "pt")
+        == "Olá, Carla! Sou a assistente virtual da Conecta Fibra."
+    )
+    assert "central de parceiros" in greeting("prestador", "Carla", BUSINESS, "pt")
+    assert "metas" in greeting("prospector", None, BUSINESS, "pt")
+    assert greeting("admin", "Carla", BUSINESS, "en").startswith("Hi, Carla. Conecta Fibra assistant")
+    assert greeting("desconhecido", None, BUSINESS, "pt") == "Olá! Sou a assistente virtual da Conecta Fibra."
+
+
+def test_system_instruction_carries_persona_business_and_contact():
+    admin = system_instruction(request_for("admin"))
+    assert "técnico, objetivo e orientado a dados" in admin and "operação e os números da plataforma" in admin
+    assert "Conecta Fibra" in admin and "de segunda a sexta" in admin and "Fibra 500 Mega: R$ 99,90" in admin
+    assert "tier=gold" in admin and "plan=Fibra 1 Giga" in admin and "19/03/2025" in admin
+    provider = system_instruction(request_for("prestador", "en"))
+    assert "professional, direct and motivating" in provider and "Answer in English" in provider
+
+
+def test_opening_hours_and_language_preference():
+    assert is_open(BUSINESS, datetime.fromtimestamp(WEDNESDAY_10H, BRT))
+    assert not is_open(BUSINESS, datetime.fromtimestamp(SUNDAY_10H, BRT))
+    assert language_of({"preferences": {"language": "en-US"}}) == "en"
+    assert language_of({}) == "pt"
+
+
+def test_handoff_notice_says_why_who_and_when():
+    during = handoff.notice("cancellation", "retention", BUSINESS, "pt", WEDNESDAY_10H)
+    assert during == (
+        "Sinto muito que você esteja pensando em cancelar. Vou te passar para um especialista da nossa "
+        "equipe. Em instantes uma pessoa responde por aqui."
+    )
+    closed = handoff.notice("explicit_request", "billing", BUSINESS, "en", SUNDAY_10H)
+    assert closed.startswith("Sure! I'm passing you to our billing team.")
+    assert "Monday to Friday, 8am to 8pm" in closed
+
+
+def test_queue_fields_put_frustrated_customers_first():
+    at = datetime.fromtimestamp(WEDNESDAY_10H, BRT)
+    fields = handoff.queue_fields("support", "repeated_frustration", "technical", "frustrated", at)
+    assert fields["status"] == "waiting" and fields["queue"] == "support" and fields["priority"] == "high"
+    assert (
+        handoff.queue_fields("sales", "below_threshold", "commercial", "neutral", at)["priority"] == "normal"
+    )
