@@ -9,7 +9,9 @@ amount, date and protocol-like number in it must appear in the tool results
 or the context (atende.engines.grounding); otherwise the customer gets a
 templated answer built from the tool results alone. Transient failures (429,
 5xx, timeouts) are retried with backoff by the SDK; when they persist the
-customer gets the brief's fallback sentence and a person takes over.
+customer gets the brief's fallback sentence and a person takes over. The
+defaults (3 attempts of at most 12 s) keep the worst case under the ~40 s a
+customer will wait and well inside the push subscription's ack deadline.
 """
 
 from __future__ import annotations
@@ -78,10 +80,10 @@ class GeminiEngine:
         api_key: str,
         model: str,
         base_url: str | None = None,
-        attempts: int = 4,
+        attempts: int = 3,
         initial_delay_s: float = 0.5,
-        max_delay_s: float = 8.0,
-        timeout_ms: int = 20_000,
+        max_delay_s: float = 4.0,
+        timeout_ms: int = 12_000,
         max_tool_rounds: int = MAX_TOOL_ROUNDS,
         temperature: float = 0.3,
     ) -> None:
