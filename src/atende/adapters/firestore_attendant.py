@@ -7,21 +7,17 @@ collections are the same (`messages`, `conversations`, `contacts`) plus
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
 
+from atende.adapters.firestore_repo import latest_turns
 from atende.domain.records import Turn
 
 MESSAGES = "messages"
 CONVERSATIONS = "conversations"
 CONTACTS = "contacts"
 IA_LOGS = "ia_logs"
-
-
-def _seconds(value: Any) -> float:
-    return value.timestamp() if isinstance(value, datetime) else 0.0
 
 
 class FirestoreAttendantStore:
@@ -33,17 +29,7 @@ class FirestoreAttendantStore:
         return snap.get("attendant") if snap.exists and (snap.to_dict() or {}).get("attendant") else None
 
     def contact_turns(self, contact_id: str, limit: int) -> list[Turn]:
-        query = (
-            self._db.collection(MESSAGES)
-            .where(filter=firestore.FieldFilter("contactId", "==", contact_id))
-            .order_by("timestamp", direction=firestore.Query.DESCENDING)
-            .limit(limit)
-        )
-        turns = [
-            Turn(d.get("direction"), d.get("senderType"), d.get("text"), _seconds(d.get("timestamp")))
-            for d in query.stream()
-        ]
-        return turns[::-1]
+        return latest_turns(self._db, "contactId", contact_id, limit)
 
     def finish_without_reply(
         self,

@@ -177,17 +177,7 @@ class FirestoreRepository:
         )
 
     def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]:
-        query = (
-            self._db.collection(MESSAGES)
-            .where(filter=firestore.FieldFilter("conversationId", "==", conversation_id))
-            .order_by("timestamp", direction=firestore.Query.DESCENDING)
-            .limit(limit)
-        )
-        turns = [
-            Turn(d.get("direction"), d.get("senderType"), d.get("text"), _seconds(d.get("timestamp")) or 0)
-            for d in query.stream()
-        ]
-        return turns[::-1]
+        return latest_turns(self._db, "conversationId", conversation_id, limit)
 
     def create_reply(
         self,
@@ -507,6 +497,21 @@ class FirestoreRepository:
 
 def _alias_doc(message_id: str, channel: str) -> dict[str, Any]:
     return {"messageId": message_id, "channel": channel, "at": firestore.SERVER_TIMESTAMP}
+
+
+def latest_turns(db: firestore.Client, field: str, value: str, limit: int) -> list[Turn]:
+    """The last `limit` messages whose `field` is `value` (a conversation, a contact), oldest first."""
+    query = (
+        db.collection(MESSAGES)
+        .where(filter=firestore.FieldFilter(field, "==", value))
+        .order_by("timestamp", direction=firestore.Query.DESCENDING)
+        .limit(limit)
+    )
+    turns = [
+        Turn(d.get("direction"), d.get("senderType"), d.get("text"), _seconds(d.get("timestamp")) or 0)
+        for d in query.stream()
+    ]
+    return turns[::-1]
 
 
 def _status_doc(update: StatusUpdate) -> dict[str, Any]:
