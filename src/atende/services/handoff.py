@@ -26,6 +26,14 @@ OPENERS: dict[str, tuple[str, str]] = {
         "Quero ter certeza de te ajudar do jeito certo. ",
         "I want to be sure you get the right help. ",
     ),
+    "flow_not_understood": (
+        "Acho que não estou conseguindo te entender. ",
+        "I don't think I'm following you. ",
+    ),
+    "ungrounded_answer": (
+        "Prefiro confirmar essa informação com a nossa equipe. ",
+        "I'd rather have our team confirm that for you. ",
+    ),
 }
 TEAMS: dict[str, tuple[str, str]] = {
     "support": ("nossa equipe de suporte", "our support team"),
