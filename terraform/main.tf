@@ -101,6 +101,8 @@ locals {
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
         PUBSUB_TOPIC_MEDIA    = local.topics.media
         MEDIA_BUCKET          = local.media_bucket
+        ERP_MAPPING           = var.erp_mapping
+        ERP_BASE_URL          = var.erp_base_url
       }
     }
     outbound = {

@@ -26,10 +26,20 @@ locals {
       env       = "GEMINI_API_KEY"
       dir       = "ai_reply"
     }
+    erp_token = {
+      secret_id = "atende-erp-token"
+      env       = "ERP_TOKEN"
+      dir       = "ai_reply"
+    }
+  }
+
+  optional_secrets = {
+    gemini_api_key = var.enable_gemini
+    erp_token      = var.enable_erp_token
   }
 
   secrets = merge(
-    { for key, s in local.builtin_secrets : key => s if key != "gemini_api_key" || var.enable_gemini },
+    { for key, s in local.builtin_secrets : key => s if lookup(local.optional_secrets, key, true) },
     {
       for env, secret_id in var.extra_outbound_secrets :
       "extra_${lower(env)}" => { secret_id = secret_id, env = env, dir = "outbound" }

@@ -72,6 +72,24 @@ variable "gemini_model" {
   default     = "gemini-2.5-flash"
 }
 
+variable "erp_mapping" {
+  description = "Mapping file of the business's REST ERP (ERP_MAPPING, a path inside the deployed package, e.g. atende/erp/mappings/<erp>.json). Empty: the seeded demo ERP."
+  type        = string
+  default     = ""
+}
+
+variable "erp_base_url" {
+  description = "Base URL of the business's REST ERP (ERP_BASE_URL); overrides the mapping file's own."
+  type        = string
+  default     = ""
+}
+
+variable "enable_erp_token" {
+  description = "Create the ERP API token secret and mount it as ERP_TOKEN in ai_reply."
+  type        = bool
+  default     = false
+}
+
 variable "graph_api_version" {
   description = "Meta Graph API version used by the outbound functions (GRAPH_API_VERSION)."
   type        = string
@@ -94,7 +112,7 @@ variable "extra_outbound_secrets" {
   validation {
     condition = length(setintersection(
       keys(var.extra_outbound_secrets),
-      ["META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "GEMINI_API_KEY"],
+      ["META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "GEMINI_API_KEY", "ERP_TOKEN"],
     )) == 0
     error_message = "extra_outbound_secrets must not redefine the built-in secret variables."
   }

@@ -397,6 +397,7 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
         "atende-meta-verify-token": ("META_VERIFY_TOKEN", "webhooks"),
         "atende-whatsapp-token": ("WHATSAPP_TOKEN", "outbound"),
         "atende-gemini-api-key": ("GEMINI_API_KEY", "ai_reply"),
+        "atende-erp-token": ("ERP_TOKEN", "ai_reply"),
     }
     assert resource("google_secret_manager_secret", "this")["for_each"] == "${local.secrets}"
     accessor = resource("google_secret_manager_secret_iam_member", "accessor")
