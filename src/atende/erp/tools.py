@@ -229,7 +229,8 @@ class CustomerTools:
     customer_id: str | None = None
     verification_failures: int = 0
     calls: list[ToolCall] = field(default_factory=list)
-    results: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (tool, result): grounding evidence
+    # (tool, result) pairs: the evidence answers are grounded in
+    results: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     handoff: dict[str, str] | None = None
     verified_now: bool = False
     today: Callable[[], date] = today_brt
