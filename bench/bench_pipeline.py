@@ -15,6 +15,20 @@ Reports sustained inbound messages per minute (stored in Firestore, and
 answered), inbound → reply latency (p50/p95/p99, from each message's scheduled
 send time to the reply's arrival at the stand-in), and checks that nothing was
 lost or doubled. Target: 10,000 inbound messages per minute.
+
+The baseline, measured in the same run on the same emulator: pushes per second
+the Pub/Sub emulator delivers to an empty CloudEvent function served with the
+same gunicorn settings (ordered subscriptions, one ordering key per message, as
+many subscriptions as our consumers). Every request the functions serve is
+counted from gunicorn's access log, so the deliveries one inbound message costs
+(its webhook, the status webhooks, every push) come from the run itself, and
+
+    ceiling inbound/min = push deliveries per second × 60 / deliveries per stored inbound.
+
+The emulator pushes each subscription through two strictly serial loops (pull
+one message, POST it, wait for the answer, ack), so a subscription can never
+take more than 2 / (its function's service time) pushes per second however
+idle the machine is: the per-function table shows how busy those loops were.
 """
 
 from __future__ import annotations
@@ -26,6 +40,7 @@ import http.client
 import json
 import os
 import queue
+import shlex
 import sys
 import tempfile
 import threading
@@ -36,16 +51,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from google.cloud import firestore
+from google.cloud import firestore, pubsub_v1
 
 from atende.dev.payloads import encode, signed_headers
+from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.simulator import payloads as sim
-from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
+from atende.dev.stack import DEV_SECRETS, Stack, StackConfig, gunicorn_argv
 from atende.domain.model import message_doc_id
+from atende.topology import CONSUMERS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "meta-restfb"
 SECRET = DEV_SECRETS["META_APP_SECRET"]
+# method, path as sent, status, microseconds in the worker: one line per webhook call or push.
+ACCESS_LOG_FORMAT = "%(m)s %({raw_uri}e)s %(s)s %(D)s"
+PUSH_LOOPS = 2  # per subscription in the Pub/Sub emulator (FakePubsubServer.startPushLoops)
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
@@ -212,10 +232,44 @@ def open_loop(
     return statuses
 
 
-def cpu_seconds(stack: Stack) -> dict[str, float]:
+def unanswered_note(db: firestore.Client, sent: Sent) -> str:
+    """Where an unanswered message stopped: stored, decided, its reply queued or failed."""
+    messages = db.collection("messages")
+    doc = messages.document(message_doc_id(sent.channel, sent.provider_id)).get().to_dict() or {}
+    reply_id = doc.get("replyMessageId")
+    reply = (messages.document(reply_id).get().to_dict() or {}) if reply_id else {}
+    decision = doc.get("decision") or {}
+    return (
+        f"{sent.channel} {sent.provider_id} kind={doc.get('kind')} handled={doc.get('handled')} "
+        f"route={decision.get('route')}/{decision.get('reason')} reply={reply.get('status')}"
+    )
+
+
+def outbound_states(db: firestore.Client) -> dict[str, int]:
+    outbound = db.collection("messages").where(filter=firestore.FieldFilter("direction", "==", "outbound"))
+    states: dict[str, int] = {}
+    for snap in outbound.select(["status"]).stream():
+        states[snap.get("status")] = states.get(snap.get("status"), 0) + 1
+    return states
+
+
+def settle_statuses(db: firestore.Client, deadline: float, quiet_s: float = 5.0) -> dict[str, int]:
+    """Wait until every reply is read (or failed), or nothing moved for `quiet_s`, or the deadline."""
+    last, since = outbound_states(db), time.time()
+    while time.time() < deadline and any(k not in ("read", "failed") for k in last):
+        time.sleep(1)
+        states = outbound_states(db)
+        if states != last:
+            last, since = states, time.time()
+        elif time.time() - since > quiet_s:
+            break
+    return last
+
+
+def cpu_seconds(stack: Stack, extra: list[Child] | None = None) -> dict[str, float]:
     """CPU time used so far by each child process group (emulators include their JVM) and by us."""
     tick = os.sysconf("SC_CLK_TCK")
-    groups = {child.proc.pid: child.name for child in stack.children}
+    groups = {child.proc.pid: child.name for child in [*stack.children, *(extra or [])]}
     used = dict.fromkeys([*groups.values(), "bench (load + Graph stand-in)"], 0.0)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -228,6 +282,140 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
         elif pid == os.getpid():
             used["bench (load + Graph stand-in)"] += seconds
     return used
+
+
+def access_log_args(path: Path) -> list[str]:
+    return ["--access-logfile", str(path), "--access-logformat", ACCESS_LOG_FORMAT]
+
+
+@dataclass
+class Served:
+    """What gunicorn served per function (the first path segment), read from its access log."""
+
+    calls: dict[str, int]
+    seconds: dict[str, float]
+    errors: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+def served(path: Path, offset: int = 0) -> Served:
+    calls: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    errors: dict[str, int] = {}
+    with path.open("rb") as log:
+        log.seek(offset)
+        for line in log.read().decode(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) != 4 or parts[0] != "POST":
+                continue  # readiness probes
+            target = parts[1].split("/")[1]
+            calls[target] = calls.get(target, 0) + 1
+            seconds[target] = seconds.get(target, 0.0) + int(parts[3]) / 1e6
+            errors[target] = errors.get(target, 0) + (parts[2] != "200")
+    return Served(calls, seconds, errors)
+
+
+class AccessTail:
+    """Counts POST lines as gunicorn appends them, reading only what is new."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._offset = 0
+        self.posts = 0
+
+    def count(self) -> int:
+        with self._path.open("rb") as log:
+            log.seek(self._offset)
+            data = log.read()
+        complete = data.rfind(b"\n") + 1
+        self.posts += data[:complete].count(b"POST ")
+        self._offset += complete
+        return self.posts
+
+
+@dataclass
+class Ceiling:
+    pushes_per_s: float
+    emulator_cpu_ms: float  # Pub/Sub emulator CPU per message, its publish and its push
+    function_cpu_ms: float  # gunicorn + functions-framework CPU per push of an empty function
+
+
+def push_ceiling(stack: Stack, messages: int, subscriptions: int, body: bytes, depth: int = 20) -> Ceiling:
+    """Pushes per second the emulator sustains into an empty CloudEvent function, on this topology.
+
+    Same gunicorn settings as ours; ordered subscriptions with one ordering key per message (one
+    conversation each); webhook-sized messages. A feeder keeps about `depth` messages waiting per
+    subscription, as a steady pipeline does: the emulator's ordered backlog costs more CPU per pull
+    the deeper it is, so a pre-filled backlog of thousands would understate it.
+    """
+    port = free_port()
+    logs = Path(stack.env.get("TMPDIR", "/tmp")) / f"atende-ceiling-{port}"
+    logs.mkdir(parents=True, exist_ok=True)
+    access = logs / "access.log"
+    source = ROOT / "bench" / "empty_function" / "main.py"
+    c = stack.config
+    app = (
+        f"functions_framework:create_app(target='empty_event', source='{source}', "
+        "signature_type='cloudevent')"
+    )
+    child = Child(
+        "empty-event",
+        gunicorn_argv(c, port, app, *access_log_args(access)),
+        {k: v for k, v in stack.env.items() if k != "GUNICORN_CMD_ARGS"},
+        logs / "empty-event.log",
+    )
+    publisher, subscriber = pubsub_v1.PublisherClient(), pubsub_v1.SubscriberClient()
+    try:
+        wait_http(f"http://{c.host}:{port}/", child, 30)
+        tail = AccessTail(access)
+        result = Ceiling(float("nan"), float("nan"), float("nan"))
+        for attempt, count in enumerate((messages // 5, messages)):  # the first warms the JIT and workers
+            run = f"ceiling-{attempt}-{uuid.uuid4().hex[:4]}"
+            topics = [publisher.topic_path(c.project, f"{run}-{i}") for i in range(subscriptions)]
+            subs = [subscriber.subscription_path(c.project, f"{run}-{i}") for i in range(subscriptions)]
+            for topic, sub in zip(topics, subs, strict=True):
+                publisher.create_topic(name=topic)
+                subscriber.create_subscription(
+                    request={
+                        "name": sub,
+                        "topic": topic,
+                        "enable_message_ordering": True,
+                        "push_config": {"push_endpoint": f"http://{c.host}:{port}/{topic}"},
+                    }
+                )
+            per_sub = count // subscriptions
+            base, published = tail.count(), 0
+            cpu_before = cpu_seconds(stack, [child])
+            t0 = time.perf_counter()
+            deadline = t0 + 120
+            while (done := tail.count() - base) < per_sub * subscriptions and time.perf_counter() < deadline:
+                top_up = min(per_sub - published, depth - (published - done // subscriptions))
+                if top_up > 0:
+                    for n, topic in enumerate(topics):
+                        batch = [
+                            pubsub_v1.types.PubsubMessage(data=body, ordering_key=f"{run}:{n}:{i}")
+                            for i in range(published, published + top_up)
+                        ]
+                        publisher.api.publish(topic=topic, messages=batch)
+                    published += top_up
+                time.sleep(0.01)
+            seconds = time.perf_counter() - t0
+            cpu_after = cpu_seconds(stack, [child])
+            result = Ceiling(
+                done / seconds,
+                (cpu_after["pubsub-emulator"] - cpu_before["pubsub-emulator"]) / done * 1000,
+                (cpu_after[child.name] - cpu_before[child.name]) / done * 1000,
+            )
+            for sub in subs:
+                subscriber.delete_subscription(subscription=sub)
+            for topic in topics:
+                publisher.delete_topic(topic=topic)
+        return result
+    finally:
+        child.stop()
 
 
 def pct(values: list[float], p: float) -> float:
@@ -244,13 +432,19 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=180.0, help="max seconds to wait for the backlog")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the functions")
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument(
+        "--ceiling-messages", type=int, default=4000, help="pushes for the emulator baseline (0: skip)"
+    )
     args = parser.parse_args()
 
+    state = Path(tempfile.mkdtemp(prefix="atende-bench-"))
+    access = state / "logs" / "access.log"
     config = StackConfig.on_free_ports(
         "demo-atende-bench",
         workers=args.workers,
         threads=args.threads,
-        state_dir=Path(tempfile.mkdtemp(prefix="atende-bench-")),
+        state_dir=state,
+        extra_env={"GUNICORN_CMD_ARGS": shlex.join(access_log_args(access))},
     )
     print(f"starting the stack (logs in {config.state_dir}/logs)…", flush=True)
     with Stack(config) as stack:
@@ -269,6 +463,11 @@ def main() -> int:
         stack.graph.wait_for(sum(s.answered for s, _ in warm), timeout_s=60)
         time.sleep(2)
         stack.graph.reset()
+        consumers = len({c.target for c in CONSUMERS} - {"automation_tick"})
+        baseline = Ceiling(float("nan"), float("nan"), float("nan"))
+        if args.ceiling_messages:
+            print(f"baseline: {args.ceiling_messages} pushes to an empty CloudEvent function…", flush=True)
+            baseline = push_ceiling(stack, args.ceiling_messages, consumers, encode(warm[0][1]))
 
         run = uuid.uuid4().hex[:6]
         total = int(args.rate * args.seconds)
@@ -277,15 +476,18 @@ def main() -> int:
             f"sending {total} inbound messages at {args.rate:.0f}/s ({args.rate * 60:.0f}/min)…", flush=True
         )
         cpu_before = cpu_seconds(stack)
+        access_offset = access.stat().st_size
         started = time.time()
         codes = open_loop(poster, items, args.rate, workers=64)
         send_done = time.time()
         expected = sum(s.answered for s, _ in items)
         stack.graph.wait_for(expected, timeout_s=args.drain)
-        time.sleep(3)  # let late duplicates and statuses surface
+        time.sleep(3)  # let late duplicates surface
+        db = firestore.Client(project=config.project)
+        states = settle_statuses(db, send_done + args.drain)  # the status webhooks' work is the run's too
         cpu_after = cpu_seconds(stack)
         elapsed = time.time() - started
-        db = firestore.Client(project=config.project)
+        work = served(access, access_offset)
         refs = [
             db.collection("messages").document(message_doc_id(s.channel, s.provider_id)) for s, _ in items
         ]
@@ -294,7 +496,7 @@ def main() -> int:
         for chunk in range(0, len(refs), 300):
             for snap in db.get_all(refs[chunk : chunk + 300]):
                 if snap.exists:
-                    stored_at.append(snap.update_time.timestamp())
+                    stored_at.append(snap.create_time.timestamp())
                 else:
                     missing += 1
         sends: dict[str, list[float]] = {}
@@ -306,27 +508,35 @@ def main() -> int:
         answered = [s for s, _ in items if s.answered]
         latencies = [(min(sends[s.recipient]) - s.scheduled) * 1000 for s in answered if s.recipient in sends]
         unanswered = sum(1 for s in answered if s.recipient not in sends)
+        notes = [unanswered_note(db, s) for s in answered if s.recipient not in sends][:5]
         doubled = sum(len(v) - 1 for k, v in sends.items() if k in by_recipient)
         stray = sum(1 for s, _ in items if not s.answered and s.recipient in sends)
-        outbound = db.collection("messages").where(
-            filter=firestore.FieldFilter("direction", "==", "outbound")
-        )
-        states: dict[str, int] = {}
-        for snap in outbound.select(["status"]).stream():
-            states[snap.get("status")] = states.get(snap.get("status"), 0) + 1
         meta.close()
 
     last_reply = max((max(v) for k, v in sends.items() if k in by_recipient), default=send_done)
     stored_window = (max(stored_at) - started) if stored_at else float("nan")
     replied_window = last_reply - started
     accepted = sum(c == 200 for c in codes)
+    sustained = len(stored_at) / stored_window * 60
+    per_inbound = work.total / len(stored_at) if stored_at else float("nan")
+    ceiling = baseline.pushes_per_s * 60 / per_inbound
+    pushed = {c.target for c in CONSUMERS}
+    loop_bound = {
+        t: PUSH_LOOPS * 60 * len(stored_at) / work.seconds[t] for t in work.calls if t in pushed and stored_at
+    }
+    slowest = min(loop_bound, key=lambda t: loop_bound[t], default="")
     print()
-    print(f"{'metric':<44}{'value':>14}")
-    print("-" * 58)
+    print(f"{'metric':<50}{'value':>14}")
+    print("-" * 64)
     rows = [
         ("offered inbound rate (msg/min)", f"{args.rate * 60:.0f}"),
         ("webhook 200s / sent", f"{accepted}/{total}"),
-        ("stored in Firestore per minute (sustained)", f"{len(stored_at) / stored_window * 60:.0f}"),
+        ("stored in Firestore per minute (sustained)", f"{sustained:.0f}"),
+        (f"emulator ceiling: pushes/s, {consumers} subs → empty fn", f"{baseline.pushes_per_s:.0f}"),
+        ("deliveries per stored inbound (webhooks+pushes)", f"{per_inbound:.2f}"),
+        ("ceiling inbound/min (pushes/s × 60 / deliveries)", f"{ceiling:.0f}"),
+        ("sustained / ceiling", f"{sustained / ceiling:.2f}"),
+        (f"{slowest}'s {PUSH_LOOPS} push loops allow (inbound/min)", f"{loop_bound.get(slowest, 0):.0f}"),
         ("answered per minute (sustained)", f"{len(latencies) / replied_window * 60:.0f}"),
         ("inbound → reply p50 (ms)", f"{pct(latencies, 50):.0f}"),
         ("inbound → reply p95 (ms)", f"{pct(latencies, 95):.0f}"),
@@ -340,12 +550,37 @@ def main() -> int:
         ("outbound statuses in Firestore", ", ".join(f"{k}={v}" for k, v in sorted(states.items()))),
     ]
     for label, value in rows:
-        print(f"{label:<44}{value:>14}")
+        print(f"{label:<50}{value:>14}")
+    print(
+        f"\nPer function, from gunicorn's access log. The emulator pushes each subscription through "
+        f"{PUSH_LOOPS} serial loops,\nso a consumer can take at most {PUSH_LOOPS} × 60 s / its busy "
+        "seconds per stored inbound:"
+    )
+    print(
+        f"  {'function':<20}{'per inbound':>12}{'mean ms':>10}{'non-200':>9}{'loops busy':>12}"
+        f"{'loops allow/min':>17}"
+    )
+    for target in sorted(work.calls, key=lambda t: -work.seconds[t]):
+        calls, spent = work.calls[target], work.seconds[target]
+        busy = allow = ""
+        if target in pushed:
+            busy = f"{spent / (PUSH_LOOPS * elapsed) * 100:.0f} %"
+            allow = f"{loop_bound[target]:.0f}"
+        print(
+            f"  {target:<20}{calls / max(1, len(stored_at)):>12.2f}{spent / calls * 1000:>10.1f}"
+            f"{work.errors[target]:>9}{busy:>12}{allow:>17}"
+        )
     print(f"\nCPU seconds while the load ran and drained ({elapsed:.0f} s wall, {os.cpu_count()} cores):")
     total_cpu = sum(cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after)
     for name in sorted(cpu_after, key=lambda k: cpu_before.get(k, 0.0) - cpu_after[k]):
         spent = cpu_after[name] - cpu_before.get(name, 0.0)
         print(f"  {name:<42}{spent:>8.1f}  {spent / total_cpu * 100:>5.1f} %")
+    print(
+        f"\nBaseline CPU per push of an empty function: Pub/Sub emulator {baseline.emulator_cpu_ms:.2f} ms "
+        f"(its publish included), gunicorn + functions-framework {baseline.function_cpu_ms:.2f} ms"
+    )
+    for note in notes:
+        print(f"unanswered: {note}")
     ok = missing == 0 and unanswered == 0 and doubled == 0 and stray == 0
     print("\nnothing lost or doubled" if ok else "\nLOST OR DOUBLED MESSAGES: see above")
     return 0 if ok else 1

@@ -21,7 +21,7 @@ from google.cloud import pubsub_v1
 from atende.dev.payloads import encode, signed_headers, whatsapp_text
 from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.pubsub_setup import ensure_topology
-from atende.dev.stack import DEV_SECRETS, Stack, StackConfig
+from atende.dev.stack import DEV_SECRETS, Stack, StackConfig, gunicorn_argv
 from atende.topology import CONSUMERS
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,26 +41,13 @@ def start_empty(stack: Stack) -> tuple[Child, str]:
     source = ROOT / "bench" / "empty_function" / "main.py"
     child = Child(
         "empty-function",
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(stack.config.workers),
-            "--threads",
-            str(stack.config.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-            f"functions_framework:create_app(target='empty', source='{source}')",
-        ],
+        gunicorn_argv(
+            stack.config, port, f"functions_framework:create_app(target='empty', source='{source}')"
+        ),
         stack.env,
         Path(stack.env.get("TMPDIR", "/tmp")) / f"empty-{port}.log",
     )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://{stack.config.host}:{port}/"
     wait_http(url, child, 30)
     return child, url
 

@@ -8,11 +8,12 @@ so a redelivery finds it and changes nothing.
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -33,6 +34,7 @@ from atende.domain.model import (
     stable_id,
 )
 from atende.domain.records import Contact, Conversation, InboundRecord, OutgoingMessage, Turn
+from atende.domain.window import STANDARD_WINDOW_S
 
 MESSAGES = "messages"
 CONVERSATIONS = "conversations"
@@ -42,6 +44,9 @@ ORPHAN_STATUSES = "status_orphans"
 PROVIDER_IDS = "provider_message_ids"  # provider message id -> our message (statuses, echo dedup)
 ECHO_CHANNELS = {"messenger", "instagram"}
 WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
+GUARDED_WRITE_ATTEMPTS = 10  # then the push fails and Pub/Sub redelivers it
+WINDOW_HINT_MARGIN_S = 3600.0  # a reply's windowFrom this close to 24 h old: read the conversation
+T = TypeVar("T")
 
 
 def _ts(seconds: float) -> datetime:
@@ -206,6 +211,8 @@ class FirestoreRepository:
             "content": {},
             "recipient": {"id": inbound.sender.id, "phone": inbound.sender.phone},
             "replyTo": inbound.message_id,
+            # The conversation's lastInboundAt now: outbound can judge the window without re-reading it.
+            "windowFrom": _ts(last) if (last := record.conversation.last_inbound_at) is not None else None,
             "status": str(MessageStatus.QUEUED),
             "statusAt": {str(MessageStatus.QUEUED): _ts(now)},
             "timestamp": _ts(now),
@@ -243,49 +250,44 @@ class FirestoreRepository:
     # -- outbound ----------------------------------------------------------------------------------------
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
-        claimed = firestore.transactional(self._claim)(self._db.transaction(), message_id, lease_s)
+        ref = self._db.collection(MESSAGES).document(message_id)
+        claimed = self._update_if_unchanged(ref, lambda snap: _claim(snap, lease_s))
         if claimed is None:
             return None
+        # lastInboundAt only moves forward: while the reply's windowFrom is inside the 24 h window, so is
+        # the conversation's value, and every window decision would come out the same with either.
+        hint = claimed.last_inbound_at
+        if hint is not None and time.time() - hint < STANDARD_WINDOW_S - WINDOW_HINT_MARGIN_S:
+            return claimed
         # Read outside the claim so a busy conversation is not locked; a message that lands
         # meanwhile only moves lastInboundAt forward, which can only open the window further.
         conv = self._db.collection(CONVERSATIONS).document(claimed.conversation_id).get()
         last_inbound = _seconds(conv.get("lastInboundAt")) if conv.exists else None
         return replace(claimed, last_inbound_at=last_inbound)
 
-    def _claim(self, txn: firestore.Transaction, message_id: str, lease_s: float) -> OutgoingMessage | None:
-        ref = self._db.collection(MESSAGES).document(message_id)
-        snap = ref.get(transaction=txn)
-        if not snap.exists:
-            return None
-        doc = snap.to_dict()
-        now = time.time()
-        state = doc.get("status")
-        lease_over = (_seconds(doc.get("sendingUntil")) or 0) < now
-        if state != MessageStatus.QUEUED and not (state == MessageStatus.SENDING and lease_over):
-            return None
-        txn.update(
-            ref,
-            {
-                "status": str(MessageStatus.SENDING),
-                "sendingUntil": _ts(now + lease_s),
-                "sendAttempts": firestore.Increment(1),
-                f"statusAt.{MessageStatus.SENDING}": _ts(now),
-            },
-        )
-        recipient = doc.get("recipient") or {}
-        return OutgoingMessage(
-            id=message_id,
-            conversation_id=doc["conversationId"],
-            channel=doc["channel"],
-            account_id=doc["accountId"],
-            recipient_id=recipient.get("id", ""),
-            recipient_phone=recipient.get("phone"),
-            kind=doc.get("kind", "text"),
-            text=doc.get("text"),
-            content=doc.get("content") or {},
-            status=str(MessageStatus.SENDING),
-            sender_type=doc.get("senderType") or str(SenderType.BOT),
-        )
+    def _update_if_unchanged(
+        self,
+        ref: firestore.DocumentReference,
+        decide: Callable[[firestore.DocumentSnapshot], tuple[dict[str, Any] | None, T]],
+    ) -> T:
+        """A one-document transaction in two round trips instead of three (begin, read, commit), no lock held.
+
+        The write carries the update time we read as its precondition: if anyone wrote the document
+        in between, it fails, and the fresh document is decided on again after a jittered pause (so
+        writers that collided do not collide again), as a transaction retries.
+        """
+        for attempt in range(GUARDED_WRITE_ATTEMPTS):
+            snap = ref.get()
+            changes, result = decide(snap)
+            if not changes:
+                return result
+            try:
+                ref.update(changes, option=self._db.write_option(last_update_time=snap.update_time))
+            except gexc.FailedPrecondition:
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+                continue
+            return result
+        raise gexc.Aborted(f"{ref.path} changed under each of {GUARDED_WRITE_ATTEMPTS} attempts")
 
     def record_sent(self, message_id: str, provider_message_id: str, channel: str | None = None) -> None:
         changes = {
@@ -347,6 +349,20 @@ class FirestoreRepository:
     # -- delivery statuses -------------------------------------------------------------------------------
 
     def apply_status(self, update: StatusUpdate) -> str:
+        """A status for a message we know (the usual case) needs no transaction.
+
+        An alias is written once the send is recorded and the message it names is what a
+        transaction would find too; the message's update time guards the write, so statuses racing
+        each other are re-read and re-decided, never overwritten backwards. A provider id without a
+        message goes through the transaction, whose read of the alias orders the parked status
+        against record_sent's alias write (record_sent then takes it).
+        """
+        alias = self._provider_alias(str(update.channel), update.provider_message_id).get()
+        if alias.exists:
+            ref = self._db.collection(MESSAGES).document(alias.get("messageId"))
+            result = self._update_if_unchanged(ref, lambda snap: _status_change(snap, update))
+            if result is not None:
+                return result
         return firestore.transactional(self._apply_status)(self._db.transaction(), update)
 
     def _apply_status(self, txn: firestore.Transaction, update: StatusUpdate) -> str:
@@ -355,7 +371,8 @@ class FirestoreRepository:
         snap = None
         if alias.exists:
             snap = self._db.collection(MESSAGES).document(alias.get("messageId")).get(transaction=txn)
-        if snap is None or not snap.exists:
+        changes, result = _status_change(snap, update) if snap is not None else (None, None)
+        if snap is None or changes is None or result is None:
             orphan = self._db.collection(ORPHAN_STATUSES).document(
                 stable_id("o", str(update.channel), update.provider_message_id)
             )
@@ -370,14 +387,8 @@ class FirestoreRepository:
                 merge=True,
             )
             return "orphan"
-        changes: dict[str, Any] = {f"statusAt.{update.status}": _ts(update.timestamp)}
-        applied = status_rules.advances(snap.get("status"), update.status)
-        if applied:
-            changes["status"] = update.status
-            if update.status == MessageStatus.FAILED:
-                changes["error"] = _platform_error(update.errors)
         txn.update(snap.reference, changes)
-        return "applied" if applied else "stale"
+        return result
 
     def apply_watermark(self, update: StatusUpdate) -> int:
         """Everything we sent on the conversation before the watermark was delivered (or read).
@@ -493,6 +504,56 @@ class FirestoreRepository:
         with contextlib.suppress(gexc.AlreadyExists):
             ref.create(doc)
         return _stored_conversation(conv_id, ref.get().to_dict() or doc)
+
+
+def _claim(
+    snap: firestore.DocumentSnapshot, lease_s: float
+) -> tuple[dict[str, Any] | None, OutgoingMessage | None]:
+    """queued (or sending with its lease over) → sending; None when it is not ours to send."""
+    if not snap.exists:
+        return None, None
+    doc = snap.to_dict() or {}
+    now = time.time()
+    state = doc.get("status")
+    lease_over = (_seconds(doc.get("sendingUntil")) or 0) < now
+    if state != MessageStatus.QUEUED and not (state == MessageStatus.SENDING and lease_over):
+        return None, None
+    changes = {
+        "status": str(MessageStatus.SENDING),
+        "sendingUntil": _ts(now + lease_s),
+        "sendAttempts": firestore.Increment(1),
+        f"statusAt.{MessageStatus.SENDING}": _ts(now),
+    }
+    recipient = doc.get("recipient") or {}
+    return changes, OutgoingMessage(
+        id=snap.id,
+        conversation_id=doc["conversationId"],
+        channel=doc["channel"],
+        account_id=doc["accountId"],
+        recipient_id=recipient.get("id", ""),
+        recipient_phone=recipient.get("phone"),
+        kind=doc.get("kind", "text"),
+        text=doc.get("text"),
+        content=doc.get("content") or {},
+        status=str(MessageStatus.SENDING),
+        sender_type=doc.get("senderType") or str(SenderType.BOT),
+        last_inbound_at=_seconds(doc.get("windowFrom")),
+    )
+
+
+def _status_change(
+    snap: firestore.DocumentSnapshot, update: StatusUpdate
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The write a delivery status makes: its time always, the status itself only forward."""
+    if not snap.exists:
+        return None, None
+    changes: dict[str, Any] = {f"statusAt.{update.status}": _ts(update.timestamp)}
+    applied = status_rules.advances(snap.get("status"), update.status)
+    if applied:
+        changes["status"] = update.status
+        if update.status == MessageStatus.FAILED:
+            changes["error"] = _platform_error(update.errors)
+    return changes, "applied" if applied else "stale"
 
 
 def _alias_doc(message_id: str, channel: str) -> dict[str, Any]:

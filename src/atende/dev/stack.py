@@ -64,6 +64,31 @@ class StackConfig:
         return cls(project=project, **ports, **overrides)
 
 
+def gunicorn_argv(config: StackConfig, port: int, app: str, *options: str) -> list[str]:
+    """How functions are served: the stack's, and the benchmarks' empty baselines, which must match it."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{config.host}:{port}",
+        "--workers",
+        str(config.workers),
+        "--threads",
+        str(config.threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        *options,
+        app,
+    ]
+
+
 class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
@@ -182,26 +207,7 @@ class Stack:
         c = self.config
         functions = Child(
             "functions",
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"{c.host}:{c.functions_port}",
-                "--workers",
-                str(c.workers),
-                "--threads",
-                str(c.threads),
-                "--worker-class",
-                "gthread",
-                "--timeout",
-                "120",
-                "--graceful-timeout",
-                "5",
-                "--log-level",
-                "warning",
-                "atende.dev.functions_app:app",
-            ],
+            gunicorn_argv(c, c.functions_port, "atende.dev.functions_app:app"),
             self.env,
             state / "logs" / "functions.log",
         )
