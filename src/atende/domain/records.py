@@ -8,8 +8,6 @@ from typing import Any
 from atende.domain.model import ConversationStatus
 from atende.domain.window import WindowDecision
 
-WINDOW_S = 24 * 3600  # Meta's customer-service window after the customer's last message
-
 
 @dataclass(frozen=True)
 class Contact:
@@ -27,9 +25,6 @@ class Conversation:
     contact_id: str
     status: ConversationStatus = ConversationStatus.BOT
     last_inbound_at: float | None = None
-
-    def window_open(self, now: float) -> bool:
-        return self.last_inbound_at is not None and now - self.last_inbound_at < WINDOW_S
 
 
 @dataclass(frozen=True)
