@@ -16,16 +16,17 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
     from atende.adapters.channel_store import CachedRegistry, TokenProvider
-    from atende.adapters.firestore_repo import FirestoreRepository
     from atende.adapters.graph import GraphClient
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.parsing import ParseResult
     from atende.channels.sending import GraphSender
     from atende.services.contacts import ContactService
+    from atende.services.deliveries import Deliveries
     from atende.services.inbound import InboundService
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
+    from atende.services.unit_of_work import UnitOfWork
     from atende.services.webhook import WebhookReceiver
 
 
@@ -41,12 +42,17 @@ def publisher() -> PubSubPublisher:
     return PubSubPublisher(settings().project)
 
 
+def unit_of_work() -> UnitOfWork:
+    from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+
+    return FirestoreUnitOfWork(firestore_client())
+
+
 @cache
-def repository() -> FirestoreRepository:
+def deliveries() -> Deliveries:
+    from atende.services.deliveries import Deliveries
 
-    from atende.adapters.firestore_repo import FirestoreRepository
-
-    return FirestoreRepository(firestore_client(), channel_registry().current)
+    return Deliveries(unit_of_work)
 
 
 @cache
@@ -97,7 +103,6 @@ def instagram_receiver() -> WebhookReceiver:
 
 @cache
 def inbound_service() -> InboundService:
-    from atende.adapters.firestore_attendant import FirestoreAttendantStore
     from atende.adapters.firestore_config import FirestoreConfigSource
     from atende.engines.select import engine_from_settings
     from atende.erp.select import erp_from_settings
@@ -107,12 +112,12 @@ def inbound_service() -> InboundService:
     s = settings()
     config = AttendantConfig(FirestoreConfigSource(firestore_client()), s.config_ttl_s)
     return InboundService(
-        repository(),
-        engine_from_settings(s, config.flows),
-        publisher(),
-        FirestoreAttendantStore(firestore_client()),
-        config,
-        erp_from_settings(s, firestore_client),
+        uow=unit_of_work,
+        engine=engine_from_settings(s, config.flows),
+        outbound=publisher(),
+        config=config,
+        erp=erp_from_settings(s, firestore_client),
+        channels=channel_registry().current,
     )
 
 
@@ -155,7 +160,7 @@ def outbound_service() -> OutboundService:
 
     s = settings()
     return OutboundService(
-        repository(),
+        deliveries(),
         senders(),
         RetryPolicy(s.outbound_max_attempts, s.outbound_backoff_s),
         is_transient,
@@ -167,14 +172,14 @@ def outbound_service() -> OutboundService:
 def status_service() -> StatusService:
     from atende.services.status import StatusService
 
-    return StatusService(repository())
+    return StatusService(deliveries())
 
 
 @cache
 def contact_service() -> ContactService:
     from atende.services.contacts import ContactService
 
-    return ContactService(repository(), channel_registry().current)
+    return ContactService(unit_of_work, channel_registry().current)
 
 
 @cache
@@ -191,4 +196,4 @@ def media_service() -> MediaService:
     else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
         store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
     hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip()) or META_MEDIA_HOSTS
-    return MediaService(repository(), graph_client(), store, tokens(), s.media_url_ttl_s, allowed_hosts=hosts)
+    return MediaService(deliveries(), graph_client(), store, tokens(), s.media_url_ttl_s, allowed_hosts=hosts)

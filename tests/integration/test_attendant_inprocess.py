@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pytest
 from google.cloud import firestore
 
-from atende.adapters.firestore_attendant import FirestoreAttendantStore
+from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.adapters.firestore_config import FirestoreConfigSource
-from atende.adapters.firestore_repo import FirestoreRepository
 from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, MessageKind
+from atende.domain.triage import Triage
 from atende.engines.base import FALLBACK_PT
 from atende.engines.gemini import GeminiEngine
 from atende.engines.local import LocalEngine
@@ -26,7 +26,6 @@ from atende.erp.demo import DemoErp
 from atende.erp.types import InvoiceStatus
 from atende.services.attendant_config import AttendantConfig
 from atende.services.inbound import InboundService
-from atende.triage.result import Triage
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "106540352242922"
@@ -58,12 +57,11 @@ class Harness:
         self.erp = DemoErp()
         self.outbox = Outbox()
         self.service = InboundService(
-            FirestoreRepository(db),
-            engine_for(self.config),
-            self.outbox,
-            FirestoreAttendantStore(db),
-            self.config,
-            self.erp,
+            uow=lambda: FirestoreUnitOfWork(db),
+            engine=engine_for(self.config),
+            outbound=self.outbox,
+            config=self.config,
+            erp=self.erp,
             **({"classify": classify} if classify else {}),
         )
 

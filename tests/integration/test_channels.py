@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from google.cloud.firestore import FieldFilter
 
-from atende.adapters.firestore_repo import FirestoreRepository
+from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.channels.instagram.webhook import parse as parse_instagram
 from atende.channels.messenger.webhook import parse as parse_messenger
 from atende.channels.whatsapp.webhook import parse as parse_whatsapp
@@ -29,7 +29,7 @@ from atende.dev.simulator.payloads import DEMO_INSTAGRAM_ID, DEMO_PAGE_ID
 from atende.dev.stack import DEV_SECRETS
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.model import Channel, conversation_doc_id, message_doc_id
+from atende.domain.model import Channel, conversation_doc_id, message_doc_id, stable_id
 from atende.services.contacts import ContactService
 
 pytestmark = pytest.mark.integration
@@ -103,24 +103,14 @@ def test_every_fixture_file_reaches_firestore_or_is_ignored(stack, http, firesto
         )
         assert stored["kind"] in kinds and stored["channel"] == channel
         assert isinstance(stored["accountId"], str) and stored["conversationId"]
-    # statuses for messages Atende never sent are parked, not lost (a send may still record its id)
+    # statuses for messages Atende never sent are parked on the provider id, not lost (a send may still
+    # record it)
     for channel, provider_id in orphans:
-        found = (
-            firestore_db.collection("status_orphans")
-            .where(filter=FieldFilter("providerMessageId", "==", provider_id))
-            .limit(1)
-            .get()
+        alias = firestore_db.collection("provider_message_ids").document(stable_id("p", channel, provider_id))
+        parked = wait_until(
+            lambda a=alias: (a.get().to_dict() or {}).get("statuses"), f"parked status {provider_id}"
         )
-        assert wait_until(
-            lambda f=found, c=channel, p=provider_id: (
-                f
-                or firestore_db.collection("status_orphans")
-                .where(filter=FieldFilter("providerMessageId", "==", p))
-                .limit(1)
-                .get()
-            ),
-            f"orphan status {provider_id}",
-        )
+        assert parked[0]["status"] and "messageId" not in (alias.get().to_dict() or {})
 
 
 # --- Messenger: answer, statuses in any order, echoes ------------------------------------------------
@@ -344,14 +334,16 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
     mid = f"wamid.{uuid.uuid4().hex}"
     post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, message_id=mid))
     contact_id = wait_until(lambda: doc(firestore_db, "whatsapp", mid).get("contactId"), "the contact")
-    repo = FirestoreRepository(firestore_db)
-    service = ContactService(repo, lambda: ChannelRegistry())
+    def uow() -> FirestoreUnitOfWork:
+        return FirestoreUnitOfWork(firestore_db)
+
+    service = ContactService(uow, lambda: ChannelRegistry())
     assert service.continue_on(contact_id, "whatsapp").window.allowed  # the customer just wrote
 
     psid = str(uuid.uuid4().int)[:16]
-    assert repo.link_identity(contact_id, f"messenger:{psid}")
+    assert service.link_identity(contact_id, f"messenger:{psid}")
     registry = ChannelRegistry([ChannelConfig(Channel.MESSENGER, DEMO_PAGE_ID, "MESSENGER_PAGE_TOKEN")])
-    moved = ContactService(repo, lambda: registry).continue_on(contact_id, "messenger")
+    moved = ContactService(uow, lambda: registry).continue_on(contact_id, "messenger")
     assert moved.created and moved.conversation.id == conversation_doc_id("messenger", DEMO_PAGE_ID, psid)
     assert not moved.window.allowed  # never wrote on Messenger: the agent is told before trying
     # when the customer does write there, it is the same conversation and the same person
@@ -361,5 +353,5 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
     )
     stored = wait_until(lambda: doc(firestore_db, "messenger", mid2), "the Messenger message")
     assert stored["conversationId"] == moved.conversation.id and stored["contactId"] == contact_id
-    again = ContactService(repo, lambda: registry).continue_on(contact_id, "messenger")
+    again = ContactService(uow, lambda: registry).continue_on(contact_id, "messenger")
     assert not again.created and again.window.allowed

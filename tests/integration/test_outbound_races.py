@@ -15,10 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from google.cloud import firestore
 
-from atende.adapters.firestore_repo import FirestoreRepository
+from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+from atende.domain.channels import ChannelConfig
+from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
+from atende.domain.message import Message
 from atende.domain.model import Channel, MessageKind
 from atende.domain.window import STANDARD_WINDOW_S
+from atende.services.deliveries import Deliveries
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "106540352242922"
@@ -26,29 +30,51 @@ HOUR = 3600.0
 
 
 @pytest.fixture(scope="module")
-def repo(stack) -> FirestoreRepository:
-    return FirestoreRepository(firestore.Client(project=f"demo-atende-races-{uuid.uuid4().hex[:6]}"))
+def db(stack) -> firestore.Client:
+    return firestore.Client(project=f"demo-atende-races-{uuid.uuid4().hex[:6]}")
 
 
-def queued_reply(repo: FirestoreRepository, wrote_hours_ago: float = 0.0) -> str:
-    """A customer's message stored as ai_reply stores it, and our reply to it waiting in the outbox."""
+@pytest.fixture(scope="module")
+def repo(db) -> Deliveries:
+    return Deliveries(lambda: FirestoreUnitOfWork(db))
+
+
+def queued_reply(repo: Deliveries, wrote_hours_ago: float = 0.0) -> str:
+    """A customer's conversation as ai_reply leaves it, and our reply to it waiting in the outbox."""
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     message = InboundMessage(
-        Channel.WHATSAPP,
-        ACCOUNT,
-        f"wamid.{uuid.uuid4().hex}",
-        Sender(wa_id, "Maria", f"+{wa_id}"),
-        MessageKind.TEXT,
-        time.time() - wrote_hours_ago * HOUR,
+        channel=Channel.WHATSAPP,
+        account_id=ACCOUNT,
+        provider_message_id=f"wamid.{uuid.uuid4().hex}",
+        sender=Sender(id=wa_id, name="Maria", phone=f"+{wa_id}"),
+        kind=MessageKind.TEXT,
+        timestamp=time.time() - wrote_hours_ago * HOUR,
         text="oi",
     )
-    record = repo.record_inbound(message)
-    reply_id = f"{message.message_id}_r"
-    assert repo.create_reply(message, record, reply_id, "Olá!", {"engine": "test"})
-    return reply_id
+    channel = ChannelConfig(Channel.WHATSAPP, ACCOUNT, "WHATSAPP_TOKEN")
+    conversation = Conversation.start(message, contact_id="c", persona="cliente", channel=channel).receive(
+        message
+    )
+    reply = Message.bot_reply(
+        message,
+        contact_id="c",
+        window_from=conversation.last_inbound_at,
+        text="Olá!",
+        engine={"engine": "test"},
+        now=time.time(),
+    )
+    with repo_uow(repo) as uow:
+        uow.conversations.add(conversation)
+        uow.messages.add(reply)
+        uow.commit()
+    return reply.id
 
 
-def sent_reply(repo: FirestoreRepository) -> tuple[str, str]:
+def repo_uow(repo: Deliveries) -> FirestoreUnitOfWork:
+    return repo._uow()  # type: ignore[return-value]
+
+
+def sent_reply(repo: Deliveries) -> tuple[str, str]:
     reply_id = queued_reply(repo)
     assert repo.claim_for_send(reply_id, 60) is not None
     provider_id = f"wamid.SENT{uuid.uuid4().hex}"
@@ -57,11 +83,18 @@ def sent_reply(repo: FirestoreRepository) -> tuple[str, str]:
 
 
 def status(provider_id: str, state: str) -> StatusUpdate:
-    return StatusUpdate(Channel.WHATSAPP, ACCOUNT, provider_id, state, time.time(), recipient_id="x")
+    return StatusUpdate(
+        channel=Channel.WHATSAPP,
+        account_id=ACCOUNT,
+        provider_message_id=provider_id,
+        status=state,
+        timestamp=time.time(),
+        recipient_id="x",
+    )
 
 
-def stored(repo: FirestoreRepository, message_id: str) -> dict:
-    return repo._db.collection("messages").document(message_id).get().to_dict() or {}
+def stored(repo: Deliveries, message_id: str) -> dict:
+    return repo_uow(repo).db.collection("messages").document(message_id).get().to_dict() or {}
 
 
 def test_concurrent_claims_let_exactly_one_through(repo):
@@ -93,8 +126,6 @@ def test_a_status_racing_the_send_record_is_never_lost(repo):
 
     def send(reply_id: str, provider_id: str) -> None:
         repo.record_sent(reply_id, provider_id, "whatsapp")
-        for update in repo.take_orphan_statuses("whatsapp", provider_id):
-            repo.apply_status(update)
 
     with ThreadPoolExecutor(12) as pool:
         futures = []
@@ -116,7 +147,7 @@ def test_a_reply_judges_the_window_from_its_own_stamp_unless_near_the_end(repo):
     reply_id = queued_reply(repo, wrote_hours_ago=23.5)
     conversation_id = stored(repo, reply_id)["conversationId"]
     wrote_again = time.time() - 60
-    repo._db.collection("conversations").document(conversation_id).update(
+    repo_uow(repo).db.collection("conversations").document(conversation_id).update(
         {"lastInboundAt": firestore.SERVER_TIMESTAMP}
     )
     claimed = repo.claim_for_send(reply_id, 60)

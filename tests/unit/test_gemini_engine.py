@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
-from atende.domain.records import Contact, Conversation, Turn
+from atende.domain.message import Turn
+from atende.domain.model import Channel, Direction, MessageKind, SenderType
 from atende.engines.base import FALLBACK_PT, ReplyRequest
 from atende.engines.gemini import GeminiEngine
 from atende.erp.demo import DemoErp
@@ -60,10 +62,16 @@ def ask(
     )
     profile = {"plan": "Fibra 500 Mega", "preferences": {"language": language}}
     return ReplyRequest(
-        message,
-        Conversation(message.conversation_id, "whatsapp", message.account_id, "c1"),
-        Contact("c1", "Maria Silva", "cliente", profile),
-        history or [],
+        message=message,
+        conversation=Conversation(
+            id=message.conversation_id,
+            channel=Channel.WHATSAPP,
+            account_id=message.account_id,
+            contact_id="c1",
+            sender_id=message.sender.id,
+        ),
+        contact=Contact(id="c1", name="Maria Silva", persona="cliente", profile=profile),
+        history=history or [],
         business=default_business(),
         tools=CustomerTools(erp, message.message_id, customer_id),
         language=language,
@@ -73,7 +81,12 @@ def ask(
 
 def test_request_is_pinned_and_carries_persona_business_and_tools(gemini, standin, erp):
     standin.then(text("Olá, Maria! Como posso ajudar?"))
-    reply = gemini.reply(ask("oi", erp, history=[Turn("inbound", "contact", "bom dia pelo instagram", 1.0)]))
+    reply = gemini.reply(ask("oi", erp, history=[Turn(
+                    direction=Direction.INBOUND,
+                    sender_type=SenderType.CONTACT,
+                    text="bom dia pelo instagram",
+                    timestamp=1.0,
+                )]))
     assert reply.text == "Olá, Maria! Como posso ajudar?"
     sent = standin.requests[0]
     assert sent["version"] == "v1beta" and sent["model"] == "gemini-2.5-flash"

@@ -14,8 +14,8 @@ from atende.channels import errors
 from atende.channels.instagram.send import InstagramSender
 from atende.channels.messenger.send import MessengerSender
 from atende.channels.whatsapp.send import WhatsAppSender, payload
+from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected
-from atende.domain.records import OutgoingMessage
 from atende.domain.window import WindowDecision
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta-restfb" / "whatsapp"
@@ -23,13 +23,30 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta-restfb" / "w
 
 def wa(kind: str = "text", text: str | None = "Olá", phone: str | None = "+5511987654321", **content: Any):
     return OutgoingMessage(
-        "m1", "c1", "whatsapp", "106540352242922", "5511987654321", phone, kind, text, content
+        id="m1",
+        conversation_id="c1",
+        channel="whatsapp",
+        account_id="106540352242922",
+        recipient_id="5511987654321",
+        recipient_phone=phone,
+        kind=kind,
+        text=text,
+        content=content,
     )
 
 
 def fb(kind: str = "text", text: str | None = "Olá", window: WindowDecision | None = None, **content: Any):
     return OutgoingMessage(
-        "m1", "c1", "messenger", "1234567890", "PSID1", None, kind, text, content, window=window
+        id="m1",
+        conversation_id="c1",
+        channel="messenger",
+        account_id="1234567890",
+        recipient_id="PSID1",
+        recipient_phone=None,
+        kind=kind,
+        text=text,
+        content=content,
+        window=window,
     )
 
 
@@ -64,7 +81,14 @@ def test_text_to_a_phone_matches_the_documented_shape():
 def test_username_only_contact_is_addressed_by_recipient():
     expected = fixture("send-message-recipient-only.json")
     message = OutgoingMessage(
-        "m", "c", "whatsapp", "1", expected["recipient"], None, "text", expected["text"]["body"]
+        id="m",
+        conversation_id="c",
+        channel="whatsapp",
+        account_id="1",
+        recipient_id=expected["recipient"],
+        recipient_phone=None,
+        kind="text",
+        text=expected["text"]["body"],
     )
     body = payload(message)
     assert body["recipient"] == expected["recipient"] and "to" not in body

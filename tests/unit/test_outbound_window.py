@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
 
-from atende.domain.records import OutgoingMessage
+from atende.domain.message import OutgoingMessage, SendError
 from atende.services.outbound import OutboundService, RetryPolicy
 
 HOUR = 3600.0
@@ -17,20 +16,17 @@ class Repo:
 
     def __init__(self, message: OutgoingMessage) -> None:
         self.message = message
-        self.failed: dict[str, Any] | None = None
+        self.failed: SendError | None = None
         self.sent: str | None = None
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage:
         return self.message
 
-    def record_failed(self, message_id: str, error: dict[str, Any]) -> None:
+    def record_failed(self, message_id: str, error: SendError) -> None:
         self.failed = error
 
-    def record_sent(self, message_id: str, provider_message_id: str, channel: str | None = None) -> None:
+    def record_sent(self, message_id: str, provider_message_id: str, channel: str) -> None:
         self.sent = provider_message_id
-
-    def take_orphan_statuses(self, channel: str, provider_message_id: str) -> list:
-        return []
 
 
 class Sender:
@@ -53,15 +49,15 @@ def message(
 ) -> OutgoingMessage:
     last = None if hours_ago is None else time.time() - hours_ago * HOUR
     return OutgoingMessage(
-        "m1",
-        "c1",
-        channel,
-        "acc",
-        "r1",
-        "+5511987654321",
-        kind,
-        "Olá",
-        {"name": "x"},
+        id="m1",
+        conversation_id="c1",
+        channel=channel,
+        account_id="acc",
+        recipient_id="r1",
+        recipient_phone="+5511987654321",
+        kind=kind,
+        text="Olá",
+        content={"name": "x"},
         sender_type=sender_type,
         last_inbound_at=last,
     )
@@ -70,12 +66,12 @@ def message(
 def test_whatsapp_free_text_after_24h_is_refused_with_a_reason_for_the_agent():
     result, repo, sender = run(message("whatsapp", 30))
     assert result == "refused" and sender.sent == []
-    assert repo.failed == {
-        "code": "outside_window",
-        "message": "Fora da janela de 24 horas: envie um modelo aprovado",
-        "retryable": False,
-        "source": "atende",
-    }
+    assert repo.failed == SendError(
+        code="outside_window",
+        message="Fora da janela de 24 horas: envie um modelo aprovado",
+        retryable=False,
+        source="atende",
+    )
 
 
 def test_whatsapp_template_after_24h_goes_out():
@@ -87,7 +83,7 @@ def test_messenger_agent_reply_after_24h_is_tagged_and_bot_reply_refused():
     result, _, sender = run(message("messenger", 48, sender_type="agent"))
     assert result == "sent" and sender.sent[0].window and sender.sent[0].window.tag == "HUMAN_AGENT"
     result, repo, sender = run(message("messenger", 48))
-    assert result == "refused" and sender.sent == [] and "atendente" in repo.failed["message"]
+    assert result == "refused" and sender.sent == [] and repo.failed and "atendente" in repo.failed.message
 
 
 def test_invalid_message_is_refused_with_the_builder_reason():
@@ -102,7 +98,7 @@ def test_invalid_message_is_refused_with_the_builder_reason():
     service = OutboundService(repo, {"whatsapp": Refusing()}, RetryPolicy(), lambda e: False)  # type: ignore[arg-type]
     assert service.send("m1") == "refused"
     assert (
-        repo.failed and repo.failed["code"] == "invalid_message" and "no máximo 3" in repo.failed["message"]
+        repo.failed and repo.failed.code == "invalid_message" and "no máximo 3" in repo.failed.message
     )
 
 
@@ -119,5 +115,5 @@ def test_a_platform_refusal_carries_a_line_the_agent_understands():
         repo, {"messenger": Failing()}, RetryPolicy(), is_transient, describe=agent_text
     )  # type: ignore[arg-type]
     assert service.send("m1") == "failed"
-    assert repo.failed and repo.failed["code"] == 551 and repo.failed["retryable"] is False
-    assert repo.failed["agentMessage"] == "Cliente indisponível no Messenger"
+    assert repo.failed and repo.failed.code == 551 and repo.failed.retryable is False
+    assert repo.failed.agent_text == "Cliente indisponível no Messenger"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, MessageKind
-from atende.domain.records import Contact, Conversation
 from atende.engines.base import ReplyRequest
 from atende.engines.personas import greeting, is_open, language_of
 from atende.engines.prompt import system_instruction
@@ -24,11 +25,15 @@ def request_for(persona: str, language: str = "pt") -> ReplyRequest:
     message = InboundMessage(
         Channel.WHATSAPP, "1", "wamid.x", Sender("55"), MessageKind.TEXT, time.time(), "oi"
     )
-    contact = Contact("c", "Carla Souza", persona, {"tier": "gold", "plan": "Fibra 1 Giga"})
+    contact = Contact(
+        id="c", name="Carla Souza", persona=persona, profile={"tier": "gold", "plan": "Fibra 1 Giga"}
+    )
     return ReplyRequest(
-        message,
-        Conversation("conv", "whatsapp", "1", "c"),
-        contact,
+        message=message,
+        conversation=Conversation(
+            id="conv", channel=Channel.WHATSAPP, account_id="1", contact_id="c", sender_id=message.sender.id
+        ),
+        contact=contact,
         business=BUSINESS,
         language=language,
         now=WEDNESDAY_10H,
@@ -71,12 +76,3 @@ def test_handoff_notice_says_why_who_and_when():
     closed = handoff.notice("explicit_request", "billing", BUSINESS, "en", SUNDAY_10H)
     assert closed.startswith("Sure! I'm passing you to our billing team.")
     assert "Monday to Friday, 8am to 8pm" in closed
-
-
-def test_queue_fields_put_frustrated_customers_first():
-    at = datetime.fromtimestamp(WEDNESDAY_10H, BRT)
-    fields = handoff.queue_fields("support", "repeated_frustration", "technical", "frustrated", at)
-    assert fields["status"] == "waiting" and fields["queue"] == "support" and fields["priority"] == "high"
-    assert (
-        handoff.queue_fields("sales", "below_threshold", "commercial", "neutral", at)["priority"] == "normal"
-    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from atende.adapters.graph import GraphClient
-from atende.domain.records import OutgoingMessage
+from atende.domain.message import OutgoingMessage
 
 # (channel, account id) -> access token; a plain string serves every account.
 Tokens = Callable[[str, str], str] | str

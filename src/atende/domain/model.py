@@ -68,6 +68,19 @@ class ConversationStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+class Route(StrEnum):
+    """Who answers one inbound message."""
+
+    AUTO = "auto"  # the bot
+    HUMAN = "human"  # a person, after a handoff notice
+    SILENT = "silent"  # nobody now: a person already has the conversation
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+
+
 def stable_id(prefix: str, *parts: str) -> str:
     """A Firestore-safe document id derived from provider ids.
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from atende.triage.result import INTENTS, SENTIMENTS, Triage
+from atende.domain.model import ConversationStatus, Route
+from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 
-Route = Literal["auto", "human", "silent"]
-ConversationStatus = Literal["bot", "waiting", "in_service", "resolved"]
-CONVERSATION_STATUSES: tuple[str, ...] = ("bot", "waiting", "in_service", "resolved")
+CONVERSATION_STATUSES: tuple[str, ...] = tuple(ConversationStatus)
 
 # Machine-readable reasons; dashboards and analytics group on these codes.
 REASON_CONFIDENT = "confident"
@@ -146,7 +145,7 @@ class RoutingPolicy:
 
 @dataclass(frozen=True)
 class RoutingContext:
-    conversation_status: str = "bot"
+    conversation_status: ConversationStatus = ConversationStatus.BOT
     # Sentiments of the previous inbound messages of this conversation, newest last.
     recent_sentiments: Sequence[str] = ()
 
@@ -190,17 +189,19 @@ def decide(triage: Triage, ctx: RoutingContext, policy: RoutingPolicy) -> Routin
     """
     threshold = policy.threshold_for(triage.intent)
     if ctx.conversation_status in policy.silent_statuses:
-        return RoutingDecision("silent", REASON_HUMAN_IN_SERVICE, None, threshold)
+        return RoutingDecision(Route.SILENT, REASON_HUMAN_IN_SERVICE, None, threshold)
     if ctx.conversation_status in policy.queued_statuses:
-        return RoutingDecision("human", REASON_WAITING_FOR_HUMAN, policy.team_for(triage.intent), threshold)
+        return RoutingDecision(
+            Route.HUMAN, REASON_WAITING_FOR_HUMAN, policy.team_for(triage.intent), threshold
+        )
     reason = policy.always_human.get(triage.intent)
     if reason:
-        return RoutingDecision("human", reason, policy.team_for(triage.intent), threshold)
+        return RoutingDecision(Route.HUMAN, reason, policy.team_for(triage.intent), threshold)
     rule = policy.frustration
     if rule.enabled and frustrated_count(triage, ctx, rule.window) >= rule.min_count:
         return RoutingDecision(
-            "human", REASON_REPEATED_FRUSTRATION, policy.team_for(triage.intent), threshold
+            Route.HUMAN, REASON_REPEATED_FRUSTRATION, policy.team_for(triage.intent), threshold
         )
     if triage.confidence < threshold:
-        return RoutingDecision("human", REASON_BELOW_THRESHOLD, policy.team_for(triage.intent), threshold)
-    return RoutingDecision("auto", REASON_CONFIDENT, None, threshold)
+        return RoutingDecision(Route.HUMAN, REASON_BELOW_THRESHOLD, policy.team_for(triage.intent), threshold)
+    return RoutingDecision(Route.AUTO, REASON_CONFIDENT, None, threshold)

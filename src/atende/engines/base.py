@@ -7,31 +7,33 @@ conversation's verified customer, and may still ask for a person.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
+from atende.domain.message import Turn
 from atende.domain.model import MessageKind
-from atende.domain.records import Contact, Conversation, Turn
 from atende.domain.session import FlowState, Session
 
 if TYPE_CHECKING:
+    from atende.domain.triage import Triage
     from atende.erp.tools import CustomerTools
-    from atende.triage.result import Triage
 
 FALLBACK_PT = "Desculpe, estou com muitas solicitações no momento. Por favor, tente novamente em instantes."
 FALLBACK_EN = "Sorry, I'm handling too many requests right now. Please try again in a moment."
 NO_ANSWER_KINDS = (MessageKind.REACTION, MessageKind.SYSTEM)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReplyRequest:
     message: InboundMessage
     conversation: Conversation
     contact: Contact
-    history: list[Turn] = field(
-        default_factory=list
-    )  # the contact's last turns on every channel, oldest first
+    # The contact's last turns on every channel, oldest first; read only if an engine looks at it.
+    history: Sequence[Turn] = ()
     triage: Triage | None = None
     triage_confident: bool = False  # confidence at or above the routing threshold for its intent
     session: Session = field(default_factory=Session)

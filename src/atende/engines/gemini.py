@@ -27,6 +27,7 @@ from google import genai
 from google.genai import errors, types
 from pydantic import BaseModel, Field
 
+from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 from atende.engines import grounding, templates
 from atende.engines.base import (
     FALLBACK_EN,
@@ -38,7 +39,6 @@ from atende.engines.base import (
 )
 from atende.engines.prompt import system_instruction
 from atende.erp.types import BRT
-from atende.triage.result import INTENTS, SENTIMENTS, Triage
 
 log = logging.getLogger(__name__)
 

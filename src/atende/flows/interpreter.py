@@ -105,7 +105,7 @@ class Interpreter:
     def start(self, flow_id: str, message: FlowInput) -> FlowOutcome:
         outcome = FlowOutcome()
         flow = self._lib.get(flow_id)
-        state = FlowState(flow_id, flow["start"], {"_trigger": message.text or ""})
+        state = FlowState(flow=flow_id, step=flow["start"], vars={"_trigger": message.text or ""})
         return self._run(state, outcome, prefill=message)
 
     def resume(self, state: FlowState, message: FlowInput) -> FlowOutcome:

@@ -1,17 +1,17 @@
-"""Continue a customer's conversation on another channel they have, within that channel's rules."""
+"""A contact across channels: attach another identity, continue the conversation on another channel."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from atende.domain import window
 from atende.domain.channels import ChannelRegistry
-from atende.domain.contacts import Address, address_on, unreachable_reason
+from atende.domain.contacts import address_on, unreachable_reason
+from atende.domain.conversation import Conversation
 from atende.domain.model import Channel
-from atende.domain.records import Conversation
+from atende.services.unit_of_work import UnitOfWork, atomically
 
 
 class CannotContinue(Exception):
@@ -22,19 +22,7 @@ class CannotContinue(Exception):
         self.reason = reason
 
 
-class ContactsRepository(Protocol):
-    def contact_identities(self, contact_id: str) -> list[str] | None:
-        """Every identity key of the contact, or None when there is no such contact."""
-
-    def find_conversation(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
-        """The contact's most recent conversation on that channel (and account, if given)."""
-
-    def open_conversation(
-        self, contact_id: str, channel: str, account_id: str, address: Address
-    ) -> Conversation: ...
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Continuation:
     conversation: Conversation
     created: bool
@@ -44,30 +32,58 @@ class Continuation:
 class ContactService:
     def __init__(
         self,
-        repo: ContactsRepository,
+        uow: Callable[[], UnitOfWork],
         channels: Callable[[], ChannelRegistry],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._repo = repo
+        self._uow = uow
         self._channels = channels
         self._clock = clock
+
+    def link_identity(self, contact_id: str, key: str) -> bool:
+        """Attach an identity (e.g. `messenger:<PSID>`, `email:<x>`) unless another contact owns it."""
+
+        def step(uow: UnitOfWork) -> bool:
+            uow.prefetch(contacts=[contact_id], identities=[key])
+            owner = uow.identities.owners([key]).get(key)
+            contact = uow.contacts.get(contact_id)
+            if contact is None or (owner is not None and owner != contact_id):
+                return False
+            uow.identities.claim(key, contact_id)
+            uow.contacts.save(contact, contact.with_identity(key))
+            uow.commit()
+            return True
+
+        return atomically(self._uow, step)
 
     def continue_on(
         self, contact_id: str, channel: Channel | str, account_id: str | None = None
     ) -> Continuation:
         channel = Channel(channel)
-        identities = self._repo.contact_identities(contact_id)
-        if identities is None:
-            raise CannotContinue("Contato não encontrado")
-        address = address_on(channel, identities)
-        if address is None:
-            raise CannotContinue(unreachable_reason(channel))
-        conversation = self._repo.find_conversation(contact_id, str(channel), account_id)
-        created = conversation is None
-        if conversation is None:
+
+        def step(uow: UnitOfWork) -> tuple[Conversation, bool]:
+            contact = uow.contacts.get(contact_id)
+            if contact is None:
+                raise CannotContinue("Contato não encontrado")
+            address = address_on(channel, list(contact.identities))
+            if address is None:
+                raise CannotContinue(unreachable_reason(channel))
+            existing = uow.conversations.latest_of(contact_id, str(channel), account_id)
+            if existing is not None:
+                return existing, False
             account = account_id or getattr(self._channels().first(channel), "account_id", None)
             if not account:
                 raise CannotContinue(f"Nenhuma conta de {channel} configurada para iniciar a conversa")
-            conversation = self._repo.open_conversation(contact_id, str(channel), account, address)
-        decision = window.decide(channel, conversation.last_inbound_at, self._clock(), by_human=True)
-        return Continuation(conversation, created, decision)
+            opened = Conversation.opened_by_agent(
+                contact_id=contact_id, channel=channel, account_id=account, address=address
+            )
+            found = uow.conversations.get(opened.id)
+            if found is not None:
+                return found, False
+            uow.conversations.add(opened)
+            uow.commit()
+            return opened, True
+
+        conversation, created = atomically(self._uow, step)
+        decision = conversation.window(self._clock(), by_human=True)
+        return Continuation(conversation=conversation, created=created, window=decision)

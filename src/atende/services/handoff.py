@@ -1,9 +1,8 @@
-"""What the customer is told when a person takes over, and how the conversation is queued.
+"""What the customer is told when a person takes over.
 
 The text says why in a word (they asked, they want to cancel, we are not
-sure), who will answer, and, outside opening hours, when. The queue fields
-are what the inbox sorts on: team, priority (frustrated or urgent first) and
-since when the customer has been waiting.
+sure), who will answer, and, outside opening hours, when. How the
+conversation is queued is the conversation's rule (`Conversation.hand_off`).
 """
 
 from __future__ import annotations
@@ -49,7 +48,6 @@ CLOSED = (
     " Nosso horário de atendimento é {hours}; fora dele, respondemos assim que voltarmos.",
     " We're available {hours}; outside those hours we'll reply as soon as we're back.",
 )
-HIGH_PRIORITY_SENTIMENTS = ("frustrated", "urgent")
 
 
 def notice(reason: str, team: str | None, business: dict[str, Any], language: str, now: float) -> str:
@@ -62,20 +60,3 @@ def notice(reason: str, team: str | None, business: dict[str, Any], language: st
         if hours:
             text += CLOSED[en].format(hours=hours)
     return text
-
-
-def priority(sentiment: str | None) -> str:
-    return "high" if sentiment in HIGH_PRIORITY_SENTIMENTS else "normal"
-
-
-def queue_fields(
-    team: str, reason: str, intent: str | None, sentiment: str | None, at: datetime
-) -> dict[str, Any]:
-    return {
-        "status": "waiting",
-        "queue": team,
-        "team": team,
-        "priority": priority(sentiment),
-        "waitingSince": at,
-        "handoff": {"reason": reason, "intent": intent, "sentiment": sentiment, "at": at},
-    }

@@ -1,30 +1,29 @@
-"""Handle one inbound message: store it once, decide who answers, answer it at most once.
+"""Handle one inbound message: triage → decide → answer → persist, once.
 
-Pub/Sub delivers at least once and Meta redelivers for days, so every step is
-keyed: the message by its provider id, the reply by the message's id. A
-redelivery finds both and only re-hands the reply to outbound, which itself
-refuses to send a message twice.
-
-Between storing and answering sits the attendant: triage (intent, sentiment,
-confidence), the routing policy (answer, hand to a person, or keep quiet
-because a person has the conversation), the engine that writes the answer
-through the tool layer, and the handoff. What was decided and why is written
-on the inbound message in the same batch as the reply and the conversation's
-session, so the three never disagree.
+Pub/Sub delivers at least once and Meta redelivers for days, so the message is
+stored under an id derived from the platform's and its one possible reply under
+an id derived from the message's; both are created in the same commit as the
+decision, the conversation and the contact. A redelivery finds the message
+handled and only re-hands the reply to outbound, which itself refuses to send
+twice. A conflicting writer makes the commit fail whole, and the step runs
+again on fresh state (ERP mutations are keyed by the message id).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import TypeVar, overload
 
-from atende.domain import masking
+from atende.domain.channels import ChannelRegistry
+from atende.domain.contact import Contact, contact_id_for, identity_keys
+from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
-from atende.domain.records import InboundRecord
+from atende.domain.message import Message, Turn
+from atende.domain.model import Route, stable_id
 from atende.domain.routing import (
     REASON_BELOW_THRESHOLD,
     REASON_WAITING_FOR_HUMAN,
@@ -33,34 +32,42 @@ from atende.domain.routing import (
     RoutingPolicy,
     decide,
 )
-from atende.domain.session import Session
+from atende.domain.triage import Triage
 from atende.engines.base import FALLBACK_EN, FALLBACK_PT, EngineReply, ReplyEngine, ReplyRequest
 from atende.engines.personas import language_of
 from atende.erp.port import Erp
 from atende.erp.tools import CustomerTools
 from atende.services import handoff
+from atende.services.ai_log import AiLogEntry
 from atende.services.attendant_config import AttendantConfig
-from atende.services.attendant_store import AttendantStore
-from atende.services.ports import OutboundQueue, Repository
-from atende.triage.result import Triage
+from atende.services.ports import OutboundQueue
+from atende.services.unit_of_work import Repository, UnitOfWork, atomically
 
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
 GREY_ZONE = 0.25  # how far below its threshold a triage may be and still earn a second opinion
 NO_TEXT = Triage("other", "neutral", 1.0)  # media, locations, reactions: nothing to classify
-SENSITIVE_PLACEHOLDER = "[dado de identificação omitido]"
+ATTENDANT_ERROR = "attendant_error"
+A = TypeVar("A")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InboundOutcome:
     stored: bool  # False: a redelivery of a message we already had
     reply_message_id: str | None
     decision: RoutingDecision | None = None
 
 
-def reply_id_for(message_id: str) -> str:
-    return f"{message_id}_r"
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """What the attendant made of one message: the route, what the customer is told, the new session."""
+
+    decision: RoutingDecision
+    text: str | None
+    triage: Triage | None = None
+    engine: EngineReply | None = None
+    second_opinion: Triage | None = None
 
 
 def _default_classify(text: str) -> Triage:
@@ -72,127 +79,211 @@ def _default_classify(text: str) -> Triage:
 class InboundService:
     def __init__(
         self,
-        repo: Repository,
+        *,
+        uow: Callable[[], UnitOfWork],
         engine: ReplyEngine,
         outbound: OutboundQueue,
-        attendant: AttendantStore,
         config: AttendantConfig,
         erp: Erp,
+        channels: Callable[[], ChannelRegistry] = ChannelRegistry,
         classify: Callable[[str], Triage] = _default_classify,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._repo = repo
+        self._uow = uow
         self._engine = engine
         self._outbound = outbound
-        self._store = attendant
         self._config = config
         self._erp = erp
+        self._channels = channels
         self._classify = classify
         self._clock = clock
 
     def handle(self, message: InboundMessage) -> InboundOutcome:
-        started = time.perf_counter()
-        record = self._repo.record_inbound(message)
-        if record.handled:
-            log.info("redelivery of %s: already handled", message.message_id)
-            if record.reply_message_id:  # the first attempt may have died before handing it on
-                self._outbound.enqueue(record.reply_message_id, message.ordering_key)
-            return InboundOutcome(record.created, record.reply_message_id)
-        if message.echo:
-            self._repo.mark_handled(message.message_id)
-            return InboundOutcome(record.created, None)
+        outcome = atomically(self._uow, lambda uow: self._handle(uow, message))
+        if outcome.reply_message_id:
+            self._outbound.enqueue(outcome.reply_message_id, message.ordering_key)
+        return outcome
 
-        now = self._clock()
-        conversation, contact = record.conversation, record.contact
-        session = Session.from_doc(self._store.attendant_state(conversation.id), now)
-        policy = self._config.routing_policy()
-        triage = self._classify(message.text) if message.text else None
-        context = RoutingContext(str(conversation.status), session.recent_sentiments(now))
-        decision = decide(triage or NO_TEXT, context, policy)
-        if triage:
-            session = session.with_sentiment(triage.sentiment, now)
-        business = self._config.business()
-        tools = CustomerTools(
-            self._erp, message.message_id, session.customer_id, session.verification_failures
+    def _handle(self, uow: UnitOfWork, message: InboundMessage) -> InboundOutcome:
+        started, now = time.perf_counter(), self._clock()
+        keys = identity_keys(message)
+        uow.prefetch(
+            messages=[message.message_id],
+            conversations=[message.conversation_id],
+            identities=keys,
+            contacts=[stable_id("c", keys[0])],  # usually the contact: read in the same round trip
+            provider_ids=[(str(message.channel), message.provider_message_id)] if message.echo else [],
         )
-        request = ReplyRequest(
-            message,
-            conversation,
-            contact,
-            self._store.contact_turns(contact.id, HISTORY_TURNS),
-            triage,
-            bool(triage and triage.confidence >= decision.threshold),
-            session,
-            business,
-            tools,
-            language_of(contact.profile),
-            now,
+        earlier = uow.messages.get(message.message_id)
+        if earlier is not None and earlier.handled:
+            log.info("redelivery of %s: already handled", message.message_id)
+            return InboundOutcome(stored=False, reply_message_id=earlier.reply_message_id)
+        if message.echo and uow.provider_ids.message_for(str(message.channel), message.provider_message_id):
+            log.info("echo of our own send %s: already stored", message.provider_message_id)
+            return InboundOutcome(stored=False, reply_message_id=None)
+
+        conversation = uow.conversations.get(message.conversation_id)
+        owners = uow.identities.owners(keys)
+        contact_id = contact_id_for(keys, owners, conversation.contact_id if conversation else None)
+        channel = self._channels().get(message.channel, message.account_id)
+        known = uow.contacts.get(contact_id)
+        contact = known or Contact.new(contact_id, persona=channel.default_persona)
+        started_conv = conversation or Conversation.start(
+            message, contact_id=contact_id, persona=contact.persona, channel=channel
+        )
+        conv = started_conv.receive(message)
+        person = contact.seen(message)
+        stored = earlier or Message.received(message, contact_id=contact_id)
+        reply: Message | None = None
+
+        if message.echo:  # the business wrote from Meta's apps: stored as the agent's, never answered
+            stored = stored.decided(triage=None, decision=None)
+            # Statuses of that message find it like one of ours; our own send recorded meanwhile conflicts.
+            uow.provider_ids.remember(str(message.channel), message.provider_message_id, stored.id)
+        else:
+            request = self._request(uow, message, conv, person, now)
+            answer = self._attend(request)
+            conv, person, stored, reply = self._apply(request, answer, conv, person, stored, now)
+            uow.ia_logs.add(
+                AiLogEntry.of(
+                    stored=stored,
+                    request=request,
+                    answer=answer.engine,
+                    response=answer.text,
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                    now=now,
+                )
+            )
+
+        _save(uow.messages, earlier, stored)
+        _save(uow.conversations, conversation, conv)
+        _save(uow.contacts, known, person)
+        for key in keys:
+            if key not in owners:
+                uow.identities.claim(key, contact_id)
+        if reply:
+            uow.messages.add(reply)
+        uow.commit()
+        return InboundOutcome(
+            stored=earlier is None,
+            reply_message_id=reply.id if reply else None,
+            decision=stored.decision,
+        )
+
+    # -- the attendant -----------------------------------------------------------------------------------
+
+    def _request(
+        self, uow: UnitOfWork, message: InboundMessage, conv: Conversation, contact: Contact, now: float
+    ) -> ReplyRequest:
+        session = conv.session.as_of(now)
+        return ReplyRequest(
+            message=message,
+            conversation=conv,
+            contact=contact,
+            history=_LazyTurns(lambda: uow.messages.latest_turns(contact_id=contact.id, limit=HISTORY_TURNS)),
+            session=session,
+            business=self._config.business(),
+            tools=CustomerTools(
+                self._erp, message.message_id, session.customer_id, session.verification_failures
+            ),
+            language=language_of(contact.profile),
+            now=now,
+        )
+
+    def _attend(self, request: ReplyRequest) -> Answer:
+        """Triage, route, and write the answer; any failure in here hands the customer to a person."""
+        policy = self._config.routing_policy()
+        try:
+            return self._decide_and_answer(request, policy)
+        except Exception:
+            log.exception("attendant failed on %s; handing off", request.message.message_id)
+            decision = RoutingDecision(Route.HUMAN, ATTENDANT_ERROR, policy.default_team, 0.0)
+            return Answer(decision=decision, text=self._notice(decision, request))
+
+    def _decide_and_answer(self, request: ReplyRequest, policy: RoutingPolicy) -> Answer:
+        message, now = request.message, request.now
+        triage = self._classify(message.text) if message.text else None
+        context = RoutingContext(
+            conversation_status=request.conversation.status,
+            recent_sentiments=request.session.recent_sentiments(now),
+        )
+        decision = decide(triage or NO_TEXT, context, policy)
+        request = replace(
+            request,
+            triage=triage,
+            triage_confident=bool(triage and triage.confidence >= decision.threshold),
         )
         decision, second = self._reconsider(decision, request, context, policy)
-        at = datetime.fromtimestamp(now, UTC)
-
-        if decision.route == "silent" or decision.reason == REASON_WAITING_FOR_HUMAN:
-            # A person has (or is about to have) the conversation: store, record why, say nothing.
-            fields = _decision_fields(triage, decision, second)
-            self._store.finish_without_reply(
-                message.message_id, conversation.id, fields, {"attendant": session.to_doc()}
-            )
-            self._log(message, record, fields, decision, None, None, request, started)
-            return InboundOutcome(record.created, None, decision)
-
-        answer: EngineReply | None = None
-        if decision.route == "auto":
-            answer = self._answer(request)
-            if answer.handoff:
-                team = answer.handoff_team or policy.team_for(triage.intent if triage else "other")
-                decision = RoutingDecision(
-                    "human", answer.handoff_reason or "engine_handoff", team, decision.threshold
-                )
-        text = self._text(decision, answer, request)
-        session = replace(
-            session,
-            customer_id=tools.customer_id,
-            verified_at=now if tools.verified_now else session.verified_at,
-            verification_failures=tools.verification_failures,
-            flow=answer.flow if answer and decision.route == "auto" else None,
-            awaiting_input=bool(answer and answer.awaiting_input and decision.route == "auto"),
+        if decision.route == Route.SILENT or decision.reason == REASON_WAITING_FOR_HUMAN:
+            # A person has the conversation, or soon will: store, record why, say nothing.
+            return Answer(decision=decision, text=None, triage=triage, second_opinion=second)
+        engine: EngineReply | None = None
+        if decision.route == Route.AUTO:
+            engine = self._engine_reply(request)
+            if engine.handoff:
+                team = engine.handoff_team or policy.team_for(triage.intent if triage else "other")
+                reason = engine.handoff_reason or "engine_handoff"
+                decision = RoutingDecision(Route.HUMAN, reason, team, decision.threshold)
+        return Answer(
+            decision=decision,
+            text=self._text(decision, engine, request),
+            triage=triage,
+            engine=engine,
+            second_opinion=second,
         )
-        conversation_fields: dict[str, Any] = {"attendant": session.to_doc()}
-        if decision.route == "human":
-            conversation_fields |= handoff.queue_fields(
-                decision.team or policy.default_team,
-                decision.reason,
-                triage.intent if triage else None,
-                triage.sentiment if triage else None,
-                at,
-            )
-        inbound_fields = _decision_fields(triage, decision, second)
-        if tools.verified_now:
-            self._store.link_customer(contact.id, {"erpCustomerId": tools.customer_id})
 
-        if not text:
-            self._store.finish_without_reply(
-                message.message_id, conversation.id, inbound_fields, conversation_fields
+    def _apply(
+        self,
+        request: ReplyRequest,
+        answer: Answer,
+        conv: Conversation,
+        contact: Contact,
+        stored: Message,
+        now: float,
+    ) -> tuple[Conversation, Contact, Message, Message | None]:
+        """The answer's consequences on the session, the conversation, the contact and the message."""
+        decision, engine, tools, triage = answer.decision, answer.engine, request.tools, answer.triage
+        session = request.session.with_sentiment(triage.sentiment, now) if triage else request.session
+        if decision.route != Route.SILENT and decision.reason != REASON_WAITING_FOR_HUMAN:
+            auto = decision.route == Route.AUTO
+            session = replace(
+                session,
+                customer_id=tools.customer_id if tools else session.customer_id,
+                verified_at=now if tools and tools.verified_now else session.verified_at,
+                verification_failures=tools.verification_failures if tools else session.verification_failures,
+                flow=engine.flow if engine and auto else None,
+                awaiting_input=bool(engine and engine.awaiting_input and auto),
             )
-            self._log(message, record, inbound_fields, decision, answer, None, request, started)
-            return InboundOutcome(record.created, None, decision)
-        reply_id = reply_id_for(message.message_id)
-        meta = {**(answer.meta if answer else {"engine": "handoff"}), "route": decision.route}
-        if not self._repo.create_reply(
-            message,
-            record,
-            reply_id,
-            text,
-            meta,
-            inbound_fields=inbound_fields,
-            conversation_fields=conversation_fields,
-        ):
-            log.info("reply %s already exists; not producing another", reply_id)
-        self._outbound.enqueue(reply_id, message.ordering_key)
-        self._log(message, record, inbound_fields, decision, answer, text, request, started)
-        return InboundOutcome(record.created, reply_id, decision)
-
-    # -- steps ---------------------------------------------------------------------------------------
+        conv = conv.remember(session)
+        if decision.route == Route.HUMAN and decision.reason != REASON_WAITING_FOR_HUMAN:
+            conv = conv.hand_off(
+                team=decision.team or self._config.routing_policy().default_team,
+                reason=decision.reason,
+                intent=triage.intent if triage else None,
+                sentiment=triage.sentiment if triage else None,
+                at=now,
+            )
+        if tools and tools.verified_now and tools.customer_id:
+            contact = contact.verified_as(tools.customer_id)
+        reply = None
+        if answer.text:
+            meta = {**(engine.meta if engine else {"engine": "handoff"}), "route": str(decision.route)}
+            reply = Message.bot_reply(
+                request.message,
+                contact_id=contact.id,
+                window_from=conv.last_inbound_at,
+                text=answer.text,
+                engine=meta,
+                now=now,
+            )
+            conv = conv.bot_replied(answer.text, now)
+        stored = stored.decided(
+            triage=triage,
+            decision=decision,
+            second_opinion=answer.second_opinion,
+            reply_id=reply.id if reply else None,
+        )
+        return conv, contact, stored, reply
 
     def _reconsider(
         self, decision: RoutingDecision, request: ReplyRequest, context: RoutingContext, policy: RoutingPolicy
@@ -201,12 +292,12 @@ class InboundService:
         or a flow's keyword ("menu") is understood even when the classifier is unsure; and a message
         just below the threshold may get a second opinion from the engine (Gemini)."""
         triage = request.triage
-        unsure = decision.route == "human" and decision.reason == REASON_BELOW_THRESHOLD
-        if not unsure and not (decision.route == "auto" and triage is None):
+        unsure = decision.route == Route.HUMAN and decision.reason == REASON_BELOW_THRESHOLD
+        if not unsure and not (decision.route == Route.AUTO and triage is None):
             return decision, None
         claim = self._engine.claim(request)
         if claim:
-            return RoutingDecision("auto", claim, None, decision.threshold), None
+            return RoutingDecision(Route.AUTO, claim, None, decision.threshold), None
         if triage is None:
             return replace(decision, reason="no_text"), None
         opinion = getattr(self._engine, "second_opinion", None)
@@ -216,11 +307,11 @@ class InboundService:
         if second is None:
             return decision, None
         revised = decide(second, context, policy)
-        if revised.route == "auto":
+        if revised.route == Route.AUTO:
             revised = replace(revised, reason="second_opinion")
         return revised, second
 
-    def _answer(self, request: ReplyRequest) -> EngineReply:
+    def _engine_reply(self, request: ReplyRequest) -> EngineReply:
         try:
             return self._engine.reply(request)
         except Exception:  # a bug in a flow or an engine must not leave the customer unanswered
@@ -234,79 +325,44 @@ class InboundService:
     def _text(
         self, decision: RoutingDecision, answer: EngineReply | None, request: ReplyRequest
     ) -> str | None:
-        if decision.route == "auto":
+        if decision.route == Route.AUTO:
             return answer.text if answer else None
         if answer and answer.text in (FALLBACK_PT, FALLBACK_EN):
             return answer.text  # the brief's exact words when the model is unavailable
-        notice = handoff.notice(
-            decision.reason, decision.team, request.business, request.language, request.now
-        )
-        return "\n\n".join(t for t in (answer.text if answer else None, notice) if t)
+        return "\n\n".join(t for t in (answer.text if answer else None, self._notice(decision, request)) if t)
 
-    def _log(
-        self,
-        message: InboundMessage,
-        record: InboundRecord,
-        fields: dict[str, Any],
-        decision: RoutingDecision,
-        answer: EngineReply | None,
-        response: str | None,
-        request: ReplyRequest,
-        started: float,
-    ) -> None:
-        """One ia_logs document per message: what was decided, with what, how fast; personal data masked."""
-        sensitive = bool(answer and answer.sensitive_input)
-        meta = answer.meta if answer else {}
-        tools = request.tools
-        entry = {
-            "messageId": message.message_id,
-            "conversationId": record.conversation.id,
-            "contactId": record.contact.id,
-            "channel": str(message.channel),
-            "userType": record.contact.persona,
-            "persona": record.contact.persona,
-            "language": request.language,
-            **fields,
-            "engine": meta.get("engine", "handoff" if decision.route == "human" else None),
-            "prompt": SENSITIVE_PLACEHOLDER
-            if sensitive
-            else masking.mask_text(answer.prompt if answer and answer.prompt else message.text),
-            "response": masking.mask_text(response),
-            "toolsCalled": [
-                {"name": c.name, "args": masking.mask_value(c.args), "ok": c.ok, "error": c.error, "ms": c.ms}
-                for c in (tools.calls if tools else [])
-            ],
-            "flow": {"id": meta.get("flow"), "step": meta.get("step")} if meta.get("flow") else None,
-            "model": meta.get("model"),
-            "tokens": meta.get("tokens"),
-            "grounding": meta.get("grounding"),
-            "engineLatencyMs": meta.get("latency_ms"),
-            "latencyMs": round((time.perf_counter() - started) * 1000, 1),
-            "verified": bool(tools and tools.customer_id),
-            "timestamp": datetime.fromtimestamp(self._clock(), UTC),
-        }
-        try:
-            self._store.write_ia_log(message.message_id, entry)
-        except Exception:  # the answer is already on its way; a lost log line must not redeliver it
-            log.exception("could not write the AI log for %s", message.message_id)
+    @staticmethod
+    def _notice(decision: RoutingDecision, request: ReplyRequest) -> str:
+        return handoff.notice(decision.reason, decision.team, request.business, request.language, request.now)
 
 
-def _triage_doc(triage: Triage) -> dict[str, Any]:
-    return {"intent": triage.intent, "sentiment": triage.sentiment, "confidence": round(triage.confidence, 4)}
+def _save(repo: Repository[A], before: A | None, after: A) -> None:
+    """Create what was not there, write what changed of what was."""
+    if before is None:
+        repo.add(after)
+    elif after != before:
+        repo.save(before, after)
 
 
-def _decision_fields(
-    triage: Triage | None, decision: RoutingDecision, second: Triage | None = None
-) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "triage": _triage_doc(triage) if triage else None,
-        "decision": {
-            "route": decision.route,
-            "reason": decision.reason,
-            "team": decision.team,
-            "threshold": decision.threshold,
-        },
-    }
-    if second:
-        fields["secondOpinion"] = _triage_doc(second)
-    return fields
+class _LazyTurns(Sequence[Turn]):
+    """The contact's history, queried only if an engine reads it (the scripted flows never do)."""
+
+    def __init__(self, load: Callable[[], list[Turn]]) -> None:
+        self._load = load
+
+    @cached_property
+    def _turns(self) -> list[Turn]:
+        return self._load()
+
+    @overload
+    def __getitem__(self, index: int) -> Turn: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Turn]: ...
+    def __getitem__(self, index: int | slice) -> Turn | Sequence[Turn]:
+        return self._turns[index]
+
+    def __len__(self) -> int:
+        return len(self._turns)
+
+    def __iter__(self) -> Iterator[Turn]:
+        return iter(self._turns)

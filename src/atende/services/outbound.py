@@ -15,9 +15,9 @@ from typing import Protocol
 
 from atende.adapters.graph import GraphError
 from atende.domain import window
+from atende.domain.message import OutgoingMessage, SendError
 from atende.domain.outgoing import OutgoingRejected
-from atende.domain.records import OutgoingMessage
-from atende.services.ports import Repository
+from atende.services.ports import MessageLedger
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class RetryPolicy:
 class OutboundService:
     def __init__(
         self,
-        repo: Repository,
+        repo: MessageLedger,
         senders: Mapping[str, ChannelSender],
         retry: RetryPolicy,
         is_transient: Callable[[GraphError], bool],
@@ -66,13 +66,7 @@ class OutboundService:
         sender = self._senders.get(message.channel)
         if sender is None:
             self._repo.record_failed(
-                message_id,
-                {
-                    "code": None,
-                    "message": f"no sender for {message.channel}",
-                    "retryable": False,
-                    "source": "atende",
-                },
+                message_id, SendError(message=f"no sender for {message.channel}", source="atende")
             )
             return "failed"
         decision = window.decide(
@@ -102,27 +96,23 @@ class OutboundService:
                 log.error("outbound %s failed: %s", message_id, error)
                 self._repo.record_failed(
                     message_id,
-                    {
-                        "code": error.code,
-                        "message": error.message,
-                        "details": error.details,
-                        "httpStatus": error.http_status,
-                        "retryable": transient,
-                        "attempts": attempt,
-                        "source": "platform",
-                        "agentMessage": self._describe(error) if self._describe else None,
-                    },
+                    SendError(
+                        code=error.code,
+                        message=error.message,
+                        details=error.details,
+                        http_status=error.http_status,
+                        retryable=transient,
+                        attempts=attempt,
+                        source="platform",
+                        agent_text=self._describe(error) if self._describe else None,
+                    ),
                 )
                 return "failed"
             self._repo.record_sent(message_id, provider_id, message.channel)
-            for update in self._repo.take_orphan_statuses(message.channel, provider_id):
-                self._repo.apply_status(update)  # statuses that raced ahead of our own bookkeeping
             return "sent"
 
     def _refuse(self, message_id: str, code: str, reason: str) -> str:
         """Refused before calling Meta: the agent sees why, and nothing is retried."""
         log.info("outbound %s refused (%s): %s", message_id, code, reason)
-        self._repo.record_failed(
-            message_id, {"code": code, "message": reason, "retryable": False, "source": "atende"}
-        )
+        self._repo.record_failed(message_id, SendError(code=code, message=reason, source="atende"))
         return "refused"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from atende.domain.events import Event, InboundMessage, StatusUpdate
-from atende.domain.records import InboundRecord, OutgoingMessage, Turn
+from atende.domain.events import Event, StatusUpdate
+from atende.domain.message import OutgoingMessage, SendError
 
 
 class EventPublisher(Protocol):
@@ -19,43 +19,23 @@ class OutboundQueue(Protocol):
         """Hand a stored outgoing message to the outbound function."""
 
 
-class Repository(Protocol):
-    """Persistence the inbound, outbound and status services need."""
-
-    def record_inbound(self, message: InboundMessage) -> InboundRecord:
-        """Store the message once (keyed by its provider id) and update contact and conversation."""
-
-    def recent_turns(self, conversation_id: str, limit: int) -> list[Turn]: ...
-
-    def create_reply(
-        self,
-        inbound: InboundMessage,
-        record: InboundRecord,
-        reply_id: str,
-        text: str,
-        meta: dict[str, Any],
-        inbound_fields: dict[str, Any] | None = None,
-        conversation_fields: dict[str, Any] | None = None,
-    ) -> bool:
-        """Create the bot's reply under a derived id and mark the inbound handled; False if it exists.
-
-        The extra fields land on the inbound message and the conversation in the same write."""
-
-    def mark_handled(self, message_id: str) -> None:
-        """Record that the message needed no answer, so a redelivery does not reconsider it."""
+class MessageLedger(Protocol):
+    """The steps of a stored message's life that outbound, statuses and media take (`Deliveries`)."""
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
         """Move a queued message to `sending`; None when it is already sent, failed or being sent."""
 
-    def record_sent(self, message_id: str, provider_message_id: str, channel: str | None = None) -> None:
-        """Mark sent; on channels that echo sends back, also remember the mid so the echo is no copy."""
+    def record_sent(self, message_id: str, provider_message_id: str, channel: str) -> None:
+        """Mark sent and remember the provider id (statuses, echoes); apply statuses parked for it."""
 
-    def apply_watermark(self, update: StatusUpdate) -> int:
-        """Apply a Messenger read/delivery watermark to the conversation's earlier outgoing messages."""
-
-    def record_failed(self, message_id: str, error: dict[str, Any]) -> None: ...
+    def record_failed(self, message_id: str, error: SendError) -> None: ...
 
     def apply_status(self, update: StatusUpdate) -> str:
         """Apply a delivery status; returns 'applied', 'stale' or 'orphan' (message not known yet)."""
 
-    def take_orphan_statuses(self, channel: str, provider_message_id: str) -> list[StatusUpdate]: ...
+    def apply_watermark(self, update: StatusUpdate) -> int:
+        """Apply a Messenger read/delivery watermark to the conversation's earlier outgoing messages."""
+
+    def media_state(self, message_id: str) -> dict[str, Any] | None: ...
+
+    def set_media(self, message_id: str, media: dict[str, Any]) -> None: ...

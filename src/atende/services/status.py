@@ -6,7 +6,7 @@ import logging
 
 from atende.domain.events import StatusUpdate
 from atende.domain.model import MessageStatus
-from atende.services.ports import Repository
+from atende.services.ports import MessageLedger
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +14,7 @@ KNOWN = {s.value for s in MessageStatus}
 
 
 class StatusService:
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: MessageLedger) -> None:
         self._repo = repo
 
     def apply(self, update: StatusUpdate) -> str:

@@ -12,7 +12,7 @@ process. Call `load_model()` at start-up to pay that cost eagerly.
 
 from __future__ import annotations
 
-from atende.triage.result import INTENTS, SENTIMENTS, Triage
+from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 
 __all__ = ["INTENTS", "SENTIMENTS", "Triage", "classify", "load_model"]
 

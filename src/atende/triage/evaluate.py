@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from atende.triage.result import INTENTS, SENTIMENTS, Triage
+from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 
 THRESHOLDS: tuple[float, ...] = tuple(round(0.50 + 0.05 * i, 2) for i in range(10))
 

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from atende.triage.result import INTENTS, SENTIMENTS, Triage
+from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 from atende.triage.text import FEATURE_VERSION, features
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "triage_model.json"

@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from atende.domain.triage import INTENTS, SENTIMENTS
 from atende.triage.model import FORMAT, MODEL_PATH, softmax
-from atende.triage.result import INTENTS, SENTIMENTS
 from atende.triage.text import FEATURE_VERSION, features
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from atende.channels.sending import GraphSender, choices
+from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected, require, within
-from atende.domain.records import OutgoingMessage
 from atende.domain.window import RESPONSE
 
 ATTACHMENT_TYPES = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from atende.channels.sending import GraphSender, choices
+from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected, require, within
-from atende.domain.records import OutgoingMessage
 
 MEDIA_KINDS = {"image", "audio", "video", "document", "sticker"}
 TEXT_MAX = 4096

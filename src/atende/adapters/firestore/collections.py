@@ -1,0 +1,13 @@
+"""Collection names, in one place; docs/data-model.md describes each."""
+
+MESSAGES = "messages"
+CONVERSATIONS = "conversations"
+CONTACTS = "contacts"
+IDENTITIES = "contact_identities"
+# A platform's message id -> our message (statuses, echo dedup), or statuses parked until the send is known.
+PROVIDER_IDS = "provider_message_ids"
+IA_LOGS = "ia_logs"
+OMNI_LOGS = "omni_logs"
+CONFIG = "config"
+FLOWS = "flows"
+CHANNELS = "channels"

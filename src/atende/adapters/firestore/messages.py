@@ -1,0 +1,161 @@
+"""The message as a `messages/{id}` document, and back (docs/data-model.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atende.adapters.firestore.codec import seconds, ts
+from atende.domain.contacts import Address
+from atende.domain.message import Message, SendError, Turn
+from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
+from atende.domain.routing import RoutingDecision
+from atende.domain.triage import Triage
+
+
+def to_doc(message: Message) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "conversationId": message.conversation_id,
+        "contactId": message.contact_id,
+        "channel": str(message.channel),
+        "accountId": message.account_id,
+        "direction": str(message.direction),
+        "senderType": str(message.sender_type),
+        "sender": message.sender,
+        "isAutomation": message.is_automation,
+        "kind": str(message.kind),
+        "text": message.text,
+        "content": message.content,
+        "status": str(message.status),
+        "timestamp": ts(message.timestamp),
+    }
+    if message.reply_to is None:  # a message the platform brought us (the customer's, or an echo)
+        doc |= {
+            "senderName": message.sender_name,
+            "echo": message.echo,
+            "context": message.context,
+            "errors": message.errors,
+        }
+    optional: dict[str, Any] = {
+        "providerMessageId": message.provider_message_id,
+        "media": message.media,
+        "recipient": {"id": message.recipient.recipient_id, "phone": message.recipient.phone}
+        if message.recipient
+        else None,
+        "replyTo": message.reply_to,
+        "statusAt": {str(s): ts(at) for s, at in message.status_at.items()} or None,
+        "engine": message.engine,
+        "handled": message.handled or None,
+        "replyMessageId": message.reply_message_id,
+        "triage": triage_doc(message.triage) if message.triage else None,
+        "decision": decision_doc(message.decision) if message.decision else None,
+        "secondOpinion": triage_doc(message.second_opinion) if message.second_opinion else None,
+        "sendingUntil": ts(message.sending_until),
+        "sendAttempts": message.send_attempts or None,
+        "error": error_doc(message.error) if message.error else None,
+    }
+    if message.reply_to is not None:  # outbound judges the window from this without reading the conversation
+        doc["windowFrom"] = ts(message.window_from)
+    return doc | {k: v for k, v in optional.items() if v is not None}
+
+
+def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
+    recipient = doc.get("recipient")
+    error = doc.get("error")
+    return Message(
+        id=message_id,
+        conversation_id=doc["conversationId"],
+        contact_id=doc.get("contactId", ""),
+        channel=Channel(doc["channel"]),
+        account_id=doc.get("accountId", ""),
+        direction=Direction(doc.get("direction") or Direction.OUTBOUND),
+        sender_type=SenderType(doc.get("senderType") or SenderType.BOT),
+        sender=doc.get("sender") or "",
+        sender_name=doc.get("senderName"),
+        is_automation=bool(doc.get("isAutomation")),
+        echo=bool(doc.get("echo")),
+        kind=MessageKind(doc.get("kind") or MessageKind.TEXT),
+        text=doc.get("text"),
+        content=doc.get("content") or {},
+        context=doc.get("context") or {},
+        errors=doc.get("errors") or [],
+        provider_message_id=doc.get("providerMessageId"),
+        media=doc.get("media"),
+        status=MessageStatus(doc.get("status") or MessageStatus.QUEUED),
+        status_at={MessageStatus(s): seconds(at) or 0.0 for s, at in (doc.get("statusAt") or {}).items()},
+        timestamp=seconds(doc.get("timestamp")) or 0.0,
+        recipient=Address(recipient.get("id", ""), recipient.get("phone")) if recipient else None,
+        reply_to=doc.get("replyTo"),
+        window_from=seconds(doc.get("windowFrom")),
+        engine=doc.get("engine"),
+        handled=bool(doc.get("handled")),
+        reply_message_id=doc.get("replyMessageId"),
+        triage=_triage(doc.get("triage")),
+        decision=_decision(doc.get("decision")),
+        second_opinion=_triage(doc.get("secondOpinion")),
+        sending_until=seconds(doc.get("sendingUntil")),
+        send_attempts=int(doc.get("sendAttempts") or 0),
+        error=_error(error) if isinstance(error, dict) else None,
+    )
+
+
+def turn_from_doc(doc: dict[str, Any]) -> Turn:
+    return Turn(
+        direction=Direction(doc.get("direction") or Direction.INBOUND),
+        sender_type=SenderType(doc.get("senderType") or SenderType.CONTACT),
+        text=doc.get("text"),
+        timestamp=seconds(doc.get("timestamp")) or 0.0,
+    )
+
+
+def triage_doc(triage: Triage) -> dict[str, Any]:
+    return {"intent": triage.intent, "sentiment": triage.sentiment, "confidence": round(triage.confidence, 4)}
+
+
+def error_doc(error: SendError) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "code": error.code,
+        "message": error.message,
+        "retryable": error.retryable,
+        "source": error.source,
+    }
+    optional = {
+        "details": error.details,
+        "httpStatus": error.http_status,
+        "attempts": error.attempts,
+        "agentMessage": error.agent_text,
+    }
+    return doc | {k: v for k, v in optional.items() if v is not None}
+
+
+def decision_doc(decision: RoutingDecision) -> dict[str, Any]:
+    return {
+        "route": str(decision.route),
+        "reason": decision.reason,
+        "team": decision.team,
+        "threshold": decision.threshold,
+    }
+
+
+def _triage(doc: Any) -> Triage | None:
+    if not isinstance(doc, dict):
+        return None
+    return Triage(doc["intent"], doc["sentiment"], float(doc["confidence"]))
+
+
+def _decision(doc: Any) -> RoutingDecision | None:
+    if not isinstance(doc, dict):
+        return None
+    return RoutingDecision(Route(doc["route"]), doc["reason"], doc.get("team"), float(doc["threshold"]))
+
+
+def _error(doc: dict[str, Any]) -> SendError:
+    return SendError(
+        code=doc.get("code"),
+        message=doc.get("message") or "",
+        source=doc.get("source") or "platform",
+        retryable=bool(doc.get("retryable")),
+        details=doc.get("details"),
+        http_status=doc.get("httpStatus"),
+        attempts=doc.get("attempts"),
+        agent_text=doc.get("agentMessage"),
+    )

@@ -1,0 +1,292 @@
+"""The unit of work over Firestore: reads remember each document's update time, writes go in one batch
+guarded by those times.
+
+This is a transaction without its begin round trip and without locks: a document
+read as existing is updated only if its update time is unchanged, one read as
+missing is created only if it still is, and the batch commits all or nothing. A
+failed guard is a `Conflict`; `atomically` re-runs the step on fresh state. One
+inbound message thus costs one read round trip and one commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, Self, TypeVar
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from atende.adapters.firestore import contacts as contact_doc
+from atende.adapters.firestore import conversations as conversation_doc
+from atende.adapters.firestore import ia_logs as ai_log_doc
+from atende.adapters.firestore import messages as message_doc
+from atende.adapters.firestore.codec import changes, seconds
+from atende.adapters.firestore.collections import (
+    CONTACTS,
+    CONVERSATIONS,
+    IA_LOGS,
+    IDENTITIES,
+    MESSAGES,
+    PROVIDER_IDS,
+)
+from atende.adapters.firestore.statuses import status_doc, status_from_doc
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
+from atende.domain.events import StatusUpdate
+from atende.domain.message import Message, Turn
+from atende.domain.model import stable_id
+from atende.services.ai_log import AiLogEntry
+from atende.services.unit_of_work import Conflict
+
+A = TypeVar("A", Contact, Conversation, Message)
+TOUCHED = (CONVERSATIONS, CONTACTS)  # collections whose documents carry updatedAt
+CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
+
+
+class FirestoreUnitOfWork:
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+        self._snaps: dict[str, firestore.DocumentSnapshot] = {}
+        self._writes: list[Callable[[firestore.WriteBatch], None]] = []
+        self.messages = FirestoreMessages(self)
+        self.conversations = FirestoreConversations(self)
+        self.contacts = _Aggregates[Contact](self, CONTACTS, contact_doc.to_doc, contact_doc.from_doc)
+        self.identities = FirestoreIdentities(self)
+        self.provider_ids = FirestoreProviderIds(self)
+        self.ia_logs = FirestoreAiLogs(self)
+
+    def __enter__(self) -> Self:
+        self._snaps, self._writes = {}, []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._snaps, self._writes = {}, []
+
+    @property
+    def db(self) -> firestore.Client:
+        return self._db
+
+    def prefetch(
+        self,
+        *,
+        messages: Iterable[str] = (),
+        conversations: Iterable[str] = (),
+        contacts: Iterable[str] = (),
+        identities: Iterable[str] = (),
+        provider_ids: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        refs = [
+            *(self.ref(MESSAGES, i) for i in messages),
+            *(self.ref(CONVERSATIONS, i) for i in conversations),
+            *(self.ref(CONTACTS, i) for i in contacts),
+            *(self.ref(IDENTITIES, k) for k in identities),
+            *(self.ref(PROVIDER_IDS, alias_id(c, p)) for c, p in provider_ids),
+        ]
+        wanted = [r for r in refs if r.path not in self._snaps]
+        if wanted:
+            for snap in self._db.get_all(wanted):
+                self._snaps[snap.reference.path] = snap
+
+    def commit(self) -> None:
+        if not self._writes:
+            return
+        batch = self._db.batch()
+        for write in self._writes:
+            write(batch)
+        try:
+            batch.commit()
+        except CONFLICTS as exc:
+            raise Conflict(str(exc)) from exc
+        finally:
+            self._writes = []
+
+    # -- for the repositories ------------------------------------------------------------------------------
+
+    def ref(self, collection: str, doc_id: str) -> firestore.DocumentReference:
+        return self._db.collection(collection).document(doc_id)
+
+    def remember(self, snaps: Iterable[firestore.DocumentSnapshot]) -> None:
+        for snap in snaps:
+            self._snaps[snap.reference.path] = snap
+
+    def read(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        ref = self.ref(collection, doc_id)
+        snap = self._snaps.get(ref.path)
+        if snap is None:
+            snap = self._snaps[ref.path] = ref.get()
+        return (snap.to_dict() or {}) if snap.exists else None
+
+    def create(self, collection: str, doc_id: str, doc: dict[str, Any]) -> None:
+        ref = self.ref(collection, doc_id)
+        stamp = {"createdAt": firestore.SERVER_TIMESTAMP}
+        if collection in TOUCHED:
+            stamp["updatedAt"] = firestore.SERVER_TIMESTAMP
+        self._writes.append(lambda b: b.create(ref, {**doc, **stamp}))
+
+    def update(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
+        """Guarded by the update time read in this unit of work, if it was read."""
+        if not fields:
+            return
+        ref = self.ref(collection, doc_id)
+        if collection in TOUCHED:
+            fields = {**fields, "updatedAt": firestore.SERVER_TIMESTAMP}
+        snap = self._snaps.get(ref.path)
+        option = (
+            self._db.write_option(last_update_time=snap.update_time)
+            if snap is not None and snap.exists
+            else None
+        )
+        self._writes.append(lambda b: b.update(ref, fields, option=option))
+
+    def was_read(self, collection: str, doc_id: str) -> bool:
+        return self.ref(collection, doc_id).path in self._snaps
+
+    def put(self, collection: str, doc_id: str, doc: dict[str, Any]) -> None:
+        """Create or replace, unguarded: for documents only one writer ever produces (logs, aliases)."""
+        ref = self.ref(collection, doc_id)
+        self._writes.append(lambda b: b.set(ref, doc))
+
+    def delete(self, collection: str, doc_id: str) -> None:
+        ref = self.ref(collection, doc_id)
+        snap = self._snaps.get(ref.path)
+        option = (
+            self._db.write_option(last_update_time=snap.update_time)
+            if snap is not None and snap.exists
+            else None
+        )
+        self._writes.append(lambda b: b.delete(ref, option=option))
+
+
+class _Aggregates(Generic[A]):
+    def __init__(
+        self,
+        uow: FirestoreUnitOfWork,
+        collection: str,
+        to_doc: Callable[[A], dict[str, Any]],
+        from_doc: Callable[[str, dict[str, Any]], A],
+    ) -> None:
+        self._uow, self._collection = uow, collection
+        self._to_doc, self._from_doc = to_doc, from_doc
+
+    def get(self, item_id: str) -> A | None:
+        doc = self._uow.read(self._collection, item_id)
+        return None if doc is None else self._from_doc(item_id, doc)
+
+    def add(self, item: A) -> None:
+        self._uow.create(self._collection, item.id, self._to_doc(item))
+
+    def save(self, before: A, after: A) -> None:
+        self._uow.update(self._collection, after.id, changes(self._to_doc(before), self._to_doc(after)))
+
+
+class FirestoreMessages(_Aggregates[Message]):
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        super().__init__(uow, MESSAGES, message_doc.to_doc, message_doc.from_doc)
+
+    def latest_turns(self, *, contact_id: str, limit: int) -> list[Turn]:
+        return [
+            message_doc.turn_from_doc(s.to_dict() or {}) for s in self._latest("contactId", contact_id, limit)
+        ][::-1]
+
+    def latest(self, *, conversation_id: str, limit: int) -> list[Message]:
+        """Newest first; each is read in this unit of work, so saving one is guarded like a get."""
+        return [
+            message_doc.from_doc(s.id, s.to_dict() or {})
+            for s in self._latest("conversationId", conversation_id, limit)
+        ]
+
+    def remove(self, message: Message) -> None:
+        self._uow.delete(MESSAGES, message.id)
+
+    def _latest(self, field: str, value: str, limit: int) -> list[firestore.DocumentSnapshot]:
+        query = (
+            self._uow.db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter(field, "==", value))
+            .order_by("timestamp", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        snaps = list(query.stream())
+        self._uow.remember(snaps)
+        return snaps
+
+
+class FirestoreConversations(_Aggregates[Conversation]):
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        super().__init__(uow, CONVERSATIONS, conversation_doc.to_doc, conversation_doc.from_doc)
+
+    def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
+        query = (
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("contactId", "==", contact_id))
+            .where(filter=firestore.FieldFilter("channel", "==", channel))
+        )
+        found = [s for s in query.stream() if account_id is None or s.get("accountId") == account_id]
+        if not found:
+            return None
+        snap = max(found, key=lambda s: seconds((s.to_dict() or {}).get("lastInboundAt")) or 0)
+        return conversation_doc.from_doc(snap.id, snap.to_dict() or {})
+
+
+class FirestoreIdentities:
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def owners(self, keys: Iterable[str]) -> dict[str, str]:
+        found = {k: self._uow.read(IDENTITIES, k) for k in keys}
+        return {k: doc["contactId"] for k, doc in found.items() if doc and doc.get("contactId")}
+
+    def claim(self, key: str, contact_id: str) -> None:
+        if self._uow.read(IDENTITIES, key) is None:
+            self._uow.create(IDENTITIES, key, contact_doc.identity_doc(contact_id))
+        else:
+            self._uow.update(IDENTITIES, key, contact_doc.identity_doc(contact_id))
+
+
+def alias_id(channel: str, provider_message_id: str) -> str:
+    return stable_id("p", channel, provider_message_id)
+
+
+class FirestoreProviderIds:
+    """`provider_message_ids/{alias}`: the message a platform id names, or the statuses waiting for it."""
+
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def message_for(self, channel: str, provider_message_id: str) -> str | None:
+        doc = self._uow.read(PROVIDER_IDS, alias_id(channel, provider_message_id))
+        return doc.get("messageId") if doc else None
+
+    def parked(self, channel: str, provider_message_id: str) -> list[StatusUpdate]:
+        doc = self._uow.read(PROVIDER_IDS, alias_id(channel, provider_message_id)) or {}
+        return [status_from_doc(channel, provider_message_id, s) for s in doc.get("statuses") or []]
+
+    def remember(self, channel: str, provider_message_id: str, message_id: str) -> None:
+        doc = {"messageId": message_id, "channel": channel, "at": firestore.SERVER_TIMESTAMP}
+        self._write(alias_id(channel, provider_message_id), doc, parked=[])
+
+    def park(self, update: StatusUpdate) -> None:
+        channel = str(update.channel)
+        key = alias_id(channel, update.provider_message_id)
+        earlier = (self._uow.read(PROVIDER_IDS, key) or {}).get("statuses") or []
+        doc = {
+            "channel": channel,
+            "providerMessageId": update.provider_message_id,
+            "at": firestore.SERVER_TIMESTAMP,
+        }
+        self._write(key, doc, parked=[*earlier, status_doc(update)])
+
+    def _write(self, key: str, doc: dict[str, Any], parked: list[dict[str, Any]]) -> None:
+        """Created if it was not there when read (or not read at all), else updated under the read's guard."""
+        if self._uow.was_read(PROVIDER_IDS, key) and self._uow.read(PROVIDER_IDS, key) is not None:
+            self._uow.update(PROVIDER_IDS, key, {**doc, "statuses": parked})
+        else:
+            self._uow.create(PROVIDER_IDS, key, {**doc, "statuses": parked})
+
+
+class FirestoreAiLogs:
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: AiLogEntry) -> None:
+        doc = {**ai_log_doc.to_doc(entry), "createdAt": firestore.SERVER_TIMESTAMP}
+        self._uow.put(IA_LOGS, entry.message_id, doc)

@@ -1,0 +1,153 @@
+"""The life of a message after it is stored: claimed for sending, sent or failed, delivered and read,
+its media kept — each step one unit of work, with the rules in `Message`.
+
+Statuses may arrive before we recorded the provider id they name (Meta's
+webhook can beat our own bookkeeping); they are parked on the provider-id
+alias, which `record_sent` creates, so whichever of the two commits second
+sees the other and the parked statuses are applied, never lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from atende.domain.events import StatusUpdate
+from atende.domain.message import Message, OutgoingMessage, SendError
+from atende.domain.model import Channel, conversation_doc_id
+from atende.domain.window import STANDARD_WINDOW_S
+from atende.services.unit_of_work import UnitOfWork, atomically
+
+WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
+WINDOW_HINT_MARGIN_S = 3600.0  # a reply's windowFrom this close to 24 h old: read the conversation
+ECHO_CHANNELS = (Channel.MESSENGER, Channel.INSTAGRAM)
+
+
+class Deliveries:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], float] = time.time) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    # -- sending ------------------------------------------------------------------------------------------
+
+    def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
+        """queued → sending under a lease; None when it is already sent, failed or in another's hands."""
+
+        def step(uow: UnitOfWork) -> Message | None:
+            message = uow.messages.get(message_id)
+            claimed = message.claim(self._clock(), lease_s) if message else None
+            if message is None or claimed is None:
+                return None
+            uow.messages.save(message, claimed)
+            uow.commit()
+            return claimed
+
+        claimed = atomically(self._uow, step)
+        if claimed is None:
+            return None
+        return claimed.outgoing(self._window_start(claimed))
+
+    def _window_start(self, message: Message) -> float | None:
+        """lastInboundAt only moves forward: while the reply's windowFrom is well inside the 24 h window,
+        every window decision comes out the same with it as with the conversation's current value."""
+        hint = message.window_from
+        if hint is not None and self._clock() - hint < STANDARD_WINDOW_S - WINDOW_HINT_MARGIN_S:
+            return hint
+        with self._uow() as uow:
+            conversation = uow.conversations.get(message.conversation_id)
+        return conversation.last_inbound_at if conversation else None
+
+    def record_sent(self, message_id: str, provider_message_id: str, channel: str) -> None:
+        """Sent, and the provider id remembered so statuses (and Messenger's echo of it) find the message.
+
+        Usually one write: the alias is created unread. If a status was parked on it first, or the
+        channel echoes sends back, the alias and the echo are read and settled in the same commit.
+        """
+
+        def step(uow: UnitOfWork) -> None:
+            channel_ = Channel(channel)
+            echo_id = Message.received_id(channel_, provider_message_id)
+            uow.prefetch(messages=[message_id, echo_id], provider_ids=[(channel, provider_message_id)])
+            message = uow.messages.get(message_id)
+            if message is None:
+                return
+            sent = message.sent(provider_message_id, self._clock())
+            for update in uow.provider_ids.parked(channel, provider_message_id):
+                sent = sent.delivery(update)
+            echo = uow.messages.get(echo_id) if channel_ in ECHO_CHANNELS else None
+            if echo is not None and echo.echo:
+                uow.messages.remove(echo)  # the echo raced ahead of this record: it is not a second copy
+            uow.provider_ids.remember(channel, provider_message_id, message_id)
+            uow.messages.save(message, sent)
+            uow.commit()
+
+        atomically(self._uow, step)
+
+    def record_failed(self, message_id: str, error: SendError) -> None:
+        def step(uow: UnitOfWork) -> None:
+            message = uow.messages.get(message_id)
+            if message is not None:
+                uow.messages.save(message, message.failed(error, self._clock()))
+                uow.commit()
+
+        atomically(self._uow, step)
+
+    # -- delivery statuses --------------------------------------------------------------------------------
+
+    def apply_status(self, update: StatusUpdate) -> str:
+        """'applied', 'stale' (an older status arriving late), or 'orphan' (parked for the send)."""
+
+        def step(uow: UnitOfWork) -> str:
+            message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
+            message = uow.messages.get(message_id) if message_id else None
+            if message is None:
+                uow.provider_ids.park(update)
+                uow.commit()
+                return "orphan"
+            moved = message.delivery(update)
+            uow.messages.save(message, moved)
+            uow.commit()
+            return "applied" if moved.status != message.status else "stale"
+
+        return atomically(self._uow, step)
+
+    def apply_watermark(self, update: StatusUpdate) -> int:
+        """Everything we sent on the conversation before the watermark was delivered (or read).
+
+        Messenger names no message here; the watermark is Meta's clock, and our messages are stamped
+        when created, which is never later than Meta's, so nothing newer is touched.
+        """
+        conversation_id = conversation_doc_id(
+            str(update.channel), update.account_id, update.recipient_id or ""
+        )
+
+        def step(uow: UnitOfWork) -> int:
+            count = 0
+            for message in uow.messages.latest(conversation_id=conversation_id, limit=WATERMARK_SCAN):
+                if not message.covered_by(update):
+                    continue
+                moved = message.delivery(update)
+                if moved.status != message.status:
+                    uow.messages.save(message, moved)
+                    count += 1
+            uow.commit()
+            return count
+
+        return atomically(self._uow, step)
+
+    # -- media --------------------------------------------------------------------------------------------
+
+    def media_state(self, message_id: str) -> dict[str, Any] | None:
+        with self._uow() as uow:
+            message = uow.messages.get(message_id)
+        return (message.media or {}) if message else None
+
+    def set_media(self, message_id: str, media: dict[str, Any]) -> None:
+        def step(uow: UnitOfWork) -> None:
+            message = uow.messages.get(message_id)
+            if message is not None:
+                uow.messages.save(message, message.with_media(media))
+                uow.commit()
+
+        atomically(self._uow, step)

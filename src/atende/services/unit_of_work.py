@@ -1,0 +1,124 @@
+"""The unit of work: what the services read and write, as one atomic step with repositories per aggregate.
+
+Reads inside a unit of work see the state the commit is checked against: if
+anything read changed before the commit, nothing is written and `Conflict` is
+raised, and the caller runs the whole step again on fresh state (`atomically`).
+Adapters implement it over Firestore; tests use the in-memory fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol, Self, TypeVar
+
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
+from atende.domain.events import StatusUpdate
+from atende.domain.message import Message, Turn
+from atende.services.ai_log import AiLogEntry
+
+T = TypeVar("T")
+A = TypeVar("A")
+CONFLICT_ATTEMPTS = 10  # then the push fails and Pub/Sub redelivers it
+
+
+class Conflict(Exception):
+    """Something this unit of work read was changed by someone else before it committed."""
+
+
+class Repository(Protocol[A]):
+    def get(self, item_id: str) -> A | None: ...
+
+    def add(self, item: A) -> None:
+        """Create; the commit fails with Conflict if it already exists."""
+
+    def save(self, before: A, after: A) -> None:
+        """Write what changed between the state read and the new one."""
+
+
+class MessageRepository(Repository[Message], Protocol):
+    def latest_turns(self, *, contact_id: str, limit: int) -> list[Turn]:
+        """The contact's last messages on every channel, oldest first."""
+
+    def latest(self, *, conversation_id: str, limit: int) -> list[Message]:
+        """The conversation's last messages, newest first, read as part of this unit of work."""
+
+    def remove(self, message: Message) -> None: ...
+
+
+class ConversationRepository(Repository[Conversation], Protocol):
+    def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
+        """The contact's conversation on that channel (and account) with the most recent customer message."""
+
+
+class IdentityIndex(Protocol):
+    def owners(self, keys: Iterable[str]) -> dict[str, str]:
+        """Which contact each known identity key belongs to."""
+
+    def claim(self, key: str, contact_id: str) -> None:
+        """Make the key point at the contact; the commit conflicts if another contact took it meanwhile."""
+
+
+class ProviderIds(Protocol):
+    """A platform's message id → our message id, for statuses and for recognising our own echoes."""
+
+    def message_for(self, channel: str, provider_message_id: str) -> str | None: ...
+
+    def remember(self, channel: str, provider_message_id: str, message_id: str) -> None:
+        """Point the provider id at our message; conflicts with a status parked meanwhile."""
+
+    def park(self, update: StatusUpdate) -> None:
+        """Keep a status whose message is not known yet; conflicts with the send being recorded meanwhile."""
+
+    def parked(self, channel: str, provider_message_id: str) -> list[StatusUpdate]: ...
+
+
+class AiLogs(Protocol):
+    def add(self, entry: AiLogEntry) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    messages: MessageRepository
+    conversations: ConversationRepository
+    contacts: Repository[Contact]
+    identities: IdentityIndex
+    provider_ids: ProviderIds
+    ia_logs: AiLogs
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None:
+        """Forget what was not committed."""
+
+    def prefetch(
+        self,
+        *,
+        messages: Iterable[str] = (),
+        conversations: Iterable[str] = (),
+        contacts: Iterable[str] = (),
+        identities: Iterable[str] = (),
+        provider_ids: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Read these in one round trip; later gets of them cost nothing."""
+
+    def commit(self) -> None: ...
+
+
+def atomically(
+    new_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], T], attempts: int = CONFLICT_ATTEMPTS
+) -> T:
+    """Run `step` in a fresh unit of work until it commits without a conflict (bounded, jittered)."""
+
+    @retry(
+        retry=retry_if_exception_type(Conflict),
+        stop=stop_after_attempt(attempts),
+        wait=wait_random_exponential(multiplier=0.005, max=0.2),
+        reraise=True,
+    )
+    def once() -> T:
+        with new_uow() as uow:
+            return step(uow)
+
+    return once()

@@ -1,0 +1,229 @@
+"""In-memory fakes of Atende's own ports, in one place (cosmicpython's FakeRepository/FakeUnitOfWork).
+
+The fake unit of work keeps the production semantics that matter to the
+services: nothing is visible before commit, a commit conflicts when something
+read in the unit of work was changed meanwhile, `add` conflicts with an
+existing item, and an uncommitted unit of work leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Self, TypeVar
+
+from atende.domain.contact import Contact
+from atende.domain.conversation import Conversation
+from atende.domain.events import StatusUpdate
+from atende.domain.message import Message, Turn
+from atende.domain.model import Direction, stable_id
+from atende.services.ai_log import AiLogEntry
+from atende.services.unit_of_work import Conflict
+
+T = TypeVar("T")
+
+
+@dataclass
+class Versioned(Generic[T]):
+    value: T
+    version: int
+
+
+@dataclass
+class Store:
+    """What a database would hold: every collection of items, each with a version per write."""
+
+    messages: dict[str, Versioned[Message]] = field(default_factory=dict)
+    conversations: dict[str, Versioned[Conversation]] = field(default_factory=dict)
+    contacts: dict[str, Versioned[Contact]] = field(default_factory=dict)
+    identities: dict[str, Versioned[str]] = field(default_factory=dict)
+    aliases: dict[str, Versioned[dict[str, Any]]] = field(default_factory=dict)
+    ia_logs: dict[str, AiLogEntry] = field(default_factory=dict)
+    commits: int = 0
+
+    def message(self, message_id: str) -> Message:
+        return self.messages[message_id].value
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        return self.conversations[conversation_id].value
+
+    def contact(self, contact_id: str) -> Contact:
+        return self.contacts[contact_id].value
+
+
+class _Table(Generic[T]):
+    """One collection as seen through a unit of work: reads record versions, writes wait for commit."""
+
+    def __init__(self, uow: FakeUnitOfWork, name: str) -> None:
+        self._uow, self._name = uow, name
+
+    @property
+    def _data(self) -> dict[str, Versioned[T]]:
+        return getattr(self._uow.store, self._name)
+
+    def read(self, key: str) -> T | None:
+        found = self._data.get(key)
+        self._uow.seen.setdefault((self._name, key), found.version if found else None)
+        return found.value if found else None
+
+    def write(self, key: str, value: T, *, create: bool = False) -> None:
+        self._uow.pending.append((self._name, key, value, create))
+
+
+class _Aggregates(_Table[T]):
+    def get(self, item_id: str) -> T | None:
+        return self.read(item_id)
+
+    def add(self, item: T) -> None:
+        self.write(item.id, item, create=True)  # type: ignore[attr-defined]
+
+    def save(self, before: T, after: T) -> None:
+        self.write(after.id, after)  # type: ignore[attr-defined]
+
+
+class FakeMessages(_Aggregates[Message]):
+    def latest(self, *, conversation_id: str, limit: int) -> list[Message]:
+        found = [m.value for m in self._data.values() if m.value.conversation_id == conversation_id]
+        newest = sorted(found, key=lambda m: m.timestamp, reverse=True)[:limit]
+        for message in newest:
+            self.read(message.id)
+        return newest
+
+    def latest_turns(self, *, contact_id: str, limit: int) -> list[Turn]:
+        self._uow.history_reads += 1
+        found = sorted(
+            (m.value for m in self._data.values() if m.value.contact_id == contact_id),
+            key=lambda m: m.timestamp,
+        )[-limit:]
+        return [
+            Turn(direction=m.direction, sender_type=m.sender_type, text=m.text, timestamp=m.timestamp)
+            for m in found
+        ]
+
+    def remove(self, message: Message) -> None:
+        self._uow.pending.append((self._name, message.id, None, False))
+
+
+class FakeConversations(_Aggregates[Conversation]):
+    def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
+        found = [
+            c.value
+            for c in self._data.values()
+            if c.value.contact_id == contact_id
+            and c.value.channel == channel
+            and account_id in (None, c.value.account_id)
+        ]
+        return max(found, key=lambda c: c.last_inbound_at or 0, default=None)
+
+
+class FakeIdentities(_Table[str]):
+    def owners(self, keys: Iterable[str]) -> dict[str, str]:
+        return {k: owner for k in keys if (owner := self.read(k)) is not None}
+
+    def claim(self, key: str, contact_id: str) -> None:
+        self.write(key, contact_id, create=self.read(key) is None)
+
+
+class FakeProviderIds(_Table[dict[str, Any]]):
+    def message_for(self, channel: str, provider_message_id: str) -> str | None:
+        return (self.read(stable_id("p", channel, provider_message_id)) or {}).get("messageId")
+
+    def remember(self, channel: str, provider_message_id: str, message_id: str) -> None:
+        key = stable_id("p", channel, provider_message_id)
+        self.write(key, {"messageId": message_id}, create=self.read(key) is None)
+
+    def park(self, update: StatusUpdate) -> None:
+        key = stable_id("p", str(update.channel), update.provider_message_id)
+        earlier = self.read(key)
+        self.write(key, {"parked": [*(earlier or {}).get("parked", []), update]}, create=earlier is None)
+
+    def parked(self, channel: str, provider_message_id: str) -> list[StatusUpdate]:
+        return list((self.read(stable_id("p", channel, provider_message_id)) or {}).get("parked", []))
+
+
+class FakeAiLogs:
+    """Not a table: log entries are only ever written."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: AiLogEntry) -> None:
+        self._uow.pending.append(("ia_logs", entry.message_id, entry, False))
+
+
+class FakeUnitOfWork:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self.seen: dict[tuple[str, str], int | None] = {}
+        self.pending: list[tuple[str, str, Any, bool]] = []
+        self.history_reads = 0
+        self.before_commit: list[Any] = []  # callables run once at the next commit: a concurrent writer
+        self.messages = FakeMessages(self, "messages")
+        self.conversations = FakeConversations(self, "conversations")
+        self.contacts = _Aggregates[Contact](self, "contacts")
+        self.identities = FakeIdentities(self, "identities")
+        self.provider_ids = FakeProviderIds(self, "aliases")
+        self.ia_logs = FakeAiLogs(self)
+
+    def __call__(self) -> Self:
+        """The factory services are given: the same fake, so tests can look at what it did."""
+        return self
+
+    def __enter__(self) -> Self:
+        self.seen, self.pending = {}, []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seen, self.pending = {}, []
+
+    def prefetch(self, **_: Iterable[Any]) -> None:
+        """Everything is in memory already."""
+
+    def commit(self) -> None:
+        while self.before_commit:
+            self.before_commit.pop(0)(self.store)
+        for (table, key), version in self.seen.items():
+            current = getattr(self.store, table).get(key)
+            if (current.version if current else None) != version:
+                raise Conflict(f"{table}/{key} changed")
+        for table, key, _, create in self.pending:
+            if create and key in getattr(self.store, table, {}):
+                raise Conflict(f"{table}/{key} exists")
+        for table, key, value, _ in self.pending:
+            if table == "ia_logs":
+                self.store.ia_logs[key] = value
+                continue
+            data = getattr(self.store, table)
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = Versioned(value, data[key].version + 1 if key in data else 1)
+        self.pending = []
+        self.store.commits += 1
+
+
+def outbound_messages(store: Store) -> list[Message]:
+    return [m.value for m in store.messages.values() if m.value.direction == Direction.OUTBOUND]
+
+
+class FakeOutbox:
+    """The outbound queue: what was handed to the outbound function, in order."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, str]] = []
+
+    def enqueue(self, message_id: str, ordering_key: str) -> None:
+        self.queued.append((message_id, ordering_key))
+
+
+class FakeConfigSource:
+    """Firestore's `config/*` and `flows/*` documents, as the attendant configuration reads them."""
+
+    def __init__(self, docs: dict[str, dict[str, dict[str, Any]]] | None = None) -> None:
+        self.docs = docs or {}
+
+    def document(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        return self.docs.get(collection, {}).get(doc_id)
+
+    def collection(self, name: str) -> dict[str, dict[str, Any]]:
+        return dict(self.docs.get(name, {}))
