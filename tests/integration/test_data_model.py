@@ -8,6 +8,7 @@ every document of every collection from the Firestore emulator and compares each
 
 Only documents written while this module ran are compared: the emulator is shared by the whole test
 session, and other tests plant documents of their own (the rules matrix writes `{"x": 1}` everywhere).
+Subcollections are not read: nothing writes one yet (the planned campaign sends will).
 """
 
 from __future__ import annotations
@@ -300,13 +301,13 @@ def test_the_main_paths_wrote_every_collection_they_touch(written):
 
 
 def test_every_collection_found_is_documented(model, written):
-    undocumented = sorted(
-        f"{collection}/{doc_id}"
-        for collection, documents in written.items()
-        for doc_id in documents
-        if model.table_for(collection, doc_id) is None
-    )
-    assert undocumented == [], "documents with no table in docs/data-model.md:\n" + "\n".join(undocumented)
+    undocumented = defaultdict(list)
+    for collection, documents in written.items():
+        for doc_id in documents:
+            if model.table_for(collection, doc_id) is None:
+                undocumented[collection].append(doc_id)
+    lines = [f"{c}: {len(ids)} document(s), e.g. {c}/{ids[0]}" for c, ids in sorted(undocumented.items())]
+    assert lines == [], "collections with no table in docs/data-model.md:\n" + "\n".join(lines)
 
 
 def test_every_field_found_is_documented_with_its_type(model, written):
