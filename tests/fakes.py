@@ -129,8 +129,10 @@ class FakeProviderIds(_Table[dict[str, Any]]):
         return (self.read(stable_id("p", channel, provider_message_id)) or {}).get("messageId")
 
     def remember(self, channel: str, provider_message_id: str, message_id: str) -> None:
+        """Like Firestore's: created unless this unit of work read it (then updated under that read)."""
         key = stable_id("p", channel, provider_message_id)
-        self.write(key, {"messageId": message_id}, create=self.read(key) is None)
+        unread = (self._name, key) not in self._uow.seen
+        self.write(key, {"messageId": message_id}, create=unread or self.read(key) is None)
 
     def park(self, update: StatusUpdate) -> None:
         key = stable_id("p", str(update.channel), update.provider_message_id)

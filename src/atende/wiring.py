@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.parsing import ParseResult
     from atende.channels.sending import GraphSender
+    from atende.erp.port import Erp
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.inbound import InboundService
@@ -105,7 +106,6 @@ def instagram_receiver() -> WebhookReceiver:
 def inbound_service() -> InboundService:
     from atende.adapters.firestore_config import FirestoreConfigSource
     from atende.engines.select import engine_from_settings
-    from atende.erp.select import erp_from_settings
     from atende.services.attendant_config import AttendantConfig
     from atende.services.inbound import InboundService
 
@@ -116,9 +116,22 @@ def inbound_service() -> InboundService:
         engine=engine_from_settings(s, config.flows),
         outbound=publisher(),
         config=config,
-        erp=erp_from_settings(s, firestore_client),
+        erp=erp(),
         channels=channel_registry().current,
     )
+
+
+def erp() -> Erp:
+    """A REST ERP through its mapping file when configured, else the demo ERP kept in Firestore."""
+    s = settings()
+    if s.erp_mapping:
+        from atende.erp.rest import RestErp, load_mapping
+
+        return RestErp(load_mapping(s.erp_mapping), s.erp_base_url or None, s.erp_token)
+    from atende.adapters.firestore_demo_erp import FirestoreDemoState
+    from atende.erp.demo import DemoErp
+
+    return DemoErp(state=FirestoreDemoState(firestore_client()))
 
 
 @cache

@@ -25,9 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
-from data_model_doc import DataModel, check_document, parse
+from tests.data_model_doc import DataModel, check_document, parse
 
-from atende.adapters.firestore_repo import FirestoreRepository
+from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.channels.instagram.webhook import parse as parse_instagram
 from atende.channels.messenger.webhook import parse as parse_messenger
 from atende.channels.whatsapp.webhook import parse as parse_whatsapp
@@ -188,10 +188,10 @@ class MainPaths:
         wa_id = new_wa_id()
         first = self.whatsapp(wa_id, "oi")
         contact_id = wait_until(lambda: self.message(first).get("contactId"), "the contact")
-        repo = FirestoreRepository(self.db)
-        assert repo.link_identity(contact_id, f"messenger:{uuid.uuid4().int % 10**16}")
         registry = ChannelRegistry([ChannelConfig(Channel.MESSENGER, DEMO_PAGE_ID, "MESSENGER_PAGE_TOKEN")])
-        assert ContactService(repo, lambda: registry).continue_on(contact_id, "messenger").created
+        contacts = ContactService(lambda: FirestoreUnitOfWork(self.db), lambda: registry)
+        assert contacts.link_identity(contact_id, f"messenger:{uuid.uuid4().int % 10**16}")
+        assert contacts.continue_on(contact_id, "messenger").created
 
     def every_recorded_payload(self) -> None:
         """Every kind Meta sends; the recordings share message ids, so each file gets fresh ones."""
@@ -294,7 +294,6 @@ def test_the_main_paths_wrote_every_collection_they_touch(written):
         "contacts",
         "contact_identities",
         "provider_message_ids",
-        "status_orphans",
         "ia_logs",
         "erp_demo",
     }

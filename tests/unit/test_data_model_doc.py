@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from data_model_doc import Finding, check_document, parse
+from tests.data_model_doc import Finding, check_document, parse
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "atende"
@@ -44,7 +44,10 @@ def collection_names() -> dict[str, set[str]]:
     for table in constants.values():
         for name, value in table.items():
             everywhere.setdefault(name, set()).add(value)
-    used: dict[str, set[str]] = {}
+    registry = SRC / "adapters" / "firestore" / "collections.py"  # the one place names are declared
+    used: dict[str, set[str]] = {
+        v: {f"{registry.relative_to(REPO)} ({k})"} for k, v in constants[registry].items()
+    }
     for path, tree in modules.items():
         where = str(path.relative_to(REPO))
         for node in ast.walk(tree):

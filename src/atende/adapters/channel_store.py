@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from atende.adapters.firestore.collections import CHANNELS
 from atende.domain.channels import DEFAULT_TOKEN_ENV, ChannelConfig, ChannelRegistry
 from atende.domain.model import Channel
 
 log = logging.getLogger(__name__)
 
-CHANNELS = "channels"
 
 
 def configs_from_env(env: Mapping[str, str]) -> list[ChannelConfig]:

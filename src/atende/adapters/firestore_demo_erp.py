@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 from google.cloud import firestore
 
+from atende.adapters.firestore.collections import ERP_DEMO as COLLECTION
 from atende.erp.demo import State
-
-COLLECTION = "erp_demo"
 
 
 class FirestoreDemoState:

@@ -7,7 +7,7 @@ IDENTITIES = "contact_identities"
 # A platform's message id -> our message (statuses, echo dedup), or statuses parked until the send is known.
 PROVIDER_IDS = "provider_message_ids"
 IA_LOGS = "ia_logs"
-OMNI_LOGS = "omni_logs"
 CONFIG = "config"
 FLOWS = "flows"
 CHANNELS = "channels"
+ERP_DEMO = "erp_demo"  # the demo ERP's state (invoices paid, tickets opened), when no ERP is configured
