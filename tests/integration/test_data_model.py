@@ -25,7 +25,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.data_model_doc import DataModel, check_document, parse
 
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.channels.instagram.webhook import parse as parse_instagram
@@ -40,6 +39,7 @@ from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, message_doc_id
 from atende.services.contacts import ContactService
+from tests.data_model_doc import DataModel, check_document, parse
 
 pytestmark = pytest.mark.integration
 SECRET = DEV_SECRETS["META_APP_SECRET"]

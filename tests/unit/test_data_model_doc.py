@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from tests.data_model_doc import Finding, check_document, parse
 
 REPO = Path(__file__).resolve().parents[2]
