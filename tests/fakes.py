@@ -8,13 +8,13 @@ existing item, and an uncommitted unit of work leaves no trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Self, TypeVar
 
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
-from atende.domain.events import StatusUpdate
+from atende.domain.events import Event, StatusUpdate
 from atende.domain.message import Message, Turn
 from atende.domain.model import Direction, stable_id
 from atende.services.ai_log import AiLogEntry
@@ -206,6 +206,19 @@ class FakeUnitOfWork:
 
 def outbound_messages(store: Store) -> list[Message]:
     return [m.value for m in store.messages.values() if m.value.direction == Direction.OUTBOUND]
+
+
+class FakePublisher:
+    """Pub/Sub as the webhooks see it: every event confirmed, or the whole publish failing."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.published: list[Event] = []
+        self.fail = fail
+
+    def publish_all(self, events: Sequence[Event]) -> None:
+        if self.fail:
+            raise TimeoutError("pubsub unavailable")
+        self.published.extend(events)
 
 
 class FakeOutbox:

@@ -26,17 +26,10 @@ from atende.erp.demo import DemoErp
 from atende.erp.types import InvoiceStatus
 from atende.services.attendant_config import AttendantConfig
 from atende.services.inbound import InboundService
+from tests.fakes import FakeOutbox
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "106540352242922"
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.queued: list[str] = []
-
-    def enqueue(self, message_id: str, ordering_key: str) -> None:
-        self.queued.append(message_id)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +48,7 @@ class Harness:
         self.db = db
         self.config = AttendantConfig(FirestoreConfigSource(db), ttl_s=0)
         self.erp = DemoErp()
-        self.outbox = Outbox()
+        self.outbox = FakeOutbox()
         self.service = InboundService(
             uow=lambda: FirestoreUnitOfWork(db),
             engine=engine_for(self.config),

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import pytest
 
 from atende.channels.signature import SIGNATURE_HEADER, sign
 from atende.channels.whatsapp.webhook import parse
 from atende.dev.payloads import encode, whatsapp_text
-from atende.domain.events import Event, InboundMessage
+from atende.domain.events import InboundMessage
 from atende.services.webhook import MAX_BODY_BYTES, WebhookReceiver
+from tests.fakes import FakePublisher
 
 SECRET = "s3cret"
 
 
-class RecordingPublisher:
-    def __init__(self, fail: bool = False) -> None:
-        self.published: list[Event] = []
-        self.fail = fail
-
-    def publish_all(self, events: Sequence[Event]) -> None:
-        if self.fail:
-            raise TimeoutError("pubsub unavailable")
-        self.published.extend(events)
-
-
-def receiver(publisher: RecordingPublisher | None = None) -> WebhookReceiver:
-    return WebhookReceiver("whatsapp", parse, publisher or RecordingPublisher(), SECRET, "verify-me")
+def receiver(publisher: FakePublisher | None = None) -> WebhookReceiver:
+    return WebhookReceiver("whatsapp", parse, publisher or FakePublisher(), SECRET, "verify-me")
 
 
 def post(rcv: WebhookReceiver, body: bytes, signature: str | None = "auto"):
@@ -63,7 +52,7 @@ def test_handshake_refuses_anything_else(args):
 
 
 def test_signed_text_is_published_and_acknowledged():
-    publisher = RecordingPublisher()
+    publisher = FakePublisher()
     reply = post(receiver(publisher), encode(whatsapp_text("Olá, tudo bem? ção")))
     assert reply.status == 200
     assert len(publisher.published) == 1
@@ -80,14 +69,14 @@ def test_signature_is_checked_over_raw_bytes_with_meta_escapes():
 
 @pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "sha1=abc", "garbage"])
 def test_forged_or_missing_signature_publishes_nothing(signature):
-    publisher = RecordingPublisher()
+    publisher = FakePublisher()
     reply = post(receiver(publisher), encode(whatsapp_text("oi")), signature)
     assert reply.status == 401
     assert publisher.published == []
 
 
 def test_signature_of_another_body_is_rejected():
-    publisher = RecordingPublisher()
+    publisher = FakePublisher()
     rcv = receiver(publisher)
     good = encode(whatsapp_text("oi"))
     tampered = good.replace(b"oi", b"ei")
@@ -105,13 +94,13 @@ def test_json_that_is_not_a_whatsapp_webhook_is_a_400():
 
 
 def test_huge_body_is_refused_before_parsing():
-    publisher = RecordingPublisher()
+    publisher = FakePublisher()
     assert post(receiver(publisher), b" " * (MAX_BODY_BYTES + 1)).status == 413
     assert publisher.published == []
 
 
 def test_failed_publish_answers_5xx_so_meta_retries():
-    reply = post(receiver(RecordingPublisher(fail=True)), encode(whatsapp_text("oi")))
+    reply = post(receiver(FakePublisher(fail=True)), encode(whatsapp_text("oi")))
     assert reply.status == 503
 
 
