@@ -166,7 +166,7 @@ def fit_heads(examples: Examples, config: TrainConfig) -> Heads:
 def _parts(head: CalibratedClassifierCV) -> tuple[dict[str, list[float]], list[float], float]:
     """Per-feature coefficient rows, intercepts and temperature of one calibrated head."""
     (calibrated,) = head.calibrated_classifiers_
-    vectorizer, regression = calibrated.estimator.steps[0][1], calibrated.estimator.steps[-1][1]
+    vectorizer, regression = calibrated.estimator[0], calibrated.estimator[-1]
     coef = regression.coef_.T.tolist()  # one row per feature column
     rows = {name: coef[column] for name, column in vectorizer.vocabulary_.items()}
     temperature = 1.0 / float(calibrated.calibrators[0].beta_)
@@ -177,12 +177,11 @@ def export(heads: Heads, config: TrainConfig, meta: dict[str, Any]) -> dict[str,
     """The serialisable model document: intent columns, then sentiment columns, per feature."""
     w_int, b_int, t_int = _parts(heads.intent)
     w_sent, b_sent, t_sent = _parts(heads.sentiment)
-    no_int, no_sent = [0.0] * len(INTENTS), [0.0] * len(SENTIMENTS)
+    # The run time scales a message by the count of features it knows, for both heads at once.
+    if w_int.keys() != w_sent.keys():
+        raise ValueError("the intent and sentiment heads were fitted on different vocabularies")
     q = config.scale
-    weights = {
-        name: [round(v * q) for v in w_int.get(name, no_int) + w_sent.get(name, no_sent)]
-        for name in w_int.keys() | w_sent.keys()
-    }
+    weights = {name: [round(v * q) for v in w_int[name] + w_sent[name]] for name in w_int}
     return {
         "format": FORMAT,
         "feature_version": FEATURE_VERSION,
