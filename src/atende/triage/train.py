@@ -2,8 +2,8 @@
 
 scikit-learn is a development dependency only: it fits the model here, and
 the run time (`model.py`) scores messages from the exported JSON in pure
-Python, so functions never import numpy or scikit-learn. It is imported
-inside `fit_heads`, so reading the data files (`atende triage eval`, the
+Python, so functions never import numpy or scikit-learn. Only the fitting
+functions import it, so reading the data files (`atende triage eval`, the
 benchmarks) does not need it either.
 
 Pipeline, once per head (intent, then sentiment):
