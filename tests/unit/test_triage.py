@@ -16,14 +16,17 @@ import pytest
 from atende.triage import INTENTS, SENTIMENTS, Triage, classify
 from atende.triage.cli import classify_stream
 from atende.triage.evaluate import evaluate
-from atende.triage.model import get_model
-from atende.triage.text import FEATURE_VERSION, tokens
+from atende.triage.model import MODEL_PATH, TriageModel, get_model
+from atende.triage.text import FEATURE_VERSION, features, tokens
 from atende.triage.train import (
     HELDOUT_PATH,
     TRAIN_PATH,
     TrainConfig,
+    build_examples,
     dump_model,
+    export,
     file_sha256,
+    fit_heads,
     read_jsonl,
     train,
 )
@@ -181,7 +184,7 @@ def test_data_files_are_well_formed() -> None:
 def test_committed_model_matches_training_inputs() -> None:
     """Cheap staleness check: the committed model records what it was trained from.
 
-    The full byte-for-byte check takes about a minute: `atende triage train --check`.
+    The byte-for-byte check is `atende triage train --check`.
     """
     meta = get_model().meta
     assert meta["train_sha256"] == file_sha256(TRAIN_PATH), "train.jsonl changed: run `atende triage train`"
@@ -190,12 +193,60 @@ def test_committed_model_matches_training_inputs() -> None:
     assert FEATURE_VERSION  # the loader already refused a mismatching feature version
 
 
+@pytest.fixture(scope="module")
+def retrained():
+    """A fresh training run on the shipped data (a few seconds): the fitted heads and their export."""
+    config = TrainConfig()
+    heads = fit_heads(build_examples(read_jsonl(TRAIN_PATH), config), config)
+    return heads, TriageModel(export(heads, config, meta={}))
+
+
+def test_retraining_reproduces_the_committed_model(retrained) -> None:
+    _heads, fresh = retrained
+    shipped = get_model()
+    for row in read_jsonl(HELDOUT_PATH):
+        old, new = shipped.classify(row["text"]), fresh.classify(row["text"])
+        assert (new.intent, new.sentiment) == (old.intent, old.sentiment), row["text"]
+        assert new.confidence == pytest.approx(old.confidence, abs=1e-3), row["text"]
+
+
+def test_exported_model_scores_like_scikit_learn(retrained) -> None:
+    """The pure-Python run time gives the calibrated probabilities the trainer fitted."""
+    heads, fresh = retrained
+    texts = [*(row["text"] for row in read_jsonl(HELDOUT_PATH)[::4]), "", "🙂", "xyzzy"]
+    docs = [sorted(features(text)) for text in texts]
+    p_intent = heads.intent.predict_proba(docs)
+    p_sentiment = heads.sentiment.predict_proba(docs)
+    for text, p_int, p_sent in zip(texts, p_intent, p_sentiment, strict=True):
+        t = fresh.classify(text)
+        assert [t.scores[i] for i in INTENTS] == pytest.approx(p_int.tolist(), abs=1e-3), text
+        assert t.sentiment == SENTIMENTS[p_sent.argmax()], text
+        assert t.sentiment_confidence == pytest.approx(p_sent.max(), abs=1e-3), text
+
+
 def test_training_is_deterministic() -> None:
-    rows = read_jsonl(TRAIN_PATH)[::15]
-    config = TrainConfig(epochs=2, folds=2)
+    rows = read_jsonl(TRAIN_PATH)[::5]
+    config = TrainConfig(folds=3)
     first = dump_model(train(config, rows=rows))
     second = dump_model(train(config, rows=rows))
     assert first == second
+
+
+def test_run_time_needs_neither_numpy_nor_scikit_learn() -> None:
+    code = (
+        "import sys; import atende.triage as t; t.classify('a net caiu'); "
+        "print(sorted({'numpy', 'scipy', 'sklearn'} & set(sys.modules)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.strip() == "[]"
+
+
+def test_model_from_another_format_is_refused() -> None:
+    doc = json.loads(MODEL_PATH.read_bytes())
+    with pytest.raises(ValueError, match="format"):
+        TriageModel({**doc, "format": 1})
 
 
 # ---------------------------------------------------------------- CLI

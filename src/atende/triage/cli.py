@@ -39,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_eval.add_argument("--errors", action="store_true", help="also list the misclassified messages")
     p_eval.set_defaults(func=run_eval)
 
-    p_train = sub.add_parser("train", help="retrain the model from the training data (deterministic)")
+    p_train = sub.add_parser(
+        "train", help="retrain the model from the training data (deterministic; needs scikit-learn)"
+    )
     p_train.add_argument(
         "--out", type=Path, default=None, help="where to write the model (default: committed file)"
     )
@@ -147,10 +149,10 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     out = args.out or MODEL_PATH
     size = save_model(doc, out)
-    cv = doc["meta"]["cv"]
+    temperature = doc["temperature"]
     print(
         f"wrote {out} ({size / 1024:.0f} KiB, {len(doc['weights'])} features) in "
-        f"{time.perf_counter() - started:.0f}s; cross-validated intent accuracy {cv.get('intent_accuracy')}, "
-        f"temperature {doc['temperature']['intent']}"
+        f"{time.perf_counter() - started:.1f}s; temperatures intent {temperature['intent']:.3f}, "
+        f"sentiment {temperature['sentiment']:.3f}"
     )
     return 0

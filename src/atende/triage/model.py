@@ -1,10 +1,12 @@
 """Inference: load the committed linear model and score messages.
 
 The model is a pair of softmax regressions (intent and sentiment) over the
-same sparse features, stored as one JSON map feature -> quantised weights
-(plain JSON, one feature per line, so retraining shows up as a readable diff
-and the file ships as package data). Scoring is a handful of dict lookups and a column sum, so it stays
-far below the 2 ms budget in pure Python and needs no numpy at run time.
+same sparse features, trained offline with scikit-learn (`train.py`) and
+stored as one JSON map feature -> quantised weights (plain JSON, one feature
+per line, so retraining shows up as a readable diff and the file ships as
+package data), with one calibration temperature per head. Scoring is a
+handful of dict lookups and a column sum, so it stays far below the 2 ms
+budget in pure Python and needs no numpy or scikit-learn at run time.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from atende.domain.triage import INTENTS, SENTIMENTS, Triage
 from atende.triage.text import FEATURE_VERSION, features
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "triage_model.json"
-FORMAT = 1
+# 2: a message's features are scaled by 1/sqrt(number of features the model knows), as the
+# trainer's l2-normalised binary vectors; format 1 divided by the count of all its features.
+FORMAT = 2
 
 
 def softmax(logits: list[float]) -> list[float]:
@@ -57,12 +61,10 @@ class TriageModel:
 
     def logits(self, text: str) -> list[float]:
         """Raw (uncalibrated) intent logits followed by sentiment logits."""
-        feats = features(text)
-        weights = self._weights
-        rows = [row for row in map(weights.get, feats) if row is not None]
+        rows = [row for row in map(self._weights.get, features(text)) if row is not None]
         if not rows:
             return list(self._bias)
-        factor = 1.0 / (self._scale * math.sqrt(len(feats)))
+        factor = 1.0 / (self._scale * math.sqrt(len(rows)))
         return [b + s * factor for b, s in zip(self._bias, map(sum, zip(*rows, strict=True)), strict=True)]
 
     def classify(self, text: str) -> Triage:
