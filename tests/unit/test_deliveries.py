@@ -164,3 +164,43 @@ def test_the_window_is_judged_from_the_conversation_when_the_replys_stamp_is_nea
     uow.store.conversations[conversation.id] = Versioned(conversation, 1)
     claimed = deliveries.claim_for_send(reply.id, 60)
     assert claimed and claimed.last_inbound_at == conversation.last_inbound_at
+
+
+def _watermark(state: str = "read", at: float | None = None) -> StatusUpdate:
+    return replace(status("", state, Channel.MESSENGER), recipient_id=PSID, watermark=at or time.time())
+
+
+def _in_flight(uow: FakeUnitOfWork, deliveries: Deliveries) -> Message:
+    reply = queued(uow.store, Channel.MESSENGER, created=time.time() - 5)
+    deliveries.claim_for_send(reply.id, 60)
+    return reply
+
+
+def test_a_read_watermark_that_arrives_while_the_reply_is_being_sent_is_applied_once_it_is_sent(
+    uow, deliveries
+):
+    """The Messenger reply once left at `delivered`: Meta had it and the customer read it, but the read
+    watermark arrived before our own record of the send and was skipped for good."""
+    reply = _in_flight(uow, deliveries)
+    rewritten = replace(uow.store.message(reply.id), conversation_id=reply.conversation_id)
+    uow.store.messages[reply.id].value = rewritten
+    assert deliveries.apply_watermark(_watermark()) == 0  # nothing moved yet: it waits on the message
+    assert uow.store.message(reply.id).parked
+    deliveries.record_sent(reply.id, "m_OUT", "messenger")
+    stored = uow.store.message(reply.id)
+    assert stored.status == MessageStatus.READ and stored.parked == ()
+
+
+def test_a_watermark_parked_between_the_send_records_read_and_commit_makes_it_run_again(uow, deliveries):
+    reply = _in_flight(uow, deliveries)
+    uow.before_commit.append(lambda store: Deliveries(FakeUnitOfWork(store)).apply_watermark(_watermark()))
+    deliveries.record_sent(reply.id, "m_OUT", "messenger")
+    assert uow.store.message(reply.id).status == MessageStatus.READ
+
+
+def test_a_watermark_older_than_the_send_does_not_cover_it(uow, deliveries):
+    reply = _in_flight(uow, deliveries)
+    uow.store.messages[reply.id].value = replace(uow.store.message(reply.id), timestamp=time.time() - 100)
+    deliveries.apply_watermark(_watermark(at=time.time() - 50))  # the platform's T is before we started
+    deliveries.record_sent(reply.id, "m_OUT", "messenger")
+    assert uow.store.message(reply.id).status == MessageStatus.SENT

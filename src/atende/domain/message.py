@@ -83,6 +83,8 @@ class Message:
     sending_until: float | None = None
     send_attempts: int = 0
     error: SendError | None = None
+    # Read/delivery watermarks that arrived while the send was in flight, applied once it is recorded.
+    parked: tuple[StatusUpdate, ...] = ()
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -189,14 +191,22 @@ class Message:
         )
 
     def sent(self, provider_message_id: str, now: float) -> Message:
-        return replace(
+        """Accepted by the platform; a watermark that came while the send was in flight covers it if it
+        is no older than the send's start (the platform may have had it before we heard back)."""
+        sent = replace(
             self,
             status=MessageStatus.SENT,
             provider_message_id=provider_message_id,
             status_at={**self.status_at, MessageStatus.SENT: now},
             sending_until=None,
             error=None,
+            parked=(),
         )
+        started = self.status_at.get(MessageStatus.SENDING, self.timestamp)
+        for update in self.parked:
+            if (update.watermark or 0) >= started:
+                sent = sent.delivery(update)
+        return sent
 
     def failed(self, error: SendError, now: float) -> Message:
         return replace(
@@ -208,7 +218,12 @@ class Message:
         )
 
     def delivery(self, update: StatusUpdate) -> Message:
-        """A platform status: the first time of each is kept; the status itself only moves forward."""
+        """A platform status: the first time of each is kept; the status itself only moves forward.
+
+        A watermark reaching a message still being sent waits on it for the send's outcome.
+        """
+        if update.watermark is not None and self.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
+            return replace(self, parked=(*self.parked, update))
         new = MessageStatus(update.status)
         moved = replace(self, status_at={new: update.timestamp, **self.status_at})
         if not status_rules.advances(self.status, new):
@@ -217,15 +232,8 @@ class Message:
         return replace(moved, status=new, error=error)
 
     def covered_by(self, watermark: StatusUpdate) -> bool:
-        """Messenger's "everything before T was delivered/read": our sent messages stamped no later than T.
-
-        One not yet accepted by the platform cannot have been covered, whatever its stamp.
-        """
-        return (
-            self.direction == Direction.OUTBOUND
-            and self.timestamp <= (watermark.watermark or 0)
-            and self.status not in (MessageStatus.QUEUED, MessageStatus.SENDING)
-        )
+        """Messenger's "everything before T was delivered/read": our messages stamped no later than T."""
+        return self.direction == Direction.OUTBOUND and self.timestamp <= (watermark.watermark or 0)
 
     def with_media(self, media: dict[str, Any]) -> Message:
         return replace(self, media=media)

@@ -141,9 +141,9 @@ class Deliveries:
                 if not message.covered_by(update):
                     continue
                 moved = message.delivery(update)
-                if moved.status != message.status:
-                    uow.messages.save(message, moved)
-                    count += 1
+                if moved != message:
+                    uow.messages.save(message, moved)  # guarded: a send recorded meanwhile re-runs this
+                    count += moved.status != message.status
             uow.commit()
             return count
 

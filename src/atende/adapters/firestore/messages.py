@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atende.adapters.firestore.codec import seconds, ts
+from atende.adapters.firestore.statuses import status_doc, status_from_doc
 from atende.domain.contacts import Address
 from atende.domain.message import Message, SendError, Turn
 from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
@@ -52,6 +53,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "sendingUntil": ts(message.sending_until),
         "sendAttempts": message.send_attempts or None,
         "error": error_doc(message.error) if message.error else None,
+        "parkedStatuses": [status_doc(u) for u in message.parked] or None,
     }
     if message.reply_to is not None:  # outbound judges the window from this without reading the conversation
         doc["windowFrom"] = ts(message.window_from)
@@ -95,6 +97,10 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         sending_until=seconds(doc.get("sendingUntil")),
         send_attempts=int(doc.get("sendAttempts") or 0),
         error=_error(error) if isinstance(error, dict) else None,
+        parked=tuple(
+            status_from_doc(doc["channel"], doc.get("providerMessageId") or "", s)
+            for s in doc.get("parkedStatuses") or []
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""A delivery status parked on a provider-id alias until the send it names is recorded."""
+"""A delivery status parked until the send it names is recorded: on a provider-id alias, or (a watermark)
+on the message being sent."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def status_doc(update: StatusUpdate) -> dict[str, Any]:
         "recipient_id": update.recipient_id,
         "errors": update.errors,
         "pricing": update.pricing,
+        **({"watermark": update.watermark} if update.watermark is not None else {}),
     }
 
 
@@ -29,4 +31,5 @@ def status_from_doc(channel: str, provider_message_id: str, doc: dict[str, Any])
         recipient_id=doc.get("recipient_id"),
         errors=doc.get("errors") or [],
         pricing=doc.get("pricing") or {},
+        watermark=doc.get("watermark"),
     )
