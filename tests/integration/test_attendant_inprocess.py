@@ -17,8 +17,9 @@ from atende.adapters.firestore_attendant import FirestoreAttendantStore
 from atende.adapters.firestore_config import FirestoreConfigSource
 from atende.adapters.firestore_repo import FirestoreRepository
 from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
+from atende.domain.content import Text
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.engines.base import FALLBACK_PT
 from atende.engines.gemini import GeminiEngine
 from atende.engines.local import LocalEngine
@@ -78,13 +79,13 @@ class Chat:
 
     def say(self, text_: str) -> str | None:
         message = InboundMessage(
-            Channel.WHATSAPP,
-            ACCOUNT,
-            f"wamid.{uuid.uuid4().hex}",
-            Sender(self.wa_id, self.name, f"+{self.wa_id}"),
-            MessageKind.TEXT,
-            time.time(),
-            text_,
+            channel=Channel.WHATSAPP,
+            account_id=ACCOUNT,
+            provider_message_id=f"wamid.{uuid.uuid4().hex}",
+            sender=Sender(id=self.wa_id, name=self.name, phone=f"+{self.wa_id}"),
+            timestamp=time.time(),
+            content=Text(),
+            text=text_,
         )
         outcome = self.h.service.handle(message)
         messages = self.h.db.collection("messages")

@@ -16,8 +16,9 @@ import pytest
 from google.cloud import firestore
 
 from atende.adapters.firestore_repo import FirestoreRepository
+from atende.domain.content import Text
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.domain.window import STANDARD_WINDOW_S
 
 pytestmark = pytest.mark.integration
@@ -34,12 +35,12 @@ def queued_reply(repo: FirestoreRepository, wrote_hours_ago: float = 0.0) -> str
     """A customer's message stored as ai_reply stores it, and our reply to it waiting in the outbox."""
     wa_id = "55119" + str(uuid.uuid4().int)[:8]
     message = InboundMessage(
-        Channel.WHATSAPP,
-        ACCOUNT,
-        f"wamid.{uuid.uuid4().hex}",
-        Sender(wa_id, "Maria", f"+{wa_id}"),
-        MessageKind.TEXT,
-        time.time() - wrote_hours_ago * HOUR,
+        channel=Channel.WHATSAPP,
+        account_id=ACCOUNT,
+        provider_message_id=f"wamid.{uuid.uuid4().hex}",
+        sender=Sender(id=wa_id, name="Maria", phone=f"+{wa_id}"),
+        timestamp=time.time() - wrote_hours_ago * HOUR,
+        content=Text(),
         text="oi",
     )
     record = repo.record_inbound(message)
@@ -57,7 +58,14 @@ def sent_reply(repo: FirestoreRepository) -> tuple[str, str]:
 
 
 def status(provider_id: str, state: str) -> StatusUpdate:
-    return StatusUpdate(Channel.WHATSAPP, ACCOUNT, provider_id, state, time.time(), recipient_id="x")
+    return StatusUpdate(
+        channel=Channel.WHATSAPP,
+        account_id=ACCOUNT,
+        provider_message_id=provider_id,
+        status=state,
+        timestamp=time.time(),
+        recipient_id="x",
+    )
 
 
 def stored(repo: FirestoreRepository, message_id: str) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from atende.domain.content import Text
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.domain.records import Contact, Conversation
 from atende.engines.base import ReplyRequest
 from atende.engines.personas import greeting, is_open, language_of
@@ -22,7 +23,13 @@ SUNDAY_10H = datetime(2025, 3, 23, 10, 0, tzinfo=BRT).timestamp()
 
 def request_for(persona: str, language: str = "pt") -> ReplyRequest:
     message = InboundMessage(
-        Channel.WHATSAPP, "1", "wamid.x", Sender("55"), MessageKind.TEXT, time.time(), "oi"
+        channel=Channel.WHATSAPP,
+        account_id="1",
+        provider_message_id="wamid.x",
+        sender=Sender(id="55"),
+        timestamp=time.time(),
+        content=Text(),
+        text="oi",
     )
     contact = Contact("c", "Carla Souza", persona, {"tier": "gold", "plan": "Fibra 1 Giga"})
     return ReplyRequest(

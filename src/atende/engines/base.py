@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from atende.domain.content import Button, Interactive, Postback
 from atende.domain.events import InboundMessage
 from atende.domain.model import MessageKind
 from atende.domain.records import Contact, Conversation, Turn
@@ -42,10 +43,13 @@ class ReplyRequest:
 
     @property
     def choice_id(self) -> str | None:
-        """The id behind a tapped WhatsApp list row, reply button or template quick reply."""
-        content = self.message.content or {}
-        value = content.get("id") or content.get("payload")
-        return str(value) if value else None
+        """The id behind a tapped list row, reply button, template quick reply, quick reply or postback."""
+        match self.message.content:
+            case Interactive(id=value) if value:
+                return value
+            case Interactive(payload=value) | Button(payload=value) | Postback(payload=value) if value:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
