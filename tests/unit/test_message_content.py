@@ -168,3 +168,22 @@ def test_the_tapped_option_is_read_from_typed_content(source: str, choice: str |
     assert isinstance(message.content, Interactive | Button | Postback | Text)
     request = ReplyRequest(message=message, conversation=None, contact=None)  # type: ignore[arg-type]
     assert request.choice_id == choice
+
+
+def test_the_json_form_with_kind_beside_the_content_builds_typed_content():
+    message = InboundMessage.model_validate(
+        {
+            "channel": "whatsapp",
+            "account_id": "1",
+            "provider_message_id": "wamid.x",
+            "sender": {"id": "55"},
+            "timestamp": 1.0,
+            "kind": "location",
+            "content": {"latitude": -23.5, "longitude": -46.6},
+        }
+    )
+    assert message.content == Location(latitude=-23.5, longitude=-46.6)
+    without_content = {**message.model_dump(exclude={"content"}), "kind": "text"}
+    assert InboundMessage.model_validate(without_content).content == Text()
+    with pytest.raises(ValueError, match="does not match"):
+        InboundMessage.model_validate({**without_content, "content": Location()})

@@ -47,11 +47,12 @@ class InboundMessage(_Event):
     @model_validator(mode="before")
     @classmethod
     def _content_takes_its_kind(cls, data: Any) -> Any:
-        """The JSON form keeps `kind` beside a content map without it; here the content carries it."""
+        """The JSON form keeps `kind` beside a content map without it (none: empty); here the content
+        carries it."""
         if not isinstance(data, Mapping) or "kind" not in data:
             return data
         data = dict(data)
-        kind, content = data.pop("kind"), data.get("content")
+        kind, content = data.pop("kind"), data.get("content", {})
         if isinstance(content, Mapping):
             data["content"] = content_from_doc(kind, content)
         elif getattr(content, "kind", None) != kind:
