@@ -16,8 +16,9 @@ from google.cloud import firestore
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.adapters.firestore_config import FirestoreConfigSource
 from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
+from atende.domain.content import Text
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.domain.triage import Triage
 from atende.engines.base import FALLBACK_PT
 from atende.engines.gemini import GeminiEngine
@@ -69,13 +70,13 @@ class Chat:
 
     def say(self, text_: str) -> str | None:
         message = InboundMessage(
-            Channel.WHATSAPP,
-            ACCOUNT,
-            f"wamid.{uuid.uuid4().hex}",
-            Sender(self.wa_id, self.name, f"+{self.wa_id}"),
-            MessageKind.TEXT,
-            time.time(),
-            text_,
+            channel=Channel.WHATSAPP,
+            account_id=ACCOUNT,
+            provider_message_id=f"wamid.{uuid.uuid4().hex}",
+            sender=Sender(id=self.wa_id, name=self.name, phone=f"+{self.wa_id}"),
+            timestamp=time.time(),
+            content=Text(),
+            text=text_,
         )
         outcome = self.h.service.handle(message)
         messages = self.h.db.collection("messages")

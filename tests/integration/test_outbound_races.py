@@ -17,10 +17,11 @@ from google.cloud import firestore
 
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.domain.channels import ChannelConfig
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
 from atende.domain.message import Message
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.domain.window import STANDARD_WINDOW_S
 from atende.services.deliveries import Deliveries
 
@@ -47,8 +48,8 @@ def queued_reply(repo: Deliveries, wrote_hours_ago: float = 0.0) -> str:
         account_id=ACCOUNT,
         provider_message_id=f"wamid.{uuid.uuid4().hex}",
         sender=Sender(id=wa_id, name="Maria", phone=f"+{wa_id}"),
-        kind=MessageKind.TEXT,
         timestamp=time.time() - wrote_hours_ago * HOUR,
+        content=Text(),
         text="oi",
     )
     channel = ChannelConfig(Channel.WHATSAPP, ACCOUNT, "WHATSAPP_TOKEN")

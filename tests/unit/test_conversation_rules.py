@@ -6,9 +6,10 @@ from dataclasses import replace
 
 from atende.domain.channels import ChannelConfig
 from atende.domain.contact import Contact, contact_id_for, identity_keys
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, ConversationStatus, MessageKind, Priority, SenderType, stable_id
+from atende.domain.model import Channel, ConversationStatus, Priority, SenderType, stable_id
 
 ACCOUNT = "106540352242922"
 CHANNEL = ChannelConfig(Channel.WHATSAPP, ACCOUNT, "WHATSAPP_TOKEN", default_team="support_sp")
@@ -22,9 +23,9 @@ def inbound(
         account_id=ACCOUNT,
         provider_message_id=mid,
         sender=Sender(id="5511987654321", name="Maria", phone="+5511987654321"),
-        kind=MessageKind.TEXT,
         timestamp=at,
         text=text,
+        content=Text(),
         echo=echo,
     )
 
@@ -86,7 +87,7 @@ def test_a_contact_collects_identities_and_phones_and_keeps_its_first_name():
     contact = Contact.new("c1", persona=None).seen(message)
     assert contact.persona == "cliente" and contact.name == "Maria"
     assert contact.identities == ("whatsapp:5511987654321", "phone:+5511987654321")
-    renamed = replace(message, sender=replace(message.sender, name="Maria S."))
+    renamed = message.model_copy(update={"sender": message.sender.model_copy(update={"name": "Maria S."})})
     assert contact.seen(renamed).name == "Maria" and contact.seen(renamed).identities == contact.identities
 
 

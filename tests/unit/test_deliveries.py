@@ -8,10 +8,11 @@ from dataclasses import replace
 import pytest
 
 from atende.domain.channels import ChannelConfig
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
 from atende.domain.message import Message, SendError
-from atende.domain.model import Channel, MessageKind, MessageStatus
+from atende.domain.model import Channel, MessageStatus
 from atende.services.deliveries import Deliveries
 from tests.fakes import FakeUnitOfWork, Store, Versioned
 
@@ -25,9 +26,9 @@ def inbound(channel: Channel = Channel.WHATSAPP, at: float | None = None) -> Inb
         account_id=ACCOUNT,
         provider_message_id=f"in.{time.monotonic_ns()}",
         sender=Sender(id=PSID, name="Maria"),
-        kind=MessageKind.TEXT,
         timestamp=at or time.time(),
         text="oi",
+        content=Text(),
     )
 
 
@@ -110,7 +111,9 @@ def test_a_failed_status_explains_itself_to_the_agent(uow, deliveries):
     reply = queued(uow.store)
     deliveries.claim_for_send(reply.id, 60)
     deliveries.record_sent(reply.id, "wamid.F", "whatsapp")
-    failed = replace(status("wamid.F", "failed"), errors=[{"code": 131026, "title": "Message undeliverable"}])
+    failed = status("wamid.F", "failed").model_copy(
+        update={"errors": [{"code": 131026, "title": "Message undeliverable"}]}
+    )
     assert deliveries.apply_status(failed) == "applied"
     error = uow.store.message(reply.id).error
     assert error and error.code == 131026 and error.message == "Message undeliverable" and not error.retryable
@@ -131,7 +134,8 @@ def test_a_messenger_echo_that_raced_ahead_of_our_record_is_not_kept_as_a_second
     reply = queued(uow.store, Channel.MESSENGER)
     deliveries.claim_for_send(reply.id, 60)
     echo = Message.received(
-        replace(inbound(Channel.MESSENGER), provider_message_id="m_OUT", echo=True), contact_id="c"
+        inbound(Channel.MESSENGER).model_copy(update={"provider_message_id": "m_OUT", "echo": True}),
+        contact_id="c",
     )
     uow.store.messages[echo.id] = Versioned(echo, 1)
     deliveries.record_sent(reply.id, "m_OUT", "messenger")
@@ -147,7 +151,7 @@ def test_a_read_watermark_covers_what_was_sent_before_it_and_nothing_still_in_fl
     conversation_id = earlier.conversation_id
     in_flight_same = replace(uow.store.message(in_flight.id), conversation_id=conversation_id)
     uow.store.messages[in_flight.id].value = in_flight_same
-    watermark = replace(status("", "read", Channel.MESSENGER), recipient_id=PSID, watermark=time.time())
+    watermark = _watermark()
     assert deliveries.apply_watermark(watermark) == 1
     assert uow.store.message(earlier.id).status == MessageStatus.READ
     assert uow.store.message(in_flight.id).status == MessageStatus.SENDING
@@ -167,7 +171,9 @@ def test_the_window_is_judged_from_the_conversation_when_the_replys_stamp_is_nea
 
 
 def _watermark(state: str = "read", at: float | None = None) -> StatusUpdate:
-    return replace(status("", state, Channel.MESSENGER), recipient_id=PSID, watermark=at or time.time())
+    return status("", state, Channel.MESSENGER).model_copy(
+        update={"recipient_id": PSID, "watermark": at or time.time()}
+    )
 
 
 def _in_flight(uow: FakeUnitOfWork, deliveries: Deliveries) -> Message:

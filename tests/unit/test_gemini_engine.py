@@ -9,10 +9,11 @@ import pytest
 
 from atende.dev.gemini_standin import GeminiStandIn, call, error, running, text
 from atende.domain.contact import Contact
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.message import Turn
-from atende.domain.model import Channel, Direction, MessageKind, SenderType
+from atende.domain.model import Channel, Direction, SenderType
 from atende.engines.base import FALLBACK_PT, ReplyRequest
 from atende.engines.gemini import GeminiEngine
 from atende.erp.demo import DemoErp
@@ -52,13 +53,13 @@ def ask(
     language: str = "pt",
 ) -> ReplyRequest:
     message = InboundMessage(
-        Channel.WHATSAPP,
-        "106540352242922",
-        f"wamid.{time.time_ns()}",
-        Sender("5511987654321", "Maria Silva", "+5511987654321"),
-        MessageKind.TEXT,
-        time.time(),
-        text_,
+        channel=Channel.WHATSAPP,
+        account_id="106540352242922",
+        provider_message_id=f"wamid.{time.time_ns()}",
+        sender=Sender(id="5511987654321", name="Maria Silva", phone="+5511987654321"),
+        timestamp=time.time(),
+        content=Text(),
+        text=text_,
     )
     profile = {"plan": "Fibra 500 Mega", "preferences": {"language": language}}
     return ReplyRequest(

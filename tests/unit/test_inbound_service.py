@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, ConversationStatus, MessageKind, MessageStatus, Route
+from atende.domain.model import Channel, ConversationStatus, MessageStatus, Route
 from atende.domain.triage import Triage
 from atende.engines.local import LocalEngine
 from atende.erp.demo import DemoErp
@@ -42,11 +43,11 @@ class Harness:
             account_id=ACCOUNT,
             provider_message_id=f"wamid.{uuid.uuid4().hex}",
             sender=Sender(id=self.wa_id, name="Maria Silva", phone=f"+{self.wa_id}"),
-            kind=MessageKind.TEXT,
             timestamp=time.time(),
             text=text,
+            content=Text(),
         )
-        return replace(message, **changes)
+        return message.model_copy(update=changes)
 
     @property
     def store(self) -> Store:

@@ -8,8 +8,9 @@ import pytest
 
 from atende.adapters.graph import GraphError, TooLarge
 from atende.adapters.media_store import LocalMediaStore, local_url_valid
+from atende.domain.content import Audio, Image, Location, Share, StoryMention, Text
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.services.media import MediaJob, MediaService
 
 
@@ -112,17 +113,30 @@ def test_a_redelivered_job_does_nothing(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("channel", "kind", "content", "wanted"),
+    ("channel", "content", "wanted"),
     [
-        (Channel.WHATSAPP, MessageKind.AUDIO, {"media_id": "1", "voice": True}, True),
-        (Channel.MESSENGER, MessageKind.IMAGE, {"url": "https://x"}, True),
-        (Channel.MESSENGER, MessageKind.TEXT, {"url": "https://x"}, False),  # a legacy link, not media
-        (Channel.WHATSAPP, MessageKind.LOCATION, {}, False),
+        (Channel.WHATSAPP, Audio(media_id="1", voice=True), True),
+        (Channel.MESSENGER, Image(url="https://x"), True),
+        (Channel.MESSENGER, Text(url="https://x"), False),  # a legacy link, not media
+        (Channel.WHATSAPP, Location(), False),
+        (Channel.WHATSAPP, Share(url="https://x"), False),  # no Instagram share on WhatsApp
+        (Channel.INSTAGRAM, StoryMention(url="https://cdninstagram.com/s"), True),
+        (Channel.WHATSAPP, Image(mime_type="image/jpeg"), False),  # nowhere to fetch it from
     ],
 )
-def test_which_messages_get_a_media_job(channel, kind, content, wanted):
-    message = InboundMessage(channel, "acc", "p1", Sender("s"), kind, 1.0, content=content)
-    assert (MediaJob.for_message(message) is not None) is wanted
+def test_which_messages_get_a_media_job(channel, content, wanted):
+    message = InboundMessage(
+        channel=channel,
+        account_id="acc",
+        provider_message_id="p1",
+        sender=Sender(id="s"),
+        timestamp=1.0,
+        content=content,
+    )
+    job = MediaJob.for_message(message)
+    assert (job is not None) is wanted
+    if job is not None:
+        assert (job.kind, job.media_id, job.url) == (str(content.kind), content.media_id, content.url)
 
 
 def test_local_store_refuses_paths_outside_its_folder(tmp_path):

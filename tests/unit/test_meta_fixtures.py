@@ -21,6 +21,18 @@ from atende.channels.messenger.webhook import parse as parse_messenger
 from atende.channels.signature import SIGNATURE_HEADER, sign
 from atende.channels.whatsapp.webhook import parse as parse_whatsapp
 from atende.dev.payloads import encode
+from atende.domain.content import (
+    Audio,
+    Image,
+    Interactive,
+    Location,
+    MessageContext,
+    Postback,
+    Reaction,
+    Sticker,
+    StoryMention,
+    StoryReply,
+)
 from atende.domain.events import Event, InboundMessage, StatusUpdate, decode
 from atende.domain.events import encode as encode_event
 from atende.services.webhook import WebhookReceiver
@@ -267,51 +279,45 @@ def test_numeric_messenger_ids_become_strings():
 
 
 def test_messenger_media_location_sticker_and_quick_reply_keep_what_a_viewer_needs():
-    image = only_message("webhooks/messaging-message-media-attachment.json")
-    assert image.content["url"] == "IMAGE_URL"
-    location = only_message("webhooks/messaging-message-location-attachment.json")
-    assert (location.content["latitude"], location.content["longitude"]) == (12.34, 43.21)
-    sticker = only_message("webhooks/messaging-message-sticker-thumbup.json")
-    assert sticker.content["sticker_id"] == "369239263222822" and sticker.content["url"].startswith(
-        "https://"
-    )
+    image = only_message("webhooks/messaging-message-media-attachment.json").content
+    assert isinstance(image, Image) and image.url == "IMAGE_URL"
+    location = only_message("webhooks/messaging-message-location-attachment.json").content
+    assert isinstance(location, Location) and (location.latitude, location.longitude) == (12.34, 43.21)
+    sticker = only_message("webhooks/messaging-message-sticker-thumbup.json").content
+    assert isinstance(sticker, Sticker) and sticker.sticker_id == "369239263222822"
+    assert sticker.url and sticker.url.startswith("https://")
     quick = only_message("webhooks/messaging-message-quickreply.json")
-    assert quick.content == {
-        "type": "quick_reply",
-        "payload": "PAYLOAD_QUICK_REPLY",
-        "title": "quick reply text",
-    }
+    assert quick.content == Interactive(
+        type="quick_reply", payload="PAYLOAD_QUICK_REPLY", title="quick reply text"
+    )
 
 
 def test_replies_story_replies_and_referrals_are_context():
-    assert only_message("webhooks/messaging-message-reply-1.json").context == {
-        "reply_to": "very_long_id_representing_the_original_message"
-    }
-    assert only_message("webhooks/messaging-message-reply-2.json").context == {
-        "story_reply": {"url": "EXAMPLE_URL", "id": "STORY_ID"}
-    }
+    assert only_message("webhooks/messaging-message-reply-1.json").context == MessageContext(
+        reply_to="very_long_id_representing_the_original_message"
+    )
+    assert only_message("webhooks/messaging-message-reply-2.json").context == MessageContext(
+        story_reply=StoryReply(url="EXAMPLE_URL", id="STORY_ID")
+    )
     postback = only_message("webhooks/messaging-postback-referral.json")
-    assert postback.context["referral"]["source"] == "SHORTLINK"
-    assert postback.content["payload"] == "USER_DEFINED_PAYLOAD"
+    assert postback.context.referral and postback.context.referral.source == "SHORTLINK"
+    assert postback.content == Postback(payload="USER_DEFINED_PAYLOAD", title=None)
 
 
 def test_reactions_and_their_removal():
     added = only_message("webhooks/messaging-reaction-1.json")
-    assert added.content == {
-        "reacted_to": "original_message_id",
-        "emoji": "😢",
-        "reaction": "sad",
-        "removed": False,
-    }
+    assert added.content == Reaction(
+        reacted_to="original_message_id", emoji="😢", reaction="sad", removed=False
+    )
     removed = only_message("webhooks/messaging-reaction-2.json")
-    assert removed.content["removed"] is True and removed.content["reacted_to"] == "original_message_id"
+    assert removed.content == Reaction(reacted_to="original_message_id", emoji="", removed=True)
     assert added.provider_message_id != removed.provider_message_id  # both are kept
 
 
 def test_echo_belongs_to_the_customer_conversation_and_carries_the_app():
     echo = only_message("webhooks/messaging-message-basic-echo.json")
     assert echo.echo and echo.conversation_id == "messenger_12345654332_987654321432"
-    assert echo.context["app_id"] == "1517776481860111"
+    assert echo.context.app_id == "1517776481860111"
 
 
 def test_reads_and_deliveries_become_statuses():
@@ -388,7 +394,8 @@ def test_instagram_story_mention_and_shares():
     assert (
         isinstance(story, InboundMessage)
         and story.kind == "story_mention"
-        and story.content["url"] == "https://cdn/x"
+        and isinstance(story.content, StoryMention)
+        and story.content.url == "https://cdn/x"
     )
     assert isinstance(reel, InboundMessage) and reel.kind == "share"
 
@@ -416,14 +423,13 @@ def test_standby_customer_messages_are_not_answered():
 
 
 def test_whatsapp_media_and_referral_details():
-    image = only_message("whatsapp/webhook-incoming-message-image.json")
-    assert image.content["media_id"] and image.content["mime_type"].startswith(
-        "image"
-    )  # RestFB escapes the /
-    audio = only_message("whatsapp/webhook-incoming-message-audio.json")
-    assert audio.content["media_id"]
+    image = only_message("whatsapp/webhook-incoming-message-image.json").content
+    assert isinstance(image, Image) and image.media_id
+    assert image.mime_type and image.mime_type.startswith("image")  # RestFB escapes the /
+    audio = only_message("whatsapp/webhook-incoming-message-audio.json").content
+    assert isinstance(audio, Audio) and audio.media_id
     ad = only_message("whatsapp/webhook-incoming-message-ads.json")
-    assert ad.context["referral"]["source_type"]
+    assert ad.context.referral and ad.context.referral.source_type
 
 
 def test_other_objects_are_refused_with_400():

@@ -6,9 +6,10 @@ import time
 from datetime import datetime
 
 from atende.domain.contact import Contact
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.engines.base import ReplyRequest
 from atende.engines.personas import greeting, is_open, language_of
 from atende.engines.prompt import system_instruction
@@ -23,7 +24,13 @@ SUNDAY_10H = datetime(2025, 3, 23, 10, 0, tzinfo=BRT).timestamp()
 
 def request_for(persona: str, language: str = "pt") -> ReplyRequest:
     message = InboundMessage(
-        Channel.WHATSAPP, "1", "wamid.x", Sender("55"), MessageKind.TEXT, time.time(), "oi"
+        channel=Channel.WHATSAPP,
+        account_id="1",
+        provider_message_id="wamid.x",
+        sender=Sender(id="55"),
+        timestamp=time.time(),
+        content=Text(),
+        text="oi",
     )
     contact = Contact(
         id="c", name="Carla Souza", persona=persona, profile={"tier": "gold", "plan": "Fibra 1 Giga"}

@@ -10,6 +10,7 @@ import pytest
 from atende.channels.parsing import MalformedPayload
 from atende.channels.whatsapp.webhook import parse
 from atende.domain import events as ev
+from atende.domain.content import Audio, Image, Reaction, Unsupported
 from atende.domain.model import MessageKind
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta-restfb" / "whatsapp"
@@ -82,19 +83,21 @@ def test_fixture_normalizes(path: Path):
 
 def test_media_message_keeps_what_is_needed_to_fetch_it():
     [event] = parse(load("webhook-incoming-message-image.json")).events
-    assert event.content["media_id"] == "400962571939895"
-    assert event.content["mime_type"]
+    assert isinstance(event.content, Image)
+    assert event.content.media_id == "400962571939895"
+    assert event.content.mime_type
 
 
 def test_voice_note_is_flagged():
     [event] = parse(load("webhook-incoming-message-audio.json")).events
-    assert event.content.get("voice") is True
+    assert isinstance(event.content, Audio) and event.content.voice is True
 
 
 def test_reaction_points_at_the_reacted_message():
     [event] = parse(load("webhook-incoming-message-emoji.json")).events
-    assert event.content["reacted_to"].startswith("wamid.")
-    assert event.content["removed"] is (not event.content["emoji"])
+    assert isinstance(event.content, Reaction)
+    assert event.content.reacted_to and event.content.reacted_to.startswith("wamid.")
+    assert event.content.removed is (not event.content.emoji)
 
 
 def test_username_era_sender_without_phone():
@@ -106,7 +109,7 @@ def test_username_era_sender_without_phone():
 
 def test_ad_click_keeps_its_referral():
     [event] = parse(load("webhook-incoming-message-ads.json")).events
-    assert event.context["referral"]
+    assert event.context.referral and event.context.referral.source_type == "ad"
 
 
 def test_failed_status_carries_the_platform_error():
@@ -128,7 +131,7 @@ def test_unknown_future_kind_is_kept_not_crashed():
     message["type"] = "hologram"
     message["hologram"] = {"id": "1"}
     [event] = parse(payload).events
-    assert event.kind == MessageKind.UNSUPPORTED and event.content == {"type": "hologram"}
+    assert event.kind == MessageKind.UNSUPPORTED and event.content == Unsupported(type="hologram")
 
 
 def test_batch_of_many_entries_yields_every_item():

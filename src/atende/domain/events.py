@@ -2,20 +2,27 @@
 
 The webhook functions turn each platform's payload into these; everything
 downstream speaks only this vocabulary. They serialise to compact JSON so a
-Pub/Sub message stays far below the 512 KB event limit.
+Pub/Sub message stays far below the 512 KB event limit. On the wire a message's
+kind sits beside its content (as in Firestore); in memory the content carries it.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, field_serializer, model_validator
+
+from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
 from atende.domain.model import Channel, MessageKind, conversation_doc_id, message_doc_id
 
 
-@dataclass(frozen=True)
-class Sender:
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Sender(_Event):
     """Who wrote: every identity the platform gave us for this person."""
 
     id: str  # the id the platform addresses replies to (wa_id, BSUID, PSID, IGSID)
@@ -25,19 +32,44 @@ class Sender:
     username: str | None = None
 
 
-@dataclass(frozen=True)
-class InboundMessage:
+class InboundMessage(_Event):
     channel: Channel
     account_id: str  # phone_number_id, Page id or Instagram account id
     provider_message_id: str
     sender: Sender
-    kind: MessageKind
     timestamp: float  # seconds since the epoch, as the platform stamped it
+    content: AnyContent  # what was sent, by kind (media id, coordinates, tapped option…)
     text: str | None = None  # what a person would read: body, caption, button title
-    content: dict[str, Any] = field(default_factory=dict)  # kind-specific details (media id, coordinates…)
-    context: dict[str, Any] = field(default_factory=dict)  # reply-to, forwarded, referral
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    context: MessageContext = MessageContext()  # reply-to, forwarded, referral
+    errors: tuple[PlatformError, ...] = ()
     echo: bool = False  # sent by the business from Meta's own apps
+
+    @model_validator(mode="before")
+    @classmethod
+    def _content_takes_its_kind(cls, data: Any) -> Any:
+        """The JSON form keeps `kind` beside a content map without it (none: empty); here the content
+        carries it."""
+        if not isinstance(data, Mapping) or "kind" not in data:
+            return data
+        data = dict(data)
+        kind, content = data.pop("kind"), data.get("content", {})
+        if isinstance(content, Mapping):
+            data["content"] = content_from_doc(kind, content)
+        elif getattr(content, "kind", None) != kind:
+            raise ValueError(f"kind {kind!r} does not match the content given")
+        return data
+
+    @field_serializer("content", "context")
+    def _doc(self, part: AnyContent | MessageContext) -> dict[str, Any]:
+        return part.to_doc()
+
+    @field_serializer("errors")
+    def _error_docs(self, errors: tuple[PlatformError, ...]) -> list[dict[str, Any]]:
+        return [error.to_doc() for error in errors]
+
+    @property
+    def kind(self) -> MessageKind:
+        return self.content.kind
 
     @property
     def message_id(self) -> str:
@@ -52,16 +84,15 @@ class InboundMessage:
         return self.conversation_id
 
 
-@dataclass(frozen=True)
-class StatusUpdate:
+class StatusUpdate(_Event):
     channel: Channel
     account_id: str
     provider_message_id: str
     status: str
     timestamp: float
     recipient_id: str | None = None
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    pricing: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = []
+    pricing: dict[str, Any] = {}
     # Messenger reads and deliveries may name no message, only "everything sent before this time"
     # (seconds); provider_message_id is then empty and recipient_id names the conversation.
     watermark: float | None = None
@@ -73,13 +104,19 @@ class StatusUpdate:
 
 Event = InboundMessage | StatusUpdate
 
-_TYPES: dict[str, type] = {"inbound_message": InboundMessage, "status_update": StatusUpdate}
+_TYPES: dict[str, type[InboundMessage] | type[StatusUpdate]] = {
+    "inbound_message": InboundMessage,
+    "status_update": StatusUpdate,
+}
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 
 
 def encode(event: Event) -> bytes:
+    body = event.model_dump(mode="json")
+    if isinstance(event, InboundMessage):
+        body["kind"] = str(event.kind)
     return json.dumps(
-        {"type": _NAMES[type(event)], **asdict(event)}, ensure_ascii=False, separators=(",", ":")
+        {"type": _NAMES[type(event)], **body}, ensure_ascii=False, separators=(",", ":")
     ).encode()
 
 
@@ -90,8 +127,4 @@ def decode(data: bytes | str) -> Event:
         cls = _TYPES[raw.pop("type")]
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"not an Atende event: {exc}") from exc
-    raw["channel"] = Channel(raw["channel"])
-    if cls is InboundMessage:
-        raw["sender"] = Sender(**raw["sender"])
-        raw["kind"] = MessageKind(raw["kind"])
-    return cls(**raw)
+    return cls.model_validate(raw)  # pydantic's ValidationError is a ValueError

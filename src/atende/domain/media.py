@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from atende.domain.content import Content, Media
 
 MB = 1024 * 1024
 # What each platform accepts, hence the most we ever download for a kind.
@@ -19,8 +19,13 @@ LIMITS: dict[str, dict[str, int]] = {
 }
 
 
-def fetchable(channel: str, kind: str, content: dict[str, Any]) -> bool:
-    return kind in LIMITS.get(channel, {}) and bool(content.get("media_id") or content.get("url"))
+def fetchable(channel: str, kind: str, content: Content) -> bool:
+    """A file the platform lets us keep for this kind, and a way to reach it (media id or URL)."""
+    return (
+        kind in LIMITS.get(channel, {})
+        and isinstance(content, Media)
+        and bool(content.media_id or content.url)
+    )
 
 
 def human_size(size: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from atende.domain import status as status_rules
 from atende.domain.contacts import Address
+from atende.domain.content import AnyContent, MessageContext, PlatformError, Text
 from atende.domain.events import InboundMessage, StatusUpdate
 from atende.domain.media import fetchable
 from atende.domain.model import (
@@ -64,9 +65,9 @@ class Message:
     sender_name: str | None = None
     is_automation: bool = False
     echo: bool = False
-    content: dict[str, Any] = field(default_factory=dict)
-    context: dict[str, Any] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    content: AnyContent = field(default_factory=Text)
+    context: MessageContext = field(default_factory=MessageContext)
+    errors: tuple[PlatformError, ...] = ()
     provider_message_id: str | None = None
     media: dict[str, Any] | None = None  # the kept file: pending, then stored (with a link) or failed
     recipient: Address | None = None
@@ -249,7 +250,7 @@ class Message:
             recipient_phone=recipient.phone,
             kind=str(self.kind),
             text=self.text,
-            content=self.content,
+            content=self.content.to_doc(),
             status=str(self.status),
             sender_type=str(self.sender_type),
             last_inbound_at=last_inbound_at,

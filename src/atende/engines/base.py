@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from atende.domain.contact import Contact
+from atende.domain.content import Button, Interactive, Postback
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
 from atende.domain.message import Turn
@@ -44,10 +45,13 @@ class ReplyRequest:
 
     @property
     def choice_id(self) -> str | None:
-        """The id behind a tapped WhatsApp list row, reply button or template quick reply."""
-        content = self.message.content or {}
-        value = content.get("id") or content.get("payload")
-        return str(value) if value else None
+        """The id behind a tapped list row, reply button, template quick reply, quick reply or postback."""
+        match self.message.content:
+            case Interactive(id=value) if value:
+                return value
+            case Interactive(payload=value) | Button(payload=value) | Postback(payload=value) if value:
+                return value
+        return None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from atende.adapters.graph import GraphClient, GraphError, TooLarge
+from atende.domain.content import Media
 from atende.domain.events import InboundMessage
 from atende.domain.media import LIMITS, MB, fetchable, human_size
 
@@ -58,19 +59,18 @@ class MediaJob:
     @classmethod
     def for_message(cls, message: InboundMessage) -> MediaJob | None:
         """A job when the message carries media we can fetch and the platform allows for its kind."""
-        content = message.content
-        if not fetchable(str(message.channel), str(message.kind), content):
-            return None
-        media_id, url = content.get("media_id"), content.get("url")
-        return cls(
-            message.message_id,
-            str(message.channel),
-            message.account_id,
-            str(message.kind),
-            str(media_id) if media_id else None,
-            str(url) if url else None,
-            content.get("mime_type"),
-        )
+        match message.content:
+            case Media() as media if fetchable(str(message.channel), str(message.kind), media):
+                return cls(
+                    message.message_id,
+                    str(message.channel),
+                    message.account_id,
+                    str(message.kind),
+                    media.media_id or None,
+                    media.url or None,
+                    media.mime_type,
+                )
+        return None
 
 
 class MediaStore(Protocol):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from atende.adapters.firestore.codec import seconds, ts
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
 from atende.domain.contacts import Address
+from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
 from atende.domain.message import Message, SendError, Turn
 from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
 from atende.domain.routing import RoutingDecision
@@ -25,7 +28,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "isAutomation": message.is_automation,
         "kind": str(message.kind),
         "text": message.text,
-        "content": message.content,
+        "content": message.content.to_doc(),
         "status": str(message.status),
         "timestamp": ts(message.timestamp),
     }
@@ -33,8 +36,8 @@ def to_doc(message: Message) -> dict[str, Any]:
         doc |= {
             "senderName": message.sender_name,
             "echo": message.echo,
-            "context": message.context,
-            "errors": message.errors,
+            "context": message.context.to_doc(),
+            "errors": [e.to_doc() for e in message.errors],
         }
     optional: dict[str, Any] = {
         "providerMessageId": message.provider_message_id,
@@ -77,9 +80,9 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         echo=bool(doc.get("echo")),
         kind=MessageKind(doc.get("kind") or MessageKind.TEXT),
         text=doc.get("text"),
-        content=doc.get("content") or {},
-        context=doc.get("context") or {},
-        errors=doc.get("errors") or [],
+        content=_content(doc),
+        context=MessageContext.from_doc(doc.get("context") or {}),
+        errors=tuple(PlatformError.from_doc(e) for e in doc.get("errors") or []),
         provider_message_id=doc.get("providerMessageId"),
         media=doc.get("media"),
         status=MessageStatus(doc.get("status") or MessageStatus.QUEUED),
@@ -102,6 +105,15 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
             for s in doc.get("parkedStatuses") or []
         ),
     )
+
+
+def _content(doc: dict[str, Any]) -> AnyContent:
+    """What was sent, by kind; a map no model accepts (written by an older version) is kept as unsupported
+    rather than stopping the message's life."""
+    try:
+        return content_from_doc(doc.get("kind") or MessageKind.TEXT, doc.get("content") or {})
+    except ValidationError:
+        return content_from_doc(MessageKind.UNSUPPORTED, {})
 
 
 def turn_from_doc(doc: dict[str, Any]) -> Turn:

@@ -9,25 +9,50 @@ Ids may arrive as numbers: every id is turned into a string.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from atende.channels.parsing import Ignored, MalformedPayload, ParseResult, as_dict, as_list, epoch_seconds
-from atende.domain.events import Event, InboundMessage, Sender, StatusUpdate
-from atende.domain.model import Channel, MessageKind
+from pydantic import ValidationError
 
-ATTACHMENT_KINDS: dict[str, MessageKind] = {
-    "image": MessageKind.IMAGE,
-    "audio": MessageKind.AUDIO,
-    "video": MessageKind.VIDEO,
-    "file": MessageKind.DOCUMENT,
-    "location": MessageKind.LOCATION,
-    "template": MessageKind.TEMPLATE,
-    "fallback": MessageKind.TEXT,
-    "story_mention": MessageKind.STORY_MENTION,
-    "share": MessageKind.SHARE,
-    "ig_reel": MessageKind.SHARE,
-    "reel": MessageKind.SHARE,
-    "ig_post": MessageKind.SHARE,
+from atende.channels.parsing import Ignored, MalformedPayload, ParseResult, as_dict, as_list, epoch_seconds
+from atende.domain.content import (
+    Attachment,
+    Audio,
+    Content,
+    Document,
+    Image,
+    Interactive,
+    Location,
+    Media,
+    MessageContext,
+    Postback,
+    Reaction,
+    Share,
+    Sticker,
+    StoryMention,
+    Template,
+    Text,
+    Unsupported,
+    Video,
+    malformed,
+)
+from atende.domain.events import Event, InboundMessage, Sender, StatusUpdate
+from atende.domain.model import Channel
+
+# Which content the first attachment makes of a message (unknown types: Unsupported).
+ATTACHMENT_KINDS: dict[str, type[Media | Location | Template | Text]] = {
+    "image": Image,
+    "audio": Audio,
+    "video": Video,
+    "file": Document,
+    "location": Location,
+    "template": Template,
+    "fallback": Text,
+    "story_mention": StoryMention,
+    "share": Share,
+    "ig_reel": Share,
+    "reel": Share,
+    "ig_post": Share,
 }
 
 # Events that carry nothing for the inbox, and why they are dropped.
@@ -155,28 +180,29 @@ class _Ctx:
     def _inbound(
         self,
         provider_id: str,
-        kind: MessageKind,
-        text: str | None,
-        content: dict[str, Any],
-        context: dict[str, Any] | None = None,
+        what: str,
+        parts: Callable[[], tuple[str | None, Content, MessageContext]],
         *,
         customer: str | None = None,
         echo: bool = False,
     ) -> None:
-        self._emit(
-            InboundMessage(
-                channel=self.channel,
-                account_id=self.account_id,
-                provider_message_id=provider_id,
-                sender=Sender(id=customer or self.sender_id),
-                kind=kind,
-                timestamp=self.timestamp or epoch_seconds(None),
-                text=text,
-                content=content,
-                context=context or {},
-                echo=echo,
+        """Emit one message; parts whose shape is not Meta's make it `unsupported`, with the reason."""
+        envelope: dict[str, Any] = {
+            "channel": self.channel,
+            "account_id": self.account_id,
+            "provider_message_id": provider_id,
+            "sender": Sender(id=customer or self.sender_id),
+            "timestamp": self.timestamp or epoch_seconds(None),
+            "echo": echo,
+        }
+        try:
+            text, content, context = parts()
+            message = InboundMessage(**envelope, text=text, content=content, context=context)
+        except ValidationError as exc:
+            message = InboundMessage(
+                **envelope, content=Unsupported(type=what), errors=(malformed(what, exc),)
             )
-        )
+        self._emit(message)
 
     def message(self, message: dict[str, Any], item: dict[str, Any]) -> None:
         mid = _id(message.get("mid"))
@@ -186,11 +212,14 @@ class _Ctx:
         if message.get("is_deleted"):
             self._ignore(f"the customer deleted message {mid}; deletions are not mirrored")
             return
-        kind, text, content = _message_content(message)
-        context = _message_context(message)
-        if item.get("prior_message"):
-            context["prior_message"] = as_dict(item["prior_message"])
-        self._inbound(mid, kind, text, content, context)
+
+        def parts() -> tuple[str | None, Content, MessageContext]:
+            context = _message_context(message)
+            if item.get("prior_message"):
+                context["prior_message"] = as_dict(item["prior_message"])
+            return *_message_content(message), MessageContext.model_validate(context)
+
+        self._inbound(mid, "message", parts)
 
     def echo(self, message: dict[str, Any]) -> None:
         """Sent by the business (Meta's inbox, or us): stored on the customer's conversation."""
@@ -200,40 +229,39 @@ class _Ctx:
             return
         # Meta swaps sender and recipient on echoes; some recorded payloads do not.
         customer = self.sender_id if self.recipient_id == self.account_id else self.recipient_id
-        kind, text, content = _message_content(message)
-        context = _message_context(message)
-        for key in ("app_id", "metadata"):
-            if message.get(key) is not None:
-                context[key] = _id(message[key]) if key == "app_id" else message[key]
-        self._inbound(mid, kind, text, content, context, customer=customer, echo=True)
+
+        def parts() -> tuple[str | None, Content, MessageContext]:
+            context = _message_context(message)
+            for key in ("app_id", "metadata"):
+                if message.get(key) is not None:
+                    context[key] = _id(message[key]) if key == "app_id" else message[key]
+            return *_message_content(message), MessageContext.model_validate(context)
+
+        self._inbound(mid, "message", parts, customer=customer, echo=True)
 
     def postback(self, postback: dict[str, Any]) -> None:
         payload = postback.get("payload")
         provider_id = _id(postback.get("mid")) or f"postback:{self.sender_id}:{self.timestamp}"
-        context = {"referral": as_dict(postback["referral"])} if postback.get("referral") else {}
-        self._inbound(
-            provider_id,
-            MessageKind.POSTBACK,
-            postback.get("title") or (str(payload) if payload is not None else None),
-            {"payload": payload, "title": postback.get("title")},
-            context,
-        )
+
+        def parts() -> tuple[str | None, Content, MessageContext]:
+            content = Postback(payload=payload, title=postback.get("title"))
+            context = {"referral": as_dict(postback["referral"])} if postback.get("referral") else {}
+            return content.title or content.payload, content, MessageContext.model_validate(context)
+
+        self._inbound(provider_id, "postback", parts)
 
     def reaction(self, reaction: dict[str, Any]) -> None:
         target = _id(reaction.get("mid"))
         action = str(reaction.get("action") or "react")
-        emoji = reaction.get("emoji") or ""
-        self._inbound(
-            f"reaction:{target}:{self.sender_id}:{action}:{self.timestamp}",
-            MessageKind.REACTION,
-            (emoji or None) if action == "react" else None,
-            {
-                "reacted_to": target,
-                "emoji": emoji if action == "react" else "",
-                "reaction": reaction.get("reaction"),
-                "removed": action == "unreact",
-            },
-        )
+        emoji = (reaction.get("emoji") or "") if action == "react" else ""
+
+        def parts() -> tuple[str | None, Content, MessageContext]:
+            content = Reaction(
+                reacted_to=target, emoji=emoji, reaction=reaction.get("reaction"), removed=action == "unreact"
+            )
+            return content.emoji or None, content, MessageContext()
+
+        self._inbound(f"reaction:{target}:{self.sender_id}:{action}:{self.timestamp}", "reaction", parts)
 
     def read(self, read: dict[str, Any]) -> None:
         if read.get("mid"):  # Instagram names the message
@@ -268,58 +296,56 @@ class _Ctx:
         )
 
 
-def _message_content(message: dict[str, Any]) -> tuple[MessageKind, str | None, dict[str, Any]]:
+def _message_content(message: dict[str, Any]) -> tuple[str | None, Content]:
     text = message.get("text")
     attachments = [as_dict(a) for a in as_list(message.get("attachments"))]
     if message.get("quick_reply"):
         payload = as_dict(message["quick_reply"]).get("payload")
-        return MessageKind.INTERACTIVE, text, {"type": "quick_reply", "payload": payload, "title": text}
+        return text, Interactive(type="quick_reply", payload=payload, title=text)
     if message.get("is_unsupported"):
-        return MessageKind.UNSUPPORTED, None, {"type": "is_unsupported"}
+        return None, Unsupported(type="is_unsupported")
     if not attachments:
         if text is None:
-            return MessageKind.UNSUPPORTED, None, {"type": "empty"}
-        return MessageKind.TEXT, text, {}
+            return None, Unsupported(type="empty")
+        return text, Text()
     first = attachments[0]
-    kind = ATTACHMENT_KINDS.get(str(first.get("type")), MessageKind.UNSUPPORTED)
+    shape = ATTACHMENT_KINDS.get(str(first.get("type")), Unsupported)
     payload = as_dict(first.get("payload"))
     sticker_id = message.get("sticker_id") or payload.get("sticker_id")
-    if kind == MessageKind.IMAGE and sticker_id:
-        kind = MessageKind.STICKER
-    content: dict[str, Any] = {"attachments": [_attachment(a) for a in attachments]}
+    if shape is Image and sticker_id:
+        shape = Sticker
+    attached: dict[str, Any] = {"attachments": [_attachment(a) for a in attachments]}
     if sticker_id:
-        content["sticker_id"] = _id(sticker_id)
-    if kind == MessageKind.LOCATION:
+        attached["sticker_id"] = _id(sticker_id)
+    if shape is Location:
         coords = as_dict(payload.get("coordinates"))
-        content |= {"latitude": coords.get("lat"), "longitude": coords.get("long")}
-        text = text or payload.get("title")
-    elif kind == MessageKind.TEMPLATE:
+        return text or payload.get("title"), Location(
+            **attached, latitude=coords.get("lat"), longitude=coords.get("long")
+        )
+    if shape is Template:
         product = as_dict(payload.get("product"))
         elements = as_list(product.get("elements")) or as_list(payload.get("elements"))
-        content["template_type"] = payload.get("template_type") or ("product" if elements else None)
         titles = [str(as_dict(e).get("title")) for e in elements if as_dict(e).get("title")]
         text = text or payload.get("intro_message") or payload.get("text") or (", ".join(titles) or None)
-    elif kind == MessageKind.TEXT:  # legacy "fallback" attachment: a link
-        text = text or first.get("title") or first.get("url")
-        content["url"] = first.get("url")
-    elif kind == MessageKind.UNSUPPORTED:
-        content["type"] = first.get("type")
-    else:
-        content["url"] = payload.get("url")
-        text = text or payload.get("title")
-    return kind, text, content
+        return text, Template(
+            **attached, template_type=payload.get("template_type") or ("product" if elements else None)
+        )
+    if shape is Text:  # legacy "fallback" attachment: a link
+        return text or first.get("title") or first.get("url"), Text(**attached, url=first.get("url"))
+    if shape is Unsupported:
+        return text, Unsupported(**attached, type=first.get("type"))
+    return text or payload.get("title"), shape(**attached, url=payload.get("url"))
 
 
-def _attachment(raw: dict[str, Any]) -> dict[str, Any]:
-    payload = raw.get("payload")
-    payload = as_dict(payload)
-    out: dict[str, Any] = {"type": raw.get("type")}
+def _attachment(raw: dict[str, Any]) -> Attachment:
+    payload = as_dict(raw.get("payload"))
+    given: dict[str, Any] = {}
     for key in ("url", "title", "sticker_id", "id"):
         if payload.get(key) is not None:
-            out[key] = _id(payload[key]) if key in ("sticker_id", "id") else payload[key]
-    if raw.get("url") and "url" not in out:
-        out["url"] = raw["url"]
-    return out
+            given[key] = _id(payload[key]) if key in ("sticker_id", "id") else payload[key]
+    if raw.get("url") and "url" not in given:
+        given["url"] = raw["url"]
+    return Attachment(type=raw.get("type"), **given)
 
 
 def _message_context(message: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from atende.channels.parsing import (
     Ignored,
     MalformedPayload,
@@ -17,12 +19,40 @@ from atende.channels.parsing import (
     as_list,
     epoch_seconds,
 )
+from atende.domain.content import (
+    Audio,
+    Button,
+    Contacts,
+    Content,
+    Document,
+    Image,
+    Interactive,
+    Location,
+    Media,
+    MessageContext,
+    Order,
+    PlatformError,
+    Reaction,
+    Sticker,
+    System,
+    Text,
+    Unsupported,
+    Video,
+    malformed,
+)
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
-from atende.domain.model import Channel, MessageKind
+from atende.domain.model import Channel
 from atende.domain.phone import to_e164
 
 OBJECT = "whatsapp_business_account"
-MEDIA_KINDS = {"image", "audio", "video", "document", "sticker"}
+MEDIA: dict[str, type[Media]] = {
+    "image": Image,
+    "audio": Audio,
+    "video": Video,
+    "document": Document,
+    "sticker": Sticker,
+}
+MEDIA_EXTRAS = ("caption", "filename", "voice", "animated")  # kept only when the payload has them
 
 
 def parse(payload: Any) -> ParseResult:
@@ -96,75 +126,75 @@ def _message(
     contact = profiles.get(wa_id or sender_id) or (profiles.get(user_id) if user_id else None) or {}
     profile = as_dict(contact.get("profile"))
     user_id = user_id or (str(contact["user_id"]) if contact.get("user_id") else None)
-    kind, text, content = _content(raw)
-    return InboundMessage(
-        channel=Channel.WHATSAPP,
-        account_id=account_id,
-        provider_message_id=str(raw["id"]),
-        sender=Sender(
+    kind = str(raw.get("type") or "unknown")
+    envelope: dict[str, Any] = {
+        "channel": Channel.WHATSAPP,
+        "account_id": account_id,
+        "provider_message_id": str(raw["id"]),
+        "sender": Sender(
             id=sender_id,
-            name=profile.get("name"),
+            name=_str(profile.get("name")),
             phone=phone,
             user_id=user_id,
-            username=profile.get("username"),
+            username=_str(profile.get("username")),
         ),
-        kind=kind,
-        timestamp=epoch_seconds(raw.get("timestamp")),
-        text=text,
-        content=content,
-        context=_context(raw),
-        errors=[as_dict(e) for e in as_list(raw.get("errors"))],
-    )
+        "timestamp": epoch_seconds(raw.get("timestamp")),
+    }
+    try:
+        text, content = _content(kind, as_dict(raw.get(kind)), raw)
+        return InboundMessage(
+            **envelope,
+            text=text,
+            content=content,
+            context=_context(raw),
+            errors=tuple(PlatformError.model_validate(as_dict(e)) for e in as_list(raw.get("errors"))),
+        )
+    except ValidationError as exc:
+        return InboundMessage(**envelope, content=Unsupported(type=kind), errors=(malformed(kind, exc),))
 
 
 def _str(value: Any) -> str | None:
     return str(value) if value else None
 
 
-def _content(raw: dict[str, Any]) -> tuple[MessageKind, str | None, dict[str, Any]]:
-    kind = str(raw.get("type") or "unknown")
-    body = as_dict(raw.get(kind))
+def _content(kind: str, body: dict[str, Any], raw: dict[str, Any]) -> tuple[str | None, Content]:
+    """The text a person would read and the typed content, from the message's `type` and its body."""
     if kind == "text":
-        return MessageKind.TEXT, body.get("body"), {}
-    if kind in MEDIA_KINDS:
-        content = {
-            "media_id": body.get("id"),
-            "mime_type": body.get("mime_type"),
-            "sha256": body.get("sha256"),
-        }
-        for extra in ("caption", "filename", "voice", "animated"):
-            if extra in body:
-                content[extra] = body[extra]
-        return MessageKind(kind), body.get("caption"), content
+        return body.get("body"), Text()
+    if kind in MEDIA:
+        given = {key: body[key] for key in MEDIA_EXTRAS if key in body}
+        media = MEDIA[kind](
+            media_id=body.get("id"), mime_type=body.get("mime_type"), sha256=body.get("sha256"), **given
+        )
+        return media.caption, media
     if kind == "location":
-        label = ", ".join(str(body[k]) for k in ("name", "address") if body.get(k)) or None
-        return MessageKind.LOCATION, label, body
+        location = Location.model_validate(body)
+        label = ", ".join(str(part) for part in (location.name, location.address) if part) or None
+        return label, location
     if kind == "contacts":
-        cards = as_list(raw.get("contacts"))
-        names = [as_dict(as_dict(c).get("name")).get("formatted_name") for c in cards]
-        return MessageKind.CONTACTS, ", ".join(n for n in names if n) or None, {"contacts": cards}
+        contacts = Contacts(contacts=as_list(raw.get("contacts")))
+        names = [card.name.formatted_name for card in contacts.contacts if card.name]
+        return ", ".join(n for n in names if n) or None, contacts
     if kind == "interactive":
         reply_type = str(body.get("type") or "")
-        reply = as_dict(body.get(reply_type))
-        content = {"type": reply_type, **reply}
-        return MessageKind.INTERACTIVE, reply.get("title") or reply.get("body"), content
+        interactive = Interactive.model_validate({"type": reply_type, **as_dict(body.get(reply_type))})
+        return interactive.title or interactive.body, interactive
     if kind == "button":
-        return MessageKind.BUTTON, body.get("text"), body
+        button = Button.model_validate(body)
+        return button.text, button
     if kind == "reaction":
         emoji = body.get("emoji") or ""
-        return (
-            MessageKind.REACTION,
-            emoji or None,
-            {"reacted_to": body.get("message_id"), "emoji": emoji, "removed": not emoji},
-        )
+        return emoji or None, Reaction(reacted_to=body.get("message_id"), emoji=emoji, removed=not emoji)
     if kind == "order":
-        return MessageKind.ORDER, body.get("text"), body
+        order = Order.model_validate(body)
+        return order.text, order
     if kind == "system":
-        return MessageKind.SYSTEM, body.get("body"), body
-    return MessageKind.UNSUPPORTED, None, {"type": kind}
+        system = System.model_validate(body)
+        return system.body, system
+    return None, Unsupported(type=kind)
 
 
-def _context(raw: dict[str, Any]) -> dict[str, Any]:
+def _context(raw: dict[str, Any]) -> MessageContext:
     context: dict[str, Any] = {}
     ctx = as_dict(raw.get("context"))
     if ctx.get("id"):
@@ -176,7 +206,7 @@ def _context(raw: dict[str, Any]) -> dict[str, Any]:
         context["referral"] = as_dict(raw["referral"])
     if raw.get("group_id"):
         context["group_id"] = raw["group_id"]
-    return context
+    return MessageContext.model_validate(context)
 
 
 def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
