@@ -96,6 +96,9 @@ class StatusUpdate(_Event):
     # Messenger reads and deliveries may name no message, only "everything sent before this time"
     # (seconds); provider_message_id is then empty and recipient_id names the conversation.
     watermark: float | None = None
+    # Our own message id, when the platform hands back what we sent with the message (WhatsApp's
+    # biz_opaque_callback_data): the status finds its message without the provider-id alias.
+    message_id: str | None = None
 
     @property
     def ordering_key(self) -> str:

@@ -112,15 +112,19 @@ class Deliveries:
         """'applied', 'stale' (an older status arriving late), or 'orphan' (parked for the send)."""
 
         def step(uow: UnitOfWork) -> str:
-            message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
-            message = uow.messages.get(message_id) if message_id else None
+            message = uow.messages.get(update.message_id) if update.message_id else None
+            if message is None or message.provider_message_id != update.provider_message_id:
+                # Not ours, or not recorded as sent yet: the alias says, or the status waits on it.
+                message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
+                message = uow.messages.get(message_id) if message_id else None
             if message is None:
                 uow.provider_ids.park(update)
                 uow.commit()
                 return "orphan"
             moved = message.delivery(update)
-            uow.messages.save(message, moved)
-            uow.commit()
+            if moved != message:  # a repeated status (our own `sent`, a redelivery) writes nothing
+                uow.messages.save(message, moved)
+                uow.commit()
             return "applied" if moved.status != message.status else "stale"
 
         return atomically(self._uow, step)

@@ -222,4 +222,5 @@ def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
         recipient_id=str(recipient) if recipient else None,
         errors=[as_dict(e) for e in as_list(raw.get("errors"))],
         pricing=as_dict(raw.get("pricing")),
+        message_id=ours if isinstance(ours := raw.get("biz_opaque_callback_data"), str) else None,
     )
