@@ -11,7 +11,7 @@ import pytest
 from atende.dev.erp_standin import TOKEN, ErpStandIn, serve
 from atende.erp.billing_codes import _crc16, boleto_line, due_factor, pix_copy_paste
 from atende.erp.demo import DemoErp
-from atende.erp.rest import MISSING, STANDIN_MAPPING, RestErp, extract, load_mapping
+from atende.erp.rest import STANDIN_MAPPING, RestErp, load_mapping
 from atende.erp.tools import CustomerTools, parse_birth_date
 from atende.erp.types import BRT, CustomerStatus, ErpError, InvoiceStatus
 
@@ -179,13 +179,6 @@ def test_rest_adapter_unknown_customer_and_errors(rest):
     standin.fail_with = 503
     with pytest.raises(ErpError):
         adapter.invoices("1001")
-
-
-def test_extract_paths():
-    data = {"a": {"b": [{"c": 1}, {"c": 2}]}}
-    assert extract(data, "a.b[1].c") == 2
-    assert extract(data, "a.b[*].c") == [1, 2]
-    assert extract(data, "a.x") is MISSING
 
 
 # -- tool layer ---------------------------------------------------------------------------------------
