@@ -114,6 +114,7 @@ def fill(template: Any, values: Mapping[str, Any], *, strict: bool = False) -> A
     return template
 
 
+@lru_cache(maxsize=4096)  # flows are rechecked at every config refresh; their texts rarely change
 def check(source: str, *, expression: bool = False) -> None:
     """Raise ValueError when a template (or a bare expression) cannot be compiled or uses the old `{x}`."""
     environment = _ENVIRONMENTS[False]

@@ -206,3 +206,16 @@ def test_an_override_in_the_old_placeholder_syntax_is_refused_and_the_repo_flow_
 def test_a_broken_flow_is_refused_naming_the_step_and_field(step, field):
     with pytest.raises(FlowError, match=rf"flow f: steps\.a\.\w+\.[\w.]*{field}"):
         FlowLibrary({"f": {"id": "f", "start": "a", "steps": {"a": step}}})
+
+
+def test_the_repo_flows_are_valid(library):
+    """The repo's flows are trusted at run time (no models built on a cold start): this is their check."""
+    FlowLibrary({flow_id: library.get(flow_id) for flow_id in library.ids()})
+
+
+def test_an_override_pointing_at_a_broken_override_is_skipped_too(library):
+    extra = {"start": "a", "steps": {"a": {"type": "message", "txt": "x"}}}
+    menu = copy.deepcopy(library.get("menu"))
+    menu["steps"]["opcoes"]["options"][0]["flow"] = "extra"
+    merged = library.with_overrides({"menu": menu, "extra": extra})
+    assert "extra" not in merged and merged.get("menu") == library.get("menu")

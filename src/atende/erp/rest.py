@@ -22,6 +22,7 @@ it gets wrong. Times without an offset are read in `utc_offset_hours` (Brasília
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -96,15 +97,15 @@ def _brl(value: Any) -> Decimal:
 def _blank_is_none(convert: Callable[..., Any]) -> Callable[..., Any]:
     """A converter of a value the ERP left out (null, absent or "") gives None, not an error."""
 
+    @functools.wraps(convert)
     def wrapper(self: Any, value: Any, *args: Any) -> Any:
         return None if value is None or value == "" else convert(self, value, *args)
 
-    wrapper.__name__ = convert.__name__
     return wrapper
 
 
 _ANY = {"types": []}
-_FORMAT = {"types": ["string"], "variadic": True}
+_ANY_AND_OPTIONS = {"types": [], "variadic": True}  # `date(x)` or `date(x, '%d/%m/%Y')`
 
 
 class Converters(jp.Functions):
@@ -164,12 +165,12 @@ class Converters(jp.Functions):
     def _func_lower(self, value: Any) -> str:
         return str(value).lower()
 
-    @jp.signature({"types": [], "variadic": True})
+    @jp.signature(_ANY_AND_OPTIONS)
     @_blank_is_none
     def _func_date(self, value: Any, *fmt: str) -> date:
         return datetime.strptime(str(value), fmt[0]).date() if fmt else date.fromisoformat(str(value)[:10])
 
-    @jp.signature({"types": [], "variadic": True})
+    @jp.signature(_ANY_AND_OPTIONS)
     @_blank_is_none
     def _func_datetime(self, value: Any, *fmt: str) -> datetime:
         moment = datetime.strptime(str(value), fmt[0]) if fmt else datetime.fromisoformat(str(value))
@@ -186,7 +187,7 @@ class Converters(jp.Functions):
         table = self._maps[name]
         return table.get(str(value), table.get("*", value))
 
-    @jp.signature(_ANY, _FORMAT)
+    @jp.signature(_ANY_AND_OPTIONS)
     @_blank_is_none
     def _func_split(self, value: Any, *separator: str) -> list[str]:
         return [part.strip() for part in str(value).split(separator[0] if separator else ",") if part.strip()]
@@ -308,7 +309,7 @@ def _check_fields(cls: type, fields: dict[str, Any], where: str, values: dict[st
                 raise ValueError(f"{where}.{name}: not a nested object")
             _check_fields(nested, spec.fields, f"{where}.{name}.fields", values)
             continue
-        for table in [args[1] for called, args in templating.path_calls(spec) if called == "table"]:
+        for table in [args[-1] for called, args in templating.path_calls(spec) if called == "table"]:
             if table not in values:
                 raise ValueError(f"{where}.{name}: no table {table!r} in `values`")
     missing = [f.name for f in dataclasses.fields(cls) if f.name not in fields and _required(f)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -49,7 +49,7 @@ Expression = Annotated[str, AfterValidator(_expression)]  # e.g. `conta.paid_up`
 class _Part(BaseModel):
     """A typo'd key is refused rather than ignored; keys starting with `_` are comments."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -185,7 +185,7 @@ Step = Annotated[
 class Flow(BaseModel):
     """One flow; other top-level keys (`updatedAt`, `updatedBy` of an admin's edit) are kept, not read."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)  # built when an override is first checked
 
     id: str = Field(min_length=1)
     title: Text | None = None
@@ -221,12 +221,16 @@ def _flow_targets(step: Step) -> list[str]:
     return [t for t in [getattr(step, "flow", None), *(o.flow for o in _options(step))] if t]
 
 
-def validate(flow: Mapping[str, Any]) -> Flow:
-    """The flow's model; FlowError naming the flow, step and field when it cannot run on its own."""
+def _check(flow: Mapping[str, Any], flow_ids: Collection[str]) -> None:
+    """FlowError naming the flow, step and field when the flow cannot run among `flow_ids`."""
     try:
-        return Flow.model_validate(flow)
+        model = Flow.model_validate(flow)
     except ValidationError as exc:
         raise FlowError(f"flow {flow.get('id', '?')}: {_describe(exc)}") from None
+    for name, step in model.steps.items():
+        for target in _flow_targets(step):
+            if target not in flow_ids:
+                raise FlowError(f"flow {model.id}, step {name}: goes to missing flow {target!r}")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -242,35 +246,47 @@ def _describe(exc: ValidationError) -> str:
 
 class FlowLibrary:
     def __init__(self, flows: Mapping[str, dict[str, Any]]) -> None:
-        for flow in map(validate, flows.values()):
-            for name, step in flow.steps.items():
-                for target in _flow_targets(step):
-                    if target not in flows:
-                        raise FlowError(f"flow {flow.id}, step {name}: goes to missing flow {target!r}")
+        """Every flow checked, FlowError on the first that cannot run."""
+        for flow in flows.values():
+            _check(flow, flows.keys())
         self._flows = dict(flows)
 
     @classmethod
+    def _unchecked(cls, flows: dict[str, dict[str, Any]]) -> FlowLibrary:
+        library = cls.__new__(cls)
+        library._flows = flows
+        return library
+
+    @classmethod
     def defaults(cls, directory: Path = DATA_DIR) -> FlowLibrary:
+        """The repo's flows as they are: the unit tests check them, so a cold start builds no models."""
         flows = {}
         for path in sorted(directory.glob("*.json")):
             flow = json.loads(path.read_text(encoding="utf-8"))
             flows[flow["id"]] = flow
-        return cls(flows)
+        return cls._unchecked(flows)
 
     def with_overrides(self, overrides: Mapping[str, dict[str, Any]]) -> FlowLibrary:
-        """This library with admins' versions of some flows; a broken override is skipped and logged."""
-        flows = dict(self._flows)
-        for flow_id, doc in overrides.items():
-            if doc.get("enabled") is False:
-                continue
-            candidate = {**flows, flow_id: {**doc, "id": flow_id}}
-            try:
-                FlowLibrary(candidate)
-            except FlowError as exc:
+        """This library with admins' versions of some flows; a broken override is skipped and logged.
+
+        Only the overrides need checking: they replace flows by id and never remove one, so what the
+        other flows point at still exists. Skipping one can strand an override that pointed at it,
+        hence the rounds.
+        """
+        pending = {k: {**doc, "id": k} for k, doc in overrides.items() if doc.get("enabled") is not False}
+        while True:
+            known = self._flows.keys() | pending.keys()
+            broken = {}
+            for flow_id, flow in pending.items():
+                try:
+                    _check(flow, known)
+                except FlowError as exc:
+                    broken[flow_id] = exc
+            if not broken:
+                return FlowLibrary._unchecked({**self._flows, **pending})
+            for flow_id, exc in broken.items():
                 log.error("flow override %s ignored: %s", flow_id, exc)
-                continue
-            flows = candidate
-        return FlowLibrary(flows)
+                del pending[flow_id]
 
     def get(self, flow_id: str) -> dict[str, Any]:
         return self._flows[flow_id]
