@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import httpx
 from jmespath import functions as jp
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from atende import templating
 from atende.domain import cpf as cpf_rules
@@ -210,16 +210,7 @@ JsonPath = Annotated[str, AfterValidator(_path)]
 
 
 class _Part(BaseModel):
-    """A misspelt key is refused rather than ignored; keys starting with `_` are comments."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_comments(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("_"))}
-        return data
+    model_config = ConfigDict(extra="forbid", frozen=True)  # a misspelt key is refused, not ignored
 
 
 class Nested(_Part):
@@ -250,6 +241,7 @@ class OperationMapping(_Part):
 
 
 class ErpMapping(_Part):
+    about: str = Field("", alias="_about")  # what the mapping is for, for people
     base_url: str = ""
     auth: Auth | None = None
     values: dict[str, dict[str, Any]] = {}

@@ -47,9 +47,9 @@ Expression = Annotated[str, AfterValidator(_expression)]  # e.g. `conta.paid_up`
 
 
 class _Part(BaseModel):
-    """A typo'd key is refused rather than ignored; keys starting with `_` are comments."""
+    """A misspelt key is refused rather than ignored; keys starting with `_` are comments."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built on first use
 
     @model_validator(mode="before")
     @classmethod
