@@ -23,7 +23,16 @@ from functools import lru_cache
 from typing import Any
 
 import jmespath
-from jinja2 import ChainableUndefined, StrictUndefined, Template, TemplateError, meta, nodes
+from jinja2 import (
+    ChainableUndefined,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    Undefined,
+    UndefinedError,
+    meta,
+    nodes,
+)
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jmespath.exceptions import JMESPathError
@@ -84,7 +93,7 @@ def _template(source: str, strict: bool) -> Template:
 
 @lru_cache(maxsize=1024)
 def _expression(source: str, strict: bool) -> Callable[..., Any]:
-    return _ENVIRONMENTS[strict].compile_expression(source)
+    return _ENVIRONMENTS[strict].compile_expression(source, undefined_to_none=False)
 
 
 def render(source: str, values: Mapping[str, Any], *, strict: bool = False) -> str:
@@ -93,8 +102,14 @@ def render(source: str, values: Mapping[str, Any], *, strict: bool = False) -> s
 
 
 def evaluate(expression: str, values: Mapping[str, Any], *, strict: bool = False) -> Any:
-    """A Jinja2 expression (`conta.paid_up`, `agenda.slots`, `x > 3`) as a value; missing: None."""
-    return _expression(expression, strict)(values)
+    """A Jinja2 expression (`conta.paid_up`, `agenda.slots`, `x > 3`) as a value; missing: None (or, strict,
+    UndefinedError)."""
+    value = _expression(expression, strict)(values)
+    if isinstance(value, Undefined):
+        if strict:
+            raise UndefinedError(f"{expression.strip()!r} is undefined")
+        return None
+    return value
 
 
 def fill(template: Any, values: Mapping[str, Any], *, strict: bool = False) -> Any:

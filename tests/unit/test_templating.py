@@ -50,6 +50,8 @@ def test_flows_render_a_missing_or_null_value_as_nothing():
 def test_strict_templates_refuse_a_missing_value():
     with pytest.raises(templating.TemplateError, match="customer"):
         templating.render("/clientes/{{ customer }}", {"customer_id": "1"}, strict=True)
+    with pytest.raises(templating.TemplateError, match="customer"):
+        templating.fill({"id_cliente": "{{ customer }}"}, {"customer_id": "1"}, strict=True)
     assert templating.undeclared("/c/{{ customer_id }}/{{ slot_id }}") == {"customer_id", "slot_id"}
 
 
