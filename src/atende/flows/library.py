@@ -127,7 +127,7 @@ class Message(_Part):
 class Tool(_Part):
     type: Literal["tool"]
     tool: str
-    args: dict[str, Text] = {}
+    args: dict[str, Text | bool | int | float | None] = {}  # texts are templates; the rest pass as is
     save: str
     team: str | None = None
     next: str | None = None
