@@ -2,65 +2,70 @@
 
 Secrets arrive as environment variables in every deployment (Secret Manager
 mounts them so), which keeps this the only place that reads configuration.
+A malformed value (`OUTBOUND_MAX_ATTEMPTS=four`, a base URL without a scheme)
+stops the function at its first request with an error naming the variable,
+instead of surfacing later as a confusing failure deep in a send.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, AnyHttpUrl, Field, TypeAdapter, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_API_BASE_URL = "https://graph.facebook.com"
+_HTTP_URL = TypeAdapter(AnyHttpUrl)
 
 
-@dataclass(frozen=True)
-class Settings:
-    project: str
-    meta_app_secret: str
-    meta_verify_token: str
-    whatsapp_token: str
-    graph_api_base_url: str
-    graph_api_version: str
-    gemini_api_key: str
-    gemini_model: str
-    gemini_base_url: str
-    outbound_max_attempts: int
-    outbound_backoff_s: float
+def _base_url(value: str) -> str:
+    """An http(s) URL (or empty: not set), kept as written minus a trailing slash, for joining paths."""
+    if value:
+        _HTTP_URL.validate_python(value)
+    return value.rstrip("/")
+
+
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
+
+
+class Settings(BaseSettings):
+    # An empty variable counts as unset, so `FOO=` in a .env or Terraform gets the default, as before.
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="ignore")
+
+    project: str = Field("demo-atende", validation_alias="GOOGLE_CLOUD_PROJECT")
+    meta_app_secret: str = Field("", validation_alias="META_APP_SECRET", repr=False)
+    meta_verify_token: str = Field("", validation_alias="META_VERIFY_TOKEN", repr=False)
+    whatsapp_token: str = Field("", validation_alias="WHATSAPP_TOKEN", repr=False)
+    graph_api_base_url: BaseUrl = Field(DEFAULT_GRAPH_API_BASE_URL, validation_alias="GRAPH_API_BASE_URL")
+    graph_api_version: str = Field("v25.0", validation_alias="GRAPH_API_VERSION")
+    gemini_api_key: str = Field("", validation_alias="GEMINI_API_KEY", repr=False)
+    gemini_model: str = Field("gemini-2.5-flash", validation_alias="GEMINI_MODEL")
+    gemini_base_url: BaseUrl = Field("", validation_alias="GEMINI_BASE_URL")
+    outbound_max_attempts: int = Field(4, validation_alias="OUTBOUND_MAX_ATTEMPTS", ge=1)
+    outbound_backoff_s: float = Field(0.5, validation_alias="OUTBOUND_BACKOFF_S", ge=0)
     # Media: a Cloud Storage bucket in production; locally a folder served by the dev stack.
-    media_bucket: str = ""
-    media_dir: str = ""
-    media_base_url: str = ""
-    media_url_secret: str = ""
-    media_url_ttl_s: int = 3600
-    media_allowed_hosts: str = ""  # comma-separated; empty: Meta's media hosts only
+    media_bucket: str = Field("", validation_alias="MEDIA_BUCKET")
+    media_dir: str = Field("", validation_alias="MEDIA_DIR")
+    media_base_url: BaseUrl = Field("", validation_alias="MEDIA_BASE_URL")
+    # Signs local media links; META_APP_SECRET when not given its own.
+    media_url_secret: str = Field("", validation_alias="MEDIA_URL_SECRET", repr=False)
+    media_url_ttl_s: int = Field(3600, validation_alias="MEDIA_URL_TTL_S", gt=0)
+    # Comma-separated; empty: Meta's media hosts only.
+    media_allowed_hosts: str = Field("", validation_alias="MEDIA_ALLOWED_HOSTS")
     # The business's ERP: the demo ERP unless a REST mapping file is given (see atende.erp.rest).
-    erp_mapping: str = ""
-    erp_base_url: str = ""
-    erp_token: str = ""
-    config_ttl_s: float = 30.0  # how long an instance trusts config/* and flows/* before rereading
+    erp_mapping: str = Field("", validation_alias="ERP_MAPPING")
+    erp_base_url: BaseUrl = Field("", validation_alias="ERP_BASE_URL")
+    erp_token: str = Field("", validation_alias="ERP_TOKEN", repr=False)
+    # How long an instance trusts config/* and flows/* before rereading.
+    config_ttl_s: float = Field(30.0, validation_alias="ATENDE_CONFIG_TTL_S", ge=0)
+
+    @model_validator(mode="after")
+    def _media_secret_defaults_to_app_secret(self) -> Settings:
+        if not self.media_url_secret:
+            object.__setattr__(self, "media_url_secret", self.meta_app_secret)
+        return self
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        return cls(
-            project=env.get("GOOGLE_CLOUD_PROJECT") or "demo-atende",
-            meta_app_secret=env.get("META_APP_SECRET", ""),
-            meta_verify_token=env.get("META_VERIFY_TOKEN", ""),
-            whatsapp_token=env.get("WHATSAPP_TOKEN", ""),
-            graph_api_base_url=(env.get("GRAPH_API_BASE_URL") or DEFAULT_GRAPH_API_BASE_URL).rstrip("/"),
-            graph_api_version=env.get("GRAPH_API_VERSION") or "v25.0",
-            gemini_api_key=env.get("GEMINI_API_KEY", ""),
-            gemini_model=env.get("GEMINI_MODEL") or "gemini-2.5-flash",
-            gemini_base_url=env.get("GEMINI_BASE_URL", ""),
-            outbound_max_attempts=int(env.get("OUTBOUND_MAX_ATTEMPTS") or 4),
-            outbound_backoff_s=float(env.get("OUTBOUND_BACKOFF_S") or 0.5),
-            media_bucket=env.get("MEDIA_BUCKET", ""),
-            media_dir=env.get("MEDIA_DIR", ""),
-            media_base_url=(env.get("MEDIA_BASE_URL") or "").rstrip("/"),
-            media_url_secret=env.get("MEDIA_URL_SECRET") or env.get("META_APP_SECRET", ""),
-            media_url_ttl_s=int(env.get("MEDIA_URL_TTL_S") or 3600),
-            media_allowed_hosts=env.get("MEDIA_ALLOWED_HOSTS", ""),
-            erp_mapping=env.get("ERP_MAPPING", ""),
-            erp_base_url=env.get("ERP_BASE_URL", ""),
-            erp_token=env.get("ERP_TOKEN", ""),
-            config_ttl_s=float(env.get("ATENDE_CONFIG_TTL_S") or 30),
-        )
+    def from_env(cls) -> Settings:
+        """The settings in force: the process environment over the defaults (raises ValidationError)."""
+        return cls()

@@ -7,26 +7,36 @@ handler) would silently drop every deliberate, logged ignore.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
-import time
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 _CONFIGURED = "_atende_configured"
 
 
-class CloudLoggingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "severity": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-        }
-        if record.exc_info:
-            entry["message"] += "\n" + self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+class CloudLoggingFormatter(JsonFormatter):
+    """Cloud Logging's field names (`severity`, `time`); `extra={...}` fields become structured fields.
+
+    A traceback stays inside `message`, the field Error Reporting and the Logs Explorer summary read.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "{levelname}{message}{name}",
+            style="{",
+            rename_fields={"levelname": "severity", "name": "logger"},
+            timestamp="time",
+            json_ensure_ascii=False,
+        )
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        for key in ("exc_info", "stack_info"):
+            if log_data.get(key):
+                log_data["message"] = f"{log_data['message']}\n{log_data.pop(key)}"
+        return log_data
 
 
 def configure(env: dict[str, str] | None = None) -> None:
@@ -37,9 +47,7 @@ def configure(env: dict[str, str] | None = None) -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     if env.get("K_SERVICE") or env.get("LOG_FORMAT") == "json":
-        formatter = CloudLoggingFormatter()
-        formatter.converter = time.gmtime
-        handler.setFormatter(formatter)
+        handler.setFormatter(CloudLoggingFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

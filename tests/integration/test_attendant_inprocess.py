@@ -156,7 +156,7 @@ def test_business_profile_and_flows_are_edited_in_firestore(local, db):
     edited = {**local.config.flows().get("ajuda")}
     edited["steps"] = {
         **edited["steps"],
-        "explica": {**edited["steps"]["explica"], "text": "Aqui é a {business.name}, ajuda editada."},
+        "explica": {**edited["steps"]["explica"], "text": "Aqui é a {{ business.name }}, ajuda editada."},
     }
     business.set({"name": "Fibra Veloz"})
     ajuda.set(edited)

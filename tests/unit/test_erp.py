@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 from atende.dev.erp_standin import TOKEN, ErpStandIn, serve
 from atende.erp.billing_codes import _crc16, boleto_line, due_factor, pix_copy_paste
 from atende.erp.demo import DemoErp
-from atende.erp.rest import MISSING, STANDIN_MAPPING, RestErp, extract, load_mapping
+from atende.erp.rest import STANDIN_MAPPING, ErpMapping, RestErp, load_mapping
 from atende.erp.tools import CustomerTools, parse_birth_date
 from atende.erp.types import BRT, CustomerStatus, ErpError, InvoiceStatus
 
@@ -181,13 +182,6 @@ def test_rest_adapter_unknown_customer_and_errors(rest):
         adapter.invoices("1001")
 
 
-def test_extract_paths():
-    data = {"a": {"b": [{"c": 1}, {"c": 2}]}}
-    assert extract(data, "a.b[1].c") == 2
-    assert extract(data, "a.b[*].c") == [1, 2]
-    assert extract(data, "a.x") is MISSING
-
-
 # -- tool layer ---------------------------------------------------------------------------------------
 
 
@@ -242,3 +236,31 @@ def test_erp_outage_becomes_an_error_result_not_an_exception(rest):
     tools = CustomerTools(adapter, "m", customer_id="1001")
     standin.fail_with = 500
     assert tools.call("get_account") == {"error": "erp_unavailable"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("path", "/faturas/{{ customer }}", "operations.invoices.path: uses ['customer']"),
+        ("path", "/faturas/{customer_id}", "{{ customer_id }}"),
+        ("fields", {"amuont": "brl(valor)"}, "operations.invoices.fields.amuont"),
+        ("fields", {"amount": "brl(valor"}, "operations.invoices.fields.amount"),
+        ("fields", {"status": "table(status, 'nope')"}, "no table 'nope'"),
+        ("fields", {"status": "situation(status)"}, "no function situation"),
+        ("method", "FETCH", "operations.invoices.method"),
+    ],
+)
+def test_a_broken_mapping_is_refused_naming_the_field(key, value, named):
+    raw = json.loads(STANDIN_MAPPING.read_text(encoding="utf-8"))
+    op = raw["operations"]["invoices"]
+    op[key] = {**op[key], **value} if isinstance(value, dict) else value
+    with pytest.raises(ValueError) as refused:
+        ErpMapping.model_validate(raw)
+    assert named in str(refused.value)
+
+
+def test_a_mapping_for_an_operation_the_port_lacks_is_refused():
+    raw = json.loads(STANDIN_MAPPING.read_text(encoding="utf-8"))
+    raw["operations"]["invoice"] = raw["operations"].pop("invoices")
+    with pytest.raises(ValueError, match=r"operations\.invoice: not an operation"):
+        ErpMapping.model_validate(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 
 import pytest
 
@@ -181,3 +182,40 @@ def test_a_flow_that_never_waits_is_stopped():
     )
     with pytest.raises(FlowError, match="without waiting"):
         Interpreter(looping, CustomerTools(DemoErp(), "m"), GLOBALS).start("f", FlowInput("x"))
+
+
+def test_an_override_in_the_old_placeholder_syntax_is_refused_and_the_repo_flow_answers(library, caplog):
+    edited = copy.deepcopy(library.get("ajuda"))
+    edited["steps"]["explica"]["text"] = "Aqui é a {business.name}."
+    with caplog.at_level(logging.ERROR):
+        merged = library.with_overrides({"ajuda": edited})
+    assert merged.get("ajuda") == library.get("ajuda")
+    assert "steps.explica" in caplog.text and "{{ business.name }}" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [
+        ({"type": "ask", "text": "Qual é o CPF?"}, "save"),
+        ({"type": "menu", "text": "Escolha:", "options": []}, "options"),
+        ({"type": "message", "txt": "Olá"}, "txt"),
+        ({"type": "branch", "cases": [{"if": "conta.paid_up ==", "next": "a"}]}, "if"),
+        ({"type": "message", "text": {"pt": "Olá {{ contact.first_name"}}, "text"),
+    ],
+)
+def test_a_broken_flow_is_refused_naming_the_step_and_field(step, field):
+    with pytest.raises(FlowError, match=rf"flow f: steps\.a\.\w+\.[\w.]*{field}"):
+        FlowLibrary({"f": {"id": "f", "start": "a", "steps": {"a": step}}})
+
+
+def test_the_repo_flows_are_valid(library):
+    """The repo's flows are trusted at run time (no models built on a cold start): this is their check."""
+    FlowLibrary({flow_id: library.get(flow_id) for flow_id in library.ids()})
+
+
+def test_an_override_pointing_at_a_broken_override_is_skipped_too(library):
+    extra = {"start": "a", "steps": {"a": {"type": "message", "txt": "x"}}}
+    menu = copy.deepcopy(library.get("menu"))
+    menu["steps"]["opcoes"]["options"][0]["flow"] = "extra"
+    merged = library.with_overrides({"menu": menu, "extra": extra})
+    assert "extra" not in merged and merged.get("menu") == library.get("menu")

@@ -4,14 +4,17 @@ Pure domain logic (no I/O): the caller supplies the triage of the new message,
 what it knows about the conversation, and the policy. The policy is plain
 data so that operators can tune it without a deploy: the repo ships defaults
 (`atende/triage/policy_defaults.json`) and the app overlays a Firestore
-config document on top with `RoutingPolicy.merged`.
+config document on top with `RoutingPolicy.merged`. The policy is a pydantic
+model so that a bad document is refused with the field it got wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from atende.domain.model import ConversationStatus, Route
 from atende.domain.triage import INTENTS, SENTIMENTS, Triage
@@ -28,56 +31,51 @@ REASON_HUMAN_IN_SERVICE = "human_in_service"
 REASON_WAITING_FOR_HUMAN = "waiting_for_human"
 
 
-@dataclass(frozen=True)
-class FrustrationRule:
+def _known_intent(intent: str) -> str:
+    if intent not in INTENTS:
+        raise ValueError(f"unknown intent {intent!r}")
+    return intent
+
+
+Intent = Annotated[str, AfterValidator(_known_intent)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]  # a number, not "0.8"
+
+
+class _Config(BaseModel):
+    """Frozen, and a key we do not know is refused: a typo in a config document fails loudly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FrustrationRule(_Config):
     """Escalate when the customer has been frustrated at least `min_count` times
     in the last `window` inbound messages (the current one included)."""
 
     enabled: bool = True
-    min_count: int = 2
-    window: int = 5
+    min_count: int = Field(2, ge=1)
+    window: int = Field(5, ge=1)
 
 
-@dataclass(frozen=True)
-class RoutingPolicy:
-    default_threshold: float = 0.70
-    intent_thresholds: Mapping[str, float] = field(default_factory=dict)
+class RoutingPolicy(_Config):
+    default_threshold: Unit = 0.70
+    intent_thresholds: dict[Intent, Unit] = {}
     # intent -> reason code; these intents go to a person whatever the confidence.
-    always_human: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "human_request": REASON_EXPLICIT_REQUEST,
-            "cancellation": REASON_CANCELLATION,
-        }
-    )
-    teams: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "technical": "support",
-            "financial": "billing",
-            "commercial": "sales",
-            "cancellation": "retention",
-        }
-    )
+    always_human: dict[Intent, str] = {
+        "human_request": REASON_EXPLICIT_REQUEST,
+        "cancellation": REASON_CANCELLATION,
+    }
+    teams: dict[Intent, str] = {
+        "technical": "support",
+        "financial": "billing",
+        "commercial": "sales",
+        "cancellation": "retention",
+    }
     default_team: str = "support"
-    frustration: FrustrationRule = field(default_factory=FrustrationRule)
+    frustration: FrustrationRule = FrustrationRule()
     # A person owns the conversation: the bot must not speak over them.
-    silent_statuses: tuple[str, ...] = ("in_service",)
+    silent_statuses: tuple[ConversationStatus, ...] = ("in_service",)
     # Already queued for a person: new messages join the queue instead of reaching the bot.
-    queued_statuses: tuple[str, ...] = ("waiting",)
-
-    def __post_init__(self) -> None:
-        _check_unit("default_threshold", self.default_threshold)
-        for intent, value in self.intent_thresholds.items():
-            _check_intent(intent, "intent_thresholds")
-            _check_unit(f"intent_thresholds.{intent}", value)
-        for intent in self.always_human:
-            _check_intent(intent, "always_human")
-        for intent in self.teams:
-            _check_intent(intent, "teams")
-        for status in (*self.silent_statuses, *self.queued_statuses):
-            if status not in CONVERSATION_STATUSES:
-                raise ValueError(f"unknown conversation status {status!r} in policy")
-        if self.frustration.min_count < 1 or self.frustration.window < 1:
-            raise ValueError("frustration.min_count and frustration.window must be >= 1")
+    queued_statuses: tuple[ConversationStatus, ...] = ("waiting",)
 
     def threshold_for(self, intent: str) -> float:
         return float(self.intent_thresholds.get(intent, self.default_threshold))
@@ -87,44 +85,11 @@ class RoutingPolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RoutingPolicy:
-        """Build from plain JSON-like data; unknown keys are rejected so a typo in a
-        config document fails loudly instead of being silently ignored."""
-        known = set(cls.__dataclass_fields__)
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown routing policy keys: {sorted(unknown)}")
-        kwargs: dict[str, Any] = {}
-        for key, value in data.items():
-            if key == "frustration":
-                fr_unknown = set(value) - set(FrustrationRule.__dataclass_fields__)
-                if fr_unknown:
-                    raise ValueError(f"unknown frustration keys: {sorted(fr_unknown)}")
-                kwargs[key] = FrustrationRule(**value)
-            elif key in ("silent_statuses", "queued_statuses"):
-                kwargs[key] = tuple(value)
-            elif key in ("intent_thresholds", "always_human", "teams"):
-                kwargs[key] = dict(value)
-            elif key == "default_threshold":
-                kwargs[key] = float(value)
-            else:
-                kwargs[key] = value
-        return cls(**kwargs)
+        """Build from plain JSON-like data; pydantic's ValidationError (a ValueError) names a bad field."""
+        return cls.model_validate(data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "default_threshold": self.default_threshold,
-            "intent_thresholds": dict(self.intent_thresholds),
-            "always_human": dict(self.always_human),
-            "teams": dict(self.teams),
-            "default_team": self.default_team,
-            "frustration": {
-                "enabled": self.frustration.enabled,
-                "min_count": self.frustration.min_count,
-                "window": self.frustration.window,
-            },
-            "silent_statuses": list(self.silent_statuses),
-            "queued_statuses": list(self.queued_statuses),
-        }
+        return self.model_dump(mode="json")
 
     def merged(self, overrides: Mapping[str, Any]) -> RoutingPolicy:
         """This policy with `overrides` laid on top; nested maps merge key by key.
@@ -163,16 +128,6 @@ class RoutingDecision:
     reason: str
     team: str | None
     threshold: float
-
-
-def _check_unit(name: str, value: float) -> None:
-    if not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-
-
-def _check_intent(intent: str, where: str) -> None:
-    if intent not in INTENTS:
-        raise ValueError(f"unknown intent {intent!r} in {where}")
 
 
 def frustrated_count(triage: Triage, ctx: RoutingContext, window: int) -> int:

@@ -18,7 +18,8 @@ from atende.domain import cpf as cpf_rules
 from atende.domain.session import FlowState
 from atende.erp.tools import parse_birth_date
 from atende.flows.library import WAITING, FlowError, FlowLibrary
-from atende.flows.text import contains_keyword, lookup, pick, plain, render
+from atende.flows.text import contains_keyword, pick, plain, render
+from atende.templating import evaluate, fill
 
 MAX_STEPS = 60  # a loop in an admin's flow must not spin a function instance
 MAX_RETRIES = 2  # after this many answers we could not use, a person takes over
@@ -186,7 +187,7 @@ class Interpreter:
         self._say(outcome, step.get("text"), state)
         listing = step.get("list")
         if listing:
-            items = lookup(self._values(state), listing["items"]) or []
+            items = evaluate(listing["items"], self._values(state)) or []
             lines = [render(listing["item"], {**self._values(state), **item}, self._lang) for item in items]
             if lines:
                 outcome.messages.append("\n".join(lines))
@@ -195,7 +196,7 @@ class Interpreter:
 
     def _do_tool(self, step: dict[str, Any], state: FlowState, outcome: FlowOutcome) -> FlowState | None:
         values = self._values(state)
-        args = {name: _arg(template, values, self._lang) for name, template in step.get("args", {}).items()}
+        args = {name: fill(pick(arg, self._lang), values) for name, arg in step.get("args", {}).items()}
         result = self._tools.call(step["tool"], args)
         state = replace(state, vars={**state.vars, step["save"]: result})
         if "error" in result:
@@ -255,7 +256,7 @@ class Interpreter:
         if step["type"] == "menu":
             return list(step["options"])
         values = self._values(state)
-        items = lookup(values, step["items"]) or []
+        items = evaluate(step["items"], values) or []
         dynamic = [
             {
                 "id": str(item.get("id", i)),
@@ -329,14 +330,8 @@ def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> 
     return options[-index] if best else None
 
 
-def _arg(template: Any, values: dict[str, Any], language: str) -> Any:
-    if isinstance(template, str) and re.fullmatch(r"\{[\w.]+\}", template):
-        return lookup(values, template[1:-1])
-    return render(template, values, language)
-
-
 def _holds(case: dict[str, Any], values: dict[str, Any]) -> bool:
-    value = lookup(values, case["if"])
+    value = evaluate(case["if"], values)
     if "equals" in case:
         result = value == case["equals"]
     elif "in" in case:

@@ -1,4 +1,4 @@
-"""Text helpers for flows: bilingual strings, `{path}` templates, forgiving matching of answers."""
+"""Text helpers for flows: bilingual strings rendered as templates, forgiving matching of answers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][\w.]*)\}")
+from atende import templating
+
 LANGUAGES = ("pt", "en")
 
 
@@ -24,27 +25,9 @@ def pick(text: Any, language: str) -> str:
     return "" if text is None else str(text)
 
 
-def lookup(data: Any, path: str) -> Any:
-    """`a.b.0.c` into nested dicts and lists; None when any step is missing."""
-    current = data
-    for part in path.split("."):
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return None
-    return current
-
-
 def render(template: Any, values: dict[str, Any], language: str) -> str:
-    """Fill `{path}` placeholders; a missing value renders empty rather than leaking the placeholder."""
-
-    def fill(match: re.Match[str]) -> str:
-        value = lookup(values, match.group(1))
-        return "" if value is None or isinstance(value, dict | list) else str(value)
-
-    return _PLACEHOLDER.sub(fill, pick(template, language)).strip()
+    """A flow text in the contact's language with `{{ ... }}` filled in; a missing value renders empty."""
+    return templating.render(pick(template, language), values).strip()
 
 
 def contains_keyword(text: str, keywords: list[str]) -> int:

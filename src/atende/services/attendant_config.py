@@ -3,8 +3,9 @@
 Each comes from the repo's defaults with a Firestore document laid on top
 (`config/routing`, `config/business`, `flows/{id}`), read at most once per
 TTL per function instance: an admin's change is live within seconds, and a
-burst of messages costs no extra reads. A broken document is logged and the
-defaults keep answering.
+burst of messages costs no extra reads. Each is validated (pydantic) when read:
+a broken document is logged with the field it got wrong and the defaults keep
+answering.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from atende.domain.routing import RoutingPolicy
 from atende.flows.library import FlowLibrary
@@ -34,10 +37,35 @@ class ConfigSource(Protocol):
     def collection(self, name: str) -> dict[str, dict[str, Any]]: ...
 
 
+Text = str | dict[str, str]  # one text, or one per language
+Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]  # "08:00": compared as text
+Weekday = Literal["0", "1", "2", "3", "4", "5", "6"]  # 0 = Monday
+
+
+class BusinessProfile(BaseModel):
+    """The keys code reads; others (a PIX key, an address) are kept for the flows' texts to use."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    segment: Text = ""
+    hours: str = ""
+    hours_en: str = ""
+    opening_hours: dict[Weekday, tuple[Clock, Clock]] = {}
+    tone: Text = ""
+    plans: list[str] = []
+
+
+def business_profile(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as it is, once it is known to be a usable profile (raises ValidationError)."""
+    BusinessProfile.model_validate(document)
+    return document
+
+
 def default_business() -> dict[str, Any]:
     data = json.loads(BUSINESS_DEFAULTS.read_text(encoding="utf-8"))
     data.pop("_about", None)
-    return data
+    return business_profile(data)
 
 
 class AttendantConfig:
@@ -63,7 +91,10 @@ class AttendantConfig:
                 return hit[1]
         try:
             value = load()
-        except Exception:  # a bad document or an unreachable Firestore must not silence the bot
+        except ValidationError as exc:  # an admin's mistake: say which field, keep answering
+            log.error("config %s ignored, the defaults answer: %s", key, exc)
+            value = fallback()
+        except Exception:  # an unreachable Firestore must not silence the bot either
             log.exception("config %s could not be loaded; using the defaults", key)
             value = fallback()
         with self._lock:
@@ -80,7 +111,9 @@ class AttendantConfig:
     def business(self) -> dict[str, Any]:
         return self._cached(
             "business",
-            lambda: {**self._business_defaults, **(self._document("config", "business") or {})},
+            lambda: business_profile(
+                {**self._business_defaults, **(self._document("config", "business") or {})}
+            ),
             lambda: dict(self._business_defaults),
         )
 
