@@ -210,3 +210,11 @@ def test_a_watermark_older_than_the_send_does_not_cover_it(uow, deliveries):
     deliveries.apply_watermark(_watermark(at=time.time() - 50))  # the platform's T is before we started
     deliveries.record_sent(reply.id, "m_OUT", "messenger")
     assert uow.store.message(reply.id).status == MessageStatus.SENT
+
+
+def test_a_worker_recognises_its_own_claim_and_nobody_elses(uow):
+    reply = queued(uow.store)
+    claimed = reply.claim(time.time(), 60, token="mine")
+    assert claimed is not None and claimed.send_claim == "mine"
+    assert claimed.claim(time.time(), 60, token="mine") is claimed  # our write landed, its answer was lost
+    assert claimed.claim(time.time(), 60, token="theirs") is None

@@ -82,6 +82,7 @@ class Message:
     second_opinion: Triage | None = None
     # Sending (outgoing messages only).
     sending_until: float | None = None
+    send_claim: str | None = None  # who holds the lease: a worker recognises its own claim on a re-read
     send_attempts: int = 0
     error: SendError | None = None
     # Read/delivery watermarks that arrived while the send was in flight, applied once it is recorded.
@@ -178,8 +179,14 @@ class Message:
 
     # -- sending ------------------------------------------------------------------------------------------
 
-    def claim(self, now: float, lease_s: float) -> Message | None:
-        """queued (or sending whose worker's lease ran out) → sending; None when it is not ours to send."""
+    def claim(self, now: float, lease_s: float, token: str) -> Message | None:
+        """queued (or sending whose worker's lease ran out) → sending; None when it is not ours to send.
+
+        A claim whose write landed but whose answer was lost is re-read as `sending` with a live lease:
+        the token says it is ours, so the reply is still sent instead of skipped by everyone.
+        """
+        if self.status == MessageStatus.SENDING and self.send_claim == token:
+            return self
         lease_over = (self.sending_until or 0) < now
         if self.status != MessageStatus.QUEUED and not (self.status == MessageStatus.SENDING and lease_over):
             return None
@@ -187,6 +194,7 @@ class Message:
             self,
             status=MessageStatus.SENDING,
             sending_until=now + lease_s,
+            send_claim=token,
             send_attempts=self.send_attempts + 1,
             status_at={**self.status_at, MessageStatus.SENDING: now},
         )
@@ -200,6 +208,7 @@ class Message:
             provider_message_id=provider_message_id,
             status_at={**self.status_at, MessageStatus.SENT: now},
             sending_until=None,
+            send_claim=None,
             error=None,
             parked=(),
         )
@@ -216,6 +225,7 @@ class Message:
             error=error,
             status_at={**self.status_at, MessageStatus.FAILED: now},
             sending_until=None,
+            send_claim=None,
         )
 
     def delivery(self, update: StatusUpdate) -> Message:

@@ -10,6 +10,7 @@ sees the other and the parked statuses are applied, never lost.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +37,16 @@ class Deliveries:
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
         """queued → sending under a lease; None when it is already sent, failed or in another's hands."""
 
+        token = uuid.uuid4().hex
+
         def step(uow: UnitOfWork) -> Message | None:
             message = uow.messages.get(message_id)
-            claimed = message.claim(self._clock(), lease_s) if message else None
+            claimed = message.claim(self._clock(), lease_s, token) if message else None
             if message is None or claimed is None:
                 return None
-            uow.messages.save(message, claimed)
-            uow.commit()
+            if claimed is not message:  # else our own claim, already written
+                uow.messages.save(message, claimed)
+                uow.commit()
             return claimed
 
         claimed = atomically(self._uow, step)

@@ -54,6 +54,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "decision": decision_doc(message.decision) if message.decision else None,
         "secondOpinion": triage_doc(message.second_opinion) if message.second_opinion else None,
         "sendingUntil": ts(message.sending_until),
+        "sendClaim": message.send_claim,
         "sendAttempts": message.send_attempts or None,
         "error": error_doc(message.error) if message.error else None,
         "parkedStatuses": [status_doc(u) for u in message.parked] or None,
@@ -98,6 +99,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         decision=_decision(doc.get("decision")),
         second_opinion=_triage(doc.get("secondOpinion")),
         sending_until=seconds(doc.get("sendingUntil")),
+        send_claim=doc.get("sendClaim"),
         send_attempts=int(doc.get("sendAttempts") or 0),
         error=_error(error) if isinstance(error, dict) else None,
         parked=tuple(
