@@ -9,20 +9,15 @@ number answers with its own token, and nothing goes out against the window.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from google.cloud.firestore import FieldFilter
 
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-from atende.channels.instagram.webhook import parse as parse_instagram
-from atende.channels.messenger.webhook import parse as parse_messenger
-from atende.channels.whatsapp.webhook import parse as parse_whatsapp
 from atende.dev.payloads import post_signed, whatsapp_envelope, whatsapp_text
 from atende.dev.polling import wait_until
 from atende.dev.simulator.payloads import DEMO_INSTAGRAM_ID, DEMO_PAGE_ID
@@ -31,15 +26,9 @@ from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage, StatusUpdate
 from atende.domain.model import Channel, conversation_doc_id, message_doc_id, stable_id
 from atende.services.contacts import ContactService
+from tests.meta_webhooks import FIXTURES, FOLDERS, PARSERS, PNG, SECRET
 
 pytestmark = pytest.mark.integration
-SECRET = DEV_SECRETS["META_APP_SECRET"]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta-restfb"
-FOLDERS = {"whatsapp": "whatsapp", "webhooks": "messenger", "instagram": "instagram"}
-PARSERS = {"whatsapp": parse_whatsapp, "messenger": parse_messenger, "instagram": parse_instagram}
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
 
 
 def post(stack, http, channel: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -13,42 +13,30 @@ Subcollections are not read: nothing writes one yet (the planned campaign sends 
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
-from atende.channels.instagram.webhook import parse as parse_instagram
-from atende.channels.messenger.webhook import parse as parse_messenger
-from atende.channels.whatsapp.webhook import parse as parse_whatsapp
 from atende.dev.graph_standin import Fault
 from atende.dev.payloads import post_signed, whatsapp_envelope, whatsapp_text
 from atende.dev.polling import wait_until
 from atende.dev.simulator.payloads import DEMO_PAGE_ID
-from atende.dev.stack import DEV_SECRETS
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, message_doc_id
 from atende.services.contacts import ContactService
 from tests.data_model_doc import DataModel, check_document, parse
+from tests.meta_webhooks import FIXTURES, FOLDERS, PARSERS, PNG, SECRET
 
 pytestmark = pytest.mark.integration
-SECRET = DEV_SECRETS["META_APP_SECRET"]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta-restfb"
-FOLDERS = {"whatsapp": "whatsapp", "webhooks": "messenger", "instagram": "instagram"}
-PARSERS = {"whatsapp": parse_whatsapp, "messenger": parse_messenger, "instagram": parse_instagram}
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
 UNFINISHED_SENDS = ("queued", "sending")
 
 
