@@ -3,6 +3,8 @@
 Served by gunicorn in `make dev` and in the end-to-end tests. Each target is a
 real functions-framework app loaded from its own functions/<dir>/main.py, so a
 Pub/Sub push goes through the same CloudEvent conversion as in production.
+With `ATENDE_COST_STATS=<dir>` each function's Firestore and Pub/Sub calls and
+CPU time are counted (`atende.dev.cost_meter`), for the cost benchmark.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functions_framework import create_app
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from atende.dev import cost_meter
 from atende.dev.paths import repo_root
 from atende.topology import FUNCTIONS
 
@@ -29,17 +32,18 @@ def _at_root(app: Any) -> Any:
 
 def build() -> DispatcherMiddleware:
     root = repo_root() / "functions"
-    return DispatcherMiddleware(
-        NotFound(),
-        {
-            f"/{f.target}": _at_root(
-                create_app(
-                    target=f.target, source=str(root / f.directory / "main.py"), signature_type=f.signature
-                )
+    meter = cost_meter.from_env()  # before any client opens its channel
+    apps = {
+        f.target: _at_root(
+            create_app(
+                target=f.target, source=str(root / f.directory / "main.py"), signature_type=f.signature
             )
-            for f in FUNCTIONS
-        },
-    )
+        )
+        for f in FUNCTIONS
+    }
+    if meter is not None:
+        apps = {target: meter.wsgi(target, app) for target, app in apps.items()}
+    return DispatcherMiddleware(NotFound(), {f"/{target}": app for target, app in apps.items()})
 
 
 app = build()
