@@ -21,8 +21,9 @@ reply is read, then prints, per stored inbound message:
   Pub/Sub pushes) answered by *empty* functions served the same way.
 
 Targets (issue 7): at most 10 Firestore operations and 20 ms CPU per inbound,
-nothing lost or doubled. `--profile DIR` also samples one functions worker with
-py-spy (`PY_SPY`, default `py-spy` on PATH) and prints where its CPU went.
+nothing lost or doubled. `--profile` also runs every request under cProfile
+timed by its thread's CPU clock and prints where that CPU went (the figures of
+such a run are inflated by the profiler; take them from a run without it).
 """
 
 from __future__ import annotations
@@ -32,10 +33,8 @@ import base64
 import collections
 import http.client
 import json
-import os
+import pstats
 import shlex
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,7 +59,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TEXT = "oi, preciso da segunda via do boleto"
 TARGET_OPS = 10
 TARGET_CPU_MS = 20.0
-IDLE_S = 1.0  # no counter moved for this long: the pipeline is idle
+IDLE_S = 1.0
+THREAD_ROLES = {
+    "ThreadPoolExecutor": "gunicorn request threads (functions included)",
+    "MainThread": "gunicorn worker loop (accept, keep-alive)",
+    "exited threads": "exited threads (gRPC channel spin threads)",
+    "Thread": "gRPC channel spin threads (alive)",
+    "publish": "Pub/Sub publish pool",
+    "event_engine": "gRPC event engine (C)",
+}  # no counter moved for this long: the pipeline is idle
 
 
 def inbound(i: int, run: str) -> tuple[str, str, dict[str, Any]]:
@@ -101,11 +108,15 @@ def wait_read(db: firestore.Client, reply_ids: list[str], deadline: float) -> co
 
 def settled(stats: Path, deadline: float) -> cost_meter.Counters:
     """The meter's sum once no counter moved for IDLE_S (every worker has flushed)."""
+
+    def work(counters: cost_meter.Counters) -> cost_meter.Counters:
+        return {f: c for f, c in counters.items() if f != cost_meter.THREADS}
+
     last, since = cost_meter.read(stats), time.time()
     while time.time() < deadline:
         time.sleep(cost_meter.FLUSH_S)
         now = cost_meter.read(stats)
-        if now != last:
+        if work(now) != work(last):
             last, since = now, time.time()
         elif time.time() - since >= IDLE_S:
             break
@@ -229,51 +240,15 @@ def floor_ms(stack: Stack, webhooks: float, pushes: float, messages: int, rate: 
         child.stop()
 
 
-def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
-    spy = os.environ.get("PY_SPY") or shutil.which("py-spy")
-    if not spy:
-        print("--profile: py-spy not found (set PY_SPY)", flush=True)
-        return None
-    argv = [
-        spy,
-        "record",
-        "--pid",
-        str(pid),
-        "--rate",
-        "250",
-        "--duration",
-        str(int(seconds)),
-        "--format",
-        "raw",
-        "--output",
-        str(out),
-        "--threads",
-        "--nonblocking",
-    ]
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-
-
-def where(raw: Path, top: int = 25) -> list[tuple[str, float, float]]:
-    """Inclusive and self share of samples per frame, from py-spy's collapsed stacks."""
-    inclusive: collections.Counter[str] = collections.Counter()
-    own: collections.Counter[str] = collections.Counter()
-    total = 0
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        n = int(count)
-        frames = [
-            f.rsplit(" (", 1)[0] + " " + f.rsplit("/", 1)[-1].split(":")[0].rstrip(")")
-            for f in stack.split(";")[1:]
-        ]
-        if not frames:
-            continue
-        total += n
-        for frame in set(frames):
-            inclusive[frame] += n
-        own[frames[-1]] += n
-    return [(f, inclusive[f] / total * 100, own[f] / total * 100) for f, _ in inclusive.most_common(top)]
+def hot_spots(directory: Path, top: int = 30) -> None:
+    """The functions' CPU by Python function, merged over every worker thread's profile."""
+    files = sorted(directory.glob("profile-*.prof"))
+    if not files:
+        print("no profiles were written")
+        return
+    stats = pstats.Stats(*map(str, files), stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def main() -> int:
@@ -282,7 +257,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="inbound messages per second")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the functions")
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--profile", type=Path, help="sample one functions worker with py-spy into this dir")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile every request by thread CPU (inflates the figures)"
+    )
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="atende-cost-"))
@@ -294,27 +271,17 @@ def main() -> int:
         state_dir=state,
         extra_env={
             cost_meter.ENV: str(stats),
+            **({cost_meter.PROFILE_ENV: "1"} if args.profile else {}),
             "GUNICORN_CMD_ARGS": shlex.join(access_log_args(access)),
         },
     )
     run = uuid.uuid4().hex[:6]
     print(f"starting the stack (logs in {state}/logs)…", flush=True)
     with Stack(config) as stack:
-        spy = None
-        if args.profile:
-            args.profile.mkdir(parents=True, exist_ok=True)
-            workers = [p for p in Path("/proc").glob("[0-9]*") if _parent(p) == stack.children[-1].proc.pid]
-            if workers:
-                spy = profile(
-                    int(workers[0].name), args.messages / args.rate + 60, args.profile / "worker.txt"
-                )
         print(
             f"sending {args.messages} WhatsApp texts at {args.rate:g}/s, each answered and read…", flush=True
         )
         cost, cpu_s, check = run_pipeline(stack, stats, access, args.messages, args.rate, run)
-        if spy is not None:
-            spy.terminate()
-            spy.wait(30)
         deliveries = check["deliveries"]
         n = max(1, check["stored"])
         webhooks = deliveries.calls.get("webhook_whatsapp", 0) / n
@@ -323,11 +290,9 @@ def main() -> int:
         floor = floor_ms(stack, webhooks, pushes, args.messages, args.rate)
 
     report(cost, cpu_s, check, floor, webhooks, pushes, args)
-    if args.profile and (args.profile / "worker.txt").exists():
-        print(f"\nWhere one functions worker's CPU went (py-spy samples, {args.profile / 'worker.txt'}):")
-        print(f"  {'inclusive':>9} {'self':>6}  frame")
-        for frame, incl, self_ in where(args.profile / "worker.txt"):
-            print(f"  {incl:>8.1f}% {self_:>5.1f}%  {frame}")
+    if args.profile:
+        print(f"\nWhere the functions' request threads spent CPU (cProfile, thread CPU clock, {stats}):")
+        hot_spots(stats)
     ok = (
         check["stored"] == args.messages
         and check["unanswered"] == 0
@@ -336,13 +301,6 @@ def main() -> int:
     )
     print("\nnothing lost or doubled" if ok else "\nLOST, DOUBLED OR UNREAD MESSAGES: see above")
     return 0 if ok else 1
-
-
-def _parent(proc: Path) -> int:
-    try:
-        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
 
 
 def report(
@@ -355,7 +313,7 @@ def report(
     args: argparse.Namespace,
 ) -> None:
     n = max(1, check["stored"])
-    functions = sorted(f for f in cost if any(v for v in cost[f].values()))
+    functions = sorted(f for f in cost if f != cost_meter.THREADS and any(v for v in cost[f].values()))
     print(
         f"\nCost per stored inbound: {args.messages} WhatsApp texts at {args.rate:g}/s, new customers; "
         f"each answered and read ({check['elapsed']:.0f} s)"
@@ -429,12 +387,20 @@ def report(
             f"{c['thread_cpu_ms'] / requests:>13.2f}{c['wall_ms'] / requests:>13.1f}"
         )
     total_ms = cpu_s * 1000
-    print(f"  {'server, gRPC and Pub/Sub threads (rest)':<47}{(total_ms - attributed) / n:>10.2f}")
+    print(f"  {'outside the functions (rest, by thread below)':<47}{(total_ms - attributed) / n:>10.2f}")
     print(f"  {'functions processes, utime + stime':<47}{total_ms / n:>10.2f}")
     print(
         f"  {'floor: empty functions, same deliveries':<47}{floor:>10.2f}"
         f"   ({webhooks:.2f} webhook calls + {pushes:.2f} pushes per inbound)"
     )
+
+    threads = cost.get(cost_meter.THREADS, {})
+    workers = threads.get("process", 0.0)
+    master = (total_ms - workers) / n
+    print(f"\n  CPU ms per inbound by thread (workers' /proc; the gunicorn master: {master:.2f})")
+    for name, ms in sorted(threads.items(), key=lambda kv: -kv[1]):
+        if name != "process" and ms / n >= 0.05:
+            print(f"    {THREAD_ROLES.get(name, name):<45}{ms / n:>10.2f}")
 
     print(f"\n  {'webhook 200s / sent':<47}{check['accepted']:>10} / {args.messages}")
     print(f"  {'inbound stored':<47}{check['stored']:>10}")

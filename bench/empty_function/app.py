@@ -1,4 +1,4 @@
-"""Both empty functions in one WSGI app, as `atende.dev.functions_app` serves ours: `/empty/`, `/empty_event/`.
+"""Both empty functions in one WSGI app (`/empty/`, `/empty_event/`), served as functions_app serves ours.
 
 The cost benchmark's floor: what gunicorn and functions-framework cost per
 webhook call and per Pub/Sub push when the function does nothing.

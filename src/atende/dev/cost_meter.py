@@ -11,16 +11,24 @@ and adds the thread's CPU time (`time.thread_time`) and wall time per request.
 Work on threads outside a request (Pub/Sub's publish pool, gRPC's own threads)
 is counted under `OTHER`.
 
-Each worker process rewrites `<dir>/<pid>.json` (atomically) at most every
-FLUSH_S while its counters change; a reader sums the files of every pid:
-counters only grow, so a measurement is the difference of two sums.
+Under THREADS, each process also reports its threads' CPU (from /proc) by
+thread name, and what threads that already exited used (gRPC starts a short-
+lived "channel spin" thread for streaming calls such as BatchGetDocuments).
+
+Each worker process rewrites `<dir>/<pid>.json` (atomically) every FLUSH_S while
+its counters change; a reader sums the files of every pid: counters only grow,
+so a measurement is the difference of two sums. With `ATENDE_COST_PROFILE=1`,
+every request also runs under cProfile timed by the thread's CPU clock, dumped
+to `<dir>/profile-<pid>-<thread>.prof` (this inflates the CPU figures).
 """
 
 from __future__ import annotations
 
 import atexit
+import cProfile
 import json
 import os
+import re
 import threading
 import time
 from collections import defaultdict
@@ -31,8 +39,12 @@ from typing import Any
 import grpc
 
 ENV = "ATENDE_COST_STATS"
+PROFILE_ENV = "ATENDE_COST_PROFILE"
 FLUSH_S = 0.25
 OTHER = "(outside a request)"
+THREADS = "(threads)"  # pseudo-function: CPU ms per thread group, "process" and "exited threads"
+METER_THREAD = "cost-meter"
+PROFILE_DUMP_EVERY = 20  # requests per thread between two dumps of its profile
 
 Counters = dict[str, dict[str, float]]  # function -> counter -> value
 
@@ -40,8 +52,10 @@ Counters = dict[str, dict[str, float]]  # function -> counter -> value
 class Meter:
     """Thread-safe counters per function, flushed to one file per process."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, profile: bool = False) -> None:
+        self._dir = directory
         self._path = directory / f"{os.getpid()}.json"
+        self._profile = profile
         self._lock = threading.Lock()
         self._counts: Counters = defaultdict(lambda: defaultdict(float))
         self._changes = 0
@@ -64,12 +78,21 @@ class Meter:
 
         def metered(environ: dict, start_response: Any) -> Any:
             self._local.function = function
+            profiler = self._profiler() if self._profile else None
             cpu, wall = time.thread_time(), time.perf_counter()
             try:
-                return app(environ, start_response)
+                if profiler is None:
+                    return app(environ, start_response)
+                return profiler.runcall(app, environ, start_response)
             finally:
                 used, spent = time.thread_time() - cpu, time.perf_counter() - wall
                 self._local.function = OTHER
+                if profiler is not None:
+                    self._local.profiled += 1
+                    if self._local.profiled % PROFILE_DUMP_EVERY == 0:
+                        profiler.dump_stats(
+                            self._dir / f"profile-{os.getpid()}-{threading.get_native_id()}.prof"
+                        )
                 with self._lock:
                     counts = self._counts[function]
                     counts["requests"] += 1
@@ -79,6 +102,13 @@ class Meter:
 
         return metered
 
+    def _profiler(self) -> cProfile.Profile:
+        profiler = getattr(self._local, "profiler", None)
+        if profiler is None:
+            profiler = self._local.profiler = cProfile.Profile(time.thread_time)
+            self._local.profiled = 0
+        return profiler
+
     # -- files -------------------------------------------------------------------------------------
 
     def flush(self) -> None:
@@ -87,6 +117,7 @@ class Meter:
                 return
             data = {f: dict(c) for f, c in self._counts.items()}
             self._flushed = self._changes
+        data[THREADS] = threads_cpu_ms()
         tmp = self._path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         tmp.replace(self._path)
@@ -99,8 +130,33 @@ class Meter:
                 time.sleep(FLUSH_S)
                 self.flush()
 
-        threading.Thread(target=loop, name="cost-meter", daemon=True).start()
+        threading.Thread(target=loop, name=METER_THREAD, daemon=True).start()
         atexit.register(self.flush)
+
+
+def threads_cpu_ms() -> dict[str, float]:
+    """This process's CPU by thread name (digits dropped), with what exited threads used, in ms."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    names[os.getpid()] = "MainThread"  # in a forked worker, Python 3.11 keeps the parent's native_id
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(stat: Path) -> tuple[str, float]:
+        text = stat.read_text()
+        fields = text.rsplit(")", 1)[1].split()
+        return text[text.index("(") + 1 : text.rindex(")")], (int(fields[11]) + int(fields[12])) / tick * 1000
+
+    process = used(Path("/proc/self/stat"))[1]
+    groups: dict[str, float] = defaultdict(float)
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            comm, ms = used(task / "stat")
+        except (OSError, ValueError):
+            continue  # exited meanwhile
+        groups[re.sub(r"[-_]?\d+(_\d+)?( \(.*\))?$", "", names.get(int(task.name), comm))] += ms
+    meter = groups.pop(METER_THREAD, 0.0)  # its own reads of /proc: outside the measurement
+    groups["exited threads"] = max(0.0, process - sum(groups.values()) - meter)
+    groups["process"] = process - meter
+    return dict(groups)
 
 
 def read(directory: Path) -> Counters:
@@ -205,9 +261,9 @@ class Interceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterc
         return _CountedStream(continuation(details, request), on_item, on_end)
 
 
-def install(directory: Path) -> Meter:
+def install(directory: Path, profile: bool = False) -> Meter:
     """Count every emulator channel opened from now on in this process."""
-    meter = Meter(directory)
+    meter = Meter(directory, profile)
     interceptor = Interceptor(meter)
     plain = grpc.insecure_channel
 
@@ -221,4 +277,4 @@ def install(directory: Path) -> Meter:
 
 def from_env() -> Meter | None:
     directory = os.environ.get(ENV)
-    return install(Path(directory)) if directory else None
+    return install(Path(directory), bool(os.environ.get(PROFILE_ENV))) if directory else None
