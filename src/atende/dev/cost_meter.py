@@ -43,6 +43,7 @@ PROFILE_ENV = "ATENDE_COST_PROFILE"
 FLUSH_S = 0.25
 OTHER = "(outside a request)"
 THREADS = "(threads)"  # pseudo-function: CPU ms per thread group, "process" and "exited threads"
+# The meter's own thread: its /proc reads are the benchmark's overhead, to subtract from the process.
 METER_THREAD = "cost-meter"
 PROFILE_DUMP_EVERY = 20  # requests per thread between two dumps of its profile
 
@@ -153,9 +154,8 @@ def threads_cpu_ms() -> dict[str, float]:
         except (OSError, ValueError):
             continue  # exited meanwhile
         groups[re.sub(r"[-_]?\d+(_\d+)?( \(.*\))?$", "", names.get(int(task.name), comm))] += ms
-    meter = groups.pop(METER_THREAD, 0.0)  # its own reads of /proc: outside the measurement
-    groups["exited threads"] = max(0.0, process - sum(groups.values()) - meter)
-    groups["process"] = process - meter
+    groups["exited threads"] = max(0.0, process - sum(groups.values()))
+    groups["process"] = process
     return dict(groups)
 
 
