@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 
 from google.cloud import firestore, pubsub_v1
 
+from atende.dev import cost_meter
 from atende.dev.payloads import encode, signed_headers
 from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.simulator import payloads as sim
@@ -444,7 +445,10 @@ def main() -> int:
         workers=args.workers,
         threads=args.threads,
         state_dir=state,
-        extra_env={"GUNICORN_CMD_ARGS": shlex.join(access_log_args(access))},
+        extra_env={
+            "GUNICORN_CMD_ARGS": shlex.join(access_log_args(access)),
+            cost_meter.ENV: str(state / "cost"),  # Firestore calls and CPU per function (bench_cost.py)
+        },
     )
     print(f"starting the stack (logs in {config.state_dir}/logs)…", flush=True)
     with Stack(config) as stack:
@@ -476,6 +480,7 @@ def main() -> int:
             f"sending {total} inbound messages at {args.rate:.0f}/s ({args.rate * 60:.0f}/min)…", flush=True
         )
         cpu_before = cpu_seconds(stack)
+        cost_before = cost_meter.read(state / "cost")
         access_offset = access.stat().st_size
         started = time.time()
         codes = open_loop(poster, items, args.rate, workers=64)
@@ -486,6 +491,8 @@ def main() -> int:
         db = firestore.Client(project=config.project)
         states = settle_statuses(db, send_done + args.drain)  # the status webhooks' work is the run's too
         cpu_after = cpu_seconds(stack)
+        time.sleep(2 * cost_meter.FLUSH_S)
+        cost = cost_meter.Totals.of(cost_meter.minus(cost_meter.read(state / "cost"), cost_before))
         elapsed = time.time() - started
         work = served(access, access_offset)
         refs = [
@@ -524,6 +531,8 @@ def main() -> int:
     loop_bound = {
         t: PUSH_LOOPS * 60 * len(stored_at) / work.seconds[t] for t in work.calls if t in pushed and stored_at
     }
+    stored = max(1, len(stored_at))
+    functions_ms = (cpu_after["functions"] - cpu_before["functions"]) * 1000 - cost.meter_cpu_ms
     slowest = min(loop_bound, key=lambda t: loop_bound[t], default="")
     print()
     print(f"{'metric':<50}{'value':>14}")
@@ -547,6 +556,12 @@ def main() -> int:
         ("replies doubled", str(doubled)),
         ("reactions answered (should be 0)", str(stray)),
         ("status webhooks posted (failed)", f"{meta.posted} ({meta.failed})"),
+        ("Firestore RPCs per stored inbound (this mix)", f"{cost.firestore_rpcs / stored:.1f}"),
+        (
+            "Firestore doc reads / writes per stored inbound",
+            f"{cost.reads / stored:.1f} / {cost.writes / stored:.1f}",
+        ),
+        ("functions' CPU ms per stored inbound", f"{functions_ms / stored:.1f}"),
         ("outbound statuses in Firestore", ", ".join(f"{k}={v}" for k, v in sorted(states.items()))),
     ]
     for label, value in rows:

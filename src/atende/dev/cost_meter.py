@@ -33,6 +33,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,29 @@ def install(directory: Path, profile: bool = False) -> Meter:
 def from_env() -> Meter | None:
     directory = os.environ.get(ENV)
     return install(Path(directory), bool(os.environ.get(PROFILE_ENV))) if directory else None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Over every function: Firestore RPCs and billed documents, Pub/Sub messages, the meter's own CPU."""
+
+    firestore_rpcs: float
+    reads: float  # found + missing in batch gets, returned by queries, one per query that returned none
+    writes: float
+    deletes: float
+    published: float
+    meter_cpu_ms: float
+
+    @classmethod
+    def of(cls, counters: Counters) -> Totals:
+        def total(pick: Callable[[str], bool]) -> float:
+            return sum(v for f, c in counters.items() if f != THREADS for k, v in c.items() if pick(k))
+
+        return cls(
+            firestore_rpcs=total(lambda k: k.startswith("rpc:Firestore/")),
+            reads=total(lambda k: k in ("docs_found", "docs_missing", "docs_queried", "queries_empty")),
+            writes=total(lambda k: k == "doc_writes"),
+            deletes=total(lambda k: k == "doc_deletes"),
+            published=total(lambda k: k == "published"),
+            meter_cpu_ms=counters.get(THREADS, {}).get(METER_THREAD, 0.0),
+        )
