@@ -340,6 +340,17 @@ def report(
             print(f"  {f:<22}{method:<30}{value / n:>12.2f}{failed / n:>8.2f}")
     print(f"  {'all':<52}{ops / n:>12.2f}")
 
+    print("\nThe same calls by where our code makes them (outer > inner frame of `atende`)")
+    sites = [
+        (f, *key[len("site:Firestore/") :].partition("@")[::2], value / n)
+        for f in functions
+        for key, value in sorted(cost[f].items())
+        if key.startswith("site:Firestore/") and value / n >= 0.005
+    ]
+    width = max((len(site) for *_, site, _ in sites), default=0) + 2
+    for f, method, site, per in sites:
+        print(f"  {f:<16}{site:<{width}}{method:<20}{per:>6.2f}")
+
     print("\nFirestore documents per inbound (billing units)")
     print(
         f"  {'function':<22}{'found':>8}{'missing':>9}{'queried':>9}{'empty q':>9}{'reads':>8}"

@@ -29,6 +29,7 @@ import cProfile
 import json
 import os
 import re
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -188,6 +189,19 @@ def _raw(message: Any) -> Any:
     return getattr(message, "_pb", message)
 
 
+def _site() -> str:
+    """Which of our functions made the call: the two innermost `atende` frames, outer first."""
+    names: list[str] = []
+    frame = sys._getframe(2)
+    while frame is not None and len(names) < 2:
+        path = frame.f_code.co_filename
+        ours = f"{os.sep}atende{os.sep}" in path and f"{os.sep}dev{os.sep}" not in path
+        if ours and not frame.f_code.co_name.startswith("<"):  # not a comprehension's frame
+            names.append(f"{Path(path).stem}.{frame.f_code.co_name}")
+        frame = frame.f_back
+    return " > ".join(reversed(names)) or "?"
+
+
 def _method(details: grpc.ClientCallDetails) -> str:
     """`/google.firestore.v1.Firestore/Commit` → `Firestore/Commit`."""
     service, _, name = str(details.method).rpartition("/")
@@ -228,6 +242,7 @@ class Interceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterc
         failed = outcome.exception() is not None  # sync calls: already complete
         meter = self._meter
         meter.add(f"rpc:{method}")
+        meter.add(f"site:{method}@{_site()}")
         if failed:
             meter.add(f"rpc_failed:{method}")
             return outcome
@@ -243,6 +258,7 @@ class Interceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterc
         method = _method(details)
         meter, function = self._meter, self._meter.function
         meter.add(f"rpc:{method}", function=function)
+        meter.add(f"site:{method}@{_site()}", function=function)
         returned = [0]
 
         def on_item(response: Any) -> None:
