@@ -55,9 +55,9 @@ Counters = dict[str, dict[str, float]]  # function -> counter -> value
 class Meter:
     """Thread-safe counters per function, flushed to one file per process."""
 
-    def __init__(self, directory: Path, profile: bool = False) -> None:
+    def __init__(self, directory: Path, profile: bool = False, process: str | None = None) -> None:
         self._dir = directory
-        self._path = directory / f"{os.getpid()}.json"
+        self._path = directory / f"{process or os.getpid()}.json"
         self._profile = profile
         self._lock = threading.Lock()
         self._counts: Counters = defaultdict(lambda: defaultdict(float))
