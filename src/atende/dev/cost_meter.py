@@ -18,8 +18,9 @@ lived "channel spin" thread for streaming calls such as BatchGetDocuments).
 Each worker process rewrites `<dir>/<pid>.json` (atomically) every FLUSH_S while
 its counters change; a reader sums the files of every pid: counters only grow,
 so a measurement is the difference of two sums. With `ATENDE_COST_PROFILE=1`,
-every request also runs under cProfile timed by the thread's CPU clock, dumped
-to `<dir>/profile-<pid>-<thread>.prof` (this inflates the CPU figures).
+once `<dir>/profile.start` exists every request also runs under cProfile timed
+by the thread's CPU clock, dumped to `<dir>/profile-<pid>-<thread>.prof` (this
+inflates the CPU figures).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ THREADS = "(threads)"  # pseudo-function: CPU ms per thread group, "process" and
 # The meter's own thread: its /proc reads are the benchmark's overhead, to subtract from the process.
 METER_THREAD = "cost-meter"
 PROFILE_DUMP_EVERY = 20  # requests per thread between two dumps of its profile
+PROFILE_START = "profile.start"  # profiling starts when this file appears: after the warm-up, not the imports
 
 Counters = dict[str, dict[str, float]]  # function -> counter -> value
 
@@ -64,6 +66,7 @@ class Meter:
         self._changes = 0
         self._flushed = 0
         self._local = threading.local()
+        self._profilers: dict[int, cProfile.Profile] = {}
 
     # -- who is running ----------------------------------------------------------------------------
 
@@ -81,7 +84,8 @@ class Meter:
 
         def metered(environ: dict, start_response: Any) -> Any:
             self._local.function = function
-            profiler = self._profiler() if self._profile else None
+            profiling = self._profile and (self._dir / PROFILE_START).exists()
+            profiler = self._profiler() if profiling else None
             cpu, wall = time.thread_time(), time.perf_counter()
             try:
                 if profiler is None:
@@ -93,9 +97,7 @@ class Meter:
                 if profiler is not None:
                     self._local.profiled += 1
                     if self._local.profiled % PROFILE_DUMP_EVERY == 0:
-                        profiler.dump_stats(
-                            self._dir / f"profile-{os.getpid()}-{threading.get_native_id()}.prof"
-                        )
+                        self._dump(threading.get_native_id(), profiler)
                 with self._lock:
                     counts = self._counts[function]
                     counts["requests"] += 1
@@ -110,7 +112,17 @@ class Meter:
         if profiler is None:
             profiler = self._local.profiler = cProfile.Profile(time.thread_time)
             self._local.profiled = 0
+            with self._lock:
+                self._profilers[threading.get_native_id()] = profiler
         return profiler
+
+    def _dump(self, thread: int, profiler: cProfile.Profile) -> None:
+        profiler.dump_stats(self._dir / f"profile-{os.getpid()}-{thread}.prof")
+
+    def _dump_all(self) -> None:
+        """At exit, when no request runs: what each thread profiled since its last dump too."""
+        for thread, profiler in list(self._profilers.items()):
+            self._dump(thread, profiler)
 
     # -- files -------------------------------------------------------------------------------------
 
@@ -135,6 +147,7 @@ class Meter:
 
         threading.Thread(target=loop, name=METER_THREAD, daemon=True).start()
         atexit.register(self.flush)
+        atexit.register(self._dump_all)
 
 
 def threads_cpu_ms() -> dict[str, float]:
@@ -197,7 +210,7 @@ def _site() -> str:
         path = frame.f_code.co_filename
         ours = f"{os.sep}atende{os.sep}" in path and f"{os.sep}dev{os.sep}" not in path
         if ours and not frame.f_code.co_name.startswith("<"):  # not a comprehension's frame
-            names.append(f"{Path(path).stem}.{frame.f_code.co_name}")
+            names.append(f"{path.rsplit(os.sep, 1)[-1].removesuffix('.py')}.{frame.f_code.co_name}")
         frame = frame.f_back
     return " > ".join(reversed(names)) or "?"
 
