@@ -132,7 +132,8 @@ def run_pipeline(
     meta = MetaStatuses(poster)
     stack.graph.on_sent.append(meta.on_sent)
     try:
-        warm = [inbound(i, "f" + run[1:]) for i in range(20)]
+        warm_run = ("1" if run[0] == "0" else "0") + run[1:]  # other message ids and customers than the run's
+        warm = [inbound(i, warm_run) for i in range(20)]
         send_at_rate(poster, [p for _, _, p in warm], rate)
         stack.graph.wait_for(len(warm), timeout_s=60)
         wait_read(db, [f"{m}_r" for m, _, _ in warm], time.time() + 60)
