@@ -168,7 +168,7 @@ class MetaStatuses:
 
     def __init__(self, poster: Poster, workers: int = 6) -> None:
         self._poster = poster
-        self._queue: queue.Queue[tuple[str, str, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, str, str, str | None] | None] = queue.Queue()
         self.posted = 0
         self.failed = 0
         self._lock = threading.Lock()
@@ -179,19 +179,20 @@ class MetaStatuses:
     def on_sent(self, record: dict[str, Any]) -> None:
         body = record["body"]
         if body.get("messaging_product") == "whatsapp":
-            self._queue.put(("whatsapp", str(body.get("to")).lstrip("+"), record["id"]))
+            recipient = str(body.get("to")).lstrip("+")
+            self._queue.put(("whatsapp", recipient, record["id"], body.get("biz_opaque_callback_data")))
         else:
             channel = "messenger" if record["account"] == sim.ACCOUNTS["messenger"] else "instagram"
-            self._queue.put((channel, body["recipient"]["id"], record["id"]))
+            self._queue.put((channel, body["recipient"]["id"], record["id"], None))
 
     def _work(self) -> None:
         while (item := self._queue.get()) is not None:
-            channel, recipient, provider_id = item
+            channel, recipient, provider_id, callback_data = item
             customer = sim.Customer(
                 "b", "b", f"+{recipient}" if channel == "whatsapp" else "+0", recipient, recipient
             )
             for state in ("sent", "delivered", "read"):
-                payload = sim.status(channel, customer, provider_id, state)
+                payload = sim.status(channel, customer, provider_id, state, callback_data)
                 if payload is not None:
                     ok = self._poster.post(channel, payload) == 200
                     with self._lock:

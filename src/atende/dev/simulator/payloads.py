@@ -117,8 +117,12 @@ def _messaging(
     return {"object": OBJECTS[channel], "entry": [{"id": account, "time": now_ms, "messaging": [item]}]}
 
 
-def status(channel: str, customer: Customer, provider_id: str, state: str) -> dict[str, Any] | None:
-    """The webhook Meta sends when a reply is sent, delivered or read; None where the platform sends none."""
+def status(
+    channel: str, customer: Customer, provider_id: str, state: str, callback_data: str | None = None
+) -> dict[str, Any] | None:
+    """The webhook Meta sends when a reply is sent, delivered or read; None where the platform sends none.
+
+    WhatsApp echoes the send's `biz_opaque_callback_data` (`callback_data`) in each of its statuses."""
     if channel == "whatsapp":
         item = {
             "id": provider_id,
@@ -126,6 +130,8 @@ def status(channel: str, customer: Customer, provider_id: str, state: str) -> di
             "timestamp": str(int(time.time())),
             "recipient_id": customer.wa_id,
         }
+        if callback_data is not None:
+            item["biz_opaque_callback_data"] = callback_data
         return whatsapp_envelope(statuses=[item])
     now_ms = int(time.time() * 1000)
     if state == "delivered" and channel == "messenger":
