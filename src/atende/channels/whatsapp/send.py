@@ -27,8 +27,16 @@ DEFAULT_LANGUAGE = "pt_BR"
 
 
 def payload(message: OutgoingMessage) -> dict[str, Any]:
-    """The request body; phones go out with '+' so Meta never prefixes our own country code."""
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+    """The request body; phones go out with '+' so Meta never prefixes our own country code.
+
+    Our message id rides along as `biz_opaque_callback_data`, which Meta hands back on every status:
+    a status then finds its message without looking up the provider id.
+    """
+    body: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "biz_opaque_callback_data": message.id,
+    }
     if message.recipient_phone:
         body["to"] = message.recipient_phone
     else:  # username-era contact known only by its business-scoped user id

@@ -50,6 +50,7 @@ class Entry:
     location: dict[str, Any] | None = None
     choices: list[dict[str, str]] = field(default_factory=list)
     status: str | None = None  # webhook HTTP result for the customer's; delivery state for Atende's
+    callback_data: str | None = None  # what Atende sent as biz_opaque_callback_data: WhatsApp echoes it
 
 
 class Simulator:
@@ -196,7 +197,7 @@ class Simulator:
         for state, at in STATUS_STEPS:
             time.sleep(max(0.0, at - (time.monotonic() - started)))
             entry.status = state
-            payload = p.status(channel, customer, entry.id, state)
+            payload = p.status(channel, customer, entry.id, state, entry.callback_data)
             if payload is not None:
                 self._post(channel, payload)
 
@@ -204,6 +205,7 @@ class Simulator:
 def _answer_entry(record: dict[str, Any], channel: str, customer: str) -> Entry:
     body = record["body"]
     entry = Entry(record["id"], channel, customer, "atende", record["at"])
+    entry.callback_data = body.get("biz_opaque_callback_data")
     if channel == "whatsapp":
         kind = body.get("type")
         part = body.get(kind) or {}
