@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from atende import templating
@@ -11,8 +12,12 @@ from atende import templating
 LANGUAGES = ("pt", "en")
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
-    """Lowercase without accents or extra spaces: how answers and keywords are compared."""
+    """Lowercase without accents or extra spaces: how answers and keywords are compared.
+
+    Cached: every message is compared with every flow's keywords, which are the same few hundred strings.
+    """
     decomposed = unicodedata.normalize("NFKD", text.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", stripped)).strip()
