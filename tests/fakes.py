@@ -14,10 +14,12 @@ from typing import Any, Generic, Self, TypeVar
 
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
+from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate
-from atende.domain.message import Message, Turn
+from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.model import Direction, stable_id
 from atende.services.ai_log import AiLogEntry
+from atende.services.channel_ports import MediaFile
 from atende.services.unit_of_work import Conflict
 
 T = TypeVar("T")
@@ -242,3 +244,55 @@ class FakeConfigSource:
 
     def collection(self, name: str) -> dict[str, dict[str, Any]]:
         return dict(self.docs.get(name, {}))
+
+
+# -- channel fakes --
+
+
+class FakeSender:
+    """A ChannelSender that plays a script: each send takes the next outcome (an id, or an error to raise).
+
+    Once the script is used up every send succeeds with `mid.<n>`.
+    """
+
+    def __init__(self, *outcomes: str | BaseException) -> None:
+        self._outcomes = list(outcomes)
+        self.sent: list[OutgoingMessage] = []
+
+    def send(self, message: OutgoingMessage) -> str:
+        self.sent.append(message)
+        outcome = self._outcomes.pop(0) if self._outcomes else f"mid.{len(self.sent)}"
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+class FakeMediaSource:
+    """A MediaSource that plays a script of errors, then serves `file` (unless it is over `max_bytes`)."""
+
+    def __init__(self, file: MediaFile | None = None, fail: Iterable[BaseException] = ()) -> None:
+        self.file = file or MediaFile(b"data", "image/jpeg")
+        self._fail = list(fail)
+        self.calls: list[dict[str, Any]] = []
+
+    def download(
+        self, channel: str, account_id: str, *, media_id: str | None, url: str | None, max_bytes: int
+    ) -> MediaFile:
+        self.calls.append(
+            {"channel": channel, "account_id": account_id, "media_id": media_id, "url": url, "max": max_bytes}
+        )
+        if self._fail:
+            raise self._fail.pop(0)
+        if len(self.file.data) > max_bytes:
+            raise MediaTooLarge(f"{len(self.file.data)} bytes")
+        return self.file
+
+
+class RecordingSleep:
+    """Stands in for time.sleep: remembers each pause instead of taking it."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.pauses.append(seconds)

@@ -16,10 +16,9 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
     from atende.adapters.channel_store import CachedRegistry, TokenProvider
-    from atende.adapters.graph import GraphClient
     from atende.adapters.pubsub import PubSubPublisher
+    from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
-    from atende.channels.sending import GraphSender
     from atende.erp.port import Erp
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
@@ -135,49 +134,39 @@ def erp() -> Erp:
 
 
 @cache
-def graph_client() -> GraphClient:
-    from atende.adapters.graph import GraphClient
-
-    s = settings()
-    return GraphClient(s.graph_api_base_url, s.graph_api_version)
-
-
-@cache
 def tokens() -> TokenProvider:
-    """Per-account tokens: each channel configuration names the env var (secret) holding its token."""
+    """Per-account tokens: each channel configuration names the env var (secret) holding its token.
+
+    Checked once per instance, before anything is sent: a configured channel without its token
+    stops the function with a message naming both, rather than failing every send.
+    """
     import os
 
     from atende.adapters.channel_store import TokenProvider
 
-    return TokenProvider(channel_registry().current, os.environ)
+    provider = TokenProvider(channel_registry().current, os.environ)
+    provider.require_all()
+    return provider
 
 
 @cache
-def senders() -> dict[str, GraphSender]:
-    from atende.channels.instagram.send import InstagramSender
-    from atende.channels.messenger.send import MessengerSender
-    from atende.channels.whatsapp.send import WhatsAppSender
+def meta() -> MetaChannels:
+    """Meta's senders and media source, sharing one Graph client per instance."""
+    from atende.channels.meta.adapter import connect
 
-    graph, provider = graph_client(), tokens()
-    return {
-        "whatsapp": WhatsAppSender(graph, provider),
-        "messenger": MessengerSender(graph, provider),
-        "instagram": InstagramSender(graph, provider),
-    }
+    s = settings()
+    media_hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip())
+    return connect(s.graph_api_base_url, s.graph_api_version, tokens(), media_hosts)
 
 
 @cache
 def outbound_service() -> OutboundService:
-    from atende.channels.errors import agent_text, is_transient
-    from atende.services.outbound import OutboundService, RetryPolicy
+    from atende.retrying import Backoff
+    from atende.services.outbound import OutboundService
 
     s = settings()
     return OutboundService(
-        deliveries(),
-        senders(),
-        RetryPolicy(s.outbound_max_attempts, s.outbound_backoff_s),
-        is_transient,
-        describe=agent_text,
+        deliveries(), meta().senders, Backoff(s.outbound_max_attempts, s.outbound_backoff_s)
     )
 
 
@@ -200,7 +189,7 @@ def media_service() -> MediaService:
     from pathlib import Path
 
     from atende.adapters.media_store import GcsMediaStore, LocalMediaStore
-    from atende.services.media import META_MEDIA_HOSTS, MediaService
+    from atende.services.media import MediaService
 
     s = settings()
     store: MediaStore
@@ -208,5 +197,4 @@ def media_service() -> MediaService:
         store = GcsMediaStore(s.media_bucket)
     else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
         store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
-    hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip()) or META_MEDIA_HOSTS
-    return MediaService(deliveries(), graph_client(), store, tokens(), s.media_url_ttl_s, allowed_hosts=hosts)
+    return MediaService(deliveries(), meta().media, store, s.media_url_ttl_s)

@@ -2,114 +2,192 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 
-from atende.adapters.graph import GraphError, TooLarge
 from atende.adapters.media_store import LocalMediaStore, local_url_valid
+from atende.channels.meta.graph import GraphClient
+from atende.channels.meta.media import MetaMediaSource
 from atende.domain.content import Audio, Image, Location, Share, StoryMention, Text
+from atende.domain.errors import MediaFailed, MediaTooLarge
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.message import Message
 from atende.domain.model import Channel
+from atende.services.channel_ports import MediaFile, MediaSource
+from atende.services.deliveries import Deliveries
 from atende.services.media import MediaJob, MediaService
+from tests.fakes import FakeMediaSource, FakeUnitOfWork, RecordingSleep, Versioned
+
+MB = 1024 * 1024
 
 
-class Repo:
-    def __init__(self) -> None:
-        self.media: dict[str, Any] = {"status": "pending"}
+class Stored:
+    """Message m1 in an in-memory store, reached through the real Deliveries, as media_fetch reaches it."""
 
-    def media_state(self, message_id: str) -> dict[str, Any]:
-        return self.media
+    def __init__(self, media: dict[str, Any]) -> None:
+        self.uow = FakeUnitOfWork()
+        inbound = InboundMessage(
+            channel=Channel.WHATSAPP,
+            account_id="acc",
+            provider_message_id="wamid.1",
+            sender=Sender(id="5511987654321"),
+            timestamp=time.time(),
+            content=Image(media_id="1"),
+        )
+        message = replace(Message.received(inbound, contact_id="c"), id="m1", media=media)
+        self.uow.store.messages["m1"] = Versioned(message, 1)
+        self.deliveries = Deliveries(self.uow)
 
-    def set_media(self, message_id: str, media: dict[str, Any]) -> None:
-        self.media = media
-
-
-class Graph:
-    def __init__(
-        self, info: dict[str, Any] | None = None, body: bytes = b"data", fail: list[Exception] | None = None
-    ):
-        self.info = info or {}
-        self.body = body
-        self.fail = fail or []
-        self.downloads: list[tuple[str, str | None, int]] = []
-
-    def get(self, path: str, token: str, *, channel: str | None = None) -> dict[str, Any]:
-        return self.info
-
-    def download(self, url: str, token: str | None, max_bytes: int) -> tuple[bytes, str]:
-        self.downloads.append((url, token, max_bytes))
-        if self.fail:
-            raise self.fail.pop(0)
-        if len(self.body) > max_bytes:
-            raise TooLarge("big")
-        return self.body, "image/jpeg"
+    @property
+    def media(self) -> dict[str, Any] | None:
+        return self.uow.store.message("m1").media
 
 
-def service(graph: Graph, repo: Repo, tmp_path) -> MediaService:
+def service(source: MediaSource, repo: Stored, tmp_path) -> MediaService:
     store = LocalMediaStore(tmp_path, "http://dev", "secret")
-    return MediaService(repo, graph, store, lambda c, a: f"token-{a}", sleep=lambda s: None)  # type: ignore[arg-type]
+    return MediaService(repo.deliveries, source, store, sleep=RecordingSleep())
+
+
+def pending() -> Stored:
+    return Stored({"status": "pending"})
 
 
 def job(**kw: Any) -> MediaJob:
     return MediaJob(**{"message_id": "m1", "channel": "whatsapp", "account_id": "acc", "kind": "image", **kw})
 
 
-def test_whatsapp_media_is_resolved_downloaded_with_the_token_and_kept(tmp_path):
-    graph = Graph({"url": "https://lookaside.fbsbx.com/x", "mime_type": "image/jpeg", "file_size": 4})
-    repo = Repo()
-    assert service(graph, repo, tmp_path).fetch(job(media_id="123")) == "stored"
-    assert graph.downloads == [("https://lookaside.fbsbx.com/x", "token-acc", 5 * 1024 * 1024)]
-    assert (
-        repo.media["status"] == "stored"
-        and repo.media["size"] == 4
-        and repo.media["mimeType"] == "image/jpeg"
-    )
-    path, query = repo.media["url"].split("/media/")[1].split("?")
+# --- the service: limits, retries, and what ends up on the message -----------------------------------
+
+
+def test_media_is_kept_and_linked_with_a_short_lived_url(tmp_path):
+    source, repo = FakeMediaSource(MediaFile(b"jpeg", "image/jpeg")), pending()
+    assert service(source, repo, tmp_path).fetch(job(media_id="123")) == "stored"
+    assert source.calls == [
+        {"channel": "whatsapp", "account_id": "acc", "media_id": "123", "url": None, "max": 5 * MB}
+    ]
+    media = repo.media
+    assert media["status"] == "stored" and media["size"] == 4 and media["mimeType"] == "image/jpeg"
+    path, query = media["url"].split("/media/")[1].split("?")
     params = dict(p.split("=") for p in query.split("&"))
     assert local_url_valid(path, params["expires"], params["signature"], "secret")
     assert not local_url_valid(path, params["expires"], params["signature"], "other")
 
 
-def test_declared_size_over_the_whatsapp_limit_is_refused_without_downloading(tmp_path):
-    graph = Graph({"url": "https://lookaside.fbsbx.com/x", "file_size": 600 * 1024})
-    repo = Repo()
-    assert service(graph, repo, tmp_path).fetch(job(kind="sticker", media_id="1")) == "failed"
-    assert graph.downloads == [] and "500 KB" in repo.media["reason"]
+def test_a_file_over_the_platform_limit_is_refused_with_the_limit_named(tmp_path):
+    source, repo = FakeMediaSource(MediaFile(b"\0" * (600 * 1024), "image/webp")), pending()
+    assert service(source, repo, tmp_path).fetch(job(kind="sticker", media_id="1")) == "failed"
+    assert repo.media == {
+        "status": "failed",
+        "reason": "Arquivo maior que o limite do WhatsApp para sticker (500 KB)",
+        "retryable": False,
+    }
+
+
+def test_a_transient_failure_is_retried_then_the_file_is_kept(tmp_path):
+    source, repo = FakeMediaSource(fail=[MediaFailed(True, "HTTP 503")]), pending()
+    url = "https://scontent.xx.fbcdn.net/a"
+    assert service(source, repo, tmp_path).fetch(job(channel="messenger", url=url)) == "stored"
+    assert len(source.calls) == 2 and repo.media["status"] == "stored"
+
+
+def test_transient_failures_until_the_attempts_run_out_are_recorded_as_retryable(tmp_path):
+    source, repo = FakeMediaSource(fail=[MediaFailed(True, "timeout")] * 5), pending()
+    assert service(source, repo, tmp_path).fetch(
+        job(channel="instagram", url="https://cdninstagram.com/a")
+    ) == ("failed")
+    assert len(source.calls) == 3
+    assert repo.media == {
+        "status": "failed",
+        "reason": "Não foi possível baixar a mídia: timeout",
+        "retryable": True,
+    }
+
+
+def test_a_permanent_failure_is_recorded_at_once(tmp_path):
+    source, repo = FakeMediaSource(fail=[MediaFailed(False, "Invalid OAuth access token")]), pending()
+    assert service(source, repo, tmp_path).fetch(job(media_id="1")) == "failed"
+    assert len(source.calls) == 1 and repo.media["retryable"] is False
+
+
+# --- Meta's side: WhatsApp's media protocol, Meta's hosts only, the size cap while streaming -----------
+
+
+class Meta:
+    """Meta's media endpoints as an httpx transport: no network, the real GraphClient."""
+
+    def __init__(self, info: dict[str, Any] | None = None, body: bytes = b"data", status: int = 200) -> None:
+        self.info, self.body, self.status = info or {}, body, status
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.host == "graph.test":
+            return httpx.Response(200, json=self.info)
+        return httpx.Response(self.status, content=self.body, headers={"Content-Type": "image/jpeg"})
+
+    def source(self, tokens: Any = "tok") -> MetaMediaSource:
+        client = httpx.Client(transport=httpx.MockTransport(self))
+        return MetaMediaSource(GraphClient("https://graph.test", "v25.0", http=client), tokens)
+
+
+def test_whatsapp_media_id_is_resolved_and_downloaded_with_the_account_token(tmp_path):
+    meta = Meta({"url": "https://lookaside.fbsbx.com/x", "mime_type": "image/png", "file_size": 4})
+    got = meta.source(lambda channel, account: f"token-{account}").download(
+        "whatsapp", "acc", media_id="123", url=None, max_bytes=MB
+    )
+    assert got == MediaFile(b"data", "image/png")
+    assert [str(r.url) for r in meta.requests] == [
+        "https://graph.test/v25.0/123",
+        "https://lookaside.fbsbx.com/x",
+    ]
+    assert {r.headers["Authorization"] for r in meta.requests} == {"Bearer token-acc"}
+
+
+def test_a_declared_size_over_the_limit_is_refused_without_downloading():
+    meta = Meta({"url": "https://lookaside.fbsbx.com/x", "file_size": 600 * 1024})
+    with pytest.raises(MediaTooLarge):
+        meta.source().download("whatsapp", "acc", media_id="1", url=None, max_bytes=500 * 1024)
+    assert len(meta.requests) == 1  # the lookup only
+
+
+def test_a_download_that_grows_past_the_limit_is_stopped():
+    meta = Meta(body=b"\0" * 2048)
+    with pytest.raises(MediaTooLarge):
+        meta.source().download("messenger", "p", media_id=None, url="https://cdn.fbcdn.net/a", max_bytes=1024)
 
 
 def test_only_meta_hosts_are_fetched(tmp_path):
-    repo = Repo()
-    graph = Graph()
-    assert (
-        service(graph, repo, tmp_path).fetch(job(channel="messenger", url="http://169.254.169.254/x"))
-        == "failed"
-    )
-    assert graph.downloads == [] and "fora da Meta" in repo.media["reason"]
+    meta, repo = Meta(), pending()
+    url = "http://169.254.169.254/latest/meta-data"
+    assert service(meta.source(), repo, tmp_path).fetch(job(channel="messenger", url=url)) == "failed"
+    assert meta.requests == [] and "fora da Meta" in repo.media["reason"]
+    assert repo.media["retryable"] is False
 
 
-def test_transient_download_errors_are_retried_then_recorded(tmp_path):
-    repo = Repo()
-    graph = Graph(fail=[GraphError(503, None, "busy")])
-    assert (
-        service(graph, repo, tmp_path).fetch(job(channel="messenger", url="https://scontent.xx.fbcdn.net/a"))
-        == "stored"
-    )
-    graph = Graph(fail=[GraphError(None, None, "timeout")] * 3)
-    assert (
-        service(graph, repo := Repo(), tmp_path).fetch(
-            job(channel="instagram", url="https://cdninstagram.com/a")
+@pytest.mark.parametrize(("status", "transient"), [(503, True), (429, True), (404, False)])
+def test_a_cdn_error_is_transient_only_when_the_server_says_so(status, transient):
+    meta = Meta(status=status)
+    with pytest.raises(MediaFailed) as failed:
+        meta.source().download(
+            "instagram", "ig", media_id=None, url="https://cdninstagram.com/a", max_bytes=MB
         )
-        == "failed"
-    )
-    assert repo.media["retryable"] is True and len(graph.downloads) == 3
+    assert failed.value.transient is transient
+
+
+def test_whatsapp_media_without_a_token_fails_for_good_without_calling_meta():
+    meta = Meta({"url": "https://lookaside.fbsbx.com/x"})
+    with pytest.raises(MediaFailed) as failed:
+        meta.source("").download("whatsapp", "acc", media_id="1", url=None, max_bytes=MB)
+    assert meta.requests == [] and failed.value.transient is False
 
 
 def test_a_redelivered_job_does_nothing(tmp_path):
-    repo = Repo()
-    repo.media = {"status": "stored", "path": "x"}
-    graph = Graph()
-    assert service(graph, repo, tmp_path).fetch(job(media_id="1")) == "skipped" and graph.downloads == []
+    source, repo = FakeMediaSource(), Stored({"status": "stored", "path": "x"})
+    assert service(source, repo, tmp_path).fetch(job(media_id="1")) == "skipped" and source.calls == []
 
 
 @pytest.mark.parametrize(

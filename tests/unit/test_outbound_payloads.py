@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from atende.adapters.graph import GraphClient, GraphError
-from atende.channels import errors
-from atende.channels.instagram.send import InstagramSender
-from atende.channels.messenger.send import MessengerSender
-from atende.channels.whatsapp.send import WhatsAppSender, payload
+from atende.channels.meta import errors
+from atende.channels.meta.graph import GraphClient, GraphError
+from atende.channels.meta.senders import InstagramSender, MessengerSender, WhatsAppSender
+from atende.channels.whatsapp.send import payload
+from atende.domain.errors import SendFailed
 from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected
 from atende.domain.window import WindowDecision
@@ -58,13 +58,11 @@ class Graph:
     """Records calls and answers like Meta would (a light double of GraphClient)."""
 
     def __init__(self, response: dict[str, Any]) -> None:
-        self.calls: list[tuple[str, str, dict[str, Any], str | None]] = []
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.response = response
 
-    def post(
-        self, path: str, token: str, body: dict[str, Any], *, channel: str | None = None
-    ) -> dict[str, Any]:
-        self.calls.append((path, token, body, channel))
+    def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append((path, token, body))
         return self.response
 
 
@@ -100,8 +98,8 @@ def test_username_only_contact_is_addressed_by_recipient():
 def test_the_wamid_is_read_from_every_response_shape(name):
     graph = Graph(fixture(name))
     assert WhatsAppSender(graph, "tok").send(wa()) == "wamid.foobar"  # type: ignore[arg-type]
-    path, token, _, channel = graph.calls[0]
-    assert (path, token, channel) == ("106540352242922/messages", "tok", "whatsapp")
+    path, token, _ = graph.calls[0]
+    assert (path, token) == ("106540352242922/messages", "tok")
 
 
 def test_image_by_link_with_caption_and_document_with_filename():
@@ -225,8 +223,8 @@ def test_messenger_text_inside_the_window_is_a_response():
     graph = Graph({"recipient_id": "PSID1", "message_id": "m_abc"})
     sender = MessengerSender(graph, lambda channel, account: f"{channel}-{account}")  # type: ignore[arg-type]
     assert sender.send(fb(window=WindowDecision(True, messaging_type="RESPONSE"))) == "m_abc"
-    path, token, body, channel = graph.calls[0]
-    assert (path, token, channel) == ("1234567890/messages", "messenger-1234567890", "messenger")
+    path, token, body = graph.calls[0]
+    assert (path, token) == ("1234567890/messages", "messenger-1234567890")
     assert body == {"recipient": {"id": "PSID1"}, "messaging_type": "RESPONSE", "message": {"text": "Olá"}}
 
 
@@ -270,8 +268,8 @@ def test_messenger_and_instagram_limits():
 def test_messenger_mark_seen():
     graph = Graph({"recipient_id": "PSID1"})
     InstagramSender(graph, "t").mark_read("17841400000000001", "IGSID1", "mid")  # type: ignore[arg-type]
-    path, _, body, channel = graph.calls[0]
-    assert path == "17841400000000001/messages" and channel == "instagram"
+    path, _, body = graph.calls[0]
+    assert path == "17841400000000001/messages"
     assert body == {"recipient": {"id": "IGSID1"}, "sender_action": "mark_seen"}
 
 
@@ -302,17 +300,46 @@ def test_messenger_mark_seen():
     ],
 )
 def test_error_codes_per_platform(channel, code, http, retry):
-    assert errors.is_transient(GraphError(http, code, "x", channel=channel)) is retry
+    assert errors.rule(channel, GraphError(http, code, "x")).retry is retry
 
 
-def test_graph_client_tags_errors_with_the_channel():
+def test_meta_refusal_reaches_the_service_as_a_send_failure_with_the_platform_table_applied():
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(400, json={"error": {"message": "blocked", "code": 551}})
+        body = {"error": {"message": "blocked", "code": 551, "error_data": {"details": "left the Page"}}}
+        return httpx.Response(400, json=body)
 
     client = GraphClient(
         "https://graph.test", "v25.0", http=httpx.Client(transport=httpx.MockTransport(handler))
     )
-    with pytest.raises(GraphError) as caught:
-        client.post("1/messages", "t", {}, channel="messenger")
-    assert (caught.value.code, caught.value.channel) == (551, "messenger")
-    assert not errors.is_transient(caught.value)
+    with pytest.raises(SendFailed) as caught:
+        MessengerSender(client, "t").send(fb(window=WindowDecision(True, messaging_type="RESPONSE")))
+    error = caught.value.error
+    assert (error.code, error.http_status, error.details, error.source) == (
+        551,
+        400,
+        "left the Page",
+        "platform",
+    )
+    assert error.retryable is False and error.agent_text == "Cliente indisponível no Messenger"
+
+
+def test_throttling_is_transient_and_carries_retry_after():
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"message": "Rate limit hit", "code": 130429}}
+        return httpx.Response(429, json=body, headers={"Retry-After": "2.5"})
+
+    client = GraphClient(
+        "https://graph.test", "v25.0", http=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+    with pytest.raises(SendFailed) as caught:
+        WhatsAppSender(client, "t").send(wa())
+    assert caught.value.transient is True and caught.value.retry_after_s == 2.5
+
+
+def test_a_send_without_a_token_never_reaches_meta():
+    graph = Graph({})
+    with pytest.raises(SendFailed) as caught:
+        WhatsAppSender(graph, lambda channel, account: "").send(wa())  # type: ignore[arg-type]
+    assert (
+        graph.calls == [] and caught.value.transient is False and caught.value.error.code == "missing_token"
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from atende.domain.errors import SendFailed
 from atende.domain.message import OutgoingMessage, SendError
-from atende.services.outbound import OutboundService, RetryPolicy
+from atende.retrying import Backoff
+from atende.services.outbound import OutboundService
 
 HOUR = 3600.0
 
@@ -40,7 +42,7 @@ class Sender:
 
 def run(message: OutgoingMessage) -> tuple[str, Repo, Sender]:
     repo, sender = Repo(message), Sender()
-    service = OutboundService(repo, {message.channel: sender}, RetryPolicy(), lambda e: False)  # type: ignore[arg-type]
+    service = OutboundService(repo, {message.channel: sender}, Backoff())  # type: ignore[arg-type]
     return service.send(message.id), repo, sender
 
 
@@ -95,25 +97,24 @@ def test_invalid_message_is_refused_with_the_builder_reason():
 
     msg = replace(message("whatsapp", 1), kind="interactive")
     repo = Repo(msg)
-    service = OutboundService(repo, {"whatsapp": Refusing()}, RetryPolicy(), lambda e: False)  # type: ignore[arg-type]
+    service = OutboundService(repo, {"whatsapp": Refusing()}, Backoff())  # type: ignore[arg-type]
     assert service.send("m1") == "refused"
-    assert (
-        repo.failed and repo.failed.code == "invalid_message" and "no máximo 3" in repo.failed.message
-    )
+    assert repo.failed and repo.failed.code == "invalid_message" and "no máximo 3" in repo.failed.message
 
 
 def test_a_platform_refusal_carries_a_line_the_agent_understands():
-    from atende.adapters.graph import GraphError
-    from atende.channels.errors import agent_text, is_transient
-
     class Failing(Sender):
         def send(self, message: OutgoingMessage) -> str:
-            raise GraphError(400, 551, "This person isn't available right now.", channel="messenger")
+            refusal = SendError(
+                message="This person isn't available right now.",
+                source="platform",
+                code=551,
+                agent_text="Cliente indisponível no Messenger",
+            )
+            raise SendFailed(refusal)
 
     repo = Repo(message("messenger", 1))
-    service = OutboundService(
-        repo, {"messenger": Failing()}, RetryPolicy(), is_transient, describe=agent_text
-    )  # type: ignore[arg-type]
+    service = OutboundService(repo, {"messenger": Failing()}, Backoff())  # type: ignore[arg-type]
     assert service.send("m1") == "failed"
     assert repo.failed and repo.failed.code == 551 and repo.failed.retryable is False
-    assert repo.failed.agent_text == "Cliente indisponível no Messenger"
+    assert repo.failed.agent_text == "Cliente indisponível no Messenger" and repo.failed.attempts == 1

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from atende.adapters.firestore.collections import CHANNELS
-from atende.domain.channels import DEFAULT_TOKEN_ENV, ChannelConfig, ChannelRegistry
+from atende.domain.channels import ChannelConfig, ChannelRegistry
+from atende.domain.errors import MissingCredentials
 from atende.domain.model import Channel
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,11 @@ class CachedRegistry:
 
 
 class TokenProvider:
-    """The access token for an account: its own secret, else the channel's default one."""
+    """The access token for an account, from the environment variable its configuration names.
+
+    An account nobody configured uses its channel's default variable (`WHATSAPP_TOKEN`, …).
+    A configured account never borrows another's token: a missing secret is reported, not papered over.
+    """
 
     def __init__(self, registry: Callable[[], ChannelRegistry], env: Mapping[str, str]) -> None:
         self._registry = registry
@@ -86,11 +91,17 @@ class TokenProvider:
     def __call__(self, channel: Channel | str, account_id: str) -> str:
         config = self.config(channel, account_id)
         token = self._env.get(config.token_env)
-        if token:
-            return token
-        fallback = DEFAULT_TOKEN_ENV.get(Channel(channel), "WHATSAPP_TOKEN")
-        if config.token_env != fallback:
-            log.warning(
-                "%s is empty for %s account %s; using %s", config.token_env, channel, account_id, fallback
+        if not token:
+            raise MissingCredentials(str(channel), account_id, config.token_env)
+        return token
+
+    def require_all(self) -> None:
+        """Fail at start-up, naming each configured channel whose token variable is missing or empty."""
+        missing = [c for c in self._registry().all() if not self._env.get(c.token_env)]
+        if missing:
+            raise RuntimeError(
+                "channels without an access token: "
+                + "; ".join(
+                    f"{c.channel} {c.account_id} ({c.name or 'no name'}): set {c.token_env}" for c in missing
+                )
             )
-        return self._env.get(fallback, "")

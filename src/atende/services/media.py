@@ -1,4 +1,4 @@
-"""Fetch an inbound message's media from Meta and keep it, after the message is stored.
+"""Fetch an inbound message's media from its channel and keep it, after the message is stored.
 
 Runs as its own consumer (topic `atende-media` → `media_fetch`) so the reply
 never waits for a download and a 100 MB document never holds up the next
@@ -17,26 +17,22 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-from atende.adapters.graph import GraphClient, GraphError, TooLarge
 from atende.domain.content import Media
+from atende.domain.errors import MediaFailed, MediaTooLarge
 from atende.domain.events import InboundMessage
 from atende.domain.media import LIMITS, MB, fetchable, human_size
+from atende.retrying import Backoff
+from atende.services.channel_ports import MediaFile, MediaSource
 
 log = logging.getLogger(__name__)
 
-# Hosts Meta serves media from; anything else in a payload is not fetched (no SSRF through a webhook).
-META_MEDIA_HOSTS = (
-    "fbcdn.net",
-    "fbsbx.com",
-    "facebook.com",
-    "cdninstagram.com",
-    "whatsapp.net",
-    "instagram.com",
-)
 LIMIT_NAMES = {"whatsapp": "WhatsApp", "messenger": "Messenger", "instagram": "Instagram"}
-ATTEMPTS = 3
+RETRY = Backoff(max_attempts=3, base_delay_s=0.4)
+
+
+def _worth_retrying(error: BaseException) -> bool:
+    return isinstance(error, MediaFailed) and error.transient
 
 
 @dataclass(frozen=True)
@@ -90,20 +86,18 @@ class MediaService:
     def __init__(
         self,
         repo: MediaRepository,
-        graph: GraphClient,
+        source: MediaSource,
         store: MediaStore,
-        tokens: Callable[[str, str], str],
         url_ttl_s: int = 3600,
         sleep: Callable[[float], None] = time.sleep,
-        allowed_hosts: tuple[str, ...] = META_MEDIA_HOSTS,
+        retry: Backoff = RETRY,
     ) -> None:
-        self._allowed_hosts = allowed_hosts
         self._repo = repo
-        self._graph = graph
+        self._source = source
         self._store = store
-        self._tokens = tokens
         self._ttl_s = url_ttl_s
         self._sleep = sleep
+        self._retry = retry
 
     def fetch(self, job: MediaJob) -> str:
         state = self._repo.media_state(job.message_id)
@@ -113,54 +107,40 @@ class MediaService:
         if state.get("status") == "stored":
             return "skipped"  # a redelivered job
         limit = LIMITS.get(job.channel, {}).get(job.kind, 25 * MB)
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                media = self._download_and_keep(job, limit)
-            except TooLarge:
-                return self._fail(
-                    job,
-                    f"Arquivo maior que o limite do {LIMIT_NAMES.get(job.channel)} "
-                    f"para {job.kind} ({human_size(limit)})",
-                    retryable=False,
-                )
-            except GraphError as error:
-                transient = error.code is None and (
-                    error.http_status is None or error.http_status == 429 or error.http_status >= 500
-                )
-                if transient and attempt < ATTEMPTS:
-                    self._sleep(0.2 * 2**attempt)
-                    continue
-                return self._fail(
-                    job, f"Não foi possível baixar a mídia: {error.message}", retryable=transient
-                )
-            self._repo.set_media(job.message_id, media)
-            return "stored"
-        raise AssertionError("unreachable")
+        retrying = self._retry.retrying(_worth_retrying, sleep=self._sleep, label=f"media {job.message_id}")
+        try:
+            file = retrying(
+                self._source.download,
+                job.channel,
+                job.account_id,
+                media_id=job.media_id,
+                url=job.url,
+                max_bytes=limit,
+            )
+        except MediaTooLarge:
+            return self._fail(
+                job,
+                f"Arquivo maior que o limite do {LIMIT_NAMES.get(job.channel)} "
+                f"para {job.kind} ({human_size(limit)})",
+                retryable=False,
+            )
+        except MediaFailed as failure:
+            return self._fail(
+                job, f"Não foi possível baixar a mídia: {failure.reason}", retryable=failure.transient
+            )
+        self._repo.set_media(job.message_id, self._keep(job, file))
+        return "stored"
 
-    def _download_and_keep(self, job: MediaJob, limit: int) -> dict[str, Any]:
-        mime, declared, url, token = job.mime_type, None, job.url, None
-        if job.media_id:  # WhatsApp: id -> short-lived URL, downloaded with the same token
-            token = self._tokens(job.channel, job.account_id)
-            info = self._graph.get(job.media_id, token, channel=job.channel)
-            url, mime = info.get("url"), info.get("mime_type") or mime
-            declared = int(info.get("file_size") or 0) or None
-            if declared and declared > limit:
-                raise TooLarge(f"{declared} bytes")
-            if not url:
-                raise GraphError(None, None, "a resposta da Meta não trouxe a URL do arquivo")
-        host = (urlsplit(str(url)).hostname or "").lower()
-        if not any(host == h or host.endswith("." + h) for h in self._allowed_hosts):
-            raise GraphError(None, 0, f"endereço de mídia fora da Meta ({host or url})")
-        data, content_type = self._graph.download(str(url), token, limit)
-        mime = (mime or content_type or "application/octet-stream").split(";")[0].strip()
+    def _keep(self, job: MediaJob, file: MediaFile) -> dict[str, Any]:
+        mime = (file.mime_type or job.mime_type or "application/octet-stream").split(";")[0].strip()
         path = f"{job.channel}/{job.account_id}/{job.message_id}{mimetypes.guess_extension(mime) or ''}"
-        self._store.put(path, data, mime)
+        self._store.put(path, file.data, mime)
         return {
             "status": "stored",
             "path": path,
             "mimeType": mime,
-            "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(file.data),
+            "sha256": hashlib.sha256(file.data).hexdigest(),
             "url": self._store.url(path, self._ttl_s),
             "urlExpiresAt": time.time() + self._ttl_s,
         }

@@ -1,1 +1,1 @@
-"""Instagram messaging (Messenger Platform): webhook normalization and the Send API."""
+"""Instagram messaging (Messenger Platform): webhook normalization (sends go through atende.channels.meta)."""

@@ -1,1 +1,1 @@
-"""Facebook Messenger (Pages): webhook normalization and the Send API."""
+"""Facebook Messenger (Pages): webhook normalization (sends go through atende.channels.meta)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from atende.channels.sending import GraphSender, choices
+from atende.channels.sending import choices
 from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected, require, within
 from atende.domain.window import RESPONSE
@@ -81,15 +81,3 @@ def _message(message: OutgoingMessage, limits: Limits) -> dict[str, Any]:
         ]
     return built
 
-
-class MessengerPlatformSender(GraphSender):
-    limits: Limits = MESSENGER_LIMITS
-
-    def payload(self, message: OutgoingMessage) -> dict[str, Any]:
-        return payload(message, self.limits)
-
-    def message_id(self, response: dict[str, Any]) -> str:
-        return str(response["message_id"])
-
-    def read_payload(self, recipient_id: str, provider_message_id: str) -> dict[str, Any]:
-        return {"recipient": {"id": recipient_id}, "sender_action": "mark_seen"}

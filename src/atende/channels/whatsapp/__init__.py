@@ -1,1 +1,1 @@
-"""WhatsApp Cloud API: webhook normalization, send payloads, error codes."""
+"""WhatsApp Cloud API: webhook normalization and send payloads (calls go through atende.channels.meta)."""

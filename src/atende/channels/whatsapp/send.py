@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atende.channels.sending import GraphSender, choices
+from atende.channels.sending import choices
 from atende.domain.message import OutgoingMessage
 from atende.domain.outgoing import OutgoingRejected, require, within
 
@@ -155,15 +155,3 @@ def template(content: dict[str, Any]) -> dict[str, Any]:
         built["components"] = [{"type": "body", "parameters": values}]
     return built
 
-
-class WhatsAppSender(GraphSender):
-    channel = "whatsapp"
-
-    def payload(self, message: OutgoingMessage) -> dict[str, Any]:
-        return payload(message)
-
-    def message_id(self, response: dict[str, Any]) -> str:
-        return str(response["messages"][0]["id"])
-
-    def read_payload(self, recipient_id: str, provider_message_id: str) -> dict[str, Any]:
-        return {"messaging_product": "whatsapp", "status": "read", "message_id": provider_message_id}

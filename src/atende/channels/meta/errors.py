@@ -1,4 +1,4 @@
-"""Which Meta send failures are worth retrying, per platform: the one table to read and to extend.
+"""Which Meta failures are worth retrying, per platform: the one table to read and to extend.
 
 Decisions are taken on `error.code`, never on titles. A code not listed is
 permanent unless Meta answered 429/5xx, so a new policy error never becomes a
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atende.adapters.graph import GraphError
+from atende.channels.meta.graph import GraphError
+from atende.domain.errors import MissingCredentials, SendFailed
+from atende.domain.message import SendError
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ _RATE = "Limite de envio atingido; tentaremos novamente em instantes"
 _TOKEN = "Token de acesso inválido ou expirado: verifique a configuração do canal"
 _POLICY = "Conta bloqueada por violação de política da Meta"
 _PERMISSION = "Permissão ausente para enviar por este canal: verifique o app na Meta"
+_NO_TOKEN = "Canal sem token de acesso configurado: verifique a configuração do canal"
 
 # Graph-wide codes, the same on every platform.
 GRAPH: dict[int, ErrorRule] = {
@@ -112,11 +115,28 @@ def rule(channel: str, error: GraphError) -> ErrorRule:
     return ErrorRule(transient, meaning, _RETRY_LATER if transient else "Falha no envio pela Meta")
 
 
-def is_transient(error: GraphError) -> bool:
-    """The policy for OutboundService: the channel travels on the error (set by each sender)."""
-    return rule(error.channel or "whatsapp", error).retry
+def send_failed(channel: str, error: GraphError) -> SendFailed:
+    """What the outbound service is told: retry or not, and what the agent reads."""
+    decided = rule(channel, error)
+    failure = SendError(
+        message=error.message,
+        source="platform",
+        retryable=decided.retry,
+        code=error.code,
+        details=error.details,
+        http_status=error.http_status,
+        agent_text=decided.agent_text,
+    )
+    return SendFailed(failure, retry_after_s=error.retry_after_s)
 
 
-def agent_text(error: GraphError) -> str:
-    """The pt-BR line shown on a message Meta refused."""
-    return rule(error.channel or "whatsapp", error).agent_text
+def no_token_text(missing: MissingCredentials) -> str:
+    return f"{_NO_TOKEN} ({missing.variable})" if missing.variable else _NO_TOKEN
+
+
+def no_credentials(missing: MissingCredentials) -> SendFailed:
+    """Nothing was sent: no retry can help until an operator sets the token."""
+    failure = SendError(
+        message=str(missing), source="atende", code="missing_token", agent_text=no_token_text(missing)
+    )
+    return SendFailed(failure)

@@ -7,13 +7,15 @@ is the code under test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from atende.domain.errors import MediaTooLarge
 
-@dataclass(frozen=True)
+
+@dataclass(eq=False)  # not frozen: raising through a context manager sets __traceback__
 class GraphError(Exception):
     """A failed Graph call, with what Meta said (or what the network did)."""
 
@@ -22,14 +24,9 @@ class GraphError(Exception):
     message: str
     details: str | None = None
     retry_after_s: float | None = None
-    channel: str | None = None  # which platform's error table applies (see atende.channels.errors)
 
     def __str__(self) -> str:
         return f"Graph error {self.code} (HTTP {self.http_status}): {self.message}"
-
-
-class TooLarge(Exception):
-    """A download went past the size the platform allows for its kind; nothing was kept."""
 
 
 class GraphClient:
@@ -39,15 +36,13 @@ class GraphClient:
         self._base = f"{base_url.rstrip('/')}/{version}"
         self._http = http or httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=50))
 
-    def post(
-        self, path: str, token: str, body: dict[str, Any], *, channel: str | None = None
-    ) -> dict[str, Any]:
-        return self._call("POST", path, token, channel, json=body)
+    def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, token, json=body)
 
-    def get(self, path: str, token: str, *, channel: str | None = None) -> dict[str, Any]:
-        return self._call("GET", path, token, channel)
+    def get(self, path: str, token: str) -> dict[str, Any]:
+        return self._call("GET", path, token)
 
-    def _call(self, method: str, path: str, token: str, channel: str | None, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = self._http.request(
                 method,
@@ -56,21 +51,21 @@ class GraphClient:
                 **kwargs,
             )
         except httpx.TimeoutException as exc:
-            raise GraphError(None, None, f"timeout: {exc}", channel=channel) from exc
+            raise GraphError(None, None, f"timeout: {exc}") from exc
         except httpx.TransportError as exc:
-            raise GraphError(None, None, f"network error: {exc}", channel=channel) from exc
+            raise GraphError(None, None, f"network error: {exc}") from exc
         try:
             data = response.json()
         except ValueError:
             data = {}
         if response.status_code >= 400 or "error" in data:
-            raise replace(_error_from(response, data), channel=channel)
+            raise _error_from(response, data)
         return data
 
     def download(
         self, url: str, token: str | None, max_bytes: int, timeout_s: float = 40.0
     ) -> tuple[bytes, str | None]:
-        """Stream a media file, stopping as soon as it exceeds `max_bytes` (raises TooLarge)."""
+        """Stream a media file, stopping as soon as it exceeds `max_bytes` (raises MediaTooLarge)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             with self._http.stream("GET", url, headers=headers, timeout=timeout_s) as response:
@@ -81,12 +76,12 @@ class GraphClient:
                     )
                 declared = int(response.headers.get("Content-Length") or 0)
                 if declared > max_bytes:
-                    raise TooLarge(f"{declared} bytes > {max_bytes}")
+                    raise MediaTooLarge(f"{declared} bytes > {max_bytes}")
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
-                        raise TooLarge(f"more than {max_bytes} bytes")
+                        raise MediaTooLarge(f"more than {max_bytes} bytes")
                     chunks.append(chunk)
                 return b"".join(chunks), response.headers.get("Content-Type")
         except httpx.TimeoutException as exc:

@@ -1,0 +1,52 @@
+"""Failures the services decide on, in the domain's words.
+
+A channel adapter translates its platform's errors into these at the port, so a
+service decides "retry, record or refuse" without knowing which platform failed or how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atende.domain.message import SendError
+
+
+class SendFailed(Exception):
+    """The channel did not take the message: `error` is what the failed message will show.
+
+    `error.retryable` says whether another attempt may succeed; `retry_after_s` is how long the
+    platform asked us to wait before it.
+    """
+
+    def __init__(self, error: SendError, retry_after_s: float | None = None) -> None:
+        super().__init__(f"send failed ({error.code}, HTTP {error.http_status}): {error.message}")
+        self.error = error
+        self.retry_after_s = retry_after_s
+
+    @property
+    def transient(self) -> bool:
+        return self.error.retryable
+
+
+class MissingCredentials(Exception):
+    """No access token for the account: nothing can be sent or downloaded until it is configured."""
+
+    def __init__(self, channel: str, account_id: str, variable: str | None = None) -> None:
+        self.channel, self.account_id, self.variable = channel, account_id, variable
+        where = f" (set {variable})" if variable else ""
+        super().__init__(f"no access token for {channel} account {account_id}{where}")
+
+
+@dataclass(eq=False)  # not frozen: Python sets __traceback__ on the exceptions it raises
+class MediaFailed(Exception):
+    """A message's media could not be fetched; `reason` is meant for the agent (pt-BR where ours)."""
+
+    transient: bool
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class MediaTooLarge(Exception):
+    """The file is past the platform's limit for its kind; nothing was kept."""
