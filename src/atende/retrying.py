@@ -36,6 +36,7 @@ class Backoff:
         *,
         sleep: Callable[[float], None] = time.sleep,
         label: str = "call",
+        log_level: int = logging.WARNING,  # DEBUG where a retry is routine (a guarded write under contention)
     ) -> Retrying:
         """A tenacity `Retrying`: call it with the function, or iterate it; the last error is re-raised.
 
@@ -47,7 +48,7 @@ class Backoff:
             wait=_retry_after_or(exponential, self.max_delay_s),
             retry=retry_if_exception(retry_on),
             sleep=sleep,
-            before_sleep=lambda state: _log_retry(label, state),
+            before_sleep=lambda state: _log_retry(label, log_level, state),
             reraise=True,
         )
 
@@ -65,7 +66,7 @@ def _retry_after_or(
     return wait
 
 
-def _log_retry(label: str, state: RetryCallState) -> None:
+def _log_retry(label: str, level: int, state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
     pause = state.next_action.sleep if state.next_action else 0.0
-    log.warning("%s: %s; attempt %d failed, retrying in %.2fs", label, error, state.attempt_number, pause)
+    log.log(level, "%s: %s; attempt %d failed, retrying in %.2fs", label, error, state.attempt_number, pause)
