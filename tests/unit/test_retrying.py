@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fakes import RecordingSleep
 
 from atende.retrying import Backoff
+from tests.fakes import RecordingSleep
 
 
 class Conflict(Exception):
