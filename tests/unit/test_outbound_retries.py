@@ -11,10 +11,11 @@ from atende.adapters.channel_store import TokenProvider
 from atende.channels.meta.graph import GraphClient
 from atende.channels.meta.senders import meta_senders
 from atende.domain.channels import ChannelRegistry
+from atende.domain.content import Text
 from atende.domain.errors import SendFailed
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
 from atende.domain.message import Message, SendError
-from atende.domain.model import Channel, MessageKind, MessageStatus
+from atende.domain.model import Channel, MessageStatus
 from atende.retrying import Backoff
 from atende.services.channel_ports import ChannelSender
 from atende.services.deliveries import Deliveries
@@ -44,8 +45,8 @@ class Outbound:
             account_id="acc",
             provider_message_id=f"in.{time.monotonic_ns()}",
             sender=Sender(id="5511987654321", name="Maria", phone="+5511987654321"),
-            kind=MessageKind.TEXT,
             timestamp=time.time(),
+            content=Text(),
             text="oi",
         )
         reply = Message.bot_reply(
