@@ -29,10 +29,11 @@ from atende.domain.message import OutgoingMessage
 from atende.domain.model import Channel
 from atende.engines.local import LocalEngine
 from atende.erp.demo import DemoErp
+from atende.retrying import Backoff
 from atende.services.attendant_config import AttendantConfig
 from atende.services.deliveries import Deliveries
 from atende.services.inbound import InboundService
-from atende.services.outbound import OutboundService, RetryPolicy
+from atende.services.outbound import OutboundService
 from tests.fakes import FakeOutbox
 
 pytestmark = pytest.mark.integration
@@ -105,9 +106,7 @@ def test_a_send_claim_applied_although_its_answer_was_lost_still_sends(db, monke
     reply_id = inbound_service(db, FakeOutbox()).handle(customer_says()).reply_message_id
     assert reply_id is not None
     sender = RecordingSender()
-    outbound = OutboundService(
-        Deliveries(uow_factory(db)), {"whatsapp": sender}, RetryPolicy(), lambda e: False
-    )
+    outbound = OutboundService(Deliveries(uow_factory(db)), {"whatsapp": sender}, Backoff())
     lose_the_next_commits_answer(db, monkeypatch)  # the claim's guarded write
     assert outbound.send(reply_id) == "sent"
     assert sender.sent == [reply_id]
