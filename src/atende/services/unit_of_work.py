@@ -8,15 +8,15 @@ Adapters implement it over Firestore; tests use the in-memory fake.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Protocol, Self, TypeVar
-
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
+from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
 
 T = TypeVar("T")
@@ -106,19 +106,18 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-def atomically(
-    new_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], T], attempts: int = CONFLICT_ATTEMPTS
-) -> T:
-    """Run `step` in a fresh unit of work until it commits without a conflict (bounded, jittered)."""
+CONFLICT_RETRY = Backoff(max_attempts=CONFLICT_ATTEMPTS, base_delay_s=0.005, max_delay_s=0.2)
 
-    @retry(
-        retry=retry_if_exception_type(Conflict),
-        stop=stop_after_attempt(attempts),
-        wait=wait_random_exponential(multiplier=0.005, max=0.2),
-        reraise=True,
-    )
+
+def atomically(new_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], T]) -> T:
+    """Run `step` in a fresh unit of work until it commits without a conflict (bounded, jittered); the
+    last Conflict fails the delivery, and Pub/Sub brings it back."""
+
     def once() -> T:
         with new_uow() as uow:
             return step(uow)
 
-    return once()
+    retrying = CONFLICT_RETRY.retrying(
+        lambda error: isinstance(error, Conflict), label="unit of work", log_level=logging.DEBUG
+    )
+    return retrying(once)
