@@ -18,6 +18,7 @@ from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.model import Direction, stable_id
+from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.channel_ports import MediaFile
 from atende.services.unit_of_work import Conflict
@@ -296,3 +297,23 @@ class RecordingSleep:
 
     def __call__(self, seconds: float) -> None:
         self.pauses.append(seconds)
+
+
+class ScriptedEngine:
+    """An engine that answers what it is told to (or fails), and remembers what it was asked."""
+
+    name = "scripted"
+
+    def __init__(self, *replies: EngineReply | Exception) -> None:
+        self.replies = list(replies)
+        self.requests: list[ReplyRequest] = []
+
+    def claim(self, request: ReplyRequest) -> str | None:
+        return None
+
+    def reply(self, request: ReplyRequest) -> EngineReply:
+        self.requests.append(request)
+        answer = self.replies.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

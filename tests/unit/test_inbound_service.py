@@ -13,23 +13,24 @@ from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, ConversationStatus, MessageStatus, Route
 from atende.domain.triage import Triage
+from atende.engines.base import EngineReply
 from atende.engines.local import LocalEngine
 from atende.erp.demo import DemoErp
 from atende.services.attendant_config import AttendantConfig
 from atende.services.inbound import InboundService
-from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork, Store
+from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork, ScriptedEngine, Store
 
 ACCOUNT = "106540352242922"
 
 
 class Harness:
-    def __init__(self, classify=None, store: Store | None = None) -> None:
+    def __init__(self, classify=None, store: Store | None = None, engine=None) -> None:
         self.uow = FakeUnitOfWork(store)
         self.outbox = FakeOutbox()
         config = AttendantConfig(FakeConfigSource(), ttl_s=0)
         self.service = InboundService(
             uow=self.uow,
-            engine=LocalEngine(config.flows),
+            engine=engine or LocalEngine(config.flows),
             outbound=self.outbox,
             config=config,
             erp=DemoErp(),
@@ -179,3 +180,29 @@ def test_a_resolved_conversation_reopens_for_the_bot_when_the_customer_writes(h)
     h.store.conversations[conv_id].value = resolved
     h.service.handle(h.message("oi, voltei"))
     assert h.store.conversation(conv_id).status == ConversationStatus.BOT
+
+
+def test_an_engine_asking_for_a_person_hands_over_to_the_team_it_names():
+    engine = ScriptedEngine(
+        EngineReply(
+            "Vou verificar com a equipe.", handoff=True, handoff_team="billing", handoff_reason="dispute"
+        )
+    )
+    h = Harness(engine=engine)
+    message = h.message("oi, bom dia")
+    outcome = h.service.handle(message)
+    assert outcome.decision and outcome.decision.route == Route.HUMAN and outcome.decision.team == "billing"
+    conv = h.store.conversation(message.conversation_id)
+    assert conv.status == ConversationStatus.WAITING and conv.queue == "billing"
+    assert conv.handoff and conv.handoff.reason == "dispute"
+    reply = h.reply_text(message) or ""
+    assert reply.startswith("Vou verificar com a equipe.") and "financeira" in reply
+
+
+def test_an_engine_that_crashes_hands_over_with_a_notice():
+    h = Harness(engine=ScriptedEngine(RuntimeError("flow bug")))
+    message = h.message("oi, bom dia")
+    outcome = h.service.handle(message)
+    assert outcome.decision and outcome.decision.reason == "engine_error"
+    assert "uma pessoa responde" in (h.reply_text(message) or "")
+    assert h.store.ia_logs[message.message_id].engine == "scripted"

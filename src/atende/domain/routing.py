@@ -122,7 +122,7 @@ class RoutingContext:
                 raise ValueError(f"unknown sentiment {s!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RoutingDecision:
     route: Route
     reason: str
@@ -144,19 +144,34 @@ def decide(triage: Triage, ctx: RoutingContext, policy: RoutingPolicy) -> Routin
     """
     threshold = policy.threshold_for(triage.intent)
     if ctx.conversation_status in policy.silent_statuses:
-        return RoutingDecision(Route.SILENT, REASON_HUMAN_IN_SERVICE, None, threshold)
+        return RoutingDecision(
+            route=Route.SILENT, reason=REASON_HUMAN_IN_SERVICE, team=None, threshold=threshold
+        )
     if ctx.conversation_status in policy.queued_statuses:
         return RoutingDecision(
-            Route.HUMAN, REASON_WAITING_FOR_HUMAN, policy.team_for(triage.intent), threshold
+            route=Route.HUMAN,
+            reason=REASON_WAITING_FOR_HUMAN,
+            team=policy.team_for(triage.intent),
+            threshold=threshold,
         )
     reason = policy.always_human.get(triage.intent)
     if reason:
-        return RoutingDecision(Route.HUMAN, reason, policy.team_for(triage.intent), threshold)
+        return RoutingDecision(
+            route=Route.HUMAN, reason=reason, team=policy.team_for(triage.intent), threshold=threshold
+        )
     rule = policy.frustration
     if rule.enabled and frustrated_count(triage, ctx, rule.window) >= rule.min_count:
         return RoutingDecision(
-            Route.HUMAN, REASON_REPEATED_FRUSTRATION, policy.team_for(triage.intent), threshold
+            route=Route.HUMAN,
+            reason=REASON_REPEATED_FRUSTRATION,
+            team=policy.team_for(triage.intent),
+            threshold=threshold,
         )
     if triage.confidence < threshold:
-        return RoutingDecision(Route.HUMAN, REASON_BELOW_THRESHOLD, policy.team_for(triage.intent), threshold)
-    return RoutingDecision(Route.AUTO, REASON_CONFIDENT, None, threshold)
+        return RoutingDecision(
+            route=Route.HUMAN,
+            reason=REASON_BELOW_THRESHOLD,
+            team=policy.team_for(triage.intent),
+            threshold=threshold,
+        )
+    return RoutingDecision(route=Route.AUTO, reason=REASON_CONFIDENT, team=None, threshold=threshold)

@@ -197,7 +197,9 @@ class InboundService:
             return self._decide_and_answer(request, policy)
         except Exception:
             log.exception("attendant failed on %s; handing off", request.message.message_id)
-            decision = RoutingDecision(Route.HUMAN, ATTENDANT_ERROR, policy.default_team, 0.0)
+            decision = RoutingDecision(
+                route=Route.HUMAN, reason=ATTENDANT_ERROR, team=policy.default_team, threshold=0.0
+            )
             return Answer(decision=decision, text=self._notice(decision, request))
 
     def _decide_and_answer(self, request: ReplyRequest, policy: RoutingPolicy) -> Answer:
@@ -223,7 +225,9 @@ class InboundService:
             if engine.handoff:
                 team = engine.handoff_team or policy.team_for(triage.intent if triage else "other")
                 reason = engine.handoff_reason or "engine_handoff"
-                decision = RoutingDecision(Route.HUMAN, reason, team, decision.threshold)
+                decision = RoutingDecision(
+                    route=Route.HUMAN, reason=reason, team=team, threshold=decision.threshold
+                )
         return Answer(
             decision=decision,
             text=self._text(decision, engine, request),
@@ -297,7 +301,9 @@ class InboundService:
             return decision, None
         claim = self._engine.claim(request)
         if claim:
-            return RoutingDecision(Route.AUTO, claim, None, decision.threshold), None
+            return RoutingDecision(
+                route=Route.AUTO, reason=claim, team=None, threshold=decision.threshold
+            ), None
         if triage is None:
             return replace(decision, reason="no_text"), None
         opinion = getattr(self._engine, "second_opinion", None)

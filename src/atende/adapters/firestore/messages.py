@@ -165,7 +165,12 @@ def _triage(doc: Any) -> Triage | None:
 def _decision(doc: Any) -> RoutingDecision | None:
     if not isinstance(doc, dict):
         return None
-    return RoutingDecision(Route(doc["route"]), doc["reason"], doc.get("team"), float(doc["threshold"]))
+    return RoutingDecision(
+        route=Route(doc["route"]),
+        reason=doc["reason"],
+        team=doc.get("team"),
+        threshold=float(doc["threshold"]),
+    )
 
 
 def _error(doc: dict[str, Any]) -> SendError:
