@@ -15,6 +15,7 @@ from atende.channels.meta.media import MetaMediaSource
 from atende.domain.content import Audio, Image, Location, Share, StoryMention, Text
 from atende.domain.errors import MediaFailed, MediaTooLarge
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.media import KeptMedia, MediaStatus
 from atende.domain.message import Message
 from atende.domain.model import Channel
 from atende.services.channel_ports import MediaFile, MediaSource
@@ -28,7 +29,7 @@ MB = 1024 * 1024
 class Stored:
     """Message m1 in an in-memory store, reached through the real Deliveries, as media_fetch reaches it."""
 
-    def __init__(self, media: dict[str, Any]) -> None:
+    def __init__(self, media: KeptMedia) -> None:
         self.uow = FakeUnitOfWork()
         inbound = InboundMessage(
             channel=Channel.WHATSAPP,
@@ -43,7 +44,7 @@ class Stored:
         self.deliveries = Deliveries(self.uow)
 
     @property
-    def media(self) -> dict[str, Any] | None:
+    def media(self) -> KeptMedia | None:
         return self.uow.store.message("m1").media
 
 
@@ -53,7 +54,7 @@ def service(source: MediaSource, repo: Stored, tmp_path) -> MediaService:
 
 
 def pending() -> Stored:
-    return Stored({"status": "pending"})
+    return Stored(KeptMedia.pending())
 
 
 def job(**kw: Any) -> MediaJob:
@@ -70,8 +71,10 @@ def test_media_is_kept_and_linked_with_a_short_lived_url(tmp_path):
         {"channel": "whatsapp", "account_id": "acc", "media_id": "123", "url": None, "max": 5 * MB}
     ]
     media = repo.media
-    assert media["status"] == "stored" and media["size"] == 4 and media["mimeType"] == "image/jpeg"
-    path, query = media["url"].split("/media/")[1].split("?")
+    assert (
+        media and media.status == MediaStatus.STORED and media.size == 4 and media.mime_type == "image/jpeg"
+    )
+    path, query = (media.url or "").split("/media/")[1].split("?")
     params = dict(p.split("=") for p in query.split("&"))
     assert local_url_valid(path, params["expires"], params["signature"], "secret")
     assert not local_url_valid(path, params["expires"], params["signature"], "other")
@@ -80,18 +83,16 @@ def test_media_is_kept_and_linked_with_a_short_lived_url(tmp_path):
 def test_a_file_over_the_platform_limit_is_refused_with_the_limit_named(tmp_path):
     source, repo = FakeMediaSource(MediaFile(b"\0" * (600 * 1024), "image/webp")), pending()
     assert service(source, repo, tmp_path).fetch(job(kind="sticker", media_id="1")) == "failed"
-    assert repo.media == {
-        "status": "failed",
-        "reason": "Arquivo maior que o limite do WhatsApp para sticker (500 KB)",
-        "retryable": False,
-    }
+    assert repo.media == KeptMedia.failed(
+        "Arquivo maior que o limite do WhatsApp para sticker (500 KB)", retryable=False
+    )
 
 
 def test_a_transient_failure_is_retried_then_the_file_is_kept(tmp_path):
     source, repo = FakeMediaSource(fail=[MediaFailed(True, "HTTP 503")]), pending()
     url = "https://scontent.xx.fbcdn.net/a"
     assert service(source, repo, tmp_path).fetch(job(channel="messenger", url=url)) == "stored"
-    assert len(source.calls) == 2 and repo.media["status"] == "stored"
+    assert len(source.calls) == 2 and repo.media == replace(repo.media, status=MediaStatus.STORED)
 
 
 def test_transient_failures_until_the_attempts_run_out_are_recorded_as_retryable(tmp_path):
@@ -100,17 +101,13 @@ def test_transient_failures_until_the_attempts_run_out_are_recorded_as_retryable
         job(channel="instagram", url="https://cdninstagram.com/a")
     ) == ("failed")
     assert len(source.calls) == 3
-    assert repo.media == {
-        "status": "failed",
-        "reason": "Não foi possível baixar a mídia: timeout",
-        "retryable": True,
-    }
+    assert repo.media == KeptMedia.failed("Não foi possível baixar a mídia: timeout", retryable=True)
 
 
 def test_a_permanent_failure_is_recorded_at_once(tmp_path):
     source, repo = FakeMediaSource(fail=[MediaFailed(False, "Invalid OAuth access token")]), pending()
     assert service(source, repo, tmp_path).fetch(job(media_id="1")) == "failed"
-    assert len(source.calls) == 1 and repo.media["retryable"] is False
+    assert len(source.calls) == 1 and repo.media and repo.media.retryable is False
 
 
 # --- Meta's side: WhatsApp's media protocol, Meta's hosts only, the size cap while streaming -----------
@@ -164,8 +161,8 @@ def test_only_meta_hosts_are_fetched(tmp_path):
     meta, repo = Meta(), pending()
     url = "http://169.254.169.254/latest/meta-data"
     assert service(meta.source(), repo, tmp_path).fetch(job(channel="messenger", url=url)) == "failed"
-    assert meta.requests == [] and "fora da Meta" in repo.media["reason"]
-    assert repo.media["retryable"] is False
+    assert meta.requests == [] and repo.media and "fora da Meta" in (repo.media.reason or "")
+    assert repo.media and repo.media.retryable is False
 
 
 @pytest.mark.parametrize(("status", "transient"), [(503, True), (429, True), (404, False)])
@@ -186,7 +183,7 @@ def test_whatsapp_media_without_a_token_fails_for_good_without_calling_meta():
 
 
 def test_a_redelivered_job_does_nothing(tmp_path):
-    source, repo = FakeMediaSource(), Stored({"status": "stored", "path": "x"})
+    source, repo = FakeMediaSource(), Stored(KeptMedia(status=MediaStatus.STORED, path="x"))
     assert service(source, repo, tmp_path).fetch(job(media_id="1")) == "skipped" and source.calls == []
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from atende.domain.content import Content, Media
 
 MB = 1024 * 1024
@@ -30,3 +33,32 @@ def fetchable(channel: str, kind: str, content: Content) -> bool:
 
 def human_size(size: int) -> str:
     return f"{size // MB} MB" if size >= MB else f"{size // 1024} KB"
+
+
+class MediaStatus(StrEnum):
+    PENDING = "pending"  # media_fetch will keep the file
+    STORED = "stored"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptMedia:
+    """What became of a message's file: waiting, kept (where, what, a short-lived link), or why not."""
+
+    status: MediaStatus
+    path: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    url: str | None = None
+    url_expires_at: float | None = None
+    reason: str | None = None  # pt-BR, for the agent
+    retryable: bool | None = None
+
+    @classmethod
+    def pending(cls) -> KeptMedia:
+        return cls(status=MediaStatus.PENDING)
+
+    @classmethod
+    def failed(cls, reason: str, *, retryable: bool) -> KeptMedia:
+        return cls(status=MediaStatus.FAILED, reason=reason, retryable=retryable)

@@ -11,7 +11,7 @@ from atende.domain import status as status_rules
 from atende.domain.contacts import Address
 from atende.domain.content import AnyContent, MessageContext, PlatformError, Text
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.media import fetchable
+from atende.domain.media import KeptMedia, fetchable
 from atende.domain.model import (
     Channel,
     Direction,
@@ -69,7 +69,7 @@ class Message:
     context: MessageContext = field(default_factory=MessageContext)
     errors: tuple[PlatformError, ...] = ()
     provider_message_id: str | None = None
-    media: dict[str, Any] | None = None  # the kept file: pending, then stored (with a link) or failed
+    media: KeptMedia | None = None  # the kept file: pending, then stored (with a link) or failed
     recipient: Address | None = None
     reply_to: str | None = None
     window_from: float | None = None  # the conversation's lastInboundAt when the reply was written
@@ -116,7 +116,7 @@ class Message:
             context=message.context,
             errors=message.errors,
             provider_message_id=message.provider_message_id,
-            media={"status": "pending"}
+            media=KeptMedia.pending()
             if fetchable(str(message.channel), str(message.kind), message.content)
             else None,
             status=MessageStatus.SENT if echo else MessageStatus.RECEIVED,
@@ -246,7 +246,7 @@ class Message:
         """Messenger's "everything before T was delivered/read": our messages stamped no later than T."""
         return self.direction == Direction.OUTBOUND and self.timestamp <= (watermark.watermark or 0)
 
-    def with_media(self, media: dict[str, Any]) -> Message:
+    def with_media(self, media: KeptMedia) -> Message:
         return replace(self, media=media)
 
     def outgoing(self, last_inbound_at: float | None) -> OutgoingMessage:

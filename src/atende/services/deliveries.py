@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from atende.domain.events import StatusUpdate
+from atende.domain.media import KeptMedia
 from atende.domain.message import Message, OutgoingMessage, SendError
 from atende.domain.model import Channel, conversation_doc_id
 from atende.domain.window import STANDARD_WINDOW_S
@@ -159,12 +159,14 @@ class Deliveries:
 
     # -- media --------------------------------------------------------------------------------------------
 
-    def media_state(self, message_id: str) -> dict[str, Any] | None:
+    def media_state(self, message_id: str) -> KeptMedia | None:
         with self._uow() as uow:
             message = uow.messages.get(message_id)
-        return (message.media or {}) if message else None
+        if message is None:
+            return None
+        return message.media or KeptMedia.pending()
 
-    def set_media(self, message_id: str, media: dict[str, Any]) -> None:
+    def set_media(self, message_id: str, media: KeptMedia) -> None:
         def step(uow: UnitOfWork) -> None:
             message = uow.messages.get(message_id)
             if message is not None:

@@ -16,12 +16,12 @@ import mimetypes
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from atende.domain.content import Media
 from atende.domain.errors import MediaFailed, MediaTooLarge
 from atende.domain.events import InboundMessage
-from atende.domain.media import LIMITS, MB, fetchable, human_size
+from atende.domain.media import LIMITS, MB, KeptMedia, MediaStatus, fetchable, human_size
 from atende.retrying import Backoff
 from atende.services.channel_ports import MediaFile, MediaSource
 
@@ -77,9 +77,10 @@ class MediaStore(Protocol):
 
 
 class MediaRepository(Protocol):
-    def media_state(self, message_id: str) -> dict[str, Any] | None: ...
+    def media_state(self, message_id: str) -> KeptMedia | None:
+        """What became of the message's file (None: no such message; pending when nothing yet)."""
 
-    def set_media(self, message_id: str, media: dict[str, Any]) -> None: ...
+    def set_media(self, message_id: str, media: KeptMedia) -> None: ...
 
 
 class MediaService:
@@ -104,7 +105,7 @@ class MediaService:
         if state is None:
             log.error("media %s: message not found; dropping the job", job.message_id)
             return "missing"
-        if state.get("status") == "stored":
+        if state.status == MediaStatus.STORED:
             return "skipped"  # a redelivered job
         limit = LIMITS.get(job.channel, {}).get(job.kind, 25 * MB)
         retrying = self._retry.retrying(_worth_retrying, sleep=self._sleep, label=f"media {job.message_id}")
@@ -131,28 +132,30 @@ class MediaService:
         self._repo.set_media(job.message_id, self._keep(job, file))
         return "stored"
 
-    def _keep(self, job: MediaJob, file: MediaFile) -> dict[str, Any]:
+    def _keep(self, job: MediaJob, file: MediaFile) -> KeptMedia:
         mime = (file.mime_type or job.mime_type or "application/octet-stream").split(";")[0].strip()
         path = f"{job.channel}/{job.account_id}/{job.message_id}{mimetypes.guess_extension(mime) or ''}"
         self._store.put(path, file.data, mime)
-        return {
-            "status": "stored",
-            "path": path,
-            "mimeType": mime,
-            "size": len(file.data),
-            "sha256": hashlib.sha256(file.data).hexdigest(),
-            "url": self._store.url(path, self._ttl_s),
-            "urlExpiresAt": time.time() + self._ttl_s,
-        }
+        return KeptMedia(
+            status=MediaStatus.STORED,
+            path=path,
+            mime_type=mime,
+            size=len(file.data),
+            sha256=hashlib.sha256(file.data).hexdigest(),
+            url=self._store.url(path, self._ttl_s),
+            url_expires_at=time.time() + self._ttl_s,
+        )
 
     def view_url(self, message_id: str) -> str | None:
         """A fresh short-lived URL for a stored file (the one on the message may have expired)."""
-        state = self._repo.media_state(message_id) or {}
-        return self._store.url(state["path"], self._ttl_s) if state.get("status") == "stored" else None
+        state = self._repo.media_state(message_id)
+        if state is None or state.status != MediaStatus.STORED or not state.path:
+            return None
+        return self._store.url(state.path, self._ttl_s)
 
     def _fail(self, job: MediaJob, reason: str, *, retryable: bool) -> str:
         log.warning("media %s (%s %s) failed: %s", job.message_id, job.channel, job.kind, reason)
-        self._repo.set_media(job.message_id, {"status": "failed", "reason": reason, "retryable": retryable})
+        self._repo.set_media(job.message_id, KeptMedia.failed(reason, retryable=retryable))
         return "failed"
 
 

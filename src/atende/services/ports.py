@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from atende.domain.events import Event, StatusUpdate
+from atende.domain.media import KeptMedia
 from atende.domain.message import OutgoingMessage, SendError
 
 
@@ -36,6 +37,7 @@ class MessageLedger(Protocol):
     def apply_watermark(self, update: StatusUpdate) -> int:
         """Apply a Messenger read/delivery watermark to the conversation's earlier outgoing messages."""
 
-    def media_state(self, message_id: str) -> dict[str, Any] | None: ...
+    def media_state(self, message_id: str) -> KeptMedia | None:
+        """What became of the message's file (None: no such message; pending when nothing yet)."""
 
-    def set_media(self, message_id: str, media: dict[str, Any]) -> None: ...
+    def set_media(self, message_id: str, media: KeptMedia) -> None: ...

@@ -10,6 +10,7 @@ from atende.adapters.firestore.codec import seconds, ts
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
 from atende.domain.contacts import Address
 from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
+from atende.domain.media import KeptMedia, MediaStatus
 from atende.domain.message import Message, SendError, Turn
 from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
 from atende.domain.routing import RoutingDecision
@@ -41,7 +42,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         }
     optional: dict[str, Any] = {
         "providerMessageId": message.provider_message_id,
-        "media": message.media,
+        "media": media_doc(message.media) if message.media else None,
         "recipient": {"id": message.recipient.recipient_id, "phone": message.recipient.phone}
         if message.recipient
         else None,
@@ -85,7 +86,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         context=MessageContext.from_doc(doc.get("context") or {}),
         errors=tuple(PlatformError.from_doc(e) for e in doc.get("errors") or []),
         provider_message_id=doc.get("providerMessageId"),
-        media=doc.get("media"),
+        media=_media(doc.get("media")),
         status=MessageStatus(doc.get("status") or MessageStatus.QUEUED),
         status_at={MessageStatus(s): seconds(at) or 0.0 for s, at in (doc.get("statusAt") or {}).items()},
         timestamp=seconds(doc.get("timestamp")) or 0.0,
@@ -124,6 +125,37 @@ def turn_from_doc(doc: dict[str, Any]) -> Turn:
         sender_type=SenderType(doc.get("senderType") or SenderType.CONTACT),
         text=doc.get("text"),
         timestamp=seconds(doc.get("timestamp")) or 0.0,
+    )
+
+
+def media_doc(media: KeptMedia) -> dict[str, Any]:
+    doc = {
+        "status": str(media.status),
+        "path": media.path,
+        "mimeType": media.mime_type,
+        "size": media.size,
+        "sha256": media.sha256,
+        "url": media.url,
+        "urlExpiresAt": media.url_expires_at,
+        "reason": media.reason,
+        "retryable": media.retryable,
+    }
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def _media(doc: Any) -> KeptMedia | None:
+    if not isinstance(doc, dict) or not doc.get("status"):
+        return None
+    return KeptMedia(
+        status=MediaStatus(doc["status"]),
+        path=doc.get("path"),
+        mime_type=doc.get("mimeType"),
+        size=doc.get("size"),
+        sha256=doc.get("sha256"),
+        url=doc.get("url"),
+        url_expires_at=doc.get("urlExpiresAt"),
+        reason=doc.get("reason"),
+        retryable=doc.get("retryable"),
     )
 
 
