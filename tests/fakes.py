@@ -21,6 +21,7 @@ from atende.domain.model import Direction, stable_id
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.channel_ports import MediaFile
+from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
 
 T = TypeVar("T")
@@ -42,6 +43,7 @@ class Store:
     identities: dict[str, Versioned[str]] = field(default_factory=dict)
     aliases: dict[str, Versioned[dict[str, Any]]] = field(default_factory=dict)
     ia_logs: dict[str, AiLogEntry] = field(default_factory=dict)
+    omni_logs: dict[str, FailureLog] = field(default_factory=dict)
     commits: int = 0
 
     def message(self, message_id: str) -> Message:
@@ -156,6 +158,16 @@ class FakeAiLogs:
         self._uow.pending.append(("ia_logs", entry.message_id, entry, False))
 
 
+class FakeOmniLogs:
+    """Like the attendant's log: only ever written, under the entry's own id."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: FailureLog) -> None:
+        self._uow.pending.append(("omni_logs", entry.id, entry, False))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -169,6 +181,7 @@ class FakeUnitOfWork:
         self.identities = FakeIdentities(self, "identities")
         self.provider_ids = FakeProviderIds(self, "aliases")
         self.ia_logs = FakeAiLogs(self)
+        self.omni_logs = FakeOmniLogs(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -195,8 +208,8 @@ class FakeUnitOfWork:
             if create and key in getattr(self.store, table, {}):
                 raise Conflict(f"{table}/{key} exists")
         for table, key, value, _ in self.pending:
-            if table == "ia_logs":
-                self.store.ia_logs[key] = value
+            if table in ("ia_logs", "omni_logs"):
+                getattr(self.store, table)[key] = value
                 continue
             data = getattr(self.store, table)
             if value is None:

@@ -4,14 +4,14 @@ The rules arrive with the proactive-messages issue; until then the tick is
 received, logged and acknowledged so the schedule can be deployed and watched.
 """
 
-import logging
-
 import functions_framework
 from cloudevents.http import CloudEvent
 
-log = logging.getLogger(__name__)
+from atende import wiring
+from atende.entrypoints import consumers
+from atende.entrypoints.pubsub import consume
 
 
 @functions_framework.cloud_event
 def automation_tick(cloud_event: CloudEvent) -> None:
-    log.info("automation tick %s received; no automation rules are defined yet", cloud_event["id"])
+    consume(cloud_event, consumers.automation_tick, wiring)

@@ -18,6 +18,7 @@ from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
 from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
+from atende.services.failures import FailureLog
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -79,6 +80,11 @@ class AiLogs(Protocol):
     def add(self, entry: AiLogEntry) -> None: ...
 
 
+class FailureLogs(Protocol):
+    def add(self, entry: FailureLog) -> None:
+        """Written under the entry's id: a redelivery's entry replaces the first, never adds a second."""
+
+
 class UnitOfWork(Protocol):
     messages: MessageRepository
     conversations: ConversationRepository
@@ -86,6 +92,7 @@ class UnitOfWork(Protocol):
     identities: IdentityIndex
     provider_ids: ProviderIds
     ia_logs: AiLogs
+    omni_logs: FailureLogs
 
     def __enter__(self) -> Self: ...
 

@@ -20,6 +20,7 @@ from atende.adapters.firestore import contacts as contact_doc
 from atende.adapters.firestore import conversations as conversation_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
+from atende.adapters.firestore import omni_logs as failure_doc
 from atende.adapters.firestore.codec import changes, seconds
 from atende.adapters.firestore.collections import (
     CONTACTS,
@@ -27,6 +28,7 @@ from atende.adapters.firestore.collections import (
     IA_LOGS,
     IDENTITIES,
     MESSAGES,
+    OMNI_LOGS,
     PROVIDER_IDS,
 )
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
@@ -36,6 +38,7 @@ from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
 from atende.domain.model import stable_id
 from atende.services.ai_log import AiLogEntry
+from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
 
 A = TypeVar("A", Contact, Conversation, Message)
@@ -54,6 +57,7 @@ class FirestoreUnitOfWork:
         self.identities = FirestoreIdentities(self)
         self.provider_ids = FirestoreProviderIds(self)
         self.ia_logs = FirestoreAiLogs(self)
+        self.omni_logs = FirestoreOmniLogs(self)
 
     def __enter__(self) -> Self:
         self._snaps, self._writes = {}, []
@@ -290,3 +294,11 @@ class FirestoreAiLogs:
     def add(self, entry: AiLogEntry) -> None:
         doc = {**ai_log_doc.to_doc(entry), "createdAt": firestore.SERVER_TIMESTAMP}
         self._uow.put(IA_LOGS, entry.message_id, doc)
+
+
+class FirestoreOmniLogs:
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: FailureLog) -> None:
+        self._uow.put(OMNI_LOGS, entry.id, failure_doc.to_doc(entry))

@@ -1,0 +1,23 @@
+"""A consumer's failure as an `omni_logs/{id}` document (admins only; docs/data-model.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atende.adapters.firestore.codec import ts
+from atende.services.failures import FailureLog
+
+
+def to_doc(entry: FailureLog) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "source": entry.source,
+        "kind": str(entry.kind),
+        "reason": entry.reason,
+        "payload": entry.payload,
+        "at": ts(entry.at),
+    }
+    if entry.message_id:
+        doc["messageId"] = entry.message_id
+    if entry.conversation_id:
+        doc["conversationId"] = entry.conversation_id
+    return doc

@@ -1,0 +1,111 @@
+"""Each event function's handler: decode the Pub/Sub payload, say what it is about, hand it to its service.
+
+`consume` (entrypoints/pubsub.py) runs them and decides what a failure means;
+`functions/*/main.py` only bind them to functions-framework with `atende.wiring`
+as the services. Tests pass in-memory fakes instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from atende.domain import events
+from atende.domain.media import KeptMedia
+from atende.domain.message import SendError
+from atende.entrypoints.pubsub import Delivery, Rejected
+from atende.services.media import MediaJob, request_fetch
+
+if TYPE_CHECKING:
+    from atende.services.deliveries import Deliveries
+    from atende.services.inbound import InboundService
+    from atende.services.media import MediaQueue, MediaService
+    from atende.services.outbound import OutboundService
+    from atende.services.status import StatusService
+    from atende.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_ID_LENGTH = 1500  # Firestore's limit for a document id
+INTERNAL_ERROR = "internal_error"
+INTERNAL_ERROR_TEXT = (
+    "Erro interno do Atende ao processar este envio; ele pode não ter saído. Verifique antes de reenviar."
+)
+
+
+class Services(Protocol):
+    """What the handlers use; `atende.wiring` provides each, built once per instance."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    def inbound_service(self) -> InboundService: ...
+
+    def publisher(self) -> MediaQueue: ...
+
+    def outbound_service(self) -> OutboundService: ...
+
+    def deliveries(self) -> Deliveries: ...
+
+    def status_service(self) -> StatusService: ...
+
+    def media_service(self) -> MediaService: ...
+
+
+def ai_reply(delivery: Delivery, services: Services) -> None:
+    event = _decoded(events.decode, delivery.data)
+    if not isinstance(event, events.InboundMessage):
+        raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
+    delivery.about(message_id=event.message_id, conversation_id=event.conversation_id)
+    services.inbound_service().handle(event)
+    request_fetch(services.publisher(), event)  # after the reply is enqueued: it never waits for media
+
+
+def outbound(delivery: Delivery, services: Services) -> None:
+    message_id = _decoded(bytes.decode, delivery.data).strip()
+    if not message_id or "/" in message_id or len(message_id.encode()) > MAX_ID_LENGTH:
+        raise Rejected("not a message id")
+
+    def mark_failed(reason: str) -> None:
+        error = SendError(
+            code=INTERNAL_ERROR, message=reason, source="atende", agent_text=INTERNAL_ERROR_TEXT
+        )
+        services.deliveries().record_failed(message_id, error)
+
+    delivery.about(message_id=message_id, mark_failed=mark_failed)
+    services.outbound_service().send(message_id)
+
+
+def message_status(delivery: Delivery, services: Services) -> None:
+    event = _decoded(events.decode, delivery.data)
+    if not isinstance(event, events.StatusUpdate):
+        raise Rejected(f"unexpected {type(event).__name__} on the status topic")
+    # A status that cannot be applied says nothing about its message: it is only logged.
+    delivery.about(message_id=event.message_id)
+    result = services.status_service().apply(event)
+    log.info("status %s for %s: %s", event.status, event.provider_message_id, result)
+
+
+def media_fetch(delivery: Delivery, services: Services) -> None:
+    job = _decoded(MediaJob.decode, delivery.data)
+    delivery.about(
+        message_id=job.message_id,
+        mark_failed=lambda reason: services.deliveries().set_media(
+            job.message_id, KeptMedia.failed(f"Erro interno ao guardar a mídia: {reason}", retryable=False)
+        ),
+    )
+    result = services.media_service().fetch(job)
+    log.info("media %s: %s", job.message_id, result)
+
+
+def automation_tick(delivery: Delivery, services: Services) -> None:
+    log.info("automation tick %s received; no automation rules are defined yet", delivery.id)
+
+
+def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:
+    """Decoding errors are the input's: Rejected, never retried."""
+    try:
+        return decode(data)
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise Rejected(f"undecodable: {type(exc).__name__}: {exc}") from exc

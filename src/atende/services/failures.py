@@ -1,0 +1,87 @@
+"""What a consumer gave up on, kept where people look: `omni_logs`, and the message itself when there is one.
+
+A Pub/Sub consumer that raises on input that will always fail gets it back five
+times, holds its conversation's ordered delivery meanwhile, and ends in a
+dead-letter topic nobody reads. So a permanent failure is written down here and
+the delivery is acknowledged; only failures another attempt could cure are
+raised (`atende.entrypoints.pubsub` decides which is which).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from atende.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PAYLOAD_LIMIT = 2048  # bytes of UTF-8 kept of what arrived: enough to recognise it, never a large document
+TEXT_LIMIT = 1000  # characters kept of a reason or an id (a huge sender id must not make a huge log)
+
+
+class FailureKind(StrEnum):
+    REJECTED = "rejected"  # the input can never be processed (undecodable, not ours, invalid)
+    FAILED = "failed"  # valid input whose processing raised an error another attempt would not cure
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailureLog:
+    """One `omni_logs` entry: who gave up on what, and why (docs/data-model.md)."""
+
+    id: str
+    source: str  # the function
+    kind: FailureKind
+    reason: str
+    payload: str  # a truncated copy of what arrived
+    at: float
+    message_id: str | None = None
+    conversation_id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        id: str,
+        source: str,
+        kind: FailureKind,
+        reason: str,
+        payload: bytes | str,
+        at: float,
+        message_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> FailureLog:
+        """Whatever arrived becomes storable text: valid UTF-8 (no lone surrogates), bounded."""
+        return cls(
+            id=id,
+            source=source,
+            kind=kind,
+            reason=_text(reason, TEXT_LIMIT),
+            payload=truncated(payload),
+            at=at,
+            message_id=_text(message_id, TEXT_LIMIT) if message_id else None,
+            conversation_id=_text(conversation_id, TEXT_LIMIT) if conversation_id else None,
+        )
+
+
+def record(uow: Callable[[], UnitOfWork], entry: FailureLog) -> None:
+    log.error(
+        "%s gave up on %s (%s): %s", entry.source, entry.message_id or "a delivery", entry.kind, entry.reason
+    )
+    with uow() as work:
+        work.omni_logs.add(entry)
+        work.commit()
+
+
+def truncated(payload: bytes | str, limit: int = PAYLOAD_LIMIT) -> str:
+    """At most `limit` bytes of UTF-8, cut on a character boundary."""
+    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    return text.encode("utf-8", "replace")[:limit].decode("utf-8", "ignore")
+
+
+def _text(value: str, limit: int) -> str:
+    return value.encode("utf-8", "replace").decode("utf-8")[:limit]
