@@ -1,4 +1,9 @@
-"""Create the topics and push subscriptions on the Pub/Sub emulator, as Terraform does in production."""
+"""Create the topics and push subscriptions on the Pub/Sub emulator, as Terraform does in production.
+
+One difference: no dead-letter policy. The emulator's push loop dies when it dead-letters a message
+(and nothing is pushed again until it restarts), so in the dev stack `atende.dev.dead_letters` moves a
+message to the same `-dlq` topic after the same five failed pushes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from google.protobuf import duration_pb2
 
-from atende.topology import CONSUMERS, MAX_DELIVERY_ATTEMPTS
+from atende.topology import CONSUMERS
 
 
 def ensure_topology(
@@ -36,10 +41,6 @@ def ensure_topology(
                 "push_config": {"push_endpoint": endpoint},
                 "enable_message_ordering": True,
                 "ack_deadline_seconds": 60,
-                "dead_letter_policy": {
-                    "dead_letter_topic": publisher.topic_path(project, consumer.dead_letter_topic),
-                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
-                },
                 "retry_policy": {
                     "minimum_backoff": duration_pb2.Duration(seconds=min_backoff_s),
                     "maximum_backoff": duration_pb2.Duration(seconds=max_backoff_s),

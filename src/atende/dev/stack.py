@@ -123,6 +123,11 @@ class Stack:
         self.env.setdefault("MEDIA_BASE_URL", self.env["GRAPH_API_BASE_URL"])
         self.env.setdefault("MEDIA_ALLOWED_HOSTS", f"{self.config.host},localhost")  # never the internet
         self.env.setdefault("ATENDE_CHANNELS_FILE", str(Path(__file__).with_name("channels.json")))
+        # Failed pushes per message, for the dev dead-lettering (atende.dev.dead_letters); the emulator's
+        # message ids start again with each run, so the counts do too.
+        attempts = state / "pubsub" / "delivery-attempts.sqlite"
+        attempts.unlink(missing_ok=True)
+        self.env.setdefault("ATENDE_DEV_DEAD_LETTERS", str(attempts))
         os.environ.update(
             {
                 k: self.env[k]

@@ -50,7 +50,16 @@ class MediaJob:
 
     @classmethod
     def decode(cls, data: bytes) -> MediaJob:
-        return cls(**json.loads(data))
+        """ValueError unless it is a job as `encode` writes it: ids and kinds are strings, nothing else."""
+        raw = json.loads(data)
+        if not isinstance(raw, dict) or set(raw) - set(cls.__dataclass_fields__):
+            raise ValueError("not a media job")
+        required = ("message_id", "channel", "account_id", "kind")
+        if not all(isinstance(raw.get(k), str) and raw[k] for k in required):
+            raise ValueError(f"a media job needs {', '.join(required)} as text")
+        if not all(v is None or isinstance(v, str) for v in raw.values()):
+            raise ValueError("a media job holds only text")
+        return cls(**raw)
 
     @classmethod
     def for_message(cls, message: InboundMessage) -> MediaJob | None:
