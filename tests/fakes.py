@@ -330,3 +330,26 @@ class ScriptedEngine:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+class FakeMediaQueue:
+    """The media topic: every job handed to `media_fetch`, encoded."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytes] = []
+
+    def request_media(self, job: bytes) -> None:
+        self.jobs.append(job)
+
+
+class FakeMediaStore:
+    """Cloud Storage as the media service sees it: files by path, and a URL for each."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, path: str, data: bytes, content_type: str) -> None:
+        self.files[path] = (data, content_type)
+
+    def url(self, path: str, ttl_s: int) -> str:
+        return f"https://storage.test/{path}?ttl={ttl_s}"
