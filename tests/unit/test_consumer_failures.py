@@ -19,7 +19,7 @@ from atende.domain.media import KeptMedia, MediaStatus
 from atende.domain.message import Message
 from atende.domain.model import Channel, MessageStatus, stable_id
 from atende.entrypoints import consumers
-from atende.entrypoints.pubsub import consume
+from atende.entrypoints.pubsub import SetupFailed, consume
 from atende.services.deliveries import Deliveries
 from atende.services.failures import PAYLOAD_LIMIT, FailureKind
 from atende.services.unit_of_work import Conflict
@@ -169,3 +169,17 @@ def test_recording_that_fails_transiently_is_retried_by_pubsub():
     services.uow.before_commit.append(lambda store: (_ for _ in ()).throw(gexc.ServiceUnavailable("down")))
     with pytest.raises(gexc.ServiceUnavailable):
         consume(push(b"m1"), consumers.outbound, services)
+
+
+def test_a_function_that_cannot_build_its_services_retries_instead_of_failing_messages():
+    services = Services()
+    stored_message(services)
+
+    def no_token():
+        raise RuntimeError("channels without an access token: whatsapp acc: set WHATSAPP_TOKEN")
+
+    services.outbound_service = no_token  # as wiring does when a secret is missing
+    with pytest.raises(SetupFailed):
+        consume(push(b"m1"), consumers.outbound, services)
+    assert services.uow.store.message("m1").status == MessageStatus.RECEIVED
+    assert services.uow.store.omni_logs == {}

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 from google.api_core import exceptions as gexc
@@ -32,8 +32,19 @@ from atende.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 
+
+class Rejected(Exception):
+    """The delivery can never be processed: not an event of this topic, or not a valid one."""
+
+
+class SetupFailed(Exception):
+    """A service could not be built (settings, secrets, clients): the deployment's fault, not the input's,
+    so the delivery is retried rather than its message failed."""
+
+
 # Failures another delivery may cure; anything else a handler raises is permanent for that input.
 TRANSIENT: tuple[type[BaseException], ...] = (
+    SetupFailed,
     Conflict,  # still contended after the unit of work's own retries
     gexc.ServerError,  # 5xx: unavailable, deadline exceeded, internal, unknown
     gexc.TooManyRequests,  # resource exhausted
@@ -47,10 +58,6 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,  # ConnectionError, TimeoutError, a full disk
     MemoryError,
 )
-
-
-class Rejected(Exception):
-    """The delivery can never be processed: not an event of this topic, or not a valid one."""
 
 
 def is_transient(error: BaseException) -> bool:
@@ -107,14 +114,15 @@ def consume(cloud_event: Any, handle: Callable[[Delivery, S], object], services:
     again."""
     source = handle.__name__
     delivery = Delivery(id=delivery_id(cloud_event), data=b"")
+    guarded = cast(S, _Setup(services))
     try:
         delivery.data = message_data(cloud_event)
-        handle(delivery, services)
+        handle(delivery, guarded)
     except Exception as error:
         if is_transient(error):
             log.warning("%s: transient failure on %s, Pub/Sub will retry: %r", source, delivery.id, error)
             raise
-        give_up(source, delivery, error, services)
+        give_up(source, delivery, error, guarded)
 
 
 def give_up(source: str, delivery: Delivery, error: Exception, services: HasUnitOfWork) -> None:
@@ -146,6 +154,24 @@ def give_up(source: str, delivery: Delivery, error: Exception, services: HasUnit
         if is_transient(recording):
             raise
         log.exception("%s: could not record the failure of %s: %s", source, delivery.id, reason)
+
+
+class _Setup:
+    """The services as a handler sees them: a failure to build one is a SetupFailed."""
+
+    def __init__(self, services: object) -> None:
+        self._services = services
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        build = getattr(self._services, name)
+
+        def built(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return build(*args, **kwargs)
+            except Exception as error:
+                raise SetupFailed(f"{name}: {type(error).__name__}: {error}") from error
+
+        return built
 
 
 def _reason(error: BaseException) -> str:
