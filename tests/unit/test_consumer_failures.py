@@ -22,8 +22,9 @@ from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import SetupFailed, consume
 from atende.services.deliveries import Deliveries
 from atende.services.failures import PAYLOAD_LIMIT, FailureKind
+from atende.services.media import MediaService
 from atende.services.unit_of_work import Conflict
-from tests.fakes import FakeUnitOfWork, Versioned
+from tests.fakes import FakeMediaSource, FakeMediaStore, FakeUnitOfWork, Versioned
 
 
 def push(data: bytes | str, event_id: str = "42") -> CloudEvent:
@@ -183,3 +184,14 @@ def test_a_function_that_cannot_build_its_services_retries_instead_of_failing_me
         consume(push(b"m1"), consumers.outbound, services)
     assert services.uow.store.message("m1").status == MessageStatus.RECEIVED
     assert services.uow.store.omni_logs == {}
+
+
+def test_a_media_job_for_a_message_without_a_file_is_rejected_and_changes_nothing():
+    services = Services()
+    stored_message(services)  # a text message
+    media = MediaService(services.deliveries(), FakeMediaSource(), FakeMediaStore())
+    services.media_service = lambda: media
+    job = {"message_id": "m1", "channel": "whatsapp", "account_id": "acc", "kind": "image", "media_id": "1"}
+    consume(push(json.dumps(job).encode()), consumers.media_fetch, services)
+    assert services.uow.store.message("m1").media is None
+    assert services.log("media_fetch").kind == FailureKind.REJECTED

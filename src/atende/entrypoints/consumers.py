@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from atende.domain import events
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
-from atende.entrypoints.pubsub import Delivery, Rejected
+from atende.entrypoints.pubsub import Delivery
+from atende.services.failures import Rejected
 from atende.services.media import MediaJob, request_fetch
 
 if TYPE_CHECKING:

@@ -27,14 +27,10 @@ from google.auth import exceptions as auth_exc
 
 from atende.domain.model import stable_id
 from atende.services import failures
-from atende.services.failures import FailureKind, FailureLog
+from atende.services.failures import FailureKind, FailureLog, Rejected
 from atende.services.unit_of_work import Conflict, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-
-class Rejected(Exception):
-    """The delivery can never be processed: not an event of this topic, or not a valid one."""
 
 
 class SetupFailed(Exception):
@@ -126,12 +122,13 @@ def consume(cloud_event: Any, handle: Callable[[Delivery, S], object], services:
 
 
 def give_up(source: str, delivery: Delivery, error: Exception, services: HasUnitOfWork) -> None:
-    """Record a permanent failure: on the message when the handler knows how, and in `omni_logs`."""
+    """Record a permanent failure in `omni_logs`, and on the message when the handler knows how (unless the
+    input itself was rejected: a forged or stale event must not change the message it names)."""
     kind = FailureKind.REJECTED if isinstance(error, Rejected) else FailureKind.FAILED
     reason = _reason(error)
     if kind == FailureKind.FAILED:
         log.error("%s: permanent failure on %s", source, delivery.id, exc_info=error)
-    if delivery.mark_failed is not None:
+    if delivery.mark_failed is not None and kind == FailureKind.FAILED:  # a rejected input changes nothing
         try:
             delivery.mark_failed(reason)
         except Exception as marking:

@@ -162,9 +162,7 @@ class Deliveries:
     def media_state(self, message_id: str) -> KeptMedia | None:
         with self._uow() as uow:
             message = uow.messages.get(message_id)
-        if message is None:
-            return None
-        return message.media or KeptMedia.pending()
+        return message.media if message else None
 
     def set_media(self, message_id: str, media: KeptMedia) -> None:
         def step(uow: UnitOfWork) -> None:

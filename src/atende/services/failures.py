@@ -24,6 +24,11 @@ PAYLOAD_LIMIT = 2048  # bytes of UTF-8 kept of what arrived: enough to recognise
 TEXT_LIMIT = 1000  # characters kept of a reason or an id (a huge sender id must not make a huge log)
 
 
+class Rejected(Exception):
+    """This input can never be processed (undecodable, not for this consumer, naming nothing we have):
+    recorded and acknowledged, never retried."""
+
+
 class FailureKind(StrEnum):
     REJECTED = "rejected"  # the input can never be processed (undecodable, not ours, invalid)
     FAILED = "failed"  # valid input whose processing raised an error another attempt would not cure

@@ -24,6 +24,7 @@ from atende.domain.events import InboundMessage
 from atende.domain.media import LIMITS, MB, KeptMedia, MediaStatus, fetchable, human_size
 from atende.retrying import Backoff
 from atende.services.channel_ports import MediaFile, MediaSource
+from atende.services.failures import Rejected
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class MediaStore(Protocol):
 
 class MediaRepository(Protocol):
     def media_state(self, message_id: str) -> KeptMedia | None:
-        """What became of the message's file (None: no such message; pending when nothing yet)."""
+        """What became of the message's file; None when there is no such message or it has no file."""
 
     def set_media(self, message_id: str, media: KeptMedia) -> None: ...
 
@@ -111,9 +112,8 @@ class MediaService:
 
     def fetch(self, job: MediaJob) -> str:
         state = self._repo.media_state(job.message_id)
-        if state is None:
-            log.error("media %s: message not found; dropping the job", job.message_id)
-            return "missing"
+        if state is None:  # a job nobody asked for: it must not attach a file to another message
+            raise Rejected(f"media job for {job.message_id}: no such message, or it has no file to keep")
         if state.status == MediaStatus.STORED:
             return "skipped"  # a redelivered job
         limit = LIMITS.get(job.channel, {}).get(job.kind, 25 * MB)

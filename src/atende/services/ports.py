@@ -38,6 +38,6 @@ class MessageLedger(Protocol):
         """Apply a Messenger read/delivery watermark to the conversation's earlier outgoing messages."""
 
     def media_state(self, message_id: str) -> KeptMedia | None:
-        """What became of the message's file (None: no such message; pending when nothing yet)."""
+        """What became of the message's file; None when there is no such message or it has no file."""
 
     def set_media(self, message_id: str, media: KeptMedia) -> None: ...
