@@ -77,6 +77,7 @@ def _receiver(channel: str, parse: Callable[[Any], ParseResult]) -> WebhookRecei
     from atende.services.webhook import WebhookReceiver
 
     s = settings()
+    s.require_secrets(f"webhook_{channel}", "meta_app_secret", "meta_verify_token")
     return WebhookReceiver(channel, parse, publisher(), s.meta_app_secret, s.meta_verify_token)
 
 
@@ -196,5 +197,6 @@ def media_service() -> MediaService:
     if s.media_bucket:
         store = GcsMediaStore(s.media_bucket)
     else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
+        s.require_secrets("media_fetch", "media_url_secret")
         store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
     return MediaService(deliveries(), meta().media, store, s.media_url_ttl_s)

@@ -27,6 +27,7 @@ DEV_SECRETS = {
     "MESSENGER_PAGE_TOKEN": "dev-messenger-page-token",
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
+    "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
 }
 
 
@@ -151,6 +152,7 @@ class Stack:
                 "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
                 "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
                 "ATENDE_ROOT": str(repo_root()),
+                "ATENDE_DEV": "1",  # never production, even if K_SERVICE leaks in from the shell
             }
         )
         if not os.environ.get("GRAPH_API_BASE_URL"):

@@ -31,9 +31,16 @@ class SendFailed(Exception):
 class MissingCredentials(Exception):
     """No access token for the account: nothing can be sent or downloaded until it is configured."""
 
-    def __init__(self, channel: str, account_id: str, variable: str | None = None) -> None:
+    def __init__(
+        self, channel: str, account_id: str, variable: str | None = None, *, refused: bool = False
+    ) -> None:
         self.channel, self.account_id, self.variable = channel, account_id, variable
-        where = f" (set {variable})" if variable else ""
+        # refused: the configuration names a variable that is not a channel token (never read, never sent)
+        self.refused = refused
+        if refused:
+            where = f" ({variable} is not a channel token name)"
+        else:
+            where = f" (set {variable})" if variable else ""
         super().__init__(f"no access token for {channel} account {account_id}{where}")
 
 

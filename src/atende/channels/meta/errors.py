@@ -31,6 +31,10 @@ _TOKEN = "Token de acesso inválido ou expirado: verifique a configuração do c
 _POLICY = "Conta bloqueada por violação de política da Meta"
 _PERMISSION = "Permissão ausente para enviar por este canal: verifique o app na Meta"
 _NO_TOKEN = "Canal sem token de acesso configurado: verifique a configuração do canal"
+_REFUSED_TOKEN = (
+    "Canal com token_env não permitido ({variable}): use WHATSAPP_TOKEN, MESSENGER_PAGE_TOKEN ou "
+    "INSTAGRAM_TOKEN, com ou sem sufixo (ex.: WHATSAPP_TOKEN_SUPORTE)"
+)
 
 # Graph-wide codes, the same on every platform.
 GRAPH: dict[int, ErrorRule] = {
@@ -131,6 +135,8 @@ def send_failed(channel: str, error: GraphError) -> SendFailed:
 
 
 def no_token_text(missing: MissingCredentials) -> str:
+    if missing.refused:
+        return _REFUSED_TOKEN.format(variable=missing.variable)
     return f"{_NO_TOKEN} ({missing.variable})" if missing.variable else _NO_TOKEN
 
 
