@@ -143,6 +143,30 @@ def test_a_worker_that_died_after_meta_took_the_message_is_settled_by_the_parked
     assert sends.message.provider_message_id == "wamid.GONE"
 
 
+def test_a_status_for_the_lost_workers_send_that_comes_after_the_requeue_stops_the_resend():
+    sends = Sends()
+    sends.deliveries.claim_for_send(sends.id, LEASE_S)
+    sends.sweep_at(LEASE_S + 1)
+    assert sends.requeued() == 1
+    late = whatsapp_status("wamid.LATE", "sent", message_id=sends.id, at=sends.clock.now)
+    assert sends.deliveries.apply_status(late) == "applied"
+    assert sends.send() == "skipped" and sends.sender.sent == []
+    assert sends.message.status == MessageStatus.SENT and sends.message.provider_message_id == "wamid.LATE"
+
+
+def test_the_requeued_send_checks_for_a_status_parked_while_it_was_being_resent():
+    sends = Sends()
+    sends.deliveries.claim_for_send(sends.id, LEASE_S)
+    sends.sweep_at(LEASE_S + 1)
+    # the status was parked by a racing path (e.g. under an earlier alias read) before the claim
+    parked = whatsapp_status("wamid.FIRST", "delivered", message_id=sends.id, at=sends.clock.now)
+    with sends.uow:
+        sends.uow.provider_ids.park(parked)
+        sends.uow.commit()
+    assert sends.send() == "skipped" and sends.sender.sent == []
+    assert sends.message.status == MessageStatus.DELIVERED
+
+
 # -- Meta down for a while ---------------------------------------------------------------------------
 
 

@@ -298,9 +298,13 @@ class Message:
         )
 
     def awaits_outcome(self, now: float) -> bool:
-        """Sent or not, nobody will say: its outcome is unknown, or the worker holding it is gone."""
+        """Sent or not, nobody will say: its outcome is unknown, the worker holding it is gone, or it was
+        re-queued after that; a platform status naming it settles it (`resolved`)."""
+        if self.provider_message_id is not None:
+            return False
         lease_over = self.status == MessageStatus.SENDING and (self.sending_until or 0) < now
-        return self.provider_message_id is None and (self.status == MessageStatus.UNKNOWN or lease_over)
+        after_lost_worker = self.status == MessageStatus.QUEUED and self.requeues(Requeue.LEASE_EXPIRED) > 0
+        return self.status == MessageStatus.UNKNOWN or lease_over or after_lost_worker
 
     def resolved(self, update: StatusUpdate) -> Message:
         """A platform status naming this message (WhatsApp echoes our id): it did go out, as `update`'s

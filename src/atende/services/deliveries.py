@@ -35,12 +35,22 @@ class Deliveries:
     # -- sending ------------------------------------------------------------------------------------------
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
-        """queued → sending under a lease; None when it is already sent, failed or in another's hands."""
+        """queued → sending under a lease; None when it is already sent, failed or in another's hands.
+
+        A message whose earlier worker died (lease expired) is first settled by a status parked for it, if
+        one came: that send went out, and sending it again would be a duplicate.
+        """
 
         token = uuid.uuid4().hex
 
         def step(uow: UnitOfWork) -> Message | None:
             message = uow.messages.get(message_id)
+            if message is not None and message.awaits_outcome(self._clock()):
+                found = settled(uow, message)  # a lost worker's send did go out: not to be sent again
+                if found is not message:
+                    uow.messages.save(message, found)
+                    uow.commit()
+                    return None
             claimed = message.claim(self._clock(), lease_s, token) if message else None
             if message is None or claimed is None:
                 return None
