@@ -150,6 +150,12 @@ variable "automation_schedule" {
   default     = "*/15 * * * *"
 }
 
+variable "send_sweep_schedule" {
+  description = "Cron schedule of the send sweeper (stalled and retryable sends); keep it at most a minute apart."
+  type        = string
+  default     = "* * * * *"
+}
+
 variable "automation_time_zone" {
   description = "Time zone the automation schedule is evaluated in."
   type        = string

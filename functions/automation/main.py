@@ -1,7 +1,8 @@
-"""Scheduled (Cloud Scheduler → Pub/Sub, every 15 minutes): follow-ups and campaigns.
+"""Scheduled (Cloud Scheduler → Pub/Sub): the send sweeper every minute; follow-ups and campaigns later.
 
-The rules arrive with the proactive-messages issue; until then the tick is
-received, logged and acknowledged so the schedule can be deployed and watched.
+Every tick runs the send sweeper (`atende.services.sweeper`): the every-minute `send_sweep` job is what
+keeps stalled and failed sends moving, and the 15-minute automation tick sweeping too costs one query.
+The automation rules arrive with the proactive-messages issue.
 """
 
 import logging
@@ -9,9 +10,12 @@ import logging
 import functions_framework
 from cloudevents.http import CloudEvent
 
+from atende import wiring
+
 log = logging.getLogger(__name__)
 
 
 @functions_framework.cloud_event
 def automation_tick(cloud_event: CloudEvent) -> None:
-    log.info("automation tick %s received; no automation rules are defined yet", cloud_event["id"])
+    outcomes = wiring.send_sweeper().sweep()
+    log.info("tick %s: send sweep %s", cloud_event["id"], dict(outcomes) or "found nothing due")

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     whatsapp_token: str = Field("", validation_alias="WHATSAPP_TOKEN", repr=False)
     graph_api_base_url: BaseUrl = Field(DEFAULT_GRAPH_API_BASE_URL, validation_alias="GRAPH_API_BASE_URL")
     graph_api_version: str = Field("v25.0", validation_alias="GRAPH_API_VERSION")
+    # How long a send waits for Meta's answer before its outcome is unknown (channels/meta/graph.py).
+    graph_read_timeout_s: float = Field(30.0, validation_alias="GRAPH_READ_TIMEOUT_S", gt=0)
     gemini_api_key: str = Field("", validation_alias="GEMINI_API_KEY", repr=False)
     gemini_model: str = Field("gemini-2.5-flash", validation_alias="GEMINI_MODEL")
     gemini_base_url: BaseUrl = Field("", validation_alias="GEMINI_BASE_URL")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
+    from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
     from atende.services.webhook import WebhookReceiver
 
@@ -157,7 +158,7 @@ def meta() -> MetaChannels:
 
     s = settings()
     media_hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip())
-    return connect(s.graph_api_base_url, s.graph_api_version, tokens(), media_hosts)
+    return connect(s.graph_api_base_url, s.graph_api_version, tokens(), media_hosts, s.graph_read_timeout_s)
 
 
 @cache
@@ -169,6 +170,13 @@ def outbound_service() -> OutboundService:
     return OutboundService(
         deliveries(), meta().senders, Backoff(s.outbound_max_attempts, s.outbound_backoff_s)
     )
+
+
+@cache
+def send_sweeper() -> SendSweeper:
+    from atende.services.sweeper import SendSweeper
+
+    return SendSweeper(deliveries(), publisher())
 
 
 @cache

@@ -379,6 +379,20 @@ def test_campaign_tasks_run_as_the_tasks_invoker():
     assert env["CLOUD_TASKS_QUEUE"] == "${google_cloud_tasks_queue.campaigns.id}"
 
 
+def test_the_send_sweeper_ticks_every_minute_on_the_automation_topic():
+    """Stalled and retryable sends are looked at again within a minute (src/atende/services/sweeper.py);
+    `make dev` publishes the same tick (src/atende/dev/scheduler.py)."""
+    from atende.dev.scheduler import SWEEP_TICK
+
+    job = resource("google_cloud_scheduler_job", "send_sweep")
+    assert job["schedule"] == "${var.send_sweep_schedule}"
+    assert variable_default("send_sweep_schedule") == "* * * * *"
+    assert block(job, "pubsub_target")["topic_name"] == '${google_pubsub_topic.this["automation_tick"].id}'
+    assert json.loads(SWEEP_TICK) == {"kind": "send_sweep"}
+    assert 'kind = "send_sweep"' in block(job, "pubsub_target")["data"]
+    assert local()["function_dirs"]["automation"]["publishes_to"] == ["outbound"]
+
+
 def test_automation_tick_is_scheduled_every_15_minutes_in_sao_paulo():
     job = resource("google_cloud_scheduler_job", "automation_tick")
     assert job["schedule"] == "${var.automation_schedule}"

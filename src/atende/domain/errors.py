@@ -15,17 +15,21 @@ class SendFailed(Exception):
     """The channel did not take the message: `error` is what the failed message will show.
 
     `error.retryable` says whether another attempt may succeed; `retry_after_s` is how long the
-    platform asked us to wait before it.
+    platform asked us to wait before it. `outcome_unknown`: the platform may have taken it (a timeout
+    after the request left), so it must not be sent again without a person deciding.
     """
 
-    def __init__(self, error: SendError, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, error: SendError, retry_after_s: float | None = None, *, outcome_unknown: bool = False
+    ) -> None:
         super().__init__(f"send failed ({error.code}, HTTP {error.http_status}): {error.message}")
         self.error = error
         self.retry_after_s = retry_after_s
+        self.outcome_unknown = outcome_unknown
 
     @property
     def transient(self) -> bool:
-        return self.error.retryable
+        return self.error.retryable and not self.outcome_unknown
 
 
 class MissingCredentials(Exception):
