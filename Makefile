@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# checkov lives in a venv of its own: its bc-python-hcl2 installs an `hcl2` module that
+# replaces python-hcl2's (used by tests/unit/test_terraform.py) in a shared venv.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
 .PHONY: dev test lint unit integration bench build doctor clean
 
@@ -17,6 +22,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+$(CHECKOV):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+
 dev: $(STAMP)
 	@$(BIN)/atende doctor --for dev
 	exec $(BIN)/atende dev
@@ -24,9 +33,10 @@ dev: $(STAMP)
 doctor: $(STAMP)
 	$(BIN)/atende doctor --for test --install
 
-lint: $(STAMP)
+lint: $(STAMP) $(CHECKOV)
 	$(BIN)/ruff check .
 	terraform fmt -check -recursive terraform
+	$(CHECKOV) --config-file .checkov.yaml
 
 test: doctor lint
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -44,4 +54,4 @@ build: $(STAMP)
 	$(BIN)/atende build
 
 clean:
-	rm -rf build .dev .pytest_cache
+	rm -rf build .dev .pytest_cache $(CHECKOV_VENV)

@@ -8,6 +8,7 @@ locals {
 }
 
 resource "google_storage_bucket" "source" {
+  # checkov:skip=CKV_GCP_62:object access is recorded by Cloud Audit Logs data-access logs (iam.tf storage_data_access), not legacy usage logs
   project                     = var.project_id
   name                        = "${var.project_id}-atende-functions-source"
   location                    = var.region
@@ -108,6 +109,7 @@ resource "google_cloudfunctions2_function" "this" {
   depends_on = [
     google_project_service.this,
     google_project_iam_member.build,
+    google_project_iam_member.build_source_reader,
     google_secret_manager_secret_iam_member.accessor,
   ]
 }

@@ -71,10 +71,45 @@ resource "google_service_account" "build" {
   depends_on = [google_project_service.this]
 }
 
+# What a function build needs, instead of roles/cloudbuild.builds.builder (which
+# may act as service accounts): write its logs, push the image to the
+# gcf-artifacts repository Cloud Functions creates, and read the sources.
 resource "google_project_iam_member" "build" {
+  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer"])
+
   project = var.project_id
-  role    = "roles/cloudbuild.builds.builder"
+  role    = each.value
   member  = google_service_account.build.member
+}
+
+# Sources only: our source bucket and the gcf-v2-sources-* bucket Cloud Functions
+# copies them into; never the media bucket with customers' files.
+resource "google_project_iam_member" "build_source_reader" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = google_service_account.build.member
+
+  condition {
+    title       = "function-sources-only"
+    description = "Atende function sources and the Cloud Functions staging bucket"
+    expression  = "resource.name.startsWith(\"projects/_/buckets/${var.project_id}-atende-functions-source\") || resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\")"
+  }
+}
+
+# Who read or wrote which stored object (customers' media, function sources):
+# the access log of both buckets.
+resource "google_project_iam_audit_config" "storage_data_access" {
+  count = var.enable_storage_data_access_logs ? 1 : 0
+
+  project = var.project_id
+  service = "storage.googleapis.com"
+
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
 }
 
 locals {

@@ -13,35 +13,52 @@ locals {
   week = "604800s"
 }
 
+# Encryption: Google-managed keys by default (Pub/Sub, Cloud Storage, Firestore and
+# Secret Manager all encrypt at rest). Customer-supplied keys (CSEK) do not exist for
+# Pub/Sub; customer-managed keys (CMEK) are an opt-in through var.pubsub_kms_key_name.
+
 resource "google_pubsub_topic" "this" {
+  # checkov:skip=CKV_GCP_83:Google-managed keys are the chosen default; CMEK is optional via var.pubsub_kms_key_name
   for_each = local.topics
 
-  project = var.project_id
-  name    = each.value
-  labels  = local.labels
+  project      = var.project_id
+  name         = each.value
+  labels       = local.labels
+  kms_key_name = var.pubsub_kms_key_name
 
   message_storage_policy {
     allowed_persistence_regions = [var.region]
   }
 
-  depends_on = [google_project_service.this]
+  depends_on = [google_project_service.this, google_kms_crypto_key_iam_member.pubsub]
+}
+
+# CMEK, when chosen: Pub/Sub encrypts with the key as its service agent.
+resource "google_kms_crypto_key_iam_member" "pubsub" {
+  count = var.pubsub_kms_key_name == null ? 0 : 1
+
+  crypto_key_id = var.pubsub_kms_key_name
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = local.pubsub_service_agent
 }
 
 # One dead-letter topic per topic; topic retention allows a replay (seek) even
 # after a message has been acked on the inspect subscription.
 resource "google_pubsub_topic" "dead_letter" {
+  # checkov:skip=CKV_GCP_83:Google-managed keys are the chosen default; CMEK is optional via var.pubsub_kms_key_name
   for_each = local.topics
 
   project                    = var.project_id
   name                       = "${each.value}${local.dead_letter_suffix}"
   labels                     = local.labels
   message_retention_duration = local.week
+  kms_key_name               = var.pubsub_kms_key_name
 
   message_storage_policy {
     allowed_persistence_regions = [var.region]
   }
 
-  depends_on = [google_project_service.this]
+  depends_on = [google_project_service.this, google_kms_crypto_key_iam_member.pubsub]
 }
 
 # Pull subscription on each dead-letter topic so that dead-lettered messages

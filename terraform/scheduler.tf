@@ -20,3 +20,24 @@ resource "google_cloud_scheduler_job" "automation_tick" {
 
   depends_on = [google_project_service.this]
 }
+
+# The send sweeper (src/atende/services/sweeper.py) runs on every tick of the same topic and function;
+# this job ticks every minute so a stalled or failed send is looked at again within a minute of being due.
+resource "google_cloud_scheduler_job" "send_sweep" {
+  project     = var.project_id
+  name        = "atende-send-sweep"
+  description = "Re-queues stalled and retryable outgoing messages; fails for good those past their limits"
+  region      = var.region
+  schedule    = var.send_sweep_schedule
+  time_zone   = var.automation_time_zone
+
+  pubsub_target {
+    topic_name = google_pubsub_topic.this["automation_tick"].id
+    data       = base64encode(jsonencode({ kind = "send_sweep" }))
+    attributes = {
+      source = "cloud-scheduler"
+    }
+  }
+
+  depends_on = [google_project_service.this]
+}

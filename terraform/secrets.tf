@@ -40,9 +40,11 @@ locals {
 
   secrets = merge(
     { for key, s in local.builtin_secrets : key => s if lookup(local.optional_secrets, key, true) },
+    # Per-channel tokens: the names a channel's token_env may use (src/atende/domain/channels.py),
+    # each its own secret, e.g. WHATSAPP_TOKEN_SUPORTE => atende-whatsapp-token-suporte.
     {
-      for env, secret_id in var.extra_outbound_secrets :
-      "extra_${lower(env)}" => { secret_id = secret_id, env = env, dir = "outbound" }
+      for env in var.channel_tokens :
+      "channel_${lower(env)}" => { secret_id = "atende-${replace(lower(env), "_", "-")}", env = env, dir = "outbound" }
     },
   )
 }

@@ -96,26 +96,30 @@ variable "graph_api_version" {
   default     = "v25.0"
 }
 
-variable "extra_outbound_secrets" {
-  description = "Additional secrets for the outbound functions (per-channel page/account tokens): environment variable name => Secret Manager secret id. Terraform creates the secrets (not their values)."
-  type        = map(string)
-  default     = {}
+variable "channel_tokens" {
+  description = "Access tokens of further channel accounts (Pages, Instagram accounts, more WhatsApp numbers), as the environment variable names their channel configurations give in token_env. Each becomes a secret atende-<name in lower-kebab-case> mounted in the outbound functions. Only WHATSAPP_TOKEN, MESSENGER_PAGE_TOKEN and INSTAGRAM_TOKEN, optionally with an _UPPER_SNAKE suffix, are accepted: the application never reads any other name as a token."
+  type        = set(string)
+  default     = []
 
   validation {
     condition = alltrue([
-      for env, id in var.extra_outbound_secrets :
-      can(regex("^[A-Z][A-Z0-9_]*$", env)) && can(regex("^[A-Za-z0-9_-]{1,255}$", id))
+      for env in var.channel_tokens :
+      can(regex("^(INSTAGRAM_TOKEN|MESSENGER_PAGE_TOKEN|WHATSAPP_TOKEN)(_[A-Z0-9_]+)?$", env)) && env != "WHATSAPP_TOKEN"
     ])
-    error_message = "Keys must be UPPER_SNAKE_CASE environment variable names and values valid secret ids ([A-Za-z0-9_-], at most 255 characters)."
+    error_message = "Each entry must be WHATSAPP_TOKEN_<SUFFIX>, MESSENGER_PAGE_TOKEN[_<SUFFIX>] or INSTAGRAM_TOKEN[_<SUFFIX>] (WHATSAPP_TOKEN itself is built in)."
   }
+}
 
-  validation {
-    condition = length(setintersection(
-      keys(var.extra_outbound_secrets),
-      ["META_APP_SECRET", "META_VERIFY_TOKEN", "WHATSAPP_TOKEN", "GEMINI_API_KEY", "ERP_TOKEN"],
-    )) == 0
-    error_message = "extra_outbound_secrets must not redefine the built-in secret variables."
-  }
+variable "pubsub_kms_key_name" {
+  description = "Cloud KMS key (projects/P/locations/L/cryptoKeys/K, in var.region) that encrypts every Atende topic (CMEK). Null: Google-managed keys, the default choice. The Pub/Sub service agent is granted encrypt/decrypt on the key."
+  type        = string
+  default     = null
+}
+
+variable "enable_storage_data_access_logs" {
+  description = "Record reads and writes of Cloud Storage objects (the media and source buckets) in Cloud Audit Logs (Data Access). This takes over the project's audit config for storage.googleapis.com; set to false if it is managed elsewhere."
+  type        = bool
+  default     = true
 }
 
 variable "campaign_max_dispatches_per_second" {
@@ -144,6 +148,12 @@ variable "automation_schedule" {
   description = "Cron schedule of the automation tick."
   type        = string
   default     = "*/15 * * * *"
+}
+
+variable "send_sweep_schedule" {
+  description = "Cron schedule of the send sweeper (stalled and retryable sends); keep it at most a minute apart."
+  type        = string
+  default     = "* * * * *"
 }
 
 variable "automation_time_zone" {

@@ -25,7 +25,11 @@ def stack() -> Iterator[object]:
     problems = prereqs.missing()
     if problems and not os.environ.get("CI"):
         pytest.skip("local stack unavailable: " + "; ".join(problems))
-    config = StackConfig.on_free_ports("demo-atende-test", extra_env={"OUTBOUND_BACKOFF_S": "0.05"})
+    config = StackConfig.on_free_ports(
+        "demo-atende-test",
+        extra_env={"OUTBOUND_BACKOFF_S": "0.05", "GRAPH_READ_TIMEOUT_S": "3"},
+        sweep_interval_s=2,  # the send sweeper's tick (a minute in `make dev` and in production)
+    )
     os.environ.pop("GRAPH_API_BASE_URL", None)
     with Stack(config) as running:
         yield running

@@ -108,6 +108,14 @@ class FakeMessages(_Aggregates[Message]):
     def remove(self, message: Message) -> None:
         self._uow.pending.append((self._name, message.id, None, False))
 
+    def due_for_sweep(self, now: float, limit: int) -> list[Message]:
+        due = [(m.value.sweep_due_at(), m.value) for m in self._data.values()]
+        due = [(at, m) for at, m in due if at is not None and at <= now]
+        found = [m for _, m in sorted(due, key=lambda pair: pair[0])[:limit]]
+        for message in found:
+            self.read(message.id)
+        return found
+
 
 class FakeConversations(_Aggregates[Conversation]):
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
@@ -146,6 +154,16 @@ class FakeProviderIds(_Table[dict[str, Any]]):
 
     def parked(self, channel: str, provider_message_id: str) -> list[StatusUpdate]:
         return list((self.read(stable_id("p", channel, provider_message_id)) or {}).get("parked", []))
+
+    def parked_for(self, message_id: str) -> StatusUpdate | None:
+        for key, alias in list(self._data.items()):
+            if "messageId" in alias.value:
+                continue
+            for update in alias.value.get("parked", []):
+                if update.message_id == message_id:
+                    self.read(key)
+                    return update
+        return None
 
 
 class FakeAiLogs:

@@ -1,7 +1,8 @@
-"""Scheduled (Cloud Scheduler → Pub/Sub, every 15 minutes): follow-ups and campaigns.
+"""Scheduled (Cloud Scheduler → Pub/Sub): the send sweeper every minute; follow-ups and campaigns later.
 
-The rules arrive with the proactive-messages issue; until then the tick is
-received, logged and acknowledged so the schedule can be deployed and watched.
+Every tick runs the send sweeper (`atende.services.sweeper`): the every-minute `send_sweep` job is what
+keeps stalled and failed sends moving, and the 15-minute automation tick sweeping too costs one query.
+The automation rules arrive with the proactive-messages issue.
 """
 
 import functions_framework

@@ -5,13 +5,19 @@ mounts them so), which keeps this the only place that reads configuration.
 A malformed value (`OUTBOUND_MAX_ATTEMPTS=four`, a base URL without a scheme)
 stops the function at its first request with an error naming the variable,
 instead of surfacing later as a confusing failure deep in a send.
+
+Production is where Cloud Run runs the code: `K_SERVICE` is set by the platform
+on every Cloud Functions (2nd gen) instance, however it was deployed, and only
+`ATENDE_DEV=1` (set by the dev stack) opts out. There a function whose
+required secrets are missing refuses to build its service (`require_secrets`)
+instead of failing closed on every request.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, AnyHttpUrl, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, Field, TypeAdapter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_API_BASE_URL = "https://graph.facebook.com"
@@ -28,6 +34,10 @@ def _base_url(value: str) -> str:
 BaseUrl = Annotated[str, AfterValidator(_base_url)]
 
 
+class MissingSecrets(RuntimeError):
+    """A production function started without a secret it cannot work without."""
+
+
 class Settings(BaseSettings):
     # An empty variable counts as unset, so `FOO=` in a .env or Terraform gets the default, as before.
     model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="ignore")
@@ -38,6 +48,8 @@ class Settings(BaseSettings):
     whatsapp_token: str = Field("", validation_alias="WHATSAPP_TOKEN", repr=False)
     graph_api_base_url: BaseUrl = Field(DEFAULT_GRAPH_API_BASE_URL, validation_alias="GRAPH_API_BASE_URL")
     graph_api_version: str = Field("v25.0", validation_alias="GRAPH_API_VERSION")
+    # How long a send waits for Meta's answer before its outcome is unknown (channels/meta/graph.py).
+    graph_read_timeout_s: float = Field(30.0, validation_alias="GRAPH_READ_TIMEOUT_S", gt=0)
     gemini_api_key: str = Field("", validation_alias="GEMINI_API_KEY", repr=False)
     gemini_model: str = Field("gemini-2.5-flash", validation_alias="GEMINI_MODEL")
     gemini_base_url: BaseUrl = Field("", validation_alias="GEMINI_BASE_URL")
@@ -47,7 +59,7 @@ class Settings(BaseSettings):
     media_bucket: str = Field("", validation_alias="MEDIA_BUCKET")
     media_dir: str = Field("", validation_alias="MEDIA_DIR")
     media_base_url: BaseUrl = Field("", validation_alias="MEDIA_BASE_URL")
-    # Signs local media links; META_APP_SECRET when not given its own.
+    # Signs local media links (no bucket); its own key, never another secret's.
     media_url_secret: str = Field("", validation_alias="MEDIA_URL_SECRET", repr=False)
     media_url_ttl_s: int = Field(3600, validation_alias="MEDIA_URL_TTL_S", gt=0)
     # Comma-separated; empty: Meta's media hosts only.
@@ -59,11 +71,24 @@ class Settings(BaseSettings):
     # How long an instance trusts config/* and flows/* before rereading.
     config_ttl_s: float = Field(30.0, validation_alias="ATENDE_CONFIG_TTL_S", ge=0)
 
-    @model_validator(mode="after")
-    def _media_secret_defaults_to_app_secret(self) -> Settings:
-        if not self.media_url_secret:
-            object.__setattr__(self, "media_url_secret", self.meta_app_secret)
-        return self
+    # Set by Cloud Run on every deployed instance; ATENDE_DEV=1 marks the dev stack.
+    k_service: str = Field("", validation_alias="K_SERVICE")
+    dev: bool = Field(False, validation_alias="ATENDE_DEV")
+
+    @property
+    def production(self) -> bool:
+        return bool(self.k_service) and not self.dev
+
+    def require_secrets(self, service: str, *fields: str) -> None:
+        """In production, stop `service` at start-up naming every required secret that is unset."""
+        if not self.production:
+            return
+        missing = [str(type(self).model_fields[f].validation_alias) for f in fields if not getattr(self, f)]
+        if missing:
+            raise MissingSecrets(
+                f"{service} cannot start in production ({self.k_service}): missing secret(s) "
+                f"{', '.join(missing)}; add a version to each (terraform/README.md)"
+            )
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
+    from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
     from atende.services.webhook import WebhookReceiver
 
@@ -77,6 +78,7 @@ def _receiver(channel: str, parse: Callable[[Any], ParseResult]) -> WebhookRecei
     from atende.services.webhook import WebhookReceiver
 
     s = settings()
+    s.require_secrets(f"webhook_{channel}", "meta_app_secret", "meta_verify_token")
     return WebhookReceiver(channel, parse, publisher(), s.meta_app_secret, s.meta_verify_token)
 
 
@@ -156,7 +158,7 @@ def meta() -> MetaChannels:
 
     s = settings()
     media_hosts = tuple(h.strip() for h in s.media_allowed_hosts.split(",") if h.strip())
-    return connect(s.graph_api_base_url, s.graph_api_version, tokens(), media_hosts)
+    return connect(s.graph_api_base_url, s.graph_api_version, tokens(), media_hosts, s.graph_read_timeout_s)
 
 
 @cache
@@ -168,6 +170,13 @@ def outbound_service() -> OutboundService:
     return OutboundService(
         deliveries(), meta().senders, Backoff(s.outbound_max_attempts, s.outbound_backoff_s)
     )
+
+
+@cache
+def send_sweeper() -> SendSweeper:
+    from atende.services.sweeper import SendSweeper
+
+    return SendSweeper(deliveries(), publisher())
 
 
 @cache
@@ -196,5 +205,6 @@ def media_service() -> MediaService:
     if s.media_bucket:
         store = GcsMediaStore(s.media_bucket)
     else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
+        s.require_secrets("media_fetch", "media_url_secret")
         store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
     return MediaService(deliveries(), meta().media, store, s.media_url_ttl_s)

@@ -9,11 +9,22 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from google.cloud.firestore import FieldFilter
 
+from atende.adapters.firestore.messages import to_doc
 from atende.dev.graph_standin import Fault
-from atende.dev.payloads import encode, post_signed, signed_headers, whatsapp_envelope, whatsapp_text
+from atende.dev.payloads import (
+    DEMO_PHONE_NUMBER_ID,
+    encode,
+    post_signed,
+    signed_headers,
+    whatsapp_envelope,
+    whatsapp_text,
+)
 from atende.dev.polling import wait_until
 from atende.dev.stack import DEV_SECRETS
-from atende.domain.model import message_doc_id
+from atende.domain.content import Text
+from atende.domain.events import InboundMessage, Sender
+from atende.domain.message import LOST_PUSH_S, Message
+from atende.domain.model import Channel, message_doc_id
 
 pytestmark = pytest.mark.integration
 SECRET = DEV_SECRETS["META_APP_SECRET"]
@@ -228,10 +239,14 @@ def reply_of(firestore_db, stack, http, wa_id: str) -> tuple[str, dict]:
     return reply_id, sent
 
 
-def post_status(stack, http, wamid: str, wa_id: str, status: str, errors: list | None = None) -> None:
+def post_status(
+    stack, http, wamid: str, wa_id: str, status: str, errors: list | None = None, callback: str | None = None
+) -> None:
     item = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": wa_id}
     if errors:
         item["errors"] = errors
+    if callback:  # what Atende sent as biz_opaque_callback_data: our message id
+        item["biz_opaque_callback_data"] = callback
     response = post_signed(
         http, f"{stack.functions_url}/webhook_whatsapp", whatsapp_envelope(statuses=[item]), SECRET
     )
@@ -258,6 +273,67 @@ def test_transient_graph_errors_are_retried(stack, http, firestore_db):
     reply_id, sent = reply_of(firestore_db, stack, http, wa_id)
     doc = firestore_db.collection("messages").document(reply_id).get().to_dict()
     assert doc["status"] == "sent" and doc["providerMessageId"] == sent["id"]
+
+
+def test_a_slow_graph_answer_is_not_sent_twice_and_a_status_settles_it(stack, http, firestore_db):
+    """Meta takes the message but answers after the client gave up (GRAPH_READ_TIMEOUT_S in conftest):
+    the reply is `unknown`, not retried; WhatsApp's status, naming our message, then settles it."""
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    read_timeout = float(stack.env["GRAPH_READ_TIMEOUT_S"])
+    stack.graph.fail_next(Fault(0, {}, answer_delay_s=read_timeout + 2))
+    post_signed(
+        http,
+        f"{stack.functions_url}/webhook_whatsapp",
+        whatsapp_text("oi", wa_id=wa_id, message_id=message_id),
+        SECRET,
+    )
+    reply_id = wait_until(
+        lambda: field(stored(firestore_db, message_id), "replyMessageId"), what="reply created"
+    )
+    doc = firestore_db.collection("messages").document(reply_id)
+    unknown = wait_until(
+        lambda: (d := doc.get().to_dict())["status"] == "unknown" and d, what="the send's outcome unknown"
+    )
+    sent = sends_to(stack, wa_id)
+    assert len(sent) == 1, "a send of unknown outcome was retried"
+    assert unknown["error"]["agentMessage"] == "Não sabemos se a mensagem chegou; confira antes de reenviar"
+    assert "sweepAt" not in unknown  # the sweeper leaves it to an agent
+    post_status(stack, http, sent[0]["id"], wa_id, "delivered", callback=reply_id)
+    settled = wait_until(
+        lambda: (d := doc.get().to_dict())["status"] == "delivered" and d, what="the status settles it"
+    )
+    assert settled["providerMessageId"] == sent[0]["id"] and "error" not in settled
+    assert [e["step"] for e in settled["sendHistory"]] == ["unknown", "sent"]
+    assert len(sends_to(stack, wa_id)) == 1
+
+
+def test_the_scheduled_sweep_sends_a_reply_whose_push_was_lost(stack, firestore_db):
+    """A reply stored as queued whose Pub/Sub push never came: the stack's sweep tick re-queues it."""
+    wa_id = new_customer()
+    written = time.time() - LOST_PUSH_S - 1
+    inbound = InboundMessage(
+        channel=Channel.WHATSAPP,
+        account_id=DEMO_PHONE_NUMBER_ID,
+        provider_message_id=f"wamid.{uuid.uuid4().hex}",
+        sender=Sender(id=wa_id, phone=f"+{wa_id}"),
+        timestamp=written,
+        text="oi",
+        content=Text(),
+    )
+    reply = Message.bot_reply(
+        inbound, contact_id="c_lost", window_from=written, text="Olá de novo", engine={}, now=written
+    )
+    doc = firestore_db.collection("messages").document(reply.id)
+    doc.set(to_doc(reply))
+    sent = wait_until(lambda: sends_to(stack, wa_id), what="the swept reply sent")
+    assert [s["body"]["text"]["body"] for s in sent] == ["Olá de novo"]
+    settled = wait_until(lambda: (d := doc.get().to_dict())["status"] == "sent" and d, what="send recorded")
+    assert [(e["step"], e.get("reason")) for e in settled["sendHistory"]] == [
+        ("requeued", "lost_push"),
+        ("sent", None),
+    ]
+    assert "sweepAt" not in settled
 
 
 def test_permanent_graph_error_is_visible_on_the_message(stack, http, firestore_db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from atende.config import Settings
+from atende.config import MissingSecrets, Settings
 
 
 @pytest.fixture
@@ -53,9 +53,37 @@ def test_a_malformed_value_is_refused_naming_the_variable(env, name, value):
         Settings.from_env()
 
 
-def test_media_links_are_signed_with_the_app_secret_unless_given_their_own_and_secrets_stay_out_of_logs(env):
+def test_media_links_have_a_key_of_their_own_and_secrets_stay_out_of_logs(env):
     env.setenv("META_APP_SECRET", "s3cret")
     s = Settings.from_env()
-    assert s.media_url_secret == "s3cret" and "s3cret" not in repr(s)
+    assert s.media_url_secret == "" and "s3cret" not in repr(s)  # never the app secret
     env.setenv("MEDIA_URL_SECRET", "other")
-    assert Settings.from_env().media_url_secret == "other"
+    s = Settings.from_env()
+    assert s.media_url_secret == "other" and "other" not in repr(s)
+
+
+def test_production_is_cloud_run_without_the_dev_flag(env):
+    assert not Settings.from_env().production  # a laptop, a test run
+    env.setenv("K_SERVICE", "atende-outbound")
+    assert Settings.from_env().production
+    env.setenv("ATENDE_DEV", "1")  # the dev stack
+    assert not Settings.from_env().production
+
+
+def test_production_start_up_stops_naming_every_missing_secret(env):
+    env.setenv("K_SERVICE", "atende-webhook-whatsapp")
+    env.setenv("META_VERIFY_TOKEN", "v")
+    with pytest.raises(MissingSecrets) as stopped:
+        Settings.from_env().require_secrets("webhook_whatsapp", "meta_app_secret", "meta_verify_token")
+    assert str(stopped.value).startswith("webhook_whatsapp cannot start in production")
+    assert "META_APP_SECRET" in str(stopped.value) and "META_VERIFY_TOKEN" not in str(stopped.value)
+
+    env.setenv("META_APP_SECRET", "s")
+    Settings.from_env().require_secrets("webhook_whatsapp", "meta_app_secret", "meta_verify_token")
+
+
+def test_outside_production_missing_secrets_do_not_stop_start_up(env):
+    Settings.from_env().require_secrets("webhook_whatsapp", "meta_app_secret", "meta_verify_token")
+    env.setenv("K_SERVICE", "atende-media-fetch")
+    env.setenv("ATENDE_DEV", "1")
+    Settings.from_env().require_secrets("media_fetch", "media_url_secret")

@@ -24,7 +24,6 @@ from atende.domain.model import Channel
 log = logging.getLogger(__name__)
 
 
-
 def configs_from_env(env: Mapping[str, str]) -> list[ChannelConfig]:
     raw = env.get("ATENDE_CHANNELS")
     if not raw and env.get("ATENDE_CHANNELS_FILE"):
@@ -79,6 +78,8 @@ class TokenProvider:
 
     An account nobody configured uses its channel's default variable (`WHATSAPP_TOKEN`, …).
     A configured account never borrows another's token: a missing secret is reported, not papered over.
+    Only channel token names are ever read (`token_env_allowed`): a configuration naming any other
+    variable leaves its channel unusable, so no other secret can reach the Graph API.
     """
 
     def __init__(self, registry: Callable[[], ChannelRegistry], env: Mapping[str, str]) -> None:
@@ -90,14 +91,20 @@ class TokenProvider:
 
     def __call__(self, channel: Channel | str, account_id: str) -> str:
         config = self.config(channel, account_id)
+        if not config.token_allowed:
+            raise MissingCredentials(str(channel), account_id, config.token_env, refused=True)
         token = self._env.get(config.token_env)
         if not token:
             raise MissingCredentials(str(channel), account_id, config.token_env)
         return token
 
     def require_all(self) -> None:
-        """Fail at start-up, naming each configured channel whose token variable is missing or empty."""
-        missing = [c for c in self._registry().all() if not self._env.get(c.token_env)]
+        """Fail at start-up, naming each configured channel whose token variable is missing or empty.
+
+        A channel whose `token_env` is refused stays out of this list: it was logged when parsed and
+        only that channel is unusable, so a bad Firestore document cannot stop every other channel.
+        """
+        missing = [c for c in self._registry().all() if c.token_allowed and not self._env.get(c.token_env)]
         if missing:
             raise RuntimeError(
                 "channels without an access token: "

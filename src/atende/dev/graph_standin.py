@@ -32,9 +32,16 @@ from werkzeug.wrappers import Request, Response
 
 @dataclass
 class Fault:
+    """The next call's fate: wait `delay_s`, then answer `status` with `body` (0: handle it normally).
+
+    `answer_delay_s` is a slow answer: the message is accepted and recorded at once, and only the answer
+    is late, as when Meta took a send but the client stopped waiting.
+    """
+
     status: int
     body: dict[str, Any]
     delay_s: float = 0.0
+    answer_delay_s: float = 0.0
 
 
 @dataclass
@@ -135,6 +142,8 @@ class GraphStandIn:
             hooks = list(self.on_sent)
         for hook in hooks:
             hook(record)
+        if fault and fault.answer_delay_s:
+            time.sleep(fault.answer_delay_s)
         if body.get("messaging_product") == "whatsapp":
             recipient = body.get("to") or body.get("recipient")
             return _json(
@@ -209,7 +218,15 @@ class GraphStandIn:
     def _http_add_faults(self, request: Request) -> Response:
         items = json.loads(request.get_data() or b"[]")
         self.fail_next(
-            *(Fault(int(i.get("status", 0)), i.get("body") or {}, float(i.get("delay_s", 0))) for i in items)
+            *(
+                Fault(
+                    int(i.get("status", 0)),
+                    i.get("body") or {},
+                    float(i.get("delay_s", 0)),
+                    float(i.get("answer_delay_s", 0)),
+                )
+                for i in items
+            )
         )
         return _json({"queued": len(items)})
 

@@ -19,6 +19,7 @@ from atende.dev import prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
+from atende.dev.scheduler import SweepTimer
 
 DEV_SECRETS = {
     "META_APP_SECRET": "dev-app-secret",
@@ -27,6 +28,7 @@ DEV_SECRETS = {
     "MESSENGER_PAGE_TOKEN": "dev-messenger-page-token",
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
+    "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
 }
 
 
@@ -41,6 +43,7 @@ class StackConfig:
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
+    sweep_interval_s: float = 60.0  # the send sweeper's tick, as Cloud Scheduler's send_sweep job
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -53,6 +56,7 @@ class StackConfig:
             functions_port=int(env.get("FUNCTIONS_PORT", 5001)),
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             state_dir=repo_root() / ".dev",
+            sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
 
     @classmethod
@@ -96,6 +100,7 @@ class Stack:
         self.graph: GraphStandIn | None = None
         self._graph_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._sweep_timer: SweepTimer | None = None
         self.env: dict[str, str] = {}
 
     @property
@@ -141,6 +146,7 @@ class Stack:
 
             ensure_topology(c.project, self.functions_url)
             self._start_functions(state)
+            self._sweep_timer = SweepTimer(c.project, c.sweep_interval_s).start()
         except BaseException:
             self.stop()
             raise
@@ -156,6 +162,7 @@ class Stack:
                 "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
                 "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
                 "ATENDE_ROOT": str(repo_root()),
+                "ATENDE_DEV": "1",  # never production, even if K_SERVICE leaks in from the shell
             }
         )
         if not os.environ.get("GRAPH_API_BASE_URL"):
@@ -220,6 +227,9 @@ class Stack:
         wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
 
     def stop(self) -> None:
+        if self._sweep_timer is not None:
+            self._sweep_timer.stop()
+            self._sweep_timer = None
         for child in reversed(self.children):
             child.stop()
         self.children.clear()

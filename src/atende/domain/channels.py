@@ -5,11 +5,17 @@ secret, referred to here only by the environment variable name it is mounted
 as) and its own default team and persona. Webhooks name the account
 (`metadata.phone_number_id`, `entry.id`); everything that talks back to Meta
 looks the configuration up by that id.
+
+The variable name comes from data an admin writes (Firestore `channels/*`), and
+whatever it names is sent to the Graph API as a Bearer token. So only channel
+token names are accepted: a configuration naming `META_APP_SECRET` or any other
+variable is refused and its channel sends nothing, rather than leaking a secret.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +29,16 @@ DEFAULT_TOKEN_ENV: dict[Channel, str] = {
     Channel.MESSENGER: "MESSENGER_PAGE_TOKEN",
     Channel.INSTAGRAM: "INSTAGRAM_TOKEN",
 }
+
+# The only variables a channel configuration may name: a default token name, alone or with a suffix
+# (`WHATSAPP_TOKEN_SUPORTE`). Terraform's `channel_tokens` accepts the same names.
+TOKEN_ENV_ALLOWED = re.compile(
+    "(" + "|".join(sorted(DEFAULT_TOKEN_ENV.values())) + ")(_[A-Z0-9_]+)?"
+)
+
+
+def token_env_allowed(name: str) -> bool:
+    return TOKEN_ENV_ALLOWED.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -40,10 +56,15 @@ class ChannelConfig:
         """The Firestore document id under `channels/`."""
         return f"{self.channel}_{self.account_id}"
 
+    @property
+    def token_allowed(self) -> bool:
+        """False when `token_env` names something other than a channel token: the channel is unusable."""
+        return token_env_allowed(self.token_env)
+
     @classmethod
     def from_doc(cls, doc: Mapping[str, object]) -> ChannelConfig:
         channel = Channel(str(doc["channel"]))
-        return cls(
+        config = cls(
             channel=channel,
             account_id=str(doc.get("account_id") or doc.get("accountId")),
             token_env=str(doc.get("token_env") or doc.get("tokenEnv") or DEFAULT_TOKEN_ENV[channel]),
@@ -51,6 +72,15 @@ class ChannelConfig:
             default_team=_opt(doc.get("default_team") or doc.get("defaultTeam")),
             default_persona=str(doc.get("default_persona") or doc.get("defaultPersona") or "cliente"),
         )
+        if not config.token_allowed:
+            log.error(
+                "%s account %s: token_env %r is not a channel token name (%s); the channel will not send",
+                channel,
+                config.account_id,
+                config.token_env,
+                TOKEN_ENV_ALLOWED.pattern,
+            )
+        return config
 
 
 def _opt(value: object) -> str | None:

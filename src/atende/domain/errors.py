@@ -15,25 +15,36 @@ class SendFailed(Exception):
     """The channel did not take the message: `error` is what the failed message will show.
 
     `error.retryable` says whether another attempt may succeed; `retry_after_s` is how long the
-    platform asked us to wait before it.
+    platform asked us to wait before it. `outcome_unknown`: the platform may have taken it (a timeout
+    after the request left), so it must not be sent again without a person deciding.
     """
 
-    def __init__(self, error: SendError, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, error: SendError, retry_after_s: float | None = None, *, outcome_unknown: bool = False
+    ) -> None:
         super().__init__(f"send failed ({error.code}, HTTP {error.http_status}): {error.message}")
         self.error = error
         self.retry_after_s = retry_after_s
+        self.outcome_unknown = outcome_unknown
 
     @property
     def transient(self) -> bool:
-        return self.error.retryable
+        return self.error.retryable and not self.outcome_unknown
 
 
 class MissingCredentials(Exception):
     """No access token for the account: nothing can be sent or downloaded until it is configured."""
 
-    def __init__(self, channel: str, account_id: str, variable: str | None = None) -> None:
+    def __init__(
+        self, channel: str, account_id: str, variable: str | None = None, *, refused: bool = False
+    ) -> None:
         self.channel, self.account_id, self.variable = channel, account_id, variable
-        where = f" (set {variable})" if variable else ""
+        # refused: the configuration names a variable that is not a channel token (never read, never sent)
+        self.refused = refused
+        if refused:
+            where = f" ({variable} is not a channel token name)"
+        else:
+            where = f" (set {variable})" if variable else ""
         super().__init__(f"no access token for {channel} account {account_id}{where}")
 
 

@@ -1,10 +1,13 @@
 """A stored message (the customer's, the bot's, an agent's) and the rules of its life: stored once, answered
-at most once, claimed for sending by one worker at a time, statuses only moving forward.
+at most once, claimed for sending by one worker at a time, statuses only moving forward, and a send that
+stalled or failed for a while looked at again by the sweeper (`swept`), never re-sent when its outcome is
+unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from atende.domain import status as status_rules
@@ -22,10 +25,65 @@ from atende.domain.model import (
 )
 from atende.domain.routing import RoutingDecision
 from atende.domain.triage import Triage
-from atende.domain.window import WindowDecision
+from atende.domain.window import STANDARD_WINDOW_S, WindowDecision
 
 META_INBOX = "meta_inbox"  # the sender of an echo: someone wrote from Meta's own apps
 BOT = "bot"
+
+# The sweeper's rules (docs/architecture.md, "Sends that stall or fail").
+RETRY_DELAYS_S = (60.0, 300.0, 1800.0, 7200.0)  # after each retryable failure; one more failure gives up
+LOST_PUSH_S = 300.0  # queued this long and never claimed: its push to outbound was lost
+MAX_LOST_PUSH_REQUEUES = 3
+MAX_LEASE_REQUEUES = 1  # a second expired lease is no longer "the worker died before sending"
+
+UNKNOWN_OUTCOME_TEXT = "Não sabemos se a mensagem chegou; confira antes de reenviar"
+
+
+class SendStep(StrEnum):
+    """One entry of a message's send timeline (`sendHistory`)."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    REQUEUED = "requeued"
+    GAVE_UP = "gave_up"
+
+
+class Requeue(StrEnum):
+    """Why the sweeper handed a message to outbound again."""
+
+    LEASE_EXPIRED = "lease_expired"  # the worker sending it died before recording the outcome
+    RETRY = "retry"  # a retryable failure, after its delay
+    LOST_PUSH = "lost_push"  # queued, but outbound never claimed it
+
+
+@dataclass(frozen=True)
+class SendEvent:
+    at: float
+    step: SendStep
+    reason: str | None = None  # the requeue reason, or the error code
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    code: str
+    agent_text: str  # pt-BR
+
+
+RETRIES_EXHAUSTED = GiveUp(
+    "retries_exhausted",
+    "A Meta seguiu instável e a mensagem não foi enviada depois de várias tentativas; reenvie se ainda "
+    "fizer sentido",
+)
+WINDOW_CLOSED = GiveUp(
+    "window_closed",
+    "A janela de 24 horas terminou antes de conseguirmos enviar; para falar com o cliente, envie um "
+    "modelo aprovado",
+)
+NEVER_CLAIMED = GiveUp(
+    "never_claimed",
+    "A mensagem ficou parada na fila de envio e não foi enviada; reenvie se ainda fizer sentido",
+)
 
 
 def reply_id_for(message_id: str) -> str:
@@ -85,6 +143,7 @@ class Message:
     send_claim: str | None = None  # who holds the lease: a worker recognises its own claim on a re-read
     send_attempts: int = 0
     error: SendError | None = None
+    send_history: tuple[SendEvent, ...] = ()  # each outcome of a send and each sweeper decision, in order
     # Read/delivery watermarks that arrived while the send was in flight, applied once it is recorded.
     parked: tuple[StatusUpdate, ...] = ()
 
@@ -211,6 +270,7 @@ class Message:
             send_claim=None,
             error=None,
             parked=(),
+            send_history=(*self.send_history, SendEvent(now, SendStep.SENT)),
         )
         started = self.status_at.get(MessageStatus.SENDING, self.timestamp)
         for update in self.parked:
@@ -219,14 +279,116 @@ class Message:
         return sent
 
     def failed(self, error: SendError, now: float) -> Message:
+        return self._ended(MessageStatus.FAILED, error, now, SendStep.FAILED)
+
+    def outcome_unknown(self, error: SendError, now: float) -> Message:
+        """The request may have reached the platform (a timeout after it left, a dropped answer): an agent
+        decides whether to resend, unless a status for it arrives and settles it (`resolved`)."""
+        return self._ended(MessageStatus.UNKNOWN, error, now, SendStep.UNKNOWN)
+
+    def _ended(self, status: MessageStatus, error: SendError, now: float, step: SendStep) -> Message:
         return replace(
             self,
-            status=MessageStatus.FAILED,
+            status=status,
             error=error,
-            status_at={**self.status_at, MessageStatus.FAILED: now},
+            status_at={**self.status_at, status: now},
             sending_until=None,
             send_claim=None,
+            send_history=(*self.send_history, SendEvent(now, step, _code(error))),
         )
+
+    def awaits_outcome(self, now: float) -> bool:
+        """Sent or not, nobody will say: its outcome is unknown, the worker holding it is gone, or it was
+        re-queued after that; a platform status naming it settles it (`resolved`)."""
+        if self.provider_message_id is not None:
+            return False
+        lease_over = self.status == MessageStatus.SENDING and (self.sending_until or 0) < now
+        after_lost_worker = self.status == MessageStatus.QUEUED and self.requeues(Requeue.LEASE_EXPIRED) > 0
+        return self.status == MessageStatus.UNKNOWN or lease_over or after_lost_worker
+
+    def resolved(self, update: StatusUpdate) -> Message:
+        """A platform status naming this message (WhatsApp echoes our id): it did go out, as `update`'s
+        provider id; the status then applies as to any sent message."""
+        return self.sent(update.provider_message_id, update.timestamp).delivery(update)
+
+    # -- the sweeper --------------------------------------------------------------------------------------
+
+    def requeues(self, reason: Requeue) -> int:
+        return sum(1 for e in self.send_history if e.step == SendStep.REQUEUED and e.reason == reason)
+
+    def window_end(self) -> float | None:
+        """When a reply can no longer be sent without a template (only bot replies carry their window)."""
+        return None if self.window_from is None else self.window_from + STANDARD_WINDOW_S
+
+    def sweep_due_at(self) -> float | None:
+        """When the sweeper must look at this message again; None when nothing can be left hanging."""
+        due = self._due()
+        end = self.window_end()
+        return due if due is None or end is None else min(due, end)
+
+    def _due(self) -> float | None:
+        if self.direction != Direction.OUTBOUND or self.echo:
+            return None
+        if self.status == MessageStatus.QUEUED:
+            return self.status_at.get(MessageStatus.QUEUED, self.timestamp) + LOST_PUSH_S
+        if self.status == MessageStatus.SENDING:
+            return self.sending_until or self.status_at.get(MessageStatus.SENDING, self.timestamp)
+        if self.status == MessageStatus.FAILED and self.error is not None and self.error.retryable:
+            failed_at = self.status_at.get(MessageStatus.FAILED, self.timestamp)
+            done = self.requeues(Requeue.RETRY)
+            return failed_at + RETRY_DELAYS_S[done] if done < len(RETRY_DELAYS_S) else failed_at
+        return None
+
+    def swept(self, now: float) -> Message | None:
+        """What the sweeper makes of it now: re-queued (to be published to outbound), failed for good,
+        or of unknown outcome; None when it is not due."""
+        due = self.sweep_due_at()
+        if due is None or due > now:
+            return None
+        end = self.window_end()
+        if self.status == MessageStatus.SENDING:
+            if self.requeues(Requeue.LEASE_EXPIRED) >= MAX_LEASE_REQUEUES or (end is not None and now >= end):
+                lost = SendError(
+                    message="the worker sending it stopped before recording the outcome",
+                    source="atende",
+                    code="lease_expired",
+                    agent_text=UNKNOWN_OUTCOME_TEXT,
+                )
+                return self.outcome_unknown(lost, now)
+            return self.requeued(now, Requeue.LEASE_EXPIRED)
+        if end is not None and now >= end:
+            return self.gave_up(WINDOW_CLOSED, now)
+        if self.status == MessageStatus.FAILED:
+            if self.requeues(Requeue.RETRY) >= len(RETRY_DELAYS_S):
+                return self.gave_up(RETRIES_EXHAUSTED, now)
+            return self.requeued(now, Requeue.RETRY)
+        if self.requeues(Requeue.LOST_PUSH) >= MAX_LOST_PUSH_REQUEUES:
+            return self.gave_up(NEVER_CLAIMED, now)
+        return self.requeued(now, Requeue.LOST_PUSH)
+
+    def requeued(self, now: float, reason: Requeue) -> Message:
+        """Back to `queued` for outbound to claim; the last error stays visible until the send succeeds."""
+        return replace(
+            self,
+            status=MessageStatus.QUEUED,
+            status_at={**self.status_at, MessageStatus.QUEUED: now},
+            sending_until=None,
+            send_claim=None,
+            send_history=(*self.send_history, SendEvent(now, SendStep.REQUEUED, str(reason))),
+        )
+
+    def gave_up(self, why: GiveUp, now: float) -> Message:
+        last = self.error
+        error = SendError(
+            message=why.code,
+            source="atende",
+            code=why.code,
+            details=last.message if last else None,
+            http_status=last.http_status if last else None,
+            attempts=self.send_attempts,
+            agent_text=why.agent_text,
+        )
+        return self._ended(MessageStatus.FAILED, error, now, SendStep.GAVE_UP)
 
     def delivery(self, update: StatusUpdate) -> Message:
         """A platform status: the first time of each is kept; the status itself only moves forward.
@@ -235,6 +397,8 @@ class Message:
         """
         if update.watermark is not None and self.status in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return replace(self, parked=(*self.parked, update))
+        if update.watermark is not None and self.status == MessageStatus.UNKNOWN:
+            return self  # "everything before T" does not say that this very send reached the platform
         new = MessageStatus(update.status)
         moved = replace(self, status_at={new: update.timestamp, **self.status_at})
         if not status_rules.advances(self.status, new):
@@ -265,6 +429,10 @@ class Message:
             sender_type=str(self.sender_type),
             last_inbound_at=last_inbound_at,
         )
+
+
+def _code(error: SendError) -> str | None:
+    return None if error.code is None else str(error.code)
 
 
 def platform_error(errors: list[dict[str, Any]]) -> SendError:

@@ -52,6 +52,7 @@ class MessageStatus(StrEnum):
     RECEIVED = "received"
     QUEUED = "queued"
     SENDING = "sending"
+    UNKNOWN = "unknown"  # the send may or may not have reached the platform: never re-sent blindly
     SENT = "sent"
     DELIVERED = "delivered"
     READ = "read"

@@ -12,10 +12,11 @@ _RANK: dict[MessageStatus, int] = {
     MessageStatus.RECEIVED: 0,
     MessageStatus.QUEUED: 1,
     MessageStatus.SENDING: 2,
-    MessageStatus.SENT: 3,
-    MessageStatus.DELIVERED: 4,
-    MessageStatus.READ: 5,
-    MessageStatus.PLAYED: 6,
+    MessageStatus.UNKNOWN: 3,  # after a send whose outcome we did not hear; any platform status settles it
+    MessageStatus.SENT: 4,
+    MessageStatus.DELIVERED: 5,
+    MessageStatus.READ: 6,
+    MessageStatus.PLAYED: 7,
 }
 
 

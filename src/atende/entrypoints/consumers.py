@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from atende.services.media import MediaQueue, MediaService
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
+    from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class Services(Protocol):
     def status_service(self) -> StatusService: ...
 
     def media_service(self) -> MediaService: ...
+
+    def send_sweeper(self) -> SendSweeper: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -101,7 +104,9 @@ def media_fetch(delivery: Delivery, services: Services) -> None:
 
 
 def automation_tick(delivery: Delivery, services: Services) -> None:
-    log.info("automation tick %s received; no automation rules are defined yet", delivery.id)
+    """Every tick sweeps stalled and failed sends (`services/sweeper.py`); automation rules come later."""
+    outcomes = services.send_sweeper().sweep()
+    log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

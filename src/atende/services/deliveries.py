@@ -35,12 +35,22 @@ class Deliveries:
     # -- sending ------------------------------------------------------------------------------------------
 
     def claim_for_send(self, message_id: str, lease_s: float) -> OutgoingMessage | None:
-        """queued → sending under a lease; None when it is already sent, failed or in another's hands."""
+        """queued → sending under a lease; None when it is already sent, failed or in another's hands.
+
+        A message whose earlier worker died (lease expired) is first settled by a status parked for it, if
+        one came: that send went out, and sending it again would be a duplicate.
+        """
 
         token = uuid.uuid4().hex
 
         def step(uow: UnitOfWork) -> Message | None:
             message = uow.messages.get(message_id)
+            if message is not None and message.awaits_outcome(self._clock()):
+                found = settled(uow, message)  # a lost worker's send did go out: not to be sent again
+                if found is not message:
+                    uow.messages.save(message, found)
+                    uow.commit()
+                    return None
             claimed = message.claim(self._clock(), lease_s, token) if message else None
             if message is None or claimed is None:
                 return None
@@ -110,6 +120,19 @@ class Deliveries:
 
         atomically(self._uow, step)
 
+    def record_unknown(self, message_id: str, error: SendError) -> None:
+        """`unknown`; a status that named it while the send was in flight (parked) settles it at once."""
+        self._in_flight.pop(message_id, None)
+
+        def step(uow: UnitOfWork) -> None:
+            message = uow.messages.get(message_id)
+            if message is not None:
+                unknown = message.outcome_unknown(error, self._clock())
+                uow.messages.save(message, settled(uow, unknown))
+                uow.commit()
+
+        atomically(self._uow, step)
+
     # -- delivery statuses --------------------------------------------------------------------------------
 
     def apply_status(self, update: StatusUpdate) -> str:
@@ -117,6 +140,12 @@ class Deliveries:
 
         def step(uow: UnitOfWork) -> str:
             message = uow.messages.get(update.message_id) if update.message_id else None
+            if message is not None and update.watermark is None and message.awaits_outcome(self._clock()):
+                # It named our message, whose send nobody will record: it went out, as this provider id.
+                resolved = resolve(uow, message, update)
+                uow.messages.save(message, resolved)
+                uow.commit()
+                return "applied"
             if message is None or message.provider_message_id != update.provider_message_id:
                 # Not ours, or not recorded as sent yet: the alias says, or the status waits on it.
                 message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
@@ -157,6 +186,35 @@ class Deliveries:
 
         return atomically(self._uow, step)
 
+    # -- the sweeper --------------------------------------------------------------------------------------
+
+    def due_for_sweep(self, limit: int) -> list[str]:
+        with self._uow() as uow:
+            return [m.id for m in uow.messages.due_for_sweep(self._clock(), limit)]
+
+    def sweep_one(self, message_id: str) -> Message | None:
+        """The message as the sweeper left it (None: not due any more, e.g. a concurrent sweep took it);
+        a send whose worker died is first settled by a status parked for it, if one came."""
+
+        def step(uow: UnitOfWork) -> Message | None:
+            message = uow.messages.get(message_id)
+            if message is None:
+                return None
+            if message.awaits_outcome(self._clock()):
+                found = settled(uow, message)
+                if found is not message:
+                    uow.messages.save(message, found)
+                    uow.commit()
+                    return found
+            swept = message.swept(self._clock())
+            if swept is None:
+                return None
+            uow.messages.save(message, swept)
+            uow.commit()
+            return swept
+
+        return atomically(self._uow, step)
+
     # -- media --------------------------------------------------------------------------------------------
 
     def media_state(self, message_id: str) -> KeptMedia | None:
@@ -172,3 +230,19 @@ class Deliveries:
                 uow.commit()
 
         atomically(self._uow, step)
+
+
+def resolve(uow: UnitOfWork, message: Message, update: StatusUpdate) -> Message:
+    """The send went out as `update`'s provider id: record the alias, with any status parked on it."""
+    channel, provider_id = str(update.channel), update.provider_message_id
+    resolved = message.resolved(update)
+    for parked in uow.provider_ids.parked(channel, provider_id):
+        resolved = resolved.delivery(parked)
+    uow.provider_ids.remember(channel, provider_id, message.id)
+    return resolved
+
+
+def settled(uow: UnitOfWork, message: Message) -> Message:
+    """A message awaiting its outcome, settled by a status that named it and was parked (WhatsApp)."""
+    found = uow.provider_ids.parked_for(message.id)
+    return resolve(uow, message, found) if found is not None else message

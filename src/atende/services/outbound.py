@@ -1,7 +1,9 @@
 """Send a stored outgoing message exactly once, with bounded retries, and record what happened.
 
-Every end is visible on the message: `sent` with the provider id, or `failed`
-with the platform's code and text (and whether retrying later could help).
+Every end is visible on the message: `sent` with the provider id, `failed`
+with the platform's code and text (and whether retrying later could help: the
+sweeper then re-queues it), or `unknown` when the request may have reached the
+platform without us hearing back, which is never retried (at most once).
 """
 
 from __future__ import annotations
@@ -68,9 +70,14 @@ class OutboundService:
         except OutgoingRejected as rejected:
             return self._refuse(message_id, "invalid_message", rejected.reason)
         except SendFailed as failure:
-            log.error("outbound %s failed: %s", message_id, failure)
             attempts = retrying.statistics["attempt_number"]
-            self._repo.record_failed(message_id, replace(failure.error, attempts=attempts))
+            error = replace(failure.error, attempts=attempts)
+            if failure.outcome_unknown:
+                log.error("outbound %s: outcome unknown, not retried: %s", message_id, failure)
+                self._repo.record_unknown(message_id, error)
+                return "unknown"
+            log.error("outbound %s failed: %s", message_id, failure)
+            self._repo.record_failed(message_id, error)
             return "failed"
         self._repo.record_sent(message_id, provider_id, message.channel)
         return "sent"

@@ -31,6 +31,9 @@ class MessageLedger(Protocol):
 
     def record_failed(self, message_id: str, error: SendError) -> None: ...
 
+    def record_unknown(self, message_id: str, error: SendError) -> None:
+        """The platform may have taken it: `unknown`, settled by a status that names it, else by an agent."""
+
     def apply_status(self, update: StatusUpdate) -> str:
         """Apply a delivery status; returns 'applied', 'stale' or 'orphan' (message not known yet)."""
 

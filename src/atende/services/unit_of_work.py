@@ -48,6 +48,9 @@ class MessageRepository(Repository[Message], Protocol):
 
     def remove(self, message: Message) -> None: ...
 
+    def due_for_sweep(self, now: float, limit: int) -> list[Message]:
+        """Outgoing messages whose `sweep_due_at` has come (oldest first): stalled or failed sends."""
+
 
 class ConversationRepository(Repository[Conversation], Protocol):
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
@@ -74,6 +77,9 @@ class ProviderIds(Protocol):
         """Keep a status whose message is not known yet; conflicts with the send being recorded meanwhile."""
 
     def parked(self, channel: str, provider_message_id: str) -> list[StatusUpdate]: ...
+
+    def parked_for(self, message_id: str) -> StatusUpdate | None:
+        """A parked status that names our message (WhatsApp echoes our id): its send did go out."""
 
 
 class AiLogs(Protocol):

@@ -11,7 +11,7 @@ from atende.adapters.firestore.statuses import status_doc, status_from_doc
 from atende.domain.contacts import Address
 from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
 from atende.domain.media import KeptMedia, MediaStatus
-from atende.domain.message import Message, SendError, Turn
+from atende.domain.message import Message, SendError, SendEvent, SendStep, Turn
 from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
 from atende.domain.routing import RoutingDecision
 from atende.domain.triage import Triage
@@ -59,6 +59,8 @@ def to_doc(message: Message) -> dict[str, Any]:
         "sendAttempts": message.send_attempts or None,
         "error": error_doc(message.error) if message.error else None,
         "parkedStatuses": [status_doc(u) for u in message.parked] or None,
+        "sendHistory": [send_event_doc(e) for e in message.send_history] or None,
+        "sweepAt": ts(message.sweep_due_at()),
     }
     if message.reply_to is not None:  # outbound judges the window from this without reading the conversation
         doc["windowFrom"] = ts(message.window_from)
@@ -107,6 +109,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
             status_from_doc(doc["channel"], doc.get("providerMessageId") or "", s)
             for s in doc.get("parkedStatuses") or []
         ),
+        send_history=tuple(_send_event(e) for e in doc.get("sendHistory") or []),
     )
 
 
@@ -177,6 +180,15 @@ def error_doc(error: SendError) -> dict[str, Any]:
         "agentMessage": error.agent_text,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
+
+
+def send_event_doc(event: SendEvent) -> dict[str, Any]:
+    doc: dict[str, Any] = {"at": ts(event.at), "step": str(event.step)}
+    return doc | ({"reason": event.reason} if event.reason is not None else {})
+
+
+def _send_event(doc: dict[str, Any]) -> SendEvent:
+    return SendEvent(seconds(doc.get("at")) or 0.0, SendStep(doc["step"]), doc.get("reason"))
 
 
 def decision_doc(decision: RoutingDecision) -> dict[str, Any]:

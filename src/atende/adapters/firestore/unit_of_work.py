@@ -21,7 +21,7 @@ from atende.adapters.firestore import conversations as conversation_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
 from atende.adapters.firestore import omni_logs as failure_doc
-from atende.adapters.firestore.codec import changes, seconds
+from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
     CONTACTS,
     CONVERSATIONS,
@@ -202,6 +202,18 @@ class FirestoreMessages(_Aggregates[Message]):
     def remove(self, message: Message) -> None:
         self._uow.delete(MESSAGES, message.id)
 
+    def due_for_sweep(self, now: float, limit: int) -> list[Message]:
+        """One range on one field: Firestore's automatic single-field index serves it."""
+        query = (
+            self._uow.db.collection(MESSAGES)
+            .where(filter=firestore.FieldFilter("sweepAt", "<=", ts(now)))
+            .order_by("sweepAt")
+            .limit(limit)
+        )
+        snaps = list(query.stream())
+        self._uow.remember(snaps)
+        return [message_doc.from_doc(s.id, s.to_dict() or {}) for s in snaps]
+
     def _latest(self, field: str, value: str, limit: int) -> list[firestore.DocumentSnapshot]:
         query = (
             self._uow.db.collection(MESSAGES)
@@ -277,7 +289,24 @@ class FirestoreProviderIds:
             "providerMessageId": update.provider_message_id,
             "at": firestore.SERVER_TIMESTAMP,
         }
+        if update.message_id:  # WhatsApp names our message: a send of unknown outcome is found by it
+            doc["forMessage"] = update.message_id
         self._write(key, doc, parked=[*earlier, status_doc(update)])
+
+    def parked_for(self, message_id: str) -> StatusUpdate | None:
+        query = (
+            self._uow.db.collection(PROVIDER_IDS)
+            .where(filter=firestore.FieldFilter("forMessage", "==", message_id))
+            .limit(1)
+        )
+        snaps = list(query.stream())
+        self._uow.remember(snaps)
+        for snap in snaps:
+            doc = snap.to_dict() or {}
+            statuses = doc.get("statuses") or []
+            if statuses and not doc.get("messageId"):
+                return status_from_doc(doc["channel"], doc["providerMessageId"], statuses[0])
+        return None
 
     def _write(self, key: str, doc: dict[str, Any], parked: list[dict[str, Any]]) -> None:
         """Created if it was not there when read (or not read at all), else updated under the read's guard."""

@@ -2,8 +2,9 @@
 
 Decisions are taken on `error.code`, never on titles. A code not listed is
 permanent unless Meta answered 429/5xx, so a new policy error never becomes a
-retry storm; network failures are transient. Each rule carries what an agent is shown
-(pt-BR) when the message ends up failed.
+retry storm; a failure to connect is transient (nothing left); a timeout or a
+connection lost after the request left is neither: its outcome is unknown.
+Each rule carries what an agent is shown (pt-BR) when the message ends up failed.
 
 Sources: WhatsApp Cloud API error codes, Graph API error handling, Messenger
 Send API reference (see docs/ and the platform facts sheet).
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from atende.channels.meta.graph import GraphError
 from atende.domain.errors import MissingCredentials, SendFailed
-from atende.domain.message import SendError
+from atende.domain.message import UNKNOWN_OUTCOME_TEXT, SendError
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ _TOKEN = "Token de acesso inválido ou expirado: verifique a configuração do c
 _POLICY = "Conta bloqueada por violação de política da Meta"
 _PERMISSION = "Permissão ausente para enviar por este canal: verifique o app na Meta"
 _NO_TOKEN = "Canal sem token de acesso configurado: verifique a configuração do canal"
+_REFUSED_TOKEN = (
+    "Canal com token_env não permitido ({variable}): use WHATSAPP_TOKEN, MESSENGER_PAGE_TOKEN ou "
+    "INSTAGRAM_TOKEN, com ou sem sufixo (ex.: WHATSAPP_TOKEN_SUPORTE)"
+)
 
 # Graph-wide codes, the same on every platform.
 GRAPH: dict[int, ErrorRule] = {
@@ -115,8 +120,16 @@ def rule(channel: str, error: GraphError) -> ErrorRule:
     return ErrorRule(transient, meaning, _RETRY_LATER if transient else "Falha no envio pela Meta")
 
 
+OUTCOME_UNKNOWN = "outcome_unknown"
+
+
 def send_failed(channel: str, error: GraphError) -> SendFailed:
     """What the outbound service is told: retry or not, and what the agent reads."""
+    if error.ambiguous:  # Meta may have it: never retried blindly
+        unknown = SendError(
+            message=error.message, source="platform", code=OUTCOME_UNKNOWN, agent_text=UNKNOWN_OUTCOME_TEXT
+        )
+        return SendFailed(unknown, outcome_unknown=True)
     decided = rule(channel, error)
     failure = SendError(
         message=error.message,
@@ -131,6 +144,8 @@ def send_failed(channel: str, error: GraphError) -> SendFailed:
 
 
 def no_token_text(missing: MissingCredentials) -> str:
+    if missing.refused:
+        return _REFUSED_TOKEN.format(variable=missing.variable)
     return f"{_NO_TOKEN} ({missing.variable})" if missing.variable else _NO_TOKEN
 
 

@@ -3,6 +3,11 @@
 The base URL is configurable so the dev stack and the tests reach a local
 stand-in through this same client: the code that talks to Meta in production
 is the code under test.
+
+A failure is `ambiguous` when the request may have reached Meta (a read or write
+timeout, a connection dropped before the answer): retrying it could deliver a
+message twice, so the caller must not (docs/architecture.md, "At most once").
+A failure to connect, or to get a connection from the pool, never left.
 """
 
 from __future__ import annotations
@@ -24,17 +29,39 @@ class GraphError(Exception):
     message: str
     details: str | None = None
     retry_after_s: float | None = None
+    ambiguous: bool = False  # the request may have been processed: its outcome is unknown
 
     def __str__(self) -> str:
         return f"Graph error {self.code} (HTTP {self.http_status}): {self.message}"
 
 
+# Meta documents no deadline for its send endpoints. Connecting is quick or broken (5 s, retried safely:
+# nothing left); an answer may be slow under load and giving up on it makes the send's outcome unknown,
+# which costs an agent's attention, so the read timeout is well past Meta's slow tail (30 s) and still far
+# inside the outbound function's timeout.
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+WRITE_TIMEOUT_S = 10.0
+POOL_TIMEOUT_S = 5.0
+_NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def timeouts(read_s: float = READ_TIMEOUT_S) -> httpx.Timeout:
+    return httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=read_s, write=WRITE_TIMEOUT_S, pool=POOL_TIMEOUT_S)
+
+
 class GraphClient:
     def __init__(
-        self, base_url: str, version: str, timeout_s: float = 10.0, http: httpx.Client | None = None
+        self,
+        base_url: str,
+        version: str,
+        timeout: httpx.Timeout | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         self._base = f"{base_url.rstrip('/')}/{version}"
-        self._http = http or httpx.Client(timeout=timeout_s, limits=httpx.Limits(max_connections=50))
+        self._http = http or httpx.Client(
+            timeout=timeout or timeouts(), limits=httpx.Limits(max_connections=50)
+        )
 
     def post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", path, token, json=body)
@@ -50,10 +77,13 @@ class GraphClient:
                 headers={"Authorization": f"Bearer {token}"},
                 **kwargs,
             )
+        except _NEVER_LEFT as exc:
+            raise GraphError(None, None, f"not sent ({type(exc).__name__}): {exc}") from exc
         except httpx.TimeoutException as exc:
-            raise GraphError(None, None, f"timeout: {exc}") from exc
+            raise GraphError(None, None, f"no answer ({type(exc).__name__}): {exc}", ambiguous=True) from exc
         except httpx.TransportError as exc:
-            raise GraphError(None, None, f"network error: {exc}") from exc
+            lost = f"answer lost ({type(exc).__name__}): {exc}"
+            raise GraphError(None, None, lost, ambiguous=True) from exc
         try:
             data = response.json()
         except ValueError:

@@ -248,7 +248,7 @@ def attach(standin: Any, stack: Any) -> Simulator:
     from atende.adapters.media_store import LocalMediaStore
 
     env = stack.env
-    secret = env.get("MEDIA_URL_SECRET") or env.get("META_APP_SECRET", "")
+    secret = env["MEDIA_URL_SECRET"]
     standin.media_store = LocalMediaStore(Path(env["MEDIA_DIR"]), env["MEDIA_BASE_URL"], secret)
     standin.media_secret = secret
     simulator = Simulator(
