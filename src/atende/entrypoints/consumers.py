@@ -72,10 +72,11 @@ def outbound(delivery: Delivery, services: Services) -> None:
         raise Rejected("not a message id")
 
     def mark_failed(reason: str) -> None:
+        # The send may have left before the error: `unknown`, never re-sent blindly; a status settles it.
         error = SendError(
             code=INTERNAL_ERROR, message=reason, source="atende", agent_text=INTERNAL_ERROR_TEXT
         )
-        services.deliveries().record_failed(message_id, error)
+        services.deliveries().record_unknown(message_id, error)
 
     delivery.about(message_id=message_id, mark_failed=mark_failed)
     services.outbound_service().send(message_id)
