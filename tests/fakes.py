@@ -15,7 +15,7 @@ from typing import Any, Generic, Self, TypeVar
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
-from atende.domain.events import Event, StatusUpdate, encode
+from atende.domain.events import Event, RejectedItem, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.model import Direction, stable_id
 from atende.engines.base import EngineReply, ReplyRequest
@@ -224,6 +224,16 @@ class FakePublisher:
         for event in events:
             encode(event)  # what the real publisher sends: an event that cannot be encoded fails the publish
         self.published.extend(events)
+
+
+class FakeRejectedLog:
+    """`omni_logs` as ai_reply writes it: rejected webhook items by log id."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, RejectedItem] = {}
+
+    def record(self, item: RejectedItem) -> None:
+        self.items[item.log_id] = item
 
 
 class FakeOutbox:

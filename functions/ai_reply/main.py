@@ -9,6 +9,7 @@ from atende import wiring
 from atende.domain import events
 from atende.entrypoints.pubsub import message_data
 from atende.services.media import request_fetch
+from atende.services.rejected import record_rejected
 
 log = logging.getLogger(__name__)
 
@@ -24,5 +25,7 @@ def ai_reply(cloud_event: CloudEvent) -> None:
     if isinstance(event, events.InboundMessage):
         wiring.inbound_service().handle(event)
         request_fetch(wiring.publisher(), event)  # after the reply is enqueued: it never waits for media
+    elif isinstance(event, events.RejectedItem):  # a webhook item that can never be processed
+        record_rejected(wiring.rejected_log(), event)
     else:
         log.error("ai_reply: unexpected %s on the inbound topic", type(event).__name__)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from atende.services.inbound import InboundService
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
+    from atende.services.rejected import RejectedLog
     from atende.services.status import StatusService
     from atende.services.unit_of_work import UnitOfWork
     from atende.services.webhook import WebhookReceiver
@@ -118,6 +119,14 @@ def inbound_service() -> InboundService:
         erp=erp(),
         channels=channel_registry().current,
     )
+
+
+@cache
+def rejected_log() -> RejectedLog:
+    """Where `ai_reply` records the webhook items the webhooks rejected (`omni_logs`)."""
+    from atende.adapters.firestore.omni_logs import FirestoreRejectedLog
+
+    return FirestoreRejectedLog(firestore_client())
 
 
 def erp() -> Erp:

@@ -11,3 +11,4 @@ CONFIG = "config"
 FLOWS = "flows"
 CHANNELS = "channels"
 ERP_DEMO = "erp_demo"  # the demo ERP's state (invoices paid, tickets opened), when no ERP is configured
+OMNI_LOGS = "omni_logs"  # operational records: webhook items rejected at ingest
