@@ -144,6 +144,8 @@ def _assert_safe(event: Event) -> None:
         keys = identity_keys(event)
         ids = [event.message_id, event.conversation_id, *keys, contact_id_for(keys, {}, None)]
         assert all(valid_doc_id(i) for i in ids), ids
+    if isinstance(event, StatusUpdate) and event.message_id:
+        assert valid_doc_id(event.message_id)
     if isinstance(event, InboundMessage | StatusUpdate):
         assert 0 <= event.timestamp < 4102444800
     assert len(event.ordering_key.encode("utf-8", "surrogatepass")) <= 1024

@@ -234,6 +234,27 @@ def test_sender_or_message_ids_longer_than_any_meta_id_are_rejected():
     assert "usable id" in only(events, RejectedItem)[0].reason
 
 
+@pytest.mark.parametrize("ours", ["messages/x", "a/b", "..", {"id": 1}, "m_" + "f" * 2000])
+def test_a_status_naming_a_message_id_that_cannot_be_ours_finds_it_by_provider_id_instead(ours: Any):
+    status = {
+        "id": "wamid.s",
+        "status": "delivered",
+        "timestamp": "1700000000",
+        "biz_opaque_callback_data": ours,
+    }
+    _, events = received(whatsapp_envelope(statuses=[status]))
+    [update] = only(events, StatusUpdate)
+    assert update.message_id is None and update.provider_message_id == "wamid.s"
+
+
+def test_a_media_id_that_is_not_meta_s_is_not_kept_as_a_graph_path():
+    message = {"from": "5511987654321", "id": "wamid.img", "timestamp": "1700000000", "type": "image"}
+    image = {**message, "image": {"id": "../me/accounts", "mime_type": "image/jpeg"}}
+    _, events = received(whatsapp_envelope([image]))
+    [stored] = only(events, InboundMessage)
+    assert stored.kind == "image" and stored.content.media_id is None
+
+
 # --- timestamps --------------------------------------------------------------------------------------------
 
 
