@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from atende.domain.events import Event, Unpublishable, encode
+from atende.domain.model import safe_part
 
 # Meta's ids (wamids, mids, PSIDs, phone number ids) are well under this; longer is not Meta.
 MAX_ID_CHARS = 512
@@ -89,6 +90,14 @@ def ident(value: Any) -> str:
     else:
         return ""
     return text if len(text) <= MAX_ID_CHARS else ""
+
+
+def plain_id(value: Any) -> str:
+    """An id used as is as a Graph path segment or a document id (a media id, our own message id handed
+    back): plain (`safe_part`), else "" rather than read as a path. Account and sender ids need not be:
+    they reach Graph only through a configured channel, and ids derived from them are made safe."""
+    text = ident(value)
+    return text if text and safe_part(text) == text else ""
 
 
 def epoch_seconds(value: Any, *, millis: bool = False) -> float:

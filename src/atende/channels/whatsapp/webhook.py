@@ -21,6 +21,7 @@ from atende.channels.parsing import (
     as_list,
     epoch_seconds,
     ident,
+    plain_id,
 )
 from atende.domain.content import (
     Audio,
@@ -44,7 +45,7 @@ from atende.domain.content import (
     malformed,
 )
 from atende.domain.events import InboundMessage, Sender, StatusUpdate
-from atende.domain.model import Channel, safe_part
+from atende.domain.model import Channel
 from atende.domain.phone import to_e164
 
 OBJECT = "whatsapp_business_account"
@@ -171,7 +172,7 @@ def _content(kind: str, body: dict[str, Any], raw: dict[str, Any]) -> tuple[str 
     if kind in MEDIA:
         given = {key: body[key] for key in MEDIA_EXTRAS if key in body}
         media = MEDIA[kind](
-            media_id=_plain_id(ident(body.get("id"))),  # a Graph path segment: plain, or none
+            media_id=plain_id(body.get("id")) or None,  # a Graph path segment
             mime_type=body.get("mime_type"),
             sha256=body.get("sha256"),
             **given,
@@ -219,14 +220,6 @@ def _context(raw: dict[str, Any]) -> MessageContext:
     return MessageContext.model_validate(context)
 
 
-def _plain_id(value: Any) -> str | None:
-    """An id that becomes a document id or a Graph path segment: plain (`safe_part`), or dropped.
-
-    What we sent as biz_opaque_callback_data is one of our message ids; a media id is Meta's number.
-    Anything else was never ours or Meta's, and is not read as a path."""
-    return value if isinstance(value, str) and value and safe_part(value) == value else None
-
-
 def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
     provider_id, status = ident(raw.get("id")), _word(raw.get("status"))
     if not provider_id or not status:
@@ -241,5 +234,5 @@ def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
         recipient_id=recipient or None,
         errors=[as_dict(e) for e in as_list(raw.get("errors"))],
         pricing=as_dict(raw.get("pricing")),
-        message_id=_plain_id(raw.get("biz_opaque_callback_data")),
+        message_id=plain_id(raw.get("biz_opaque_callback_data")) or None,  # ours: a message document id
     )
