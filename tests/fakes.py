@@ -15,7 +15,7 @@ from typing import Any, Generic, Self, TypeVar
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
-from atende.domain.events import Event, StatusUpdate
+from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.model import Direction, stable_id
 from atende.engines.base import EngineReply, ReplyRequest
@@ -252,6 +252,8 @@ class FakePublisher:
     def publish_all(self, events: Sequence[Event]) -> None:
         if self.fail:
             raise TimeoutError("pubsub unavailable")
+        for event in events:
+            encode(event)  # what the real publisher sends: an event that cannot be encoded fails the publish
         self.published.extend(events)
 
 

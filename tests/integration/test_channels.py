@@ -105,6 +105,28 @@ def test_every_fixture_file_reaches_firestore_or_is_ignored(stack, http, firesto
 # --- Messenger: answer, statuses in any order, echoes ------------------------------------------------
 
 
+def test_items_that_can_never_be_processed_are_recorded_and_do_not_block_the_next(stack, http, firestore_db):
+    """A message without an id and a text that is not valid unicode: 200 (Meta must not retry them),
+    each recorded in omni_logs, and the customer's next message is answered as usual."""
+    marker = uuid.uuid4().hex
+    no_id = whatsapp_text(f"sem id {marker}", wa_id="5511955550101")
+    del no_id["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    bad_unicode = whatsapp_text(f"oi \ud800 {marker}", wa_id="5511955550101")
+    assert post(stack, http, "whatsapp", no_id) == {"received": 0, "ignored": 0, "rejected": 1}
+    assert post(stack, http, "whatsapp", bad_unicode) == {"received": 0, "ignored": 0, "rejected": 1}
+
+    def recorded() -> list[dict[str, Any]]:
+        logs = [d.to_dict() for d in firestore_db.collection("omni_logs").stream()]
+        mine = [d for d in logs if marker in d.get("payload", "") and d["source"] == "webhook_whatsapp"]
+        return mine if len(mine) == 2 else []
+
+    reasons = " | ".join(d["reason"] for d in wait_until(recorded, "both rejected items in omni_logs"))
+    assert "without a usable id" in reasons and "unicode" in reasons
+    good = whatsapp_text("preciso da segunda via do boleto", wa_id="5511955550101")
+    assert post(stack, http, "whatsapp", good)["received"] == 1
+    reply_to(stack, firestore_db, "whatsapp", good["entry"][0]["changes"][0]["value"]["messages"][0]["id"])
+
+
 def test_messenger_customer_is_answered_and_statuses_never_move_back(stack, http, firestore_db):
     psid = str(uuid.uuid4().int)[:16]
     mid = f"m_{uuid.uuid4().hex}"

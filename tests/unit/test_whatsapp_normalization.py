@@ -156,8 +156,10 @@ def test_hostile_shapes(payload):
             parse(payload)
 
 
-def test_message_missing_id_is_ignored_with_reason():
+def test_message_missing_id_is_rejected_with_reason_and_a_copy():
     payload = load("webhook-incoming-message-text.json")
     del payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
     result = parse(payload)
-    assert result.events == [] and "without id" in result.ignored[0].reason
+    assert result.events == [] and "without a usable id" in result.rejected[0].reason
+    assert result.rejected[0].where == "entry[0].changes[0].messages[0]"
+    assert '"type": "text"' in result.rejected[0].excerpt

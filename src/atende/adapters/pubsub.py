@@ -53,6 +53,7 @@ class PubSubPublisher:
         self._topic = {
             ev.InboundMessage: self._api.topic_path(project, topics.INBOUND),
             ev.StatusUpdate: self._api.topic_path(project, topics.STATUS),
+            ev.RejectedItem: self._api.topic_path(project, topics.INBOUND),  # ai_reply records it
         }
         self._outbound = self._api.topic_path(project, topics.OUTBOUND)
         self._media = self._api.topic_path(project, topics.MEDIA)

@@ -11,19 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from atende.domain.events import InboundMessage
-from atende.domain.model import Channel, stable_id
+from atende.domain.model import Channel, safe_part, stable_id
 
 DEFAULT_PERSONA = "cliente"
 
 
 def identity_keys(message: InboundMessage) -> list[str]:
-    """Every identity of the sender, most specific first; each maps to one contact."""
+    """Every identity of the sender, most specific first; each maps to one contact.
+
+    Keys are `contact_identities` document ids, so a raw id that is not plain is hashed (`safe_part`).
+    """
     sender = message.sender
-    keys = [f"{message.channel}:{sender.id}"]
+    keys = [f"{message.channel}:{safe_part(sender.id)}"]
     if sender.user_id and sender.user_id != sender.id:
-        keys.append(f"{message.channel}_user:{sender.user_id}")
+        keys.append(f"{message.channel}_user:{safe_part(sender.user_id)}")
     if sender.phone:
-        keys.append(f"phone:{sender.phone}")
+        keys.append(f"phone:{safe_part(sender.phone)}")
     return keys
 
 

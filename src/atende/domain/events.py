@@ -4,6 +4,11 @@ The webhook functions turn each platform's payload into these; everything
 downstream speaks only this vocabulary. They serialise to compact JSON so a
 Pub/Sub message stays far below the 512 KB event limit. On the wire a message's
 kind sits beside its content (as in Firestore); in memory the content carries it.
+
+`encode` is also the gate of what may cross: an event that could not be stored
+by its consumer (invalid unicode, nested deeper than Firestore allows, integers
+beyond 64 bits, too large) raises `Unpublishable`, and the webhook records the
+item as rejected instead of publishing a poison message.
 """
 
 from __future__ import annotations
@@ -15,7 +20,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_serializer, model_validator
 
 from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
-from atende.domain.model import Channel, MessageKind, conversation_doc_id, message_doc_id
+from atende.domain.model import (
+    Channel,
+    MessageKind,
+    conversation_doc_id,
+    message_doc_id,
+    safe_part,
+    stable_id,
+)
+
+# A consumer stores an event's maps inside a document: Firestore allows 20 levels of nesting and 1 MiB
+# per document, and integers of 64 bits.
+MAX_EVENT_BYTES = 256 * 1024
+MAX_DEPTH = 16
+_INT64 = range(-(2**63), 2**63)
 
 
 class _Event(BaseModel):
@@ -102,25 +120,79 @@ class StatusUpdate(_Event):
 
     @property
     def ordering_key(self) -> str:
-        return f"{self.channel}:{self.account_id}:{self.recipient_id or self.provider_message_id}"
+        target = self.recipient_id or self.provider_message_id
+        return f"{self.channel}:{safe_part(self.account_id)}:{safe_part(target)}"
 
 
-Event = InboundMessage | StatusUpdate
+class RejectedItem(_Event):
+    """A webhook item that can never be processed, answered 200 so Meta does not retry it.
 
-_TYPES: dict[str, type[InboundMessage] | type[StatusUpdate]] = {
+    Published on the inbound topic beside the messages (the webhook stays free of Firestore);
+    `ai_reply` records it in `omni_logs`.
+    """
+
+    channel: Channel
+    where: str  # its place in the webhook body, e.g. entry[0].changes[0].value.messages[3]
+    reason: str
+    excerpt: str  # the item as JSON, ASCII-escaped, cut at 2 KB
+    received_at: float
+
+    @property
+    def ordering_key(self) -> str:
+        return f"rejected:{self.channel}"
+
+    @property
+    def log_id(self) -> str:
+        """The same item redelivered is recorded once."""
+        return stable_id("r", self.channel, self.where, self.reason, self.excerpt)
+
+
+class Unpublishable(ValueError):
+    """An event its consumer could never store: the item is rejected, not published."""
+
+
+Event = InboundMessage | StatusUpdate | RejectedItem
+
+_TYPES: dict[str, type[InboundMessage] | type[StatusUpdate] | type[RejectedItem]] = {
     "inbound_message": InboundMessage,
     "status_update": StatusUpdate,
+    "rejected_item": RejectedItem,
 }
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 
 
 def encode(event: Event) -> bytes:
-    body = event.model_dump(mode="json")
-    if isinstance(event, InboundMessage):
-        body["kind"] = str(event.kind)
-    return json.dumps(
-        {"type": _NAMES[type(event)], **body}, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    """The Pub/Sub form of an event; raises Unpublishable when its consumer could not store it."""
+    try:
+        body = event.model_dump(mode="json")
+        if isinstance(event, InboundMessage):
+            body["kind"] = str(event.kind)
+        _check_storable(body, 0)
+        data = json.dumps(
+            {"type": _NAMES[type(event)], **body}, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode()
+    except Unpublishable:
+        raise
+    except UnicodeEncodeError as exc:
+        raise Unpublishable(f"text that is not valid unicode ({exc.reason})") from exc
+    except (ValueError, RecursionError) as exc:  # pydantic's serialization errors are ValueErrors
+        raise Unpublishable(str(exc)[:200]) from exc
+    if len(data) > MAX_EVENT_BYTES:
+        raise Unpublishable(f"{len(data)} bytes once normalized, more than {MAX_EVENT_BYTES}")
+    return data
+
+
+def _check_storable(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise Unpublishable(f"nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item, depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        raise Unpublishable("an integer beyond 64 bits")
 
 
 def decode(data: bytes | str) -> Event:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from enum import StrEnum
+
+# What a provider id looks like when it can be part of a document id as is: wa_ids, PSIDs, phone number
+# ids, BSUIDs ("BR.13491208655302741918"). Anything else is hashed (see `safe_part`).
+_PLAIN = re.compile(r"[A-Za-z0-9._:+-]{1,200}")
 
 
 class Channel(StrEnum):
@@ -89,8 +94,24 @@ def stable_id(prefix: str, *parts: str) -> str:
     and deriving the id is what makes a redelivered webhook land on the same
     document instead of creating a second one.
     """
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"{prefix}_{digest}"
+    return f"{prefix}_{_digest(*parts)}"
+
+
+def _digest(*parts: str) -> str:
+    # surrogatepass: a lone surrogate must hash, not crash; such an id is never published anyway.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def safe_part(value: str) -> str:
+    """A raw id as a piece of a document id or key: readable when plain, else `h<digest>`.
+
+    Plain ids (letters, digits, `._:+-`, up to 200 characters, never `.`/`..`) are kept so ids stay
+    legible (`whatsapp_<phone_number_id>_<wa_id>`); an id with `/`, spaces, other characters or of any
+    length is hashed, so what a sender controls can never make an invalid or oversized document id.
+    """
+    if _PLAIN.fullmatch(value) and value.strip(".") and not value.startswith("__"):
+        return value
+    return f"h{_digest(value)}"
 
 
 def message_doc_id(channel: str, provider_message_id: str) -> str:
@@ -104,5 +125,4 @@ def conversation_doc_id(channel: str, account_id: str, sender_id: str) -> str:
     system we grew from, with the account added because a business may run
     several numbers.
     """
-    safe = "_".join(p.replace("/", "-") for p in (channel, account_id, sender_id))
-    return safe
+    return "_".join(safe_part(p) for p in (channel, account_id, sender_id))

@@ -15,6 +15,7 @@ from atende.domain import events
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
 from atende.entrypoints.pubsub import Delivery
+from atende.services import failures
 from atende.services.failures import Rejected
 from atende.services.media import MediaJob, request_fetch
 
@@ -59,6 +60,9 @@ class Services(Protocol):
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
     event = _decoded(events.decode, delivery.data)
+    if isinstance(event, events.RejectedItem):  # a webhook item that can never be processed
+        failures.record(services.unit_of_work, failures.rejected_at_ingest(event))
+        return
     if not isinstance(event, events.InboundMessage):
         raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
     delivery.about(message_id=event.message_id, conversation_id=event.conversation_id)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from atende.domain.events import RejectedItem
+
 if TYPE_CHECKING:
     from atende.services.unit_of_work import UnitOfWork
 
@@ -71,6 +73,19 @@ class FailureLog:
             message_id=_text(message_id, TEXT_LIMIT) if message_id else None,
             conversation_id=_text(conversation_id, TEXT_LIMIT) if conversation_id else None,
         )
+
+
+def rejected_at_ingest(item: RejectedItem) -> FailureLog:
+    """A webhook item Meta will never send better: its place in the body and why, under an id derived
+    from the item, so the same item redelivered is recorded once."""
+    return FailureLog.of(
+        id=item.log_id,
+        source=f"webhook_{item.channel}",
+        kind=FailureKind.REJECTED,
+        reason=f"{item.where}: {item.reason}",
+        payload=item.excerpt,
+        at=item.received_at,
+    )
 
 
 def record(uow: Callable[[], UnitOfWork], entry: FailureLog) -> None:

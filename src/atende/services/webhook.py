@@ -3,19 +3,25 @@
 Framework-free so every channel's HTTP entry point stays a few lines and the
 whole contract is testable without a server. Meta retries anything but a 200,
 so a 200 means every event is durably in Pub/Sub, and a failed publish must be
-a 5xx.
+a 5xx; it is the only 5xx. A body that is not JSON (or nested deeper than the
+parser goes) is a 400; an item that can never be processed is answered 200,
+logged at WARNING and published as a `RejectedItem`, which `ai_reply` records
+in `omni_logs`, so neither Meta nor Pub/Sub retries it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from atende.channels.parsing import MalformedPayload, ParseResult
+from atende.channels.parsing import MalformedPayload, ParseResult, Rejected
 from atende.channels.signature import SIGNATURE_HEADER, handshake_challenge, signature_valid
+from atende.domain.events import Event, RejectedItem
+from atende.domain.model import Channel
 from atende.services.ports import EventPublisher
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,8 @@ class WebhookReceiver:
         if challenge is None:
             log.warning("%s handshake refused (mode=%r)", self.channel, args.get("hub.mode"))
             return Reply(403, "forbidden", "text/plain")
+        if not challenge:
+            return Reply(400, "missing hub.challenge", "text/plain")
         return Reply(200, challenge, "text/plain")
 
     def _notification(self, headers: Mapping[str, str], body: bytes) -> Reply:
@@ -69,16 +77,47 @@ class WebhookReceiver:
             log.warning("%s webhook refused: missing or invalid %s", self.channel, SIGNATURE_HEADER)
             return _error(401, "invalid signature")
         try:
-            result = self.parse(json.loads(body))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep, a 4,300-digit number
             return _error(400, "malformed JSON")
+        try:
+            result = self.parse(payload)
         except MalformedPayload as exc:
             return _error(400, str(exc))
+        except Exception as exc:  # a shape no parser foresaw: recorded whole, never retried for days
+            log.exception("%s webhook: the parser failed on a signed body", self.channel)
+            result = ParseResult()
+            result.reject("body", f"unreadable ({type(exc).__name__})", payload)
         for item in result.ignored:
             log.info("%s webhook: ignored %s (%s)", self.channel, item.where, item.reason)
+        rejected = [self._rejected(item) for item in result.rejected]
         try:
-            self.publisher.publish_all(result.events)
+            self.publisher.publish_all([*result.events, *rejected])
         except Exception:
             log.exception("%s webhook: publish failed; answering 503 so Meta retries", self.channel)
             return _error(503, "temporarily unavailable")
-        return Reply(200, json.dumps({"received": len(result.events), "ignored": len(result.ignored)}))
+        answer = {"received": len(result.events), "ignored": len(result.ignored)}
+        if rejected:
+            answer["rejected"] = len(rejected)
+        return Reply(200, json.dumps(answer))
+
+    def _rejected(self, item: Rejected) -> Event:
+        log.warning(
+            "%s webhook: rejected %s (%s)",
+            self.channel,
+            item.where,
+            item.reason,
+            extra={
+                "channel": self.channel,
+                "where": item.where,
+                "reason": item.reason,
+                "excerpt": item.excerpt,
+            },
+        )
+        return RejectedItem(
+            channel=Channel(self.channel),
+            where=item.where,
+            reason=item.reason,
+            excerpt=item.excerpt,
+            received_at=time.time(),
+        )

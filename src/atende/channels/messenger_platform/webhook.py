@@ -4,7 +4,9 @@ Both products share one envelope (`entry[].messaging[]` with sender, recipient,
 timestamp in ms and one event) and mostly the same events; the differences
 (Instagram's `changes[]`, story replies, `read.mid` instead of a watermark) are
 handled here by shape, so the two channel modules only name their object.
-Ids may arrive as numbers: every id is turned into a string.
+Ids may arrive as numbers: every id is turned into a string. An event without a
+usable id, sender or page is rejected (recorded, never published), as is one
+its consumer could not store.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from atende.channels.parsing import Ignored, MalformedPayload, ParseResult, as_dict, as_list, epoch_seconds
+from atende.channels.parsing import (
+    Ignored,
+    MalformedPayload,
+    ParseResult,
+    as_dict,
+    as_list,
+    epoch_seconds,
+    ident,
+)
 from atende.domain.content import (
     Attachment,
     Audio,
@@ -79,7 +89,7 @@ def parse(payload: Any, *, channel: Channel, obj: str) -> ParseResult:
     result = ParseResult()
     for e, entry in enumerate(as_list(payload.get("entry"))):
         entry = as_dict(entry)
-        account_id = _id(entry.get("id"))
+        account_id = ident(entry.get("id"))
         entry_time = epoch_seconds(entry.get("time"), millis=True) if entry.get("time") else None
         for key in ("messaging", "standby"):
             for i, item in enumerate(as_list(entry.get(key))):
@@ -92,7 +102,7 @@ def parse(payload: Any, *, channel: Channel, obj: str) -> ParseResult:
             if change.get("field") == "messages" and value.get("sender"):  # dashboard "Test" shape
                 _event(value, account_id, entry_time, channel, False, where, result)
             else:
-                result.ignored.append(Ignored(where, _change_reason(str(change.get("field")))))
+                result.ignored.append(Ignored(where, _change_reason(str(change.get("field"))[:100])))
     return result
 
 
@@ -113,10 +123,13 @@ def _event(
     where: str,
     result: ParseResult,
 ) -> None:
-    sender_id = _id(as_dict(item.get("sender")).get("id"))
-    recipient_id = _id(as_dict(item.get("recipient")).get("id")) or account_id
+    sender_id = ident(as_dict(item.get("sender")).get("id"))
+    recipient_id = ident(as_dict(item.get("recipient")).get("id")) or account_id
     timestamp = epoch_seconds(item["timestamp"], millis=True) if item.get("timestamp") else entry_time
-    ctx = _Ctx(channel, account_id or recipient_id, sender_id, recipient_id, timestamp, where, result)
+    if not (account_id or recipient_id):
+        result.reject(where, "event without a usable page or account id to route on", item)
+        return
+    ctx = _Ctx(channel, account_id or recipient_id, sender_id, recipient_id, timestamp, where, item, result)
     message = as_dict(item.get("message"))
     if message and message.get("is_echo"):
         ctx.echo(message)
@@ -146,7 +159,7 @@ def _event(
         ctx.delivery(as_dict(item["delivery"]))
     else:
         kind = next((k for k in IGNORED_EVENTS if k in item), None)
-        reason = IGNORED_EVENTS[kind] if kind else f"unknown event ({', '.join(sorted(item))})"
+        reason = IGNORED_EVENTS[kind] if kind else f"unknown event ({', '.join(sorted(item))[:200]})"
         result.ignored.append(Ignored(where, reason))
 
 
@@ -161,6 +174,7 @@ class _Ctx:
         recipient_id: str,
         timestamp: float | None,
         where: str,
+        raw: dict[str, Any],
         result: ParseResult,
     ) -> None:
         self.channel = channel
@@ -169,10 +183,11 @@ class _Ctx:
         self.recipient_id = recipient_id
         self.timestamp = timestamp
         self.where = where
+        self.raw = raw
         self.result = result
 
     def _emit(self, event: Event) -> None:
-        self.result.events.append(event)
+        self.result.emit(event, self.where, self.raw)
 
     def _ignore(self, reason: str) -> None:
         self.result.ignored.append(Ignored(self.where, reason))
@@ -205,9 +220,9 @@ class _Ctx:
         self._emit(message)
 
     def message(self, message: dict[str, Any], item: dict[str, Any]) -> None:
-        mid = _id(message.get("mid"))
+        mid = ident(message.get("mid"))
         if not mid:
-            self._ignore("message without mid")
+            self.result.reject(self.where, "message without a usable mid", self.raw)
             return
         if message.get("is_deleted"):
             self._ignore(f"the customer deleted message {mid}; deletions are not mirrored")
@@ -223,9 +238,9 @@ class _Ctx:
 
     def echo(self, message: dict[str, Any]) -> None:
         """Sent by the business (Meta's inbox, or us): stored on the customer's conversation."""
-        mid = _id(message.get("mid"))
+        mid = ident(message.get("mid"))
         if not mid or not self.recipient_id:
-            self._ignore("echo without mid or recipient")
+            self.result.reject(self.where, "echo without a usable mid or recipient", self.raw)
             return
         # Meta swaps sender and recipient on echoes; some recorded payloads do not.
         customer = self.sender_id if self.recipient_id == self.account_id else self.recipient_id
@@ -234,14 +249,14 @@ class _Ctx:
             context = _message_context(message)
             for key in ("app_id", "metadata"):
                 if message.get(key) is not None:
-                    context[key] = _id(message[key]) if key == "app_id" else message[key]
+                    context[key] = ident(message[key]) if key == "app_id" else message[key]
             return *_message_content(message), MessageContext.model_validate(context)
 
         self._inbound(mid, "message", parts, customer=customer, echo=True)
 
     def postback(self, postback: dict[str, Any]) -> None:
         payload = postback.get("payload")
-        provider_id = _id(postback.get("mid")) or f"postback:{self.sender_id}:{self.timestamp}"
+        provider_id = ident(postback.get("mid")) or f"postback:{self.sender_id}:{self.timestamp}"
 
         def parts() -> tuple[str | None, Content, MessageContext]:
             content = Postback(payload=payload, title=postback.get("title"))
@@ -251,7 +266,7 @@ class _Ctx:
         self._inbound(provider_id, "postback", parts)
 
     def reaction(self, reaction: dict[str, Any]) -> None:
-        target = _id(reaction.get("mid"))
+        target = ident(reaction.get("mid"))
         action = str(reaction.get("action") or "react")
         emoji = (reaction.get("emoji") or "") if action == "react" else ""
 
@@ -264,15 +279,15 @@ class _Ctx:
         self._inbound(f"reaction:{target}:{self.sender_id}:{action}:{self.timestamp}", "reaction", parts)
 
     def read(self, read: dict[str, Any]) -> None:
-        if read.get("mid"):  # Instagram names the message
-            self._status("read", _id(read["mid"]), None)
+        if mid := ident(read.get("mid")):  # Instagram names the message
+            self._status("read", mid, None)
         elif read.get("watermark"):
             self._status("read", "", epoch_seconds(read["watermark"], millis=True))
         else:
             self._ignore("read without mid or watermark")
 
     def delivery(self, delivery: dict[str, Any]) -> None:
-        mids = [_id(m) for m in as_list(delivery.get("mids")) if m]
+        mids = [mid for mid in map(ident, as_list(delivery.get("mids"))) if mid]
         watermark = epoch_seconds(delivery["watermark"], millis=True) if delivery.get("watermark") else None
         for mid in mids:
             self._status("delivered", mid, None, at=watermark)
@@ -316,7 +331,7 @@ def _message_content(message: dict[str, Any]) -> tuple[str | None, Content]:
         shape = Sticker
     attached: dict[str, Any] = {"attachments": [_attachment(a) for a in attachments]}
     if sticker_id:
-        attached["sticker_id"] = _id(sticker_id)
+        attached["sticker_id"] = ident(sticker_id)
     if shape is Location:
         coords = as_dict(payload.get("coordinates"))
         return text or payload.get("title"), Location(
@@ -342,7 +357,7 @@ def _attachment(raw: dict[str, Any]) -> Attachment:
     given: dict[str, Any] = {}
     for key in ("url", "title", "sticker_id", "id"):
         if payload.get(key) is not None:
-            given[key] = _id(payload[key]) if key in ("sticker_id", "id") else payload[key]
+            given[key] = ident(payload[key]) if key in ("sticker_id", "id") else payload[key]
     if raw.get("url") and "url" not in given:
         given["url"] = raw["url"]
     return Attachment(type=raw.get("type"), **given)
@@ -352,18 +367,10 @@ def _message_context(message: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {}
     reply_to = as_dict(message.get("reply_to"))
     if reply_to.get("mid"):
-        context["reply_to"] = _id(reply_to["mid"])
+        context["reply_to"] = ident(reply_to["mid"])
     if reply_to.get("story"):
         context["story_reply"] = as_dict(reply_to["story"])
     if message.get("referral"):
         context["referral"] = as_dict(message["referral"])
     return context
 
-
-def _id(value: Any) -> str:
-    """Meta sends some ids as JSON numbers; ours are always strings (and never lose digits)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -2,7 +2,9 @@
 
 Walks every entry, change, message and status of a batch (Meta batches up to
 1000 updates per POST). Kinds we do not know become `unsupported` messages
-carrying their original type, so a new Meta kind is stored, never a crash.
+carrying their original type, so a new Meta kind is stored, never a crash; a
+message or status without a usable id, sender or account is rejected (recorded,
+never published), as is one its consumer could not store.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from atende.channels.parsing import (
     as_dict,
     as_list,
     epoch_seconds,
+    ident,
+    plain_id,
 )
 from atende.domain.content import (
     Audio,
@@ -53,6 +57,7 @@ MEDIA: dict[str, type[Media]] = {
     "sticker": Sticker,
 }
 MEDIA_EXTRAS = ("caption", "filename", "voice", "animated")  # kept only when the payload has them
+MAX_WORD_CHARS = 64  # a message type or status name: Meta's are short words
 
 
 def parse(payload: Any) -> ParseResult:
@@ -63,41 +68,38 @@ def parse(payload: Any) -> ParseResult:
         for c, change in enumerate(as_list(as_dict(entry).get("changes"))):
             where = f"entry[{e}].changes[{c}]"
             change = as_dict(change)
-            if change.get("field") != "messages":
-                result.ignored.append(Ignored(where, f"field '{change.get('field')}' is not a message"))
+            if (field := change.get("field")) != "messages":
+                result.ignored.append(Ignored(where, f"field '{str(field)[:100]}' is not a message"))
                 continue
             _parse_value(as_dict(change.get("value")), where, result)
     return result
 
 
 def _parse_value(value: dict[str, Any], where: str, result: ParseResult) -> None:
-    account_id = str(as_dict(value.get("metadata")).get("phone_number_id") or "")
+    account_id = ident(as_dict(value.get("metadata")).get("phone_number_id"))
     if not account_id:
-        result.ignored.append(Ignored(where, "no metadata.phone_number_id to route on"))
+        result.reject(where, "no usable metadata.phone_number_id to route on", value)
         return
-    for err in as_list(value.get("errors")):
-        result.ignored.append(
-            Ignored(
-                where,
-                f"platform error {as_dict(err).get('code')}: "
-                f"{as_dict(err).get('title') or as_dict(err).get('message')}",
-            )
-        )
+    for err in map(as_dict, as_list(value.get("errors"))):
+        title = str(err.get("title") or err.get("message"))[:200]
+        result.ignored.append(Ignored(where, f"platform error {ident(err.get('code'))}: {title}"))
     contacts = as_list(value.get("contacts"))
     profiles = _profiles(contacts)
     only_contact = as_dict(contacts[0]) if len(contacts) == 1 else {}
     for i, raw in enumerate(as_list(value.get("messages"))):
+        here = f"{where}.messages[{i}]"
         message = _message(as_dict(raw), account_id, profiles, only_contact)
         if message is None:
-            result.ignored.append(Ignored(f"{where}.messages[{i}]", "message without id or sender"))
+            result.reject(here, "message without a usable id or sender", raw)
         else:
-            result.events.append(message)
+            result.emit(message, here, raw)
     for i, raw in enumerate(as_list(value.get("statuses"))):
+        here = f"{where}.statuses[{i}]"
         status = _status(as_dict(raw), account_id)
         if status is None:
-            result.ignored.append(Ignored(f"{where}.statuses[{i}]", "status without id or status"))
+            result.reject(here, "status without a usable id or status", raw)
         else:
-            result.events.append(status)
+            result.emit(status, here, raw)
 
 
 def _profiles(contacts: list[Any]) -> dict[str, dict[str, Any]]:
@@ -105,8 +107,8 @@ def _profiles(contacts: list[Any]) -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for contact in map(as_dict, contacts):
         for key in ("wa_id", "user_id"):
-            if contact.get(key):
-                index[str(contact[key])] = contact
+            if contact_id := ident(contact.get(key)):
+                index[contact_id] = contact
     return index
 
 
@@ -115,22 +117,23 @@ def _message(
 ) -> InboundMessage | None:
     # Username-era payloads may name the sender only in contacts[] or in the system notice.
     fallback = only_contact or as_dict(raw.get("system"))
-    wa_id = _str(raw.get("from") or fallback.get("wa_id"))
-    user_id = _str(raw.get("from_user_id") or fallback.get("user_id"))
+    wa_id = ident(raw.get("from")) or ident(fallback.get("wa_id")) or None
+    user_id = ident(raw.get("from_user_id")) or ident(fallback.get("user_id")) or None
     # Replies go to, and the conversation is keyed on, the canonical number: WhatsApp may report a
     # Brazilian mobile with or without the ninth digit, and both must be one conversation.
     phone = to_e164(wa_id)
     sender_id = (phone[1:] if phone else wa_id) or user_id
-    if not raw.get("id") or not sender_id:
+    provider_id = ident(raw.get("id"))
+    if not provider_id or not sender_id:
         return None
     contact = profiles.get(wa_id or sender_id) or (profiles.get(user_id) if user_id else None) or {}
     profile = as_dict(contact.get("profile"))
-    user_id = user_id or (str(contact["user_id"]) if contact.get("user_id") else None)
-    kind = str(raw.get("type") or "unknown")
+    user_id = user_id or ident(contact.get("user_id")) or None
+    kind = _word(raw.get("type")) or "unknown"
     envelope: dict[str, Any] = {
         "channel": Channel.WHATSAPP,
         "account_id": account_id,
-        "provider_message_id": str(raw["id"]),
+        "provider_message_id": provider_id,
         "sender": Sender(
             id=sender_id,
             name=_str(profile.get("name")),
@@ -154,7 +157,12 @@ def _message(
 
 
 def _str(value: Any) -> str | None:
-    return str(value) if value else None
+    """A name or username: Meta sends strings; anything else is dropped."""
+    return value if isinstance(value, str) and value else None
+
+
+def _word(value: Any) -> str:
+    return value if isinstance(value, str) and len(value) <= MAX_WORD_CHARS else ""
 
 
 def _content(kind: str, body: dict[str, Any], raw: dict[str, Any]) -> tuple[str | None, Content]:
@@ -164,7 +172,10 @@ def _content(kind: str, body: dict[str, Any], raw: dict[str, Any]) -> tuple[str 
     if kind in MEDIA:
         given = {key: body[key] for key in MEDIA_EXTRAS if key in body}
         media = MEDIA[kind](
-            media_id=body.get("id"), mime_type=body.get("mime_type"), sha256=body.get("sha256"), **given
+            media_id=plain_id(body.get("id")) or None,  # a Graph path segment
+            mime_type=body.get("mime_type"),
+            sha256=body.get("sha256"),
+            **given,
         )
         return media.caption, media
     if kind == "location":
@@ -210,17 +221,18 @@ def _context(raw: dict[str, Any]) -> MessageContext:
 
 
 def _status(raw: dict[str, Any], account_id: str) -> StatusUpdate | None:
-    if not raw.get("id") or not raw.get("status"):
+    provider_id, status = ident(raw.get("id")), _word(raw.get("status"))
+    if not provider_id or not status:
         return None
-    recipient = raw.get("recipient_id") or raw.get("recipient_user_id")
+    recipient = ident(raw.get("recipient_id")) or ident(raw.get("recipient_user_id"))
     return StatusUpdate(
         channel=Channel.WHATSAPP,
         account_id=account_id,
-        provider_message_id=str(raw["id"]),
-        status=str(raw["status"]),
+        provider_message_id=provider_id,
+        status=status,
         timestamp=epoch_seconds(raw.get("timestamp")),
-        recipient_id=str(recipient) if recipient else None,
+        recipient_id=recipient or None,
         errors=[as_dict(e) for e in as_list(raw.get("errors"))],
         pricing=as_dict(raw.get("pricing")),
-        message_id=ours if isinstance(ours := raw.get("biz_opaque_callback_data"), str) else None,
+        message_id=plain_id(raw.get("biz_opaque_callback_data")) or None,  # ours: a message document id
     )
