@@ -7,6 +7,8 @@ from atende import wiring
 from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import consume
 
+wiring.start(ai_reply=wiring.inbound_service)
+
 
 @functions_framework.cloud_event
 def ai_reply(cloud_event: CloudEvent) -> None:

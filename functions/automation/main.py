@@ -12,6 +12,8 @@ from atende import wiring
 from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import consume
 
+wiring.start(automation_tick=wiring.send_sweeper)
+
 
 @functions_framework.cloud_event
 def automation_tick(cloud_event: CloudEvent) -> None:

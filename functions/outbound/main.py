@@ -7,6 +7,10 @@ from atende import wiring
 from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import consume
 
+wiring.start(
+    outbound=wiring.outbound_service, message_status=wiring.status_service, media_fetch=wiring.media_service
+)
+
 
 @functions_framework.cloud_event
 def outbound(cloud_event: CloudEvent) -> None:

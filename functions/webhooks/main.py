@@ -9,6 +9,12 @@ import functions_framework
 from atende import wiring
 from atende.entrypoints.http import handle
 
+wiring.start(
+    webhook_whatsapp=wiring.whatsapp_receiver,
+    webhook_messenger=wiring.messenger_receiver,
+    webhook_instagram=wiring.instagram_receiver,
+)
+
 
 @functions_framework.http
 def webhook_whatsapp(request: flask.Request) -> flask.Response:

@@ -208,3 +208,14 @@ def media_service() -> MediaService:
         s.require_secrets("media_fetch", "media_url_secret")
         store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
     return MediaService(deliveries(), meta().media, store, s.media_url_ttl_s)
+
+
+def start(**services: Callable[[], object]) -> None:
+    """In production, build the service of the function this instance runs (`FUNCTION_TARGET`) as it
+    starts, so a missing secret or token stops the instance with a message naming it, instead of the
+    first request failing. In dev and tests, services are built on first use."""
+    import os
+
+    build = services.get(os.environ.get("FUNCTION_TARGET", ""))
+    if build is not None and settings().production:
+        build()

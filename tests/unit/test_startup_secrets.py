@@ -1,4 +1,4 @@
-"""In production a function missing a secret it needs stops when its service is built, naming the secret."""
+"""In production a function missing a secret it needs stops as its instance starts, naming the secret."""
 
 from __future__ import annotations
 
@@ -48,3 +48,16 @@ def test_local_media_without_its_signing_key_does_not_start(production):
 def test_the_dev_stack_is_never_production(production):
     production.setenv("ATENDE_DEV", "1")
     assert wiring.messenger_receiver() is not None  # fails closed per request, as before
+
+
+def test_a_deployed_webhook_module_stops_at_import_naming_the_missing_secret(production):
+    """Importing the function's module is the instance starting: the deploy's first instance fails."""
+    import importlib.util
+    from pathlib import Path
+
+    production.setenv("FUNCTION_TARGET", "webhook_messenger")
+    path = Path(__file__).resolve().parents[2] / "functions" / "webhooks" / "main.py"
+    spec = importlib.util.spec_from_file_location("deployed_webhooks", path)
+    assert spec and spec.loader
+    with pytest.raises(MissingSecrets, match=r"webhook_messenger cannot start.*META_APP_SECRET"):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
