@@ -8,6 +8,7 @@ on Messenger) is sent at `--rate` for `--seconds`; a refused webhook is posted
 again, as Meta redelivers. Meanwhile, at random moments (`--seed`):
 
 - a gunicorn worker of the functions server is killed (SIGKILL); gunicorn starts another;
+  once, every worker is killed while slow sends (below) are in flight;
 - the Graph stand-in answers a burst of 500s, a burst of 429s with `Retry-After`, and a
   burst of slow answers (longer than the Graph client's timeout; the send does happen);
 - poison is published straight to the inbound topic: malformed JSON, JSON that is not an
@@ -59,6 +60,14 @@ THROTTLED = Fault(
     {"error": {"message": "(#130429) Rate limit hit", "code": 130429}},
     headers={"Retry-After": "1"},
 )
+KINDS = {  # what --skip names
+    "kill a worker": "kill",
+    "kill mid-send": "kill",
+    "Graph 500 burst": "500",
+    "Graph 429 burst": "429",
+    "Graph slow burst": "slow",
+    "poison to ai_reply": "poison",
+}
 SWEEPERS = [c for c in CONSUMERS if "sweep" in c.target]  # none until the sweeper lands
 
 
@@ -126,6 +135,13 @@ class Chaos:
         os.kill(pid, signal.SIGKILL)
         return f"SIGKILL worker {pid}"
 
+    def kill_every_worker(self) -> str:
+        """Every worker at once: whichever holds a send in flight dies with it."""
+        alive = workers(self.stack)
+        for pid in alive:
+            os.kill(pid, signal.SIGKILL)
+        return f"SIGKILL workers {', '.join(map(str, alive))}"
+
     def graph_faults(self, fault: Fault, count: int) -> Callable[[], str]:
         def act() -> str:
             assert self.stack.graph is not None
@@ -147,23 +163,23 @@ class Chaos:
         )
         return f"published {len(events)} to {topics.INBOUND}: " + "; ".join(events)
 
-    def schedule(self, seconds: float, kills: int, kill_until_s: float) -> None:
+    def schedule(self, seconds: float, kills: int, kill_until_s: float, skip: set[str]) -> None:
         def at(low: float, high: float) -> float:
             return self.rng.uniform(low * seconds, high * seconds)
 
-        self.plan = [
+        slow_at = at(0.1, 0.5)
+        plan = [
             Injection(self.rng.uniform(3, kill_until_s), "kill a worker", self.kill_worker)
             for _ in range(kills)
         ]
-        self.plan += [
+        plan += [
             Injection(at(0.1, 0.7), "Graph 500 burst", self.graph_faults(SERVER_ERROR, 6)),
             Injection(at(0.1, 0.7), "Graph 429 burst", self.graph_faults(THROTTLED, 6)),
-            Injection(
-                at(0.1, 0.7), "Graph slow burst", self.graph_faults(Fault(0, {}, delay_s=self.slow_s), 2)
-            ),
+            Injection(slow_at, "Graph slow burst", self.graph_faults(Fault(0, {}, delay_s=self.slow_s), 2)),
+            Injection(slow_at + 3, "kill mid-send", self.kill_every_worker),  # the slow sends are in flight
             Injection(at(0.2, 0.6), "poison to ai_reply", self.feed_poison),
         ]
-        self.plan.sort(key=lambda i: i.at_s)
+        self.plan = sorted((i for i in plan if KINDS[i.what] not in skip), key=lambda i: i.at_s)
 
     def start(self) -> None:
         t0 = time.perf_counter()
@@ -206,6 +222,11 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=4, help="gunicorn workers killed")
     parser.add_argument("--slow-s", type=float, default=GRAPH_TIMEOUT_S + 2, help="a slow Graph answer")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated faults to leave out, of: {', '.join(sorted(set(KINDS.values())))}",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the functions")
     args = parser.parse_args()
 
@@ -230,7 +251,7 @@ def main() -> int:
         # the lease ends before the deadline, so a sweeper (when there is one) has its chance.
         kill_until = max(3.5, min(args.seconds - 5, args.seconds + args.grace - LEASE_S - 20))
         chaos = Chaos(stack, rng, args.slow_s, run)
-        chaos.schedule(args.seconds, args.kills, kill_until)
+        chaos.schedule(args.seconds, args.kills, kill_until, set(filter(None, args.skip.split(","))))
         stats = StreamStats()
         print(
             f"chaos: {len(items)} messages at {args.rate:g}/s for {args.seconds:g} s; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -13,11 +14,12 @@ from outcomes import Sent, text_message
 MESSENGER_EVERY = 4  # one message in four is a Messenger text, the rest WhatsApp
 
 
-def messages(run: str, count: int, start: int = 0) -> list[tuple[Sent, dict[str, Any]]]:
-    return [
-        text_message(i, run, "messenger" if i % MESSENGER_EVERY == 0 else "whatsapp")
-        for i in range(start, start + count)
-    ]
+def message(run: str, i: int) -> tuple[Sent, dict[str, Any]]:
+    return text_message(i, run, "messenger" if i % MESSENGER_EVERY == 0 else "whatsapp")
+
+
+def messages(run: str, count: int) -> list[tuple[Sent, dict[str, Any]]]:
+    return [message(run, i) for i in range(count)]
 
 
 class StreamStats:
@@ -51,19 +53,19 @@ def deliver(poster: Poster, sent: Sent, payload: dict[str, Any], stats: StreamSt
 
 def send_stream(
     poster: Poster,
-    items: list[tuple[Sent, dict[str, Any]]],
+    items: Iterable[tuple[Sent, dict[str, Any]]],
     rate: float,
     stats: StreamStats,
     attempts: int = 4,
     workers: int = 16,
 ) -> list[Sent]:
     """Open loop: each message at its scheduled time whatever the server does; returns those accepted."""
-    futures: list[Future[bool]] = []
+    futures: list[tuple[Sent, Future[bool]]] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as pool:
         t0 = time.perf_counter()
         for i, (sent, payload) in enumerate(items):
             delay = t0 + i / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            futures.append(pool.submit(deliver, poster, sent, payload, stats, attempts))
-    return [sent for (sent, _), future in zip(items, futures, strict=True) if future.result()]
+            futures.append((sent, pool.submit(deliver, poster, sent, payload, stats, attempts)))
+    return [sent for sent, future in futures if future.result()]
