@@ -12,7 +12,7 @@ Every `--every` seconds it prints the resident memory (RSS) of each process —
 the Firestore and Pub/Sub emulators (gcloud's wrapper and its JVM), the gunicorn
 master and each worker, and this process, which holds the Graph stand-in (and
 its record of every send) and the load — with the webhook errors so far,
-replies sent, the backlog (accepted, not yet answered) and replies failed.
+sends the stand-in recorded, the backlog (accepted minus sends) and replies failed.
 At the end it waits for the backlog (up to `--drain` s), prints what became of
 each accepted message (lost and doubled must be 0) and the memory at the
 start, middle and end with each process's growth.
@@ -51,6 +51,12 @@ def failed_replies(db: firestore.Client) -> str:
         return str(int(query.count().get()[0][0].value))
     except Exception as exc:  # the emulator's aggregation is a convenience here, not the verdict
         return f"n/a ({type(exc).__name__})"
+
+
+def column(process: str) -> str:
+    """A process's name short enough for a column: `w1234` for a worker."""
+    short = process.replace("gunicorn worker ", "w").replace("gunicorn ", "").replace("-emulator", "")
+    return short.split(" (")[0]
 
 
 def memory_table(samples: list[tuple[float, dict[str, int]]]) -> None:
@@ -110,10 +116,9 @@ def main() -> int:
         samples = [(0.0, memory(stack))]
         load.start()
         names = list(samples[0][1])
-        short = {n: n.replace("gunicorn ", "").replace("-emulator", "").split(" (")[0] for n in names}
         print(
-            f"{'t s':>6}{'accepted':>10}{'refused':>9}{'replied':>9}{'backlog':>9}{'failed':>8}  RSS MB: "
-            + " ".join(f"{short[n]:>10}" for n in names),
+            f"{'t s':>6}{'accepted':>10}{'refused':>9}{'sends':>9}{'backlog':>9}{'failed':>8}  RSS MB: "
+            + " ".join(f"{column(n):>10}" for n in names),
             flush=True,
         )
         for tick in itertools.count(1):
@@ -121,14 +126,11 @@ def main() -> int:
             now = time.time() - started
             sizes = memory(stack)
             samples.append((now, sizes))
-            for n in sizes:
-                if n not in short:  # a worker gunicorn started again
-                    names.append(n)
-                    short[n] = n.replace("gunicorn ", "")
-            replied = len(graph.sent) - warm_sends
+            names += [n for n in sizes if n not in names]  # a worker gunicorn started again
+            sends = len(graph.sent) - warm_sends
             print(
-                f"{now:>6.0f}{stats.accepted:>10}{stats.refused:>9}{replied:>9}"
-                f"{stats.accepted - replied:>9}{failed_replies(db):>8}  RSS MB: "
+                f"{now:>6.0f}{stats.accepted:>10}{stats.refused:>9}{sends:>9}"
+                f"{stats.accepted - sends:>9}{failed_replies(db):>8}  RSS MB: "
                 + " ".join(f"{sizes.get(n, 0) / MB:>10.1f}" for n in names),
                 flush=True,
             )
@@ -137,7 +139,7 @@ def main() -> int:
         load_end = time.time()
         print(f"load done in {load_end - started:.0f} s; waiting for the backlog…", flush=True)
         seen = wait_for_end(db, accepted, lambda: list(graph.sent), load_end + args.drain, poll_s=5)
-        drained = time.time() - load_end
+        drained = max((r["at"] for r in graph.sent), default=load_end) - load_end  # the last send's time
         time.sleep(3)  # late duplicates
         seen = wait_for_end(db, accepted, lambda: list(graph.sent), 0)
         if meta is not None:
