@@ -8,7 +8,7 @@ on Messenger) is sent at `--rate` for `--seconds`; a refused webhook is posted
 again, as Meta redelivers. Meanwhile, at random moments (`--seed`):
 
 - a gunicorn worker of the functions server is killed (SIGKILL); gunicorn starts another;
-  once, every worker is killed while slow sends (below) are in flight;
+  once, every worker is killed while a (slow) send is in flight;
 - the Graph stand-in answers a burst of 500s, a burst of 429s with `Retry-After`, and a
   burst of slow answers (longer than the Graph client's timeout; the send does happen);
 - poison is published straight to the inbound topic: malformed JSON, JSON that is not an
@@ -135,12 +135,15 @@ class Chaos:
         os.kill(pid, signal.SIGKILL)
         return f"SIGKILL worker {pid}"
 
-    def kill_every_worker(self) -> str:
-        """Every worker at once: whichever holds a send in flight dies with it."""
+    def kill_mid_send(self) -> str:
+        """Make the next send slow, then kill every worker while it waits: one of them held it."""
+        assert self.stack.graph is not None
+        self.stack.graph.fail_next(Fault(0, {}, delay_s=self.slow_s))
+        time.sleep(3)
         alive = workers(self.stack)
         for pid in alive:
             os.kill(pid, signal.SIGKILL)
-        return f"SIGKILL workers {', '.join(map(str, alive))}"
+        return f"a slow send, then SIGKILL workers {', '.join(map(str, alive))}"
 
     def graph_faults(self, fault: Fault, count: int) -> Callable[[], str]:
         def act() -> str:
@@ -167,7 +170,6 @@ class Chaos:
         def at(low: float, high: float) -> float:
             return self.rng.uniform(low * seconds, high * seconds)
 
-        slow_at = at(0.1, 0.5)
         plan = [
             Injection(self.rng.uniform(3, kill_until_s), "kill a worker", self.kill_worker)
             for _ in range(kills)
@@ -175,8 +177,10 @@ class Chaos:
         plan += [
             Injection(at(0.1, 0.7), "Graph 500 burst", self.graph_faults(SERVER_ERROR, 6)),
             Injection(at(0.1, 0.7), "Graph 429 burst", self.graph_faults(THROTTLED, 6)),
-            Injection(slow_at, "Graph slow burst", self.graph_faults(Fault(0, {}, delay_s=self.slow_s), 2)),
-            Injection(slow_at + 3, "kill mid-send", self.kill_every_worker),  # the slow sends are in flight
+            Injection(
+                at(0.1, 0.7), "Graph slow burst", self.graph_faults(Fault(0, {}, delay_s=self.slow_s), 2)
+            ),
+            Injection(self.rng.uniform(3, kill_until_s - 3), "kill mid-send", self.kill_mid_send),
             Injection(at(0.2, 0.6), "poison to ai_reply", self.feed_poison),
         ]
         self.plan = sorted((i for i in plan if KINDS[i.what] not in skip), key=lambda i: i.at_s)
@@ -249,7 +253,7 @@ def main() -> int:
         items = messages(run, int(args.rate * args.seconds))
         # A send claimed just before a kill stays `sending` for its lease; kills stop early enough that
         # the lease ends before the deadline, so a sweeper (when there is one) has its chance.
-        kill_until = max(3.5, min(args.seconds - 5, args.seconds + args.grace - LEASE_S - 20))
+        kill_until = max(6.0, min(args.seconds - 5, args.seconds + args.grace - LEASE_S - 20))
         chaos = Chaos(stack, rng, args.slow_s, run)
         chaos.schedule(args.seconds, args.kills, kill_until, set(filter(None, args.skip.split(","))))
         stats = StreamStats()
