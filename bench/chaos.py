@@ -2,24 +2,27 @@
 
     .venv/bin/python bench/chaos.py [--seconds 50] [--rate 8] [--grace 130] [--seed 7]
 
-The whole local stack on free ports (loopback only). After a warm-up that is
-not counted, a stream of signed texts from new customers (WhatsApp, one in four
-on Messenger) is sent at `--rate` for `--seconds`; a refused webhook is posted
-again, as Meta redelivers. Meanwhile, at random moments (`--seed`):
+The whole local stack on free ports (loopback only), its send sweeper ticking
+every 10 s and the Graph client's read timeout at 5 s (both to keep the run
+short). After a warm-up that is not counted, a stream of signed texts from new
+customers (WhatsApp, one in four on Messenger) is sent at `--rate` for
+`--seconds`; a refused webhook is posted again, as Meta redelivers, and every
+send is answered with Meta's status webhooks. Meanwhile, at random moments
+(`--seed`):
 
 - a gunicorn worker of the functions server is killed (SIGKILL); gunicorn starts another;
   once, every worker is killed while a (slow) send is in flight;
 - the Graph stand-in answers a burst of 500s, a burst of 429s with `Retry-After`, and a
-  burst of slow answers (longer than the Graph client's timeout; the send does happen);
+  burst of slow answers (the send is taken at once, the answer comes after the client's timeout);
 - poison is published straight to the inbound topic: malformed JSON, JSON that is not an
   object, a status event on the wrong topic, an event with wrong-typed fields, and one whose
   timestamp no datetime can hold.
 
 Then it waits, up to `--grace` seconds after the last message, until every accepted
-message is stored and its reply has left `queued`/`sending` (if the topology has a
-sweeper function, its topic is ticked meanwhile), waits for late duplicates of slow
-answers, and prints what became of each accepted message. PASS needs nothing stuck,
-doubled, lost, or failed without a reason; the exit status is 1 otherwise.
+message is stored and its reply has left `queued`/`sending` (kills stop early enough
+for a lease to expire and a sweep to follow before that deadline), and prints what
+became of each accepted message. PASS needs nothing stuck, doubled, lost, or failed
+without a reason; the exit status is 1 otherwise.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from pathlib import Path
 from google.cloud import firestore, pubsub_v1
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_pipeline import Poster
+from bench_pipeline import MetaStatuses, Poster
 from outcomes import Outcome, print_table, sends_by_recipient, tally, wait_for_end
 from stack_procs import workers
 from stream import StreamStats, messages, send_stream
@@ -51,9 +54,8 @@ from atende.dev.graph_standin import Fault
 from atende.dev.simulator import payloads as sim
 from atende.dev.stack import Stack, StackConfig
 from atende.services.outbound import LEASE_S
-from atende.topology import CONSUMERS
 
-GRAPH_TIMEOUT_S = 10.0  # the Graph client's (atende.channels.meta.graph); a slow answer takes longer
+GRAPH_TIMEOUT_S = 5.0  # the Graph client's read timeout in this stack (GRAPH_READ_TIMEOUT_S)
 SERVER_ERROR = Fault(500, {"error": {"message": "An unknown error has occurred.", "code": 1}})
 THROTTLED = Fault(
     429,
@@ -68,7 +70,7 @@ KINDS = {  # what --skip names
     "Graph slow burst": "slow",
     "poison to ai_reply": "poison",
 }
-SWEEPERS = [c for c in CONSUMERS if "sweep" in c.target]  # none until the sweeper lands
+SWEEP_EVERY_S = 10.0  # the dev stack's sweeper tick (60 s in `make dev`), when it has one
 
 
 def poison_sender(run: str) -> str:
@@ -127,6 +129,10 @@ class Chaos:
         self.plan: list[Injection] = []
         self._thread: threading.Thread | None = None
 
+    def slow(self) -> Fault:
+        """Meta takes the send at once but answers after the client stopped waiting."""
+        return Fault(0, {}, answer_delay_s=self.slow_s)
+
     def kill_worker(self) -> str:
         alive = workers(self.stack)
         if not alive:
@@ -138,7 +144,7 @@ class Chaos:
     def kill_mid_send(self) -> str:
         """Make the next send slow, then kill every worker while it waits: one of them held it."""
         assert self.stack.graph is not None
-        self.stack.graph.fail_next(Fault(0, {}, delay_s=self.slow_s))
+        self.stack.graph.fail_next(self.slow())
         time.sleep(3)
         alive = workers(self.stack)
         for pid in alive:
@@ -149,7 +155,8 @@ class Chaos:
         def act() -> str:
             assert self.stack.graph is not None
             self.stack.graph.fail_next(*[fault] * count)
-            return f"next {count} Graph calls: {fault.status or 'OK'} after {fault.delay_s:g} s"
+            late = max(fault.delay_s, fault.answer_delay_s)
+            return f"next {count} Graph calls: {fault.status or 'OK'} after {late:g} s"
 
         return act
 
@@ -177,9 +184,7 @@ class Chaos:
         plan += [
             Injection(at(0.1, 0.7), "Graph 500 burst", self.graph_faults(SERVER_ERROR, 6)),
             Injection(at(0.1, 0.7), "Graph 429 burst", self.graph_faults(THROTTLED, 6)),
-            Injection(
-                at(0.1, 0.7), "Graph slow burst", self.graph_faults(Fault(0, {}, delay_s=self.slow_s), 2)
-            ),
+            Injection(at(0.1, 0.7), "Graph slow burst", self.graph_faults(self.slow(), 2)),
             Injection(self.rng.uniform(3, kill_until_s - 3), "kill mid-send", self.kill_mid_send),
             Injection(at(0.2, 0.6), "poison to ai_reply", self.feed_poison),
         ]
@@ -206,16 +211,6 @@ class Chaos:
             self._thread.join()
 
 
-def tick_sweepers(project: str, stop: threading.Event, every_s: float = 10.0) -> None:
-    """If the topology has a sweeper, tick it as the scheduler would (no-op until one exists)."""
-    if not SWEEPERS:
-        return
-    publisher = pubsub_v1.PublisherClient()
-    while not stop.wait(every_s):
-        for sweeper in SWEEPERS:
-            publisher.publish(publisher.topic_path(project, sweeper.topic), b"{}").result()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=50.0, help="how long messages keep arriving")
@@ -235,7 +230,13 @@ def main() -> int:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="atende-chaos-"))
-    config = StackConfig.on_free_ports("demo-atende-chaos", workers=args.workers, state_dir=state)
+    config = StackConfig.on_free_ports(
+        "demo-atende-chaos",
+        workers=args.workers,
+        state_dir=state,
+        sweep_interval_s=SWEEP_EVERY_S,
+        extra_env={"GRAPH_READ_TIMEOUT_S": f"{GRAPH_TIMEOUT_S:g}"},
+    )
     rng = random.Random(args.seed)
     print(f"starting the stack (logs in {state}/logs)…", flush=True)
     with Stack(config) as stack:
@@ -243,6 +244,8 @@ def main() -> int:
         graph = stack.graph
         poster = Poster(stack.functions_url)
         db = firestore.Client(project=config.project)
+        meta = MetaStatuses(poster)  # Meta's sent/delivered/read for every send, as the platform does
+        graph.on_sent.append(meta.on_sent)
 
         warm = messages(uuid.uuid4().hex[:6], 12)
         warm_sent = send_stream(poster, warm, 6.0, StreamStats())
@@ -259,23 +262,21 @@ def main() -> int:
         stats = StreamStats()
         print(
             f"chaos: {len(items)} messages at {args.rate:g}/s for {args.seconds:g} s; "
-            f"{len(chaos.plan)} injections; sweeper: {', '.join(s.target for s in SWEEPERS) or 'none'}",
+            f"{len(chaos.plan)} injections; the send sweeper ticks every {SWEEP_EVERY_S:g} s",
             flush=True,
         )
-        stop_ticks = threading.Event()
-        ticker = threading.Thread(target=tick_sweepers, args=(config.project, stop_ticks), daemon=True)
-        ticker.start()
         started = time.time()
         chaos.start()
         accepted = send_stream(poster, items, args.rate, stats)
         chaos.join()
         load_end = time.time()
         print(f"stream done in {load_end - started:.0f} s; waiting for the end state…", flush=True)
-        seen = wait_for_end(db, accepted, lambda: list(graph.sent), load_end + args.grace)
+        deadline = load_end + args.grace
+        seen = wait_for_end(db, accepted, lambda: list(graph.sent), deadline)
+        time.sleep(3)  # late duplicates; then anything a sweep put back in flight must settle too
+        seen = wait_for_end(db, accepted, lambda: list(graph.sent), max(time.time(), deadline))
         settled_at = time.time()
-        time.sleep(args.slow_s + 2)  # a slow answer's send lands this late: count its duplicate too
-        seen = wait_for_end(db, accepted, lambda: list(graph.sent), 0)
-        stop_ticks.set()
+        meta.close()
         live_workers = len(workers(stack))
         left_faults = len(graph.faults)
         stray = sends_by_recipient(graph.sent)[poison_sender(run)]
@@ -294,6 +295,7 @@ def main() -> int:
     print(f"  workers alive at the end / configured          {live_workers:>7} / {args.workers}")
     print(f"  Graph faults queued but never consumed         {left_faults:>10}")
     print(f"  replies sent to the poison sender              {stray:>10}")
+    print(f"  status webhooks refused (not redelivered)      {meta.failed:>10}")
     print(
         f"\n{'PASS' if result.passed else 'FAIL'}: stuck {result.outcomes[Outcome.STUCK]}, "
         f"doubled {result.doubled}, lost {result.lost}, "
