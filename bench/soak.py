@@ -139,7 +139,7 @@ def main() -> int:
         load_end = time.time()
         print(f"load done in {load_end - started:.0f} s; waiting for the backlog…", flush=True)
         seen = wait_for_end(db, accepted, lambda: list(graph.sent), load_end + args.drain, poll_s=5)
-        drained = max((r["at"] for r in graph.sent), default=load_end) - load_end  # the last send's time
+        drained = max(0.0, max((r["at"] for r in graph.sent), default=load_end) - load_end)  # the last send
         time.sleep(3)  # late duplicates
         seen = wait_for_end(db, accepted, lambda: list(graph.sent), 0)
         if meta is not None:
