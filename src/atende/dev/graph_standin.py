@@ -42,6 +42,7 @@ class Fault:
     body: dict[str, Any]
     delay_s: float = 0.0
     answer_delay_s: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After with a 429
 
 
 @dataclass
@@ -120,7 +121,12 @@ class GraphStandIn:
         if fault:
             time.sleep(fault.delay_s)
             if fault.status:
-                return Response(json.dumps(fault.body), status=fault.status, content_type="application/json")
+                return Response(
+                    json.dumps(fault.body),
+                    status=fault.status,
+                    headers=fault.headers,
+                    content_type="application/json",
+                )
         if body.get("status") == "read" or body.get("sender_action"):
             return self._action(account, body)
         provider_id = (
@@ -224,6 +230,7 @@ class GraphStandIn:
                     i.get("body") or {},
                     float(i.get("delay_s", 0)),
                     float(i.get("answer_delay_s", 0)),
+                    {str(k): str(v) for k, v in (i.get("headers") or {}).items()},
                 )
                 for i in items
             )
