@@ -275,13 +275,8 @@ def test_transient_graph_errors_are_retried(stack, http, firestore_db):
     assert doc["status"] == "sent" and doc["providerMessageId"] == sent["id"]
 
 
-def test_a_slow_graph_answer_is_not_sent_twice_and_a_status_settles_it(stack, http, firestore_db):
-    """Meta takes the message but answers after the client gave up (GRAPH_READ_TIMEOUT_S in conftest):
-    the reply is `unknown`, not retried; WhatsApp's status, naming our message, then settles it."""
-    wa_id = new_customer()
-    message_id = f"wamid.{uuid.uuid4().hex}"
-    read_timeout = float(stack.env["GRAPH_READ_TIMEOUT_S"])
-    stack.graph.fail_next(Fault(0, {}, answer_delay_s=read_timeout + 2))
+def reply_doc(stack, http, firestore_db, wa_id: str, message_id: str):
+    """The customer says "oi"; the reply's document, once ai_reply has created it."""
     post_signed(
         http,
         f"{stack.functions_url}/webhook_whatsapp",
@@ -291,7 +286,17 @@ def test_a_slow_graph_answer_is_not_sent_twice_and_a_status_settles_it(stack, ht
     reply_id = wait_until(
         lambda: field(stored(firestore_db, message_id), "replyMessageId"), what="reply created"
     )
-    doc = firestore_db.collection("messages").document(reply_id)
+    return firestore_db.collection("messages").document(reply_id)
+
+
+def test_a_slow_graph_answer_is_not_sent_twice_and_a_status_settles_it(stack, http, firestore_db):
+    """Meta takes the message but answers after the client gave up (GRAPH_READ_TIMEOUT_S in conftest):
+    the reply is `unknown`, not retried; WhatsApp's status, naming our message, then settles it."""
+    wa_id = new_customer()
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    read_timeout = float(stack.env["GRAPH_READ_TIMEOUT_S"])
+    stack.graph.fail_next(Fault(0, {}, answer_delay_s=read_timeout + 2))
+    doc = reply_doc(stack, http, firestore_db, wa_id, message_id)
     unknown = wait_until(
         lambda: (d := doc.get().to_dict())["status"] == "unknown" and d, what="the send's outcome unknown"
     )
@@ -299,7 +304,7 @@ def test_a_slow_graph_answer_is_not_sent_twice_and_a_status_settles_it(stack, ht
     assert len(sent) == 1, "a send of unknown outcome was retried"
     assert unknown["error"]["agentMessage"] == "Não sabemos se a mensagem chegou; confira antes de reenviar"
     assert "sweepAt" not in unknown  # the sweeper leaves it to an agent
-    post_status(stack, http, sent[0]["id"], wa_id, "delivered", callback=reply_id)
+    post_status(stack, http, sent[0]["id"], wa_id, "delivered", callback=doc.id)
     settled = wait_until(
         lambda: (d := doc.get().to_dict())["status"] == "delivered" and d, what="the status settles it"
     )
@@ -351,16 +356,7 @@ def test_permanent_graph_error_is_visible_on_the_message(stack, http, firestore_
             },
         )
     )
-    post_signed(
-        http,
-        f"{stack.functions_url}/webhook_whatsapp",
-        whatsapp_text("oi", wa_id=wa_id, message_id=message_id),
-        SECRET,
-    )
-    reply_id = wait_until(
-        lambda: field(stored(firestore_db, message_id), "replyMessageId"), what="reply created"
-    )
-    doc = firestore_db.collection("messages").document(reply_id)
+    doc = reply_doc(stack, http, firestore_db, wa_id, message_id)
     failed = wait_until(
         lambda: (d := doc.get().to_dict())["status"] == "failed" and d, what="failure recorded"
     )
