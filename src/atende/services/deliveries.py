@@ -45,12 +45,8 @@ class Deliveries:
 
         def step(uow: UnitOfWork) -> Message | None:
             message = uow.messages.get(message_id)
-            if message is not None and message.awaits_outcome(self._clock()):
-                found = settled(uow, message)  # a lost worker's send did go out: not to be sent again
-                if found is not message:
-                    uow.messages.save(message, found)
-                    uow.commit()
-                    return None
+            if message is not None and self._settle_lost_send(uow, message):
+                return None  # a lost worker's send did go out: not to be sent again
             claimed = message.claim(self._clock(), lease_s, token) if message else None
             if message is None or claimed is None:
                 return None
@@ -85,10 +81,12 @@ class Deliveries:
         """
         claimed = self._in_flight.pop(message_id, None)
         echoes = Channel(channel) in ECHO_CHANNELS
-        attempts = iter(range(1_000))
+        tries = 0
 
         def step(uow: UnitOfWork) -> None:
-            fast = claimed is not None and next(attempts) == 0 and not echoes
+            nonlocal tries
+            tries += 1
+            fast = claimed is not None and tries == 1 and not echoes  # a conflict means: read this time
             if fast:
                 message: Message | None = claimed
             else:
@@ -101,8 +99,8 @@ class Deliveries:
             if message is None:
                 return
             sent = message.sent(provider_message_id, self._clock())
-            for update in [] if fast else uow.provider_ids.parked(channel, provider_message_id):
-                sent = sent.delivery(update)
+            if not fast:  # the fast path creates the alias unread: a parked status makes that conflict
+                sent = _with_parked(uow, channel, provider_message_id, sent)
             uow.provider_ids.remember(channel, provider_message_id, message_id)
             uow.messages.save(message, sent)
             uow.commit()
@@ -111,27 +109,36 @@ class Deliveries:
 
     def record_failed(self, message_id: str, error: SendError) -> None:
         self._in_flight.pop(message_id, None)
-
-        def step(uow: UnitOfWork) -> None:
-            message = uow.messages.get(message_id)
-            if message is not None:
-                uow.messages.save(message, message.failed(error, self._clock()))
-                uow.commit()
-
-        atomically(self._uow, step)
+        self._change(message_id, lambda uow, message: message.failed(error, self._clock()))
 
     def record_unknown(self, message_id: str, error: SendError) -> None:
         """`unknown`; a status that named it while the send was in flight (parked) settles it at once."""
         self._in_flight.pop(message_id, None)
+        self._change(
+            message_id, lambda uow, message: settled(uow, message.outcome_unknown(error, self._clock()))
+        )
+
+    def _change(self, message_id: str, change: Callable[[UnitOfWork, Message], Message]) -> None:
+        """One message rewritten by a rule, in its own unit of work (nothing, if it is gone)."""
 
         def step(uow: UnitOfWork) -> None:
             message = uow.messages.get(message_id)
             if message is not None:
-                unknown = message.outcome_unknown(error, self._clock())
-                uow.messages.save(message, settled(uow, unknown))
+                uow.messages.save(message, change(uow, message))
                 uow.commit()
 
         atomically(self._uow, step)
+
+    def _settle_lost_send(self, uow: UnitOfWork, message: Message) -> Message | None:
+        """A send whose worker died, settled (and committed) by a status parked for it, if one came."""
+        if not message.awaits_outcome(self._clock()):
+            return None
+        found = settled(uow, message)
+        if found is message:
+            return None
+        uow.messages.save(message, found)
+        uow.commit()
+        return found
 
     # -- delivery statuses --------------------------------------------------------------------------------
 
@@ -200,12 +207,9 @@ class Deliveries:
             message = uow.messages.get(message_id)
             if message is None:
                 return None
-            if message.awaits_outcome(self._clock()):
-                found = settled(uow, message)
-                if found is not message:
-                    uow.messages.save(message, found)
-                    uow.commit()
-                    return found
+            found = self._settle_lost_send(uow, message)
+            if found is not None:
+                return found
             swept = message.swept(self._clock())
             if swept is None:
                 return None
@@ -223,23 +227,22 @@ class Deliveries:
         return message.media if message else None
 
     def set_media(self, message_id: str, media: KeptMedia) -> None:
-        def step(uow: UnitOfWork) -> None:
-            message = uow.messages.get(message_id)
-            if message is not None:
-                uow.messages.save(message, message.with_media(media))
-                uow.commit()
-
-        atomically(self._uow, step)
+        self._change(message_id, lambda uow, message: message.with_media(media))
 
 
 def resolve(uow: UnitOfWork, message: Message, update: StatusUpdate) -> Message:
     """The send went out as `update`'s provider id: record the alias, with any status parked on it."""
     channel, provider_id = str(update.channel), update.provider_message_id
-    resolved = message.resolved(update)
-    for parked in uow.provider_ids.parked(channel, provider_id):
-        resolved = resolved.delivery(parked)
+    resolved = _with_parked(uow, channel, provider_id, message.resolved(update))
     uow.provider_ids.remember(channel, provider_id, message.id)
     return resolved
+
+
+def _with_parked(uow: UnitOfWork, channel: str, provider_message_id: str, message: Message) -> Message:
+    """The statuses that arrived for this provider id before we knew its message, applied to it."""
+    for update in uow.provider_ids.parked(channel, provider_message_id):
+        message = message.delivery(update)
+    return message
 
 
 def settled(uow: UnitOfWork, message: Message) -> Message:
