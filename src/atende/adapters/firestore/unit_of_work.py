@@ -134,13 +134,15 @@ class FirestoreUnitOfWork:
         ref = self.ref(collection, doc_id)
         if collection in TOUCHED:
             fields = {**fields, "updatedAt": firestore.SERVER_TIMESTAMP}
-        snap = self._snaps.get(ref.path)
-        option = (
-            self._db.write_option(last_update_time=snap.update_time)
-            if snap is not None and snap.exists
-            else None
-        )
+        option = self._guard(ref)
         self._writes.append(lambda b: b.update(ref, fields, option=option))
+
+    def _guard(self, ref: firestore.DocumentReference) -> Any:
+        """The precondition a write to `ref` carries: unchanged since this unit of work read it."""
+        snap = self._snaps.get(ref.path)
+        if snap is None or not snap.exists:
+            return None
+        return self._db.write_option(last_update_time=snap.update_time)
 
     def was_read(self, collection: str, doc_id: str) -> bool:
         return self.ref(collection, doc_id).path in self._snaps
@@ -152,12 +154,7 @@ class FirestoreUnitOfWork:
 
     def delete(self, collection: str, doc_id: str) -> None:
         ref = self.ref(collection, doc_id)
-        snap = self._snaps.get(ref.path)
-        option = (
-            self._db.write_option(last_update_time=snap.update_time)
-            if snap is not None and snap.exists
-            else None
-        )
+        option = self._guard(ref)
         self._writes.append(lambda b: b.delete(ref, option=option))
 
 
