@@ -17,9 +17,11 @@ from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
-from atende.domain.model import Direction, stable_id
+from atende.domain.model import ConversationStatus, Direction, stable_id
+from atende.domain.staff import StaffMember
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
+from atende.services.audit import AuditEntry
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
@@ -44,7 +46,12 @@ class Store:
     aliases: dict[str, Versioned[dict[str, Any]]] = field(default_factory=dict)
     ia_logs: dict[str, AiLogEntry] = field(default_factory=dict)
     omni_logs: dict[str, FailureLog] = field(default_factory=dict)
+    staff: dict[str, Versioned[StaffMember]] = field(default_factory=dict)
+    audit_logs: dict[str, AuditEntry] = field(default_factory=dict)
     commits: int = 0
+
+    def member(self, uid: str) -> StaffMember:
+        return self.staff[uid].value
 
     def message(self, message_id: str) -> Message:
         return self.messages[message_id].value
@@ -118,6 +125,34 @@ class FakeMessages(_Aggregates[Message]):
 
 
 class FakeConversations(_Aggregates[Conversation]):
+    def _where(self, keep: Any, order: Any, limit: int, reverse: bool = False) -> list[Conversation]:
+        found = sorted((c for c in self._all() if keep(c)), key=order, reverse=reverse)[:limit]
+        for conversation in found:
+            self.read(conversation.id)
+        return found
+
+    def _all(self) -> list[Conversation]:
+        return [v.value for v in self._data.values()]
+
+    def waiting_in(self, team: str, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.team == team and c.status == ConversationStatus.WAITING,
+            lambda c: c.waiting_since or 0.0,
+            limit,
+        )
+
+    def due_to_wake(self, now: float, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.status == ConversationStatus.SNOOZED and (c.snoozed_until or 0) <= now,
+            lambda c: c.snoozed_until or 0.0,
+            limit,
+        )
+
+    def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.contact_id == contact_id, lambda c: c.last_message_at or 0.0, limit, reverse=True
+        )
+
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
         found = [
             c.value
@@ -186,6 +221,22 @@ class FakeOmniLogs:
         self._uow.pending.append(("omni_logs", entry.id, entry, False))
 
 
+class FakeStaff(_Aggregates[StaffMember]):
+    def on_team(self, team: str) -> list[StaffMember]:
+        found = [v.value for v in self._data.values() if team in v.value.teams]
+        for member in found:
+            self.read(member.uid)
+        return found
+
+
+class FakeAuditLogs:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: AuditEntry) -> None:
+        self._uow.pending.append(("audit_logs", entry.id, entry, False))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -200,6 +251,8 @@ class FakeUnitOfWork:
         self.provider_ids = FakeProviderIds(self, "aliases")
         self.ia_logs = FakeAiLogs(self)
         self.omni_logs = FakeOmniLogs(self)
+        self.staff = FakeStaff(self, "staff")
+        self.audit_logs = FakeAuditLogs(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -226,7 +279,7 @@ class FakeUnitOfWork:
             if create and key in getattr(self.store, table, {}):
                 raise Conflict(f"{table}/{key} exists")
         for table, key, value, _ in self.pending:
-            if table in ("ia_logs", "omni_logs"):
+            if table in ("ia_logs", "omni_logs", "audit_logs"):
                 getattr(self.store, table)[key] = value
                 continue
             data = getattr(self.store, table)

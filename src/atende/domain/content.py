@@ -244,10 +244,14 @@ class Postback(Content):
 
 
 class Template(Attached):
-    """A Messenger structured message (button, generic, product, receipt… template)."""
+    """A Messenger structured message (button, generic, product, receipt… template) as received, or an
+    approved WhatsApp message template as sent (`name`, `language`, `params`)."""
 
     kind: Literal[MessageKind.TEMPLATE] = MessageKind.TEMPLATE
     template_type: str | None = None
+    name: str | None = None
+    language: str | None = None
+    params: tuple[str, ...] | None = None
 
 
 class Unsupported(Attached):

@@ -9,11 +9,13 @@ on how the document is stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from atende.domain import window
 from atende.domain.channels import ChannelConfig
 from atende.domain.contacts import Address
+from atende.domain.errors import WorkflowRefused
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, ConversationStatus, Priority, SenderType, conversation_doc_id
 from atende.domain.session import Session
@@ -54,6 +56,14 @@ class Conversation:
     recipient_phone: str | None = None
     opened_by: str | None = None  # "agent" when a person started it on another channel of the contact
     session: Session = field(default_factory=Session)
+    # The people's side (docs/inbox.md): who has it, since when, and how it ended.
+    assigned_at: float | None = None
+    labels: tuple[str, ...] = ()
+    snoozed_until: float | None = None
+    first_response_at: float | None = None  # a person's first message since the handoff
+    resolved_at: float | None = None
+    resolved_by: str | None = None
+    unread_count: int = 0  # customer messages since a person last opened it
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -99,8 +109,11 @@ class Conversation:
         """
         changed = replace(self, sender_id=message.sender.id)
         if not message.echo:
+            changed = replace(changed, unread_count=self.unread_count + 1)
             if self.status == ConversationStatus.RESOLVED:
-                changed = replace(changed, status=ConversationStatus.BOT)
+                changed = replace(changed, status=ConversationStatus.BOT, assignee=None, resolved_at=None)
+            elif self.status == ConversationStatus.SNOOZED:
+                changed = changed._awake(message.timestamp)
             if (self.last_inbound_at or 0) < message.timestamp:
                 changed = replace(changed, last_inbound_at=message.timestamp)
         if (self.last_message_at or 0) <= message.timestamp:
@@ -133,6 +146,123 @@ class Conversation:
 
     def remember(self, session: Session) -> Conversation:
         return replace(self, session=session)
+
+    # -- the people's workflow (docs/inbox.md) --------------------------------------------------------------
+
+    def assign(self, agent_id: str, at: float, *, team: str | None = None) -> Conversation:
+        """A person has it now; the bot falls silent. `team` moves it to that team's queue as well."""
+        if self.status == ConversationStatus.RESOLVED:
+            raise WorkflowRefused("Conversa encerrada: reabra antes de atribuir")
+        if (
+            self.assignee == agent_id
+            and self.status == ConversationStatus.IN_SERVICE
+            and team in (None, self.team)
+        ):
+            raise WorkflowRefused("A conversa já está com essa pessoa")
+        return replace(
+            self,
+            status=ConversationStatus.IN_SERVICE,
+            assignee=agent_id,
+            assigned_at=at,
+            team=team or self.team,
+            queue=team or self.queue or self.team,
+            snoozed_until=None,
+        )
+
+    def to_team(self, team: str, at: float) -> Conversation:
+        """Back in the queue, of `team`: whoever of it is free next takes it."""
+        if self.status == ConversationStatus.RESOLVED:
+            raise WorkflowRefused("Conversa encerrada: reabra antes de transferir")
+        if team == self.team and self.status == ConversationStatus.WAITING and self.assignee is None:
+            raise WorkflowRefused("A conversa já está na fila dessa equipe")
+        return replace(
+            self,
+            status=ConversationStatus.WAITING,
+            team=team,
+            queue=team,
+            assignee=None,
+            assigned_at=None,
+            waiting_since=at,
+            snoozed_until=None,
+        )
+
+    def snooze(self, until: float, at: float) -> Conversation:
+        if self.status in (ConversationStatus.RESOLVED, ConversationStatus.BOT):
+            raise WorkflowRefused("Só conversas com uma pessoa podem ser adiadas")
+        if until <= at:
+            raise WorkflowRefused("Escolha um horário no futuro para retomar a conversa")
+        return replace(self, status=ConversationStatus.SNOOZED, snoozed_until=until)
+
+    def wake(self, now: float) -> Conversation:
+        """The snooze's time came (the sweep tick asks): back to its person, or to the queue."""
+        if self.status != ConversationStatus.SNOOZED or (self.snoozed_until or 0) > now:
+            return self
+        return self._awake(now)
+
+    def _awake(self, now: float) -> Conversation:
+        if self.assignee:
+            return replace(self, status=ConversationStatus.IN_SERVICE, snoozed_until=None)
+        return replace(self, status=ConversationStatus.WAITING, snoozed_until=None, waiting_since=now)
+
+    def resolve(self, by: str, at: float) -> Conversation:
+        if self.status == ConversationStatus.RESOLVED:
+            raise WorkflowRefused("A conversa já está encerrada")
+        return replace(
+            self, status=ConversationStatus.RESOLVED, resolved_at=at, resolved_by=by, snoozed_until=None
+        )
+
+    def reopen(self, at: float) -> Conversation:
+        if self.status != ConversationStatus.RESOLVED:
+            raise WorkflowRefused("Só conversas encerradas podem ser reabertas")
+        if self.assignee:
+            return replace(self, status=ConversationStatus.IN_SERVICE, resolved_at=None, resolved_by=None)
+        return replace(
+            self, status=ConversationStatus.WAITING, resolved_at=None, resolved_by=None, waiting_since=at
+        )
+
+    def back_to_bot(self) -> Conversation:
+        if self.status == ConversationStatus.BOT:
+            raise WorkflowRefused("O robô já atende esta conversa")
+        return replace(
+            self,
+            status=ConversationStatus.BOT,
+            assignee=None,
+            assigned_at=None,
+            queue=None,
+            waiting_since=None,
+            snoozed_until=None,
+            session=replace(self.session, flow=None, awaiting_input=False, sentiments=()),
+        )
+
+    def relabel(self, add: Iterable[str], remove: Iterable[str]) -> Conversation:
+        removed = set(remove)
+        labels = [label for label in self.labels if label not in removed]
+        labels += [label for label in dict.fromkeys(add) if label not in labels and label not in removed]
+        return replace(self, labels=tuple(labels))
+
+    def prioritised(self, priority: Priority) -> Conversation:
+        return replace(self, priority=priority)
+
+    def read(self) -> Conversation:
+        return replace(self, unread_count=0)
+
+    def agent_replied(self, preview: str, at: float) -> Conversation:
+        """A person's message: the preview moves; the first one since the handoff is the first response."""
+        return replace(
+            self,
+            last_message=preview[:PREVIEW_CHARS],
+            last_message_at=at,
+            last_message_sender=SenderType.AGENT,
+            first_response_at=self.first_response_at or at,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Counts against its person's capacity."""
+        return self.assignee is not None and self.status in (
+            ConversationStatus.IN_SERVICE,
+            ConversationStatus.SNOOZED,
+        )
 
     # -- questions ----------------------------------------------------------------------------------------
 

@@ -61,3 +61,16 @@ class MediaFailed(Exception):
 
 class MediaTooLarge(Exception):
     """The file is past the platform's limit for its kind; nothing was kept."""
+
+
+class WorkflowRefused(Exception):
+    """A person asked for a move that the conversation's state, or their role, does not allow.
+
+    `reason` is shown to them as is (pt-BR); `forbidden` separates "not yours to touch" (403) from
+    "not possible now" (409), since the inbox shows the two differently.
+    """
+
+    def __init__(self, reason: str, *, forbidden: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.forbidden = forbidden

@@ -21,7 +21,9 @@ from atende.domain.model import (
     MessageKind,
     MessageStatus,
     SenderType,
+    Visibility,
     message_doc_id,
+    stable_id,
 )
 from atende.domain.routing import RoutingDecision
 from atende.domain.triage import Triage
@@ -86,6 +88,10 @@ NEVER_CLAIMED = GiveUp(
 )
 
 
+def agent_message_id(author_id: str, client_id: str) -> str:
+    return stable_id("a", author_id, client_id)
+
+
 def reply_id_for(message_id: str) -> str:
     """The one reply an inbound message can ever have: a second attempt finds it instead of adding one."""
     return f"{message_id}_r"
@@ -146,6 +152,16 @@ class Message:
     send_history: tuple[SendEvent, ...] = ()  # each outcome of a send and each sweeper decision, in order
     # Read/delivery watermarks that arrived while the send was in flight, applied once it is recorded.
     parked: tuple[StatusUpdate, ...] = ()
+    # The people's side: who wrote it in the inbox, whether the customer may ever see it, what happened.
+    author_id: str | None = None
+    author_name: str | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    event: dict[str, Any] | None = None  # a timeline event: type, by, byName, before, after
+
+    @property
+    def from_platform(self) -> bool:
+        """Brought by a webhook (the customer's message, or the business's echo), not written by Atende."""
+        return self.direction == Direction.INBOUND or self.echo
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -214,6 +230,125 @@ class Message:
             status_at={MessageStatus.QUEUED: now},
             timestamp=now,
             engine=engine,
+        )
+
+    @classmethod
+    def by_agent(
+        cls,
+        *,
+        client_id: str,
+        author_id: str,
+        author_name: str | None,
+        conversation_id: str,
+        contact_id: str,
+        channel: Channel,
+        account_id: str,
+        recipient: Address,
+        window_from: float | None,
+        content: AnyContent,
+        text: str | None,
+        now: float,
+    ) -> Message:
+        """A person's message, queued for outbound like the bot's. Its id comes from the author and the
+        browser's `client_id`, so a resubmitted form finds the first message instead of sending twice."""
+        return cls(
+            id=agent_message_id(author_id, client_id),
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            account_id=account_id,
+            direction=Direction.OUTBOUND,
+            sender_type=SenderType.AGENT,
+            sender=author_id,
+            author_id=author_id,
+            author_name=author_name,
+            kind=content.kind,
+            text=text,
+            content=content,
+            recipient=recipient,
+            window_from=window_from,
+            status=MessageStatus.QUEUED,
+            status_at={MessageStatus.QUEUED: now},
+            timestamp=now,
+        )
+
+    @classmethod
+    def note(
+        cls,
+        *,
+        client_id: str,
+        author_id: str,
+        author_name: str | None,
+        conversation_id: str,
+        contact_id: str,
+        channel: Channel,
+        account_id: str,
+        text: str,
+        now: float,
+    ) -> Message:
+        """A private note: for colleagues only, never sent, never shown to a web-chat visitor."""
+        return cls(
+            id=agent_message_id(author_id, client_id),
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            account_id=account_id,
+            direction=Direction.INTERNAL,
+            sender_type=SenderType.AGENT,
+            sender=author_id,
+            author_id=author_id,
+            author_name=author_name,
+            visibility=Visibility.INTERNAL,
+            kind=MessageKind.TEXT,
+            text=text,
+            status=MessageStatus.NOTED,
+            timestamp=now,
+        )
+
+    @classmethod
+    def timeline_event(
+        cls,
+        *,
+        event_id: str,
+        conversation_id: str,
+        contact_id: str,
+        channel: Channel,
+        account_id: str,
+        event: dict[str, Any],
+        text: str,
+        now: float,
+    ) -> Message:
+        """What a person (or distribution) did to the conversation, as a line of its timeline."""
+        return cls(
+            id=event_id,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            account_id=account_id,
+            direction=Direction.INTERNAL,
+            sender_type=SenderType.SYSTEM,
+            sender=str(event.get("by") or "system"),
+            visibility=Visibility.INTERNAL,
+            kind=MessageKind.SYSTEM,
+            text=text,
+            event=event,
+            status=MessageStatus.NOTED,
+            timestamp=now,
+        )
+
+    def queued_again(self, now: float, by: str) -> Message:
+        """A person asked to send a failed (or unknown-outcome) message again: their decision, recorded."""
+        if self.sender_type != SenderType.AGENT or self.status not in (
+            MessageStatus.FAILED,
+            MessageStatus.UNKNOWN,
+        ):
+            raise ValueError("only a failed or unknown agent message can be sent again")
+        return replace(
+            self,
+            status=MessageStatus.QUEUED,
+            error=None,
+            status_at={**self.status_at, MessageStatus.QUEUED: now},
+            send_history=(*self.send_history, SendEvent(now, SendStep.REQUEUED, f"agent:{by}")),
         )
 
     # -- the attendant ------------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ class Channel(StrEnum):
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
+    INTERNAL = "internal"  # a private note or a timeline event: staff only, never sent
+
+
+class Visibility(StrEnum):
+    """Who may see a message: the customer's side too, or only the business's people."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
 
 
 class SenderType(StrEnum):
@@ -63,6 +71,7 @@ class MessageStatus(StrEnum):
     READ = "read"
     PLAYED = "played"
     FAILED = "failed"
+    NOTED = "noted"  # a private note or timeline event: stored for the staff, never sent
 
 
 class ConversationStatus(StrEnum):
@@ -71,6 +80,7 @@ class ConversationStatus(StrEnum):
     BOT = "bot"
     WAITING = "waiting"
     IN_SERVICE = "in_service"
+    SNOOZED = "snoozed"  # set aside by a person until `snoozed_until`; the customer writing wakes it
     RESOLVED = "resolved"
 
 
@@ -85,6 +95,20 @@ class Route(StrEnum):
 class Priority(StrEnum):
     NORMAL = "normal"
     HIGH = "high"
+
+
+class Role(StrEnum):
+    """What a person signed in to the inbox may do (the `role` custom claim)."""
+
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+
+
+class Availability(StrEnum):
+    ONLINE = "online"
+    BUSY = "busy"
+    AWAY = "away"
 
 
 def stable_id(prefix: str, *parts: str) -> str:

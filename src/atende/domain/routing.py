@@ -73,7 +73,7 @@ class RoutingPolicy(_Config):
     default_team: str = "support"
     frustration: FrustrationRule = FrustrationRule()
     # A person owns the conversation: the bot must not speak over them.
-    silent_statuses: tuple[ConversationStatus, ...] = ("in_service",)
+    silent_statuses: tuple[ConversationStatus, ...] = ("in_service", "snoozed")
     # Already queued for a person: new messages join the queue instead of reaching the bot.
     queued_statuses: tuple[ConversationStatus, ...] = ("waiting",)
 

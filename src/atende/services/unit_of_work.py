@@ -16,8 +16,10 @@ from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
+from atende.domain.staff import StaffMember
 from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
+from atende.services.audit import AuditEntry
 from atende.services.failures import FailureLog
 
 T = TypeVar("T")
@@ -53,6 +55,15 @@ class MessageRepository(Repository[Message], Protocol):
 
 
 class ConversationRepository(Repository[Conversation], Protocol):
+    def waiting_in(self, team: str, limit: int) -> list[Conversation]:
+        """The team's queue (status `waiting`), longest waiting first."""
+
+    def due_to_wake(self, now: float, limit: int) -> list[Conversation]:
+        """Snoozed conversations whose time has come."""
+
+    def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
+        """The contact's conversations on every channel, most recent first."""
+
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
         """The contact's conversation on that channel (and account) with the most recent customer message."""
 
@@ -91,6 +102,15 @@ class FailureLogs(Protocol):
         """Written under the entry's id: a redelivery's entry replaces the first, never adds a second."""
 
 
+class StaffRepository(Repository[StaffMember], Protocol):
+    def on_team(self, team: str) -> list[StaffMember]:
+        """Everyone who works in `team`, whatever their availability."""
+
+
+class AuditLogs(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+
+
 class UnitOfWork(Protocol):
     messages: MessageRepository
     conversations: ConversationRepository
@@ -99,6 +119,8 @@ class UnitOfWork(Protocol):
     provider_ids: ProviderIds
     ia_logs: AiLogs
     omni_logs: FailureLogs
+    staff: StaffRepository
+    audit_logs: AuditLogs
 
     def __enter__(self) -> Self: ...
 

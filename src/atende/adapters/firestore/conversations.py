@@ -25,6 +25,8 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "lastMessageSender": str(conv.last_message_sender) if conv.last_message_sender else None,
         "lastInboundAt": ts(conv.last_inbound_at),
         "attendant": session_doc(conv.session),
+        "labels": list(conv.labels),
+        "unreadCount": conv.unread_count,
     }
     optional = {
         "team": conv.team,
@@ -34,6 +36,11 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "handoff": _handoff_doc(conv.handoff) if conv.handoff else None,
         "recipientPhone": conv.recipient_phone,
         "openedBy": conv.opened_by,
+        "assignedAt": ts(conv.assigned_at),
+        "snoozedUntil": ts(conv.snoozed_until),
+        "firstResponseAt": ts(conv.first_response_at),
+        "resolvedAt": ts(conv.resolved_at),
+        "resolvedBy": conv.resolved_by,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -69,6 +76,13 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         recipient_phone=doc.get("recipientPhone"),
         opened_by=doc.get("openedBy"),
         session=session_from_doc(doc.get("attendant")),
+        assigned_at=seconds(doc.get("assignedAt")),
+        labels=tuple(doc.get("labels") or ()),
+        snoozed_until=seconds(doc.get("snoozedUntil")),
+        first_response_at=seconds(doc.get("firstResponseAt")),
+        resolved_at=seconds(doc.get("resolvedAt")),
+        resolved_by=doc.get("resolvedBy"),
+        unread_count=int(doc.get("unreadCount") or 0),
     )
 
 

@@ -12,7 +12,7 @@ from atende.domain.contacts import Address
 from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
 from atende.domain.media import KeptMedia, MediaStatus
 from atende.domain.message import Message, SendError, SendEvent, SendStep, Turn
-from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType
+from atende.domain.model import Channel, Direction, MessageKind, MessageStatus, Route, SenderType, Visibility
 from atende.domain.routing import RoutingDecision
 from atende.domain.triage import Triage
 
@@ -32,8 +32,9 @@ def to_doc(message: Message) -> dict[str, Any]:
         "content": message.content.to_doc(),
         "status": str(message.status),
         "timestamp": ts(message.timestamp),
+        "visibility": str(message.visibility),
     }
-    if message.reply_to is None:  # a message the platform brought us (the customer's, or an echo)
+    if message.from_platform:  # a message the platform brought us (the customer's, or an echo)
         doc |= {
             "senderName": message.sender_name,
             "echo": message.echo,
@@ -61,8 +62,12 @@ def to_doc(message: Message) -> dict[str, Any]:
         "parkedStatuses": [status_doc(u) for u in message.parked] or None,
         "sendHistory": [send_event_doc(e) for e in message.send_history] or None,
         "sweepAt": ts(message.sweep_due_at()),
+        "authorId": message.author_id,
+        "authorName": message.author_name,
+        "event": message.event,
     }
-    if message.reply_to is not None:  # outbound judges the window from this without reading the conversation
+    if message.direction == Direction.OUTBOUND and not message.echo:
+        # outbound judges the window from this without reading the conversation
         doc["windowFrom"] = ts(message.window_from)
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -110,6 +115,10 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
             for s in doc.get("parkedStatuses") or []
         ),
         send_history=tuple(_send_event(e) for e in doc.get("sendHistory") or []),
+        author_id=doc.get("authorId"),
+        author_name=doc.get("authorName"),
+        visibility=Visibility(doc.get("visibility") or Visibility.PUBLIC),
+        event=doc.get("event"),
     )
 
 

@@ -16,13 +16,16 @@ from typing import Any, Generic, Self, TypeVar
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
+from atende.adapters.firestore import audit_logs as audit_doc
 from atende.adapters.firestore import contacts as contact_doc
 from atende.adapters.firestore import conversations as conversation_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
 from atende.adapters.firestore import omni_logs as failure_doc
+from atende.adapters.firestore import users as user_doc
 from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
+    AUDIT_LOGS,
     CONTACTS,
     CONVERSATIONS,
     IA_LOGS,
@@ -30,18 +33,21 @@ from atende.adapters.firestore.collections import (
     MESSAGES,
     OMNI_LOGS,
     PROVIDER_IDS,
+    USERS,
 )
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
-from atende.domain.model import stable_id
+from atende.domain.model import ConversationStatus, stable_id
+from atende.domain.staff import StaffMember
 from atende.services.ai_log import AiLogEntry
+from atende.services.audit import AuditEntry
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
 
-A = TypeVar("A", Contact, Conversation, Message)
+A = TypeVar("A", Contact, Conversation, Message, StaffMember)
 TOUCHED = (CONVERSATIONS, CONTACTS)  # collections whose documents carry updatedAt
 CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
 
@@ -58,6 +64,8 @@ class FirestoreUnitOfWork:
         self.provider_ids = FirestoreProviderIds(self)
         self.ia_logs = FirestoreAiLogs(self)
         self.omni_logs = FirestoreOmniLogs(self)
+        self.staff = FirestoreStaff(self)
+        self.audit_logs = FirestoreAuditLogs(self)
 
     def __enter__(self) -> Self:
         self._snaps, self._writes = {}, []
@@ -227,6 +235,40 @@ class FirestoreConversations(_Aggregates[Conversation]):
     def __init__(self, uow: FirestoreUnitOfWork) -> None:
         super().__init__(uow, CONVERSATIONS, conversation_doc.to_doc, conversation_doc.from_doc)
 
+    def waiting_in(self, team: str, limit: int) -> list[Conversation]:
+        """Composite index (team, status, waitingSince): firestore.indexes.json."""
+        return self._found(
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("team", "==", team))
+            .where(filter=firestore.FieldFilter("status", "==", str(ConversationStatus.WAITING)))
+            .order_by("waitingSince")
+            .limit(limit)
+        )
+
+    def due_to_wake(self, now: float, limit: int) -> list[Conversation]:
+        """Composite index (status, snoozedUntil)."""
+        return self._found(
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("status", "==", str(ConversationStatus.SNOOZED)))
+            .where(filter=firestore.FieldFilter("snoozedUntil", "<=", ts(now)))
+            .order_by("snoozedUntil")
+            .limit(limit)
+        )
+
+    def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
+        """Composite index (contactId, lastMessageAt desc)."""
+        return self._found(
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("contactId", "==", contact_id))
+            .order_by("lastMessageAt", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+
+    def _found(self, query: Any) -> list[Conversation]:
+        snaps = list(query.stream())
+        self._uow.remember(snaps)
+        return [conversation_doc.from_doc(s.id, s.to_dict() or {}) for s in snaps]
+
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
         query = (
             self._uow.db.collection(CONVERSATIONS)
@@ -238,6 +280,21 @@ class FirestoreConversations(_Aggregates[Conversation]):
             return None
         snap = max(found, key=lambda s: seconds((s.to_dict() or {}).get("lastInboundAt")) or 0)
         return conversation_doc.from_doc(snap.id, snap.to_dict() or {})
+
+
+class FirestoreStaff(_Aggregates[StaffMember]):
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        super().__init__(uow, USERS, user_doc.to_doc, user_doc.from_doc)
+
+    def on_team(self, team: str) -> list[StaffMember]:
+        """array-contains on one field: served by the automatic single-field index."""
+        snaps = list(
+            self._uow.db.collection(USERS)
+            .where(filter=firestore.FieldFilter("teams", "array_contains", team))
+            .stream()
+        )
+        self._uow.remember(snaps)
+        return [user_doc.from_doc(s.id, s.to_dict() or {}) for s in snaps]
 
 
 class FirestoreIdentities:
@@ -328,3 +385,11 @@ class FirestoreOmniLogs:
 
     def add(self, entry: FailureLog) -> None:
         self._uow.put(OMNI_LOGS, entry.id, failure_doc.to_doc(entry))
+
+
+class FirestoreAuditLogs:
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, entry: AuditEntry) -> None:
+        self._uow.put(AUDIT_LOGS, entry.id, audit_doc.to_doc(entry))
