@@ -31,7 +31,9 @@ locals {
 
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
-  # its service account. Only `public` functions accept unauthenticated calls.
+  # its service account. Only `public` functions accept unauthenticated calls: the
+  # webhooks (Meta signs each call) and inbox_api (browsers; each call carries a
+  # Firebase ID token the function verifies).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -41,6 +43,7 @@ locals {
     message_status    = { dir = "outbound", public = false, sizing = "worker" }
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
+    inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -113,6 +116,18 @@ locals {
         GRAPH_API_VERSION = var.graph_api_version
         MEDIA_BUCKET      = local.media_bucket
         MEDIA_URL_TTL_S   = tostring(var.media_url_ttl_seconds)
+      }
+    }
+    inbox = {
+      description   = "The agents' inbox actions: verify the caller's Firebase ID token, then act"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["outbound"]
+      env = {
+        PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
+        MEDIA_BUCKET          = local.media_bucket
+        INBOX_ORIGINS         = join(",", var.inbox_origins)
+        ERP_MAPPING           = var.erp_mapping
+        ERP_BASE_URL          = var.erp_base_url
       }
     }
     automation = {

@@ -179,3 +179,9 @@ variable "media_retention_days" {
   type        = number
   default     = 365
 }
+
+variable "inbox_origins" {
+  description = "Origins (scheme://host[:port]) the agents' inbox is served from; the inbox_api answers their CORS requests."
+  type        = list(string)
+  default     = []
+}

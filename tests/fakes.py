@@ -229,6 +229,10 @@ class FakeStaff(_Aggregates[StaffMember]):
         return found
 
 
+    def online(self) -> list[StaffMember]:
+        return [v.value for v in self._data.values() if v.value.availability == "online"]
+
+
 class FakeAuditLogs:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
@@ -315,9 +319,13 @@ class FakeOutbox:
 
     def __init__(self) -> None:
         self.queued: list[tuple[str, str]] = []
+        self.receipts: list[bytes] = []
 
     def enqueue(self, message_id: str, ordering_key: str) -> None:
         self.queued.append((message_id, ordering_key))
+
+    def request_read(self, receipt: bytes) -> None:
+        self.receipts.append(receipt)
 
 
 class FakeConfigSource:

@@ -43,6 +43,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("message_status", "outbound", "cloudevent"),
     Function("media_fetch", "outbound", "cloudevent"),
     Function("automation_tick", "automation", "cloudevent"),
+    Function("inbox_api", "inbox", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

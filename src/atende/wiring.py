@@ -16,13 +16,16 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
     from atende.adapters.channel_store import CachedRegistry, TokenProvider
+    from atende.adapters.firebase_auth import FirebaseIdentity
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
     from atende.erp.port import Erp
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
+    from atende.services.distribution import Distribution
     from atende.services.inbound import InboundService
+    from atende.services.inbox import InboxService
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
@@ -194,20 +197,59 @@ def contact_service() -> ContactService:
 
 
 @cache
-def media_service() -> MediaService:
+def media_store() -> MediaStore:
     from pathlib import Path
 
     from atende.adapters.media_store import GcsMediaStore, LocalMediaStore
-    from atende.services.media import MediaService
 
     s = settings()
-    store: MediaStore
     if s.media_bucket:
-        store = GcsMediaStore(s.media_bucket)
-    else:  # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
-        s.require_secrets("media_fetch", "media_url_secret")
-        store = LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
-    return MediaService(deliveries(), meta().media, store, s.media_url_ttl_s)
+        return GcsMediaStore(s.media_bucket)
+    # `make dev`: a folder the dev stack serves under /media, with HMAC-signed URLs
+    s.require_secrets("media_fetch", "media_url_secret")
+    return LocalMediaStore(Path(s.media_dir or ".dev/media"), s.media_base_url, s.media_url_secret)
+
+
+@cache
+def media_service() -> MediaService:
+    from atende.services.media import MediaService
+
+    store = media_store()  # its missing key stops the instance before any token is looked up
+    return MediaService(deliveries(), meta().media, store, settings().media_url_ttl_s)
+
+
+@cache
+def distribution() -> Distribution:
+    from atende.services.distribution import Distribution
+
+    return Distribution(unit_of_work)
+
+
+@cache
+def inbox_service() -> InboxService:
+    from atende.services.inbox import InboxService
+
+    return InboxService(
+        uow=unit_of_work,
+        outbound=publisher(),
+        contacts=contact_service(),
+        distribution=distribution(),
+        media=media_store(),
+        erp=erp,
+    )
+
+
+@cache
+def identity() -> FirebaseIdentity:
+    from atende.adapters.firebase_auth import FirebaseIdentity
+
+    return FirebaseIdentity(settings().project)
+
+
+def inbox_origins() -> tuple[str, ...]:
+    import os
+
+    return tuple(o.strip() for o in os.environ.get("INBOX_ORIGINS", "").split(",") if o.strip())
 
 
 def start(**services: Callable[[], object]) -> None:

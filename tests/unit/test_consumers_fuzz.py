@@ -32,6 +32,7 @@ from atende.erp.demo import DemoErp
 from atende.retrying import Backoff
 from atende.services.attendant_config import AttendantConfig
 from atende.services.deliveries import Deliveries
+from atende.services.distribution import Distribution
 from atende.services.failures import PAYLOAD_LIMIT, FailureKind
 from atende.services.inbound import InboundService
 from atende.services.media import MediaJob, MediaService
@@ -101,6 +102,9 @@ class Services:
 
     def media_service(self) -> MediaService:
         return self._media
+
+    def distribution(self) -> Distribution:
+        return Distribution(self.uow)
 
 
 @cache

@@ -37,6 +37,7 @@ EXPECTED_TARGETS = {
     "message_status": "outbound",
     "media_fetch": "outbound",
     "automation_tick": "automation",
+    "inbox_api": "inbox",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -487,9 +488,10 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_are_public():
+def test_only_the_webhooks_and_the_inbox_api_are_public():
+    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS
+    assert public == WEBHOOK_TARGETS | {"inbox_api"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"

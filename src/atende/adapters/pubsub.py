@@ -81,6 +81,9 @@ class PubSubPublisher:
             }
         )
 
+    def request_read(self, receipt: bytes) -> None:
+        self._publish(self._outbound, [pubsub_v1.types.PubsubMessage(data=receipt)])
+
     def request_media(self, job: bytes) -> None:
         """Media queue port: fetch an inbound message's media once the message is stored."""
         self._publish(self._media, [pubsub_v1.types.PubsubMessage(data=job)])

@@ -256,6 +256,17 @@ class Conversation:
             first_response_at=self.first_response_at or at,
         )
 
+    def workflow_state(self) -> dict[str, object]:
+        """What a person's action may change: the before/after of its timeline event and audit entry."""
+        return {
+            "status": str(self.status),
+            "assignee": self.assignee,
+            "team": self.team,
+            "priority": str(self.priority) if self.priority else None,
+            "labels": list(self.labels),
+            "snoozedUntil": self.snoozed_until,
+        }
+
     @property
     def is_open(self) -> bool:
         """Counts against its person's capacity."""

@@ -15,12 +15,15 @@ from atende.domain import events
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
 from atende.entrypoints.pubsub import Delivery
-from atende.services import failures
+from atende.services import failures, read_receipts
 from atende.services.failures import Rejected
 from atende.services.media import MediaJob, request_fetch
+from atende.services.read_receipts import ReadReceipt
 
 if TYPE_CHECKING:
+    from atende.channels.meta.adapter import MetaChannels
     from atende.services.deliveries import Deliveries
+    from atende.services.distribution import Distribution
     from atende.services.inbound import InboundService
     from atende.services.media import MediaQueue, MediaService
     from atende.services.outbound import OutboundService
@@ -57,6 +60,10 @@ class Services(Protocol):
 
     def send_sweeper(self) -> SendSweeper: ...
 
+    def distribution(self) -> Distribution: ...
+
+    def meta(self) -> MetaChannels: ...
+
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
     event = _decoded(events.decode, delivery.data)
@@ -66,11 +73,17 @@ def ai_reply(delivery: Delivery, services: Services) -> None:
     if not isinstance(event, events.InboundMessage):
         raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
     delivery.about(message_id=event.message_id, conversation_id=event.conversation_id)
-    services.inbound_service().handle(event)
+    outcome = services.inbound_service().handle(event)
     request_fetch(services.publisher(), event)  # after the reply is enqueued: it never waits for media
+    if outcome.queued_for:  # a handoff (or a snooze woken by the customer): someone free may take it now
+        services.distribution().run(outcome.queued_for)
 
 
 def outbound(delivery: Delivery, services: Services) -> None:
+    if ReadReceipt.is_one(delivery.data):
+        receipt = _decoded(ReadReceipt.decode, delivery.data)
+        read_receipts.deliver(receipt, services.meta().senders)
+        return
     message_id = _decoded(bytes.decode, delivery.data).strip()
     if not message_id or "/" in message_id or len(message_id.encode()) > MAX_ID_LENGTH:
         raise Rejected("not a message id")
@@ -112,6 +125,9 @@ def automation_tick(delivery: Delivery, services: Services) -> None:
     """Every tick sweeps stalled and failed sends (`services/sweeper.py`); automation rules come later."""
     outcomes = services.send_sweeper().sweep()
     log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
+    woken, assigned = services.distribution().tick()
+    if woken or assigned:
+        log.info("tick %s: %d snoozed conversations woke, %d assigned", delivery.id, woken, assigned)
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

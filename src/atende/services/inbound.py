@@ -23,7 +23,7 @@ from atende.domain.contact import Contact, contact_id_for, identity_keys
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
 from atende.domain.message import Message, Turn
-from atende.domain.model import Route, stable_id
+from atende.domain.model import ConversationStatus, Route, stable_id
 from atende.domain.routing import (
     REASON_BELOW_THRESHOLD,
     REASON_WAITING_FOR_HUMAN,
@@ -57,6 +57,7 @@ class InboundOutcome:
     stored: bool  # False: a redelivery of a message we already had
     reply_message_id: str | None
     decision: RoutingDecision | None = None
+    queued_for: str | None = None  # the team whose queue the conversation joined with this message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,10 +165,14 @@ class InboundService:
         if reply:
             uow.messages.add(reply)
         uow.commit()
+        joined = conv.status == ConversationStatus.WAITING and (
+            conversation is None or conversation.status != ConversationStatus.WAITING
+        )
         return InboundOutcome(
             stored=earlier is None,
             reply_message_id=reply.id if reply else None,
             decision=stored.decision,
+            queued_for=conv.team if joined else None,
         )
 
     # -- the attendant -----------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ class OutboundQueue(Protocol):
     def enqueue(self, message_id: str, ordering_key: str) -> None:
         """Hand a stored outgoing message to the outbound function."""
 
+    def request_read(self, receipt: bytes) -> None:
+        """Ask the outbound function (which holds the channel tokens) to send a read receipt."""
+
 
 class MessageLedger(Protocol):
     """The steps of a stored message's life that outbound, statuses and media take (`Deliveries`)."""

@@ -106,6 +106,8 @@ class StaffRepository(Repository[StaffMember], Protocol):
     def on_team(self, team: str) -> list[StaffMember]:
         """Everyone who works in `team`, whatever their availability."""
 
+    def online(self) -> list[StaffMember]: ...
+
 
 class AuditLogs(Protocol):
     def add(self, entry: AuditEntry) -> None: ...

@@ -296,6 +296,12 @@ class FirestoreStaff(_Aggregates[StaffMember]):
         self._uow.remember(snaps)
         return [user_doc.from_doc(s.id, s.to_dict() or {}) for s in snaps]
 
+    def online(self) -> list[StaffMember]:
+        query = self._uow.db.collection(USERS).where(
+            filter=firestore.FieldFilter("availability", "==", "online")
+        )
+        return [user_doc.from_doc(s.id, s.to_dict() or {}) for s in query.stream()]
+
 
 class FirestoreIdentities:
     def __init__(self, uow: FirestoreUnitOfWork) -> None:

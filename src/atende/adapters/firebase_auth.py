@@ -1,0 +1,59 @@
+"""Who is calling: a Firebase ID token verified with firebase-admin, read as an `Actor`.
+
+With FIREBASE_AUTH_EMULATOR_HOST set (`make dev`, tests) firebase-admin accepts the Auth emulator's
+unsigned tokens; in production it checks Google's signature, the project and the expiry. The role and
+teams come from the custom claims `atende users` sets, the same claims `firestore.rules` trusts.
+"""
+
+from __future__ import annotations
+
+import firebase_admin
+from firebase_admin import auth
+
+from atende.domain.model import Role
+from atende.domain.staff import Actor
+
+APP_NAME = "atende-inbox"
+
+
+class Unauthenticated(Exception):
+    """No token, a bad or expired one, or a user without a role: 401, with `reason` shown (pt-BR)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FirebaseIdentity:
+    def __init__(self, project: str) -> None:
+        try:
+            self._app = firebase_admin.get_app(APP_NAME)
+        except ValueError:
+            self._app = firebase_admin.initialize_app(options={"projectId": project}, name=APP_NAME)
+
+    def verify(self, authorization: str | None) -> Actor:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Entre novamente: sessão ausente")
+        try:
+            claims = auth.verify_id_token(token.strip(), app=self._app)
+        except (
+            ValueError,
+            auth.InvalidIdTokenError,
+            auth.ExpiredIdTokenError,
+            auth.CertificateFetchError,
+        ) as e:
+            raise Unauthenticated("Entre novamente: sessão inválida ou expirada") from e
+        try:
+            role = Role(claims.get("role"))
+        except ValueError as e:
+            raise Unauthenticated(
+                "Sua conta ainda não tem um papel no Atende; fale com um administrador"
+            ) from e
+        teams = claims.get("teams") or []
+        return Actor(
+            uid=str(claims["uid"]),
+            role=role,
+            teams=tuple(str(t) for t in teams if isinstance(t, str)),
+            name=claims.get("name") or claims.get("email"),
+        )

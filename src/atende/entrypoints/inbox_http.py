@@ -1,0 +1,309 @@
+"""Flask ⇄ the inbox's actions (`inbox_api`, docs/inbox.md): CORS, the caller's token, one validated
+body per action, and each refusal as a status and a pt-BR message the inbox shows as is."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+import flask
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from atende.adapters.firebase_auth import Unauthenticated
+from atende.adapters.firestore import contacts as contact_doc
+from atende.adapters.firestore import conversations as conversation_doc
+from atende.adapters.firestore import messages as message_doc
+from atende.adapters.firestore import users as user_doc
+from atende.domain.conversation import Conversation
+from atende.domain.errors import WorkflowRefused
+from atende.domain.message import Message
+from atende.domain.model import Availability, Channel, Priority
+from atende.domain.staff import Actor
+from atende.services.inbox import (
+    ContactContext,
+    Draft,
+    InboxService,
+    NotFound,
+    TemplateChoice,
+    WindowClosed,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 17 * 2**20  # the largest file accepted (16 MB) plus the form's own bytes
+Id = Field(min_length=1, max_length=400, pattern=r"^[^/]+$")
+
+
+class Identity(Protocol):
+    def verify(self, authorization: str | None) -> Actor: ...
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OnConversation(_Body):
+    conversationId: str = Id
+
+
+class Assign(OnConversation):
+    agentId: str = Id
+
+
+class Transfer(OnConversation):
+    team: str | None = Field(default=None, max_length=60)
+    agentId: str | None = Field(default=None, max_length=400)
+
+
+class ContinueOn(OnConversation):
+    channel: Channel
+    accountId: str | None = Field(default=None, max_length=200)
+
+
+class Snooze(OnConversation):
+    until: int = Field(gt=0, description="epoch milliseconds")
+
+
+class Labels(OnConversation):
+    add: list[str] = Field(default_factory=list, max_length=20)
+    remove: list[str] = Field(default_factory=list, max_length=20)
+
+
+class SetPriority(OnConversation):
+    priority: Priority
+
+
+class Attachment(_Body):
+    mediaId: str = Field(min_length=1, max_length=400)
+    caption: str | None = Field(default=None, max_length=1024)
+
+
+class TemplateBody(_Body):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=15)
+    params: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Send(OnConversation):
+    clientId: str = Field(min_length=1, max_length=100)
+    text: str | None = Field(default=None, max_length=4096)
+    attachment: Attachment | None = None
+    template: TemplateBody | None = None
+
+
+class Note(OnConversation):
+    clientId: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=4096)
+
+
+class Retry(_Body):
+    messageId: str = Id
+
+
+class SetAvailability(_Body):
+    availability: Availability
+    agentId: str | None = Field(default=None, max_length=400)
+
+
+def _json_ms(value: Any) -> Any:
+    """Documents as the browser reads them from Firestore, with times as epoch milliseconds."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    if isinstance(value, dict):
+        return {k: _json_ms(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ms(v) for v in value]
+    return value
+
+
+def conversation_json(c: Conversation) -> dict[str, Any]:
+    doc = conversation_doc.to_doc(c)
+    doc.pop("attendant", None)  # the bot's private memory: not the inbox's business
+    return {"id": c.id, **_json_ms(doc)}
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    return {"id": m.id, **_json_ms(message_doc.to_doc(m))}
+
+
+def context_json(ctx: ContactContext) -> dict[str, Any]:
+    contact = ctx.contact
+    return {
+        "conversation": conversation_json(ctx.conversation),
+        "contact": {"id": contact.id, **_json_ms(contact_doc.to_doc(contact))} if contact else None,
+        "customer": _json_ms(_plain(ctx.customer)) if ctx.customer else None,
+        "history": [
+            {"conversation": conversation_json(c), "messages": [message_json(m) for m in messages]}
+            for c, messages in ctx.history
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """ERP records (dataclasses) as JSON."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+Action = Callable[[InboxService, Actor, flask.Request], dict[str, Any]]
+
+
+def _body(model: type[_Body], request: flask.Request) -> Any:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise _Invalid("Corpo da requisição inválido: envie um objeto JSON")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) or "corpo" for err in e.errors()[:5])
+        raise _Invalid(f"Campos inválidos: {fields}") from e
+
+
+class _Invalid(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _move(call: Callable[[InboxService, Actor, Any], Conversation], model: type[_Body]) -> Action:
+    def action(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+        return {"conversation": conversation_json(call(service, actor, _body(model, request)))}
+
+    return action
+
+
+def _send(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    b: Send = _body(Send, request)
+    draft = Draft(
+        text=b.attachment.caption if b.attachment else b.text,
+        media_id=b.attachment.mediaId if b.attachment else None,
+        template=TemplateChoice(
+            name=b.template.name, language=b.template.language, params=tuple(b.template.params)
+        )
+        if b.template
+        else None,
+    )
+    return {"message": message_json(service.send(actor, b.conversationId, b.clientId, draft))}
+
+
+def _note(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    b: Note = _body(Note, request)
+    return {"message": message_json(service.note(actor, b.conversationId, b.clientId, b.text))}
+
+
+def _retry(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    b: Retry = _body(Retry, request)
+    return {"message": message_json(service.retry(actor, b.messageId))}
+
+
+def _availability(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    b: SetAvailability = _body(SetAvailability, request)
+    member = service.set_availability(actor, b.availability, b.agentId)
+    return {"user": {"uid": member.uid, **_json_ms(user_doc.to_doc(member))}}
+
+
+def _upload(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    file = request.files.get("file")
+    conversation_id = request.form.get("conversationId", "")
+    if file is None or not conversation_id or "/" in conversation_id:
+        raise _Invalid("Envie o arquivo (campo file) e a conversa (campo conversationId)")
+    data = file.read(MAX_UPLOAD_BYTES + 1)
+    upload = service.upload(actor, conversation_id, data, file.mimetype or "", file.filename or "")
+    return {
+        "mediaId": upload.media_id,
+        "kind": upload.kind,
+        "mimeType": upload.mime_type,
+        "size": upload.size,
+        "url": upload.url,
+    }
+
+
+def _context(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    b: OnConversation = _body(OnConversation, request)
+    return context_json(service.context(actor, b.conversationId))
+
+
+ACTIONS: dict[str, Action] = {
+    "take": _move(lambda s, a, b: s.take(a, b.conversationId), OnConversation),
+    "assign": _move(lambda s, a, b: s.assign(a, b.conversationId, b.agentId), Assign),
+    "transfer": _move(
+        lambda s, a, b: s.transfer(a, b.conversationId, team=b.team, agent_id=b.agentId), Transfer
+    ),
+    "continue_on": _move(
+        lambda s, a, b: s.continue_on(a, b.conversationId, b.channel, b.accountId), ContinueOn
+    ),
+    "snooze": _move(lambda s, a, b: s.snooze(a, b.conversationId, b.until / 1000), Snooze),
+    "resolve": _move(lambda s, a, b: s.resolve(a, b.conversationId), OnConversation),
+    "reopen": _move(lambda s, a, b: s.reopen(a, b.conversationId), OnConversation),
+    "back_to_bot": _move(lambda s, a, b: s.back_to_bot(a, b.conversationId), OnConversation),
+    "labels": _move(lambda s, a, b: s.relabel(a, b.conversationId, b.add, b.remove), Labels),
+    "priority": _move(lambda s, a, b: s.prioritise(a, b.conversationId, b.priority), SetPriority),
+    "read": _move(lambda s, a, b: s.read(a, b.conversationId), OnConversation),
+    "send": _send,
+    "note": _note,
+    "retry": _retry,
+    "availability": _availability,
+    "upload": _upload,
+    "context": _context,
+}
+
+
+def _error(status: int, code: str, message: str) -> tuple[dict[str, Any], int]:
+    return {"error": {"code": code, "message": message}}, status
+
+
+def handle(
+    request: flask.Request,
+    service: Callable[[], InboxService],
+    identity: Callable[[], Identity],
+    origins: tuple[str, ...],
+) -> flask.Response:
+    origin = request.headers.get("Origin")
+    if request.method == "OPTIONS":
+        response = flask.Response(status=204 if origin in origins else 403)
+    else:
+        body, status = _dispatch(request, service, identity)
+        response = flask.jsonify(body)
+        response.status_code = status
+    if origin in origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+def _dispatch(
+    request: flask.Request, service: Callable[[], InboxService], identity: Callable[[], Identity]
+) -> tuple[dict[str, Any], int]:
+    if request.method != "POST":
+        return _error(405, "invalid", "Use POST")
+    action = ACTIONS.get(request.path.strip("/"))
+    if action is None:
+        return _error(404, "not_found", "Ação desconhecida")
+    limit = MAX_UPLOAD_BYTES if request.path.strip("/") == "upload" else MAX_JSON_BYTES
+    if (request.content_length or 0) > limit:
+        return _error(413, "invalid", "Requisição grande demais")
+    try:
+        actor = identity().verify(request.headers.get("Authorization"))
+        return {"ok": True, **action(service(), actor, request)}, 200
+    except Unauthenticated as e:
+        return _error(401, "unauthenticated", e.reason)
+    except _Invalid as e:
+        return _error(400, "invalid", e.reason)
+    except NotFound as e:
+        return _error(404, "not_found", e.reason)
+    except WindowClosed as e:
+        return _error(422, "window_closed", e.reason)
+    except WorkflowRefused as e:
+        return _error(403, "forbidden", e.reason) if e.forbidden else _error(409, "conflict", e.reason)
