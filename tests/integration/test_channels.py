@@ -322,7 +322,7 @@ def test_each_whatsapp_number_answers_with_its_own_token_and_team(stack, http, f
     sent = reply_from("106540352242933")  # the "Suporte técnico" number of dev/channels.json
     assert sent["account"] == "106540352242933" and sent["token"] == DEV_SECRETS["WHATSAPP_TOKEN_SUPORTE"]
     conv = firestore_db.collection("conversations").document(f"whatsapp_106540352242933_{wa_id}").get()
-    assert conv.get("team") == "suporte"
+    assert conv.get("team") == "support"
     # an unknown number still answers, on the default token (and the log says so)
     assert reply_from("999000111222333")["token"] == DEV_SECRETS["WHATSAPP_TOKEN"]
 
