@@ -513,7 +513,8 @@ class InboxService:
         if len(data) > limit:
             raise WorkflowRefused(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
         extension = mimetypes.guess_extension(mime_type) or ""
-        safe = "".join(ch for ch in filename if ch.isalnum() or ch in "._-")[:80] or f"arquivo{extension}"
+        safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "._-"))[:80]
+        safe = safe or f"arquivo{extension}"
         path = f"outgoing/{conversation.id}/{uuid.uuid4().hex}/{safe}"
         self._media.put(path, data, mime_type)
         return Upload(
