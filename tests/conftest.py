@@ -27,7 +27,12 @@ def stack() -> Iterator[object]:
         pytest.skip("local stack unavailable: " + "; ".join(problems))
     config = StackConfig.on_free_ports(
         "demo-atende-test",
-        extra_env={"OUTBOUND_BACKOFF_S": "0.05", "GRAPH_READ_TIMEOUT_S": "3"},
+        extra_env={
+            "OUTBOUND_BACKOFF_S": "0.05",
+            "GRAPH_READ_TIMEOUT_S": "3",
+            "FIREBASE_AUTH_EMULATOR_HOST": os.environ.get("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099"),
+            "INBOX_ORIGINS": "http://inbox.test",
+        },
         sweep_interval_s=2,  # the send sweeper's tick (a minute in `make dev` and in production)
     )
     os.environ.pop("GRAPH_API_BASE_URL", None)
