@@ -109,7 +109,8 @@ def test_every_index_is_documented():
     indexes = json.loads((REPO / "firestore.indexes.json").read_text(encoding="utf-8"))["indexes"]
     for index in indexes:
         fields = ", ".join(
-            f"`{f['fieldPath']}` {'asc' if f.get('order') == 'ASCENDING' else 'desc'}"
+            f"`{f['fieldPath']}` "
+            + ("array-contains" if "arrayConfig" in f else "asc" if f.get("order") == "ASCENDING" else "desc")
             for f in index["fields"]
         )
         assert (index["collectionGroup"], fields) in rows, (
