@@ -64,6 +64,7 @@ class Conversation:
     resolved_at: float | None = None
     resolved_by: str | None = None
     unread_count: int = 0  # customer messages since a person last opened it
+    contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -108,6 +109,8 @@ class Conversation:
         preview follows the newest message only, whatever order the platform delivered them in.
         """
         changed = replace(self, sender_id=message.sender.id)
+        if not message.echo and message.sender.name:
+            changed = replace(changed, contact_name=message.sender.name)
         if not message.echo:
             changed = replace(changed, unread_count=self.unread_count + 1)
             if self.status == ConversationStatus.RESOLVED:
