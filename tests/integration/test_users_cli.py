@@ -10,7 +10,9 @@ import sys
 import httpx
 import pytest
 
+from atende.adapters.firebase_users import staff_accounts
 from atende.dev.auth_emulator import sign_in
+from atende.dev.seed import DEMO_USERS, seed_demo
 
 pytestmark = pytest.mark.integration
 
@@ -151,3 +153,20 @@ def test_the_stack_serves_the_inbox_config_and_falls_back_to_the_app(stack, http
     assert page.headers["content-type"].startswith("text/html")
     assert "<html" in page.text.lower()
     assert stack.env["INBOX_ORIGINS"] == f"{stack.inbox_url},http://localhost:{c.inbox_port}"
+
+
+def test_the_demo_seed_can_run_again_without_duplicates(stack, firestore_db):
+    accounts = staff_accounts(stack.config.project, firestore_db)
+    seed_demo(accounts, firestore_db)
+    seed_demo(accounts, firestore_db)
+
+    demo = [p for p in accounts.list() if p.email.endswith("@atende.dev")]
+    assert sorted((p.email, p.role, p.teams, p.capacity) for p in demo) == sorted(
+        (u.email, u.role, u.teams, u.capacity) for u in DEMO_USERS
+    )
+    carla = sign_in(stack.auth_url, "carla@atende.dev", "atende-agente")
+    assert claims(carla)["teams"] == ["billing", "sales"]
+    assert firestore_db.collection("teams").document("retention").get().get("name") == "Retenção"
+    template = firestore_db.collection("templates").document("106540352242922_segunda_via_boleto_pt_BR").get()
+    assert template.get("status") == "APPROVED" and "{{1}}" in template.get("components")[0]["text"]
+    assert firestore_db.collection("canned_responses").document("boleto").get().get("shortcut") == "boleto"
