@@ -58,6 +58,7 @@ def ensure(project: Path) -> list[str]:
     install_stamp = project / "node_modules" / INSTALL_STAMP
     if not _fresh(install_stamp, lock_digest):
         _npm(project, "ci")
+        install_stamp.parent.mkdir(exist_ok=True)  # a project without dependencies gets no node_modules
         install_stamp.write_text(lock_digest)
         done.append("npm ci")
     if "build" in json.loads((project / "package.json").read_text()).get("scripts", {}):
