@@ -13,6 +13,7 @@ import pytest
 from atende.adapters.firebase_users import staff_accounts
 from atende.dev.auth_emulator import sign_in
 from atende.dev.seed import DEMO_USERS, seed_demo
+from tests.data_model_doc import check_document, parse
 
 pytestmark = pytest.mark.integration
 
@@ -170,3 +171,25 @@ def test_the_demo_seed_can_run_again_without_duplicates(stack, firestore_db):
     template = firestore_db.collection("templates").document("106540352242922_segunda_via_boleto_pt_BR").get()
     assert template.get("status") == "APPROVED" and "{{1}}" in template.get("components")[0]["text"]
     assert firestore_db.collection("canned_responses").document("boleto").get().get("shortcut") == "boleto"
+
+
+def test_what_users_and_the_seed_write_is_what_the_data_model_says(stack, firestore_db):
+    seed_demo(staff_accounts(stack.config.project, firestore_db), firestore_db)
+    model = parse()
+    findings = [
+        finding
+        for collection in ("users", "teams", "canned_responses", "templates")
+        for snapshot in firestore_db.collection(collection).stream()
+        for finding in check_document(model.tables[collection], snapshot.to_dict())
+    ]
+    assert findings == []
+
+
+def test_the_staff_fixture_gives_a_signed_in_user_with_claims(staff, firestore_db):
+    supervisor = staff("supervisor", ["billing"], capacity=5)
+    assert {k: claims(supervisor.id_token)[k] for k in ("role", "teams", "user_id")} == {
+        "role": "supervisor",
+        "teams": ["billing"],
+        "user_id": supervisor.uid,
+    }
+    assert firestore_db.collection("users").document(supervisor.uid).get().get("capacity") == 5
