@@ -72,4 +72,4 @@ def app(config: dict[str, Any], dist: Path = INBOX / "dist") -> Any:
 
 
 def start(config: dict[str, Any], host: str, port: int, dist: Path = INBOX / "dist") -> BaseWSGIServer:
-    return serve(app(config, dist), host, port, "inbox-server")
+    return serve(app(config, dist), host, port, "inbox-server", quiet=True)
