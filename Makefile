@@ -12,7 +12,7 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: dev test lint unit integration bench build doctor clean
+.PHONY: dev test lint unit integration bench build web doctor clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -26,11 +26,16 @@ $(CHECKOV):
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
 
-dev: $(STAMP)
+# npm ci (firebase-tools, web/inbox) only when a package-lock.json changed, npm run build only when
+# the inbox's sources did: stamps in node_modules/ and dist/.
+web: $(STAMP)
+	@$(BIN)/atende build --web
+
+dev: $(STAMP) web
 	@$(BIN)/atende doctor --for dev
 	exec $(BIN)/atende dev
 
-doctor: $(STAMP)
+doctor: $(STAMP) web
 	$(BIN)/atende doctor --for test --install
 
 lint: $(STAMP) $(CHECKOV)

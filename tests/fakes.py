@@ -9,7 +9,7 @@ existing item, and an uncommitted unit of work leaves no trace.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
 from atende.domain.contact import Contact
@@ -25,6 +25,7 @@ from atende.services.audit import AuditEntry
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
+from atende.users.accounts import StaffProfile
 
 T = TypeVar("T")
 
@@ -434,3 +435,62 @@ class FakeMediaStore:
 
     def url(self, path: str, ttl_s: int) -> str:
         return f"https://storage.test/{path}?ttl={ttl_s}"
+
+
+@dataclass
+class FakeAuthAccounts:
+    """Firebase Auth for StaffAccounts: accounts by e-mail, their claims, disabled flags, revocations."""
+
+    by_email: dict[str, str] = field(default_factory=dict)
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+    revoked: list[str] = field(default_factory=list)
+
+    def create(self, email: str, password: str, display_name: str) -> str:
+        uid = f"uid-{len(self.by_email) + 1}"
+        self.by_email[email] = uid
+        return uid
+
+    def uid_for(self, email: str) -> str | None:
+        return self.by_email.get(email)
+
+    def set_claims(self, uid: str, role: str, teams: tuple[str, ...]) -> None:
+        self.claims[uid] = {"role": role, "teams": list(teams)}
+
+    def disable(self, uid: str) -> None:
+        self.disabled.add(uid)
+
+    def revoke_tokens(self, uid: str) -> None:
+        self.revoked.append(uid)
+
+
+@dataclass
+class FakeStaffDirectory:
+    """The `users` collection for StaffAccounts."""
+
+    profiles: dict[str, StaffProfile] = field(default_factory=dict)
+
+    def add(self, profile: StaffProfile) -> None:
+        self.profiles[profile.uid] = profile
+
+    def get(self, uid: str) -> StaffProfile | None:
+        return self.profiles.get(uid)
+
+    def change(
+        self,
+        uid: str,
+        *,
+        role: str | None = None,
+        teams: tuple[str, ...] | None = None,
+        disabled: bool | None = None,
+    ) -> None:
+        current = self.profiles[uid]
+        self.profiles[uid] = replace(
+            current,
+            role=current.role if role is None else role,
+            teams=current.teams if teams is None else teams,
+            disabled=current.disabled if disabled is None else disabled,
+        )
+
+    def all(self) -> list[StaffProfile]:
+        return list(self.profiles.values())

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "atende.dev.doctor",
     "build": "atende.dev.build",
     "triage": "atende.triage.cli",
+    "users": "atende.users.cli",
 }
 
 

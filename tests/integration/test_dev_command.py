@@ -1,4 +1,5 @@
-"""`make dev` runs `atende dev`: it serves the functions and leaves nothing behind when stopped."""
+"""`make dev` runs `atende dev`: it serves the functions and the inbox, seeds the demo users, prints where
+to sign in, and leaves nothing behind when stopped."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from atende.dev.auth_emulator import sign_in
 from atende.dev.processes import free_port
 
 pytestmark = pytest.mark.integration
@@ -26,7 +28,14 @@ def port_open(port: int) -> bool:
 def test_dev_serves_and_sigterm_stops_every_child(tmp_path: Path):
     ports = {
         name: free_port()
-        for name in ("FIRESTORE_PORT", "PUBSUB_PORT", "FUNCTIONS_PORT", "GRAPH_STANDIN_PORT")
+        for name in (
+            "FIRESTORE_PORT",
+            "PUBSUB_PORT",
+            "FUNCTIONS_PORT",
+            "GRAPH_STANDIN_PORT",
+            "AUTH_PORT",
+            "INBOX_PORT",
+        )
     }
     env = {
         **os.environ,
@@ -49,6 +58,14 @@ def test_dev_serves_and_sigterm_stops_every_child(tmp_path: Path):
             params={"hub.mode": "subscribe", "hub.verify_token": "dev-verify-token", "hub.challenge": "ok"},
         )
         assert handshake.text == "ok"
+        banner = log.read_text()
+        inbox = f"http://127.0.0.1:{ports['INBOX_PORT']}"
+        assert f"Inbox            {inbox}" in banner
+        assert "ana@atende.dev" in banner and "atende-agente" in banner
+        config = httpx.get(f"{inbox}/config.json").json()
+        assert config["emulators"]["auth"] == f"http://127.0.0.1:{ports['AUTH_PORT']}"
+        token = sign_in(config["emulators"]["auth"], "ana@atende.dev", "atende-agente")
+        assert token
         assert all(port_open(p) for p in ports.values())
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -163,8 +163,9 @@ def test_refusals_are_clear_and_change_nothing(stack, api):
 
 def test_cors_answers_only_the_inbox_origin(stack, http):
     url = f"{stack.functions_url}/inbox_api/take"
-    ok = http.options(url, headers={"Origin": "http://inbox.test", "Access-Control-Request-Method": "POST"})
-    assert ok.status_code == 204 and ok.headers["Access-Control-Allow-Origin"] == "http://inbox.test"
+    inbox = f"http://{stack.config.host}:{stack.config.inbox_port}"
+    ok = http.options(url, headers={"Origin": inbox, "Access-Control-Request-Method": "POST"})
+    assert ok.status_code == 204 and ok.headers["Access-Control-Allow-Origin"] == inbox
     assert "Authorization" in ok.headers["Access-Control-Allow-Headers"]
     evil = http.options(url, headers={"Origin": "http://evil.test", "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in evil.headers

@@ -6,6 +6,8 @@ import argparse
 import signal
 import threading
 
+from atende.dev import inbox_server
+from atende.dev.seed import DemoUser, seed_demo
 from atende.dev.stack import Stack, StackConfig
 
 
@@ -19,14 +21,15 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     config = StackConfig.from_env()
-    print("Starting Atende locally (Firestore and Pub/Sub emulators, functions)…", flush=True)
+    print("Starting Atende locally (Firestore, Pub/Sub and Auth emulators, functions, inbox)…", flush=True)
     try:
         stack = Stack(config).start()
     except RuntimeError as exc:
         print(f"error: {exc}", flush=True)
         return 1
     try:
-        print(_banner(stack), flush=True)
+        users = _seed(stack)
+        print(_banner(stack, users), flush=True)
         while not stop.wait(1.0):
             dead = [c.name for c in stack.children if not c.alive()]
             if dead:
@@ -40,7 +43,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _banner(stack: Stack) -> str:
+def _seed(stack: Stack) -> list[DemoUser]:
+    from google.cloud import firestore
+
+    from atende.adapters.firebase_users import staff_accounts
+
+    db = firestore.Client(project=stack.config.project)
+    return seed_demo(staff_accounts(stack.config.project, db), db)
+
+
+def _banner(stack: Stack, users: list[DemoUser]) -> str:
     c = stack.config
     graph = stack.graph_url + ("  (local stand-in: open it to see what was sent)" if stack.graph else "")
     simulator = (
@@ -48,11 +60,18 @@ def _banner(stack: Stack) -> str:
         if stack.graph
         else "off (GRAPH_API_BASE_URL points to an external Graph API)"
     )
+    built = (inbox_server.INBOX / "dist" / "index.html").is_file()
+    inbox = stack.inbox_url + ("" if built else "  (not built yet: .venv/bin/atende build --web)")
+    people = "\n".join(f"    {u.email:<24} {u.password:<18} {u.role:<10} {','.join(u.teams)}" for u in users)
     return f"""
 Atende is running (project {c.project}).
+  Inbox            {inbox}
+  Sign in as (e-mail, password, role, teams):
+{people}
   Functions        {stack.functions_url}/<function>   e.g. {stack.functions_url}/webhook_whatsapp
   Firestore        {stack.env["FIRESTORE_EMULATOR_HOST"]}
   Pub/Sub          {stack.env["PUBSUB_EMULATOR_HOST"]}
+  Auth emulator    {stack.auth_url}
   Graph API        {graph}
   Simulator        {simulator}
   Logs             {c.state_dir}/logs

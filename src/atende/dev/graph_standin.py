@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from atende.dev.standin_http import QuietHandler
 
 
 @dataclass
@@ -283,15 +285,8 @@ def _graph_error(status: int, code: int, message: str) -> Response:
     )
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: the dev console is for our own messages."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
 def serve(standin: GraphStandIn, host: str, port: int) -> BaseWSGIServer:
     """Start serving in a daemon thread; call .shutdown() to stop."""
-    server = make_server(host, port, standin, threaded=True, request_handler=_QuietHandler)
+    server = make_server(host, port, standin, threaded=True, request_handler=QuietHandler)
     threading.Thread(target=server.serve_forever, name="graph-standin", daemon=True).start()
     return server

@@ -1,10 +1,12 @@
-"""Check for the Google emulators and Java, and say exactly how to install what is missing."""
+"""Check for the Google emulators, Java, Node and firebase-tools, and say how to install what is missing."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 from pathlib import Path
+
+from atende.dev import auth_emulator
 
 APT_HINT = (
     "apt-get install -y google-cloud-cli google-cloud-cli-firestore-emulator "
@@ -18,6 +20,12 @@ def missing() -> list[str]:
     problems: list[str] = []
     if shutil.which("java") is None:
         problems.append("Java (17+) is missing. Install it: apt-get install -y openjdk-17-jre-headless")
+    problems += node_missing()
+    if not auth_emulator.firebase_bin().exists():
+        problems.append(
+            "firebase-tools (the Auth emulator) is not installed: run `make dev` or "
+            "`.venv/bin/atende build --web` (npm ci in tools/firebase)"
+        )
     gcloud = shutil.which("gcloud")
     if gcloud is None:
         return [*problems, f"gcloud is missing. Install the Google Cloud CLI with its emulators: {APT_HINT}"]
@@ -27,6 +35,19 @@ def missing() -> list[str]:
         if sdk is None or not (sdk / "platform" / component).is_dir():
             problems.append(f"the gcloud component {component} is missing. Install it: {hint}")
     return problems
+
+
+def node_missing() -> list[str]:
+    """Node 20+ and npm build the inbox and run firebase-tools."""
+    hint = "install Node.js 20 or newer with npm (https://nodejs.org, or apt-get install -y nodejs npm)"
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return [f"Node.js or npm is missing: {hint}"]
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    try:
+        major = int(version.lstrip("v").split(".")[0])
+    except ValueError:
+        major = 0
+    return [] if major >= 20 else [f"Node.js {version or '?'} is too old: {hint}"]
 
 
 def _sdk_root(gcloud: str) -> Path | None:

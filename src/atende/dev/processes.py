@@ -14,7 +14,9 @@ import httpx
 
 
 class Child:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str], log_path: Path, cwd: Path | None = None
+    ) -> None:
         self.name = name
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
@@ -22,6 +24,7 @@ class Child:
         self.proc = subprocess.Popen(
             argv,
             env=env,
+            cwd=cwd,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """Bring the whole local stack up and down: the one code path for `make dev` and the e2e tests.
 
-Firestore and Pub/Sub are the real Google emulators; the functions run under
+Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator; the
+inbox is served from its build (web/inbox/dist); the functions run under
 gunicorn with functions-framework and receive Pub/Sub pushes from the
 emulator, exactly as in production; Meta's Graph API is a local stand-in
 unless GRAPH_API_BASE_URL points elsewhere.
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atende.dev import prereqs
+from atende.dev import auth_emulator, inbox_server, prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
@@ -40,6 +41,8 @@ class StackConfig:
     pubsub_port: int = 8085
     functions_port: int = 5001
     graph_port: int = 5002
+    auth_port: int = 9099
+    inbox_port: int = 5173
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
@@ -55,6 +58,8 @@ class StackConfig:
             pubsub_port=int(env.get("PUBSUB_PORT", 8085)),
             functions_port=int(env.get("FUNCTIONS_PORT", 5001)),
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
+            auth_port=int(env.get("AUTH_PORT", 9099)),
+            inbox_port=int(env.get("INBOX_PORT", 5173)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
@@ -62,9 +67,8 @@ class StackConfig:
     @classmethod
     def on_free_ports(cls, project: str, **overrides: Any) -> StackConfig:
         """For tests and benchmarks: runs beside `make dev` and beside each other."""
-        ports = {
-            name: free_port() for name in ("firestore_port", "pubsub_port", "functions_port", "graph_port")
-        }
+        names = ("firestore_port", "pubsub_port", "functions_port", "graph_port", "auth_port", "inbox_port")
+        ports = {name: free_port() for name in names}
         return cls(project=project, **ports, **overrides)
 
 
@@ -99,6 +103,7 @@ class Stack:
         self.children: list[Child] = []
         self.graph: GraphStandIn | None = None
         self._graph_server = None
+        self._inbox_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
         self.env: dict[str, str] = {}
@@ -106,6 +111,14 @@ class Stack:
     @property
     def functions_url(self) -> str:
         return f"http://{self.config.host}:{self.config.functions_port}"
+
+    @property
+    def auth_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.auth_port}"
+
+    @property
+    def inbox_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.inbox_port}"
 
     @property
     def graph_url(self) -> str:
@@ -136,12 +149,18 @@ class Stack:
         os.environ.update(
             {
                 k: self.env[k]
-                for k in ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "GOOGLE_CLOUD_PROJECT")
+                for k in (
+                    "FIRESTORE_EMULATOR_HOST",
+                    "PUBSUB_EMULATOR_HOST",
+                    "FIREBASE_AUTH_EMULATOR_HOST",
+                    "GOOGLE_CLOUD_PROJECT",
+                )
             }
         )
         try:
             self._start_emulators(state)
             self._start_graph()
+            self._start_inbox()
             from atende.dev.pubsub_setup import ensure_topology
 
             ensure_topology(c.project, self.functions_url)
@@ -161,6 +180,8 @@ class Stack:
                 "GOOGLE_CLOUD_PROJECT": c.project,
                 "FIRESTORE_EMULATOR_HOST": f"{c.host}:{c.firestore_port}",
                 "PUBSUB_EMULATOR_HOST": f"{c.host}:{c.pubsub_port}",
+                "FIREBASE_AUTH_EMULATOR_HOST": f"{c.host}:{c.auth_port}",
+                "INBOX_ORIGINS": f"http://{c.host}:{c.inbox_port},http://localhost:{c.inbox_port}",
                 "ATENDE_ROOT": str(repo_root()),
                 "ATENDE_DEV": "1",  # never production, even if K_SERVICE leaks in from the shell
             }
@@ -203,8 +224,11 @@ class Stack:
             state / "logs" / "pubsub.log",
         )
         self.children.append(pubsub)
+        auth = auth_emulator.launch(c.project, c.host, c.auth_port, state, self.env)
+        self.children.append(auth)
         wait_http(f"http://{c.host}:{c.firestore_port}/", firestore, 90)
         wait_http(f"http://{c.host}:{c.pubsub_port}/", pubsub, 90)
+        wait_http(f"{self.auth_url}/", auth, 90)
 
     def _start_graph(self) -> None:
         if os.environ.get("GRAPH_API_BASE_URL"):
@@ -214,6 +238,13 @@ class Stack:
 
         attach(self.graph, self)  # media files, Meta's media endpoints and the channel simulator
         self._graph_server = serve(self.graph, self.config.host, self.config.graph_port)
+
+    def _start_inbox(self) -> None:
+        c = self.config
+        config = inbox_server.browser_config(
+            c.project, self.auth_url, c.host, c.firestore_port, self.functions_url
+        )
+        self._inbox_server = inbox_server.start(config, c.host, c.inbox_port)
 
     def _start_functions(self, state: Path) -> None:
         c = self.config
@@ -233,9 +264,11 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        if self._graph_server is not None:
-            self._graph_server.shutdown()
-            self._graph_server = None
+        for server in (self._graph_server, self._inbox_server):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+        self._graph_server = self._inbox_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 
@@ -25,8 +25,15 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json")
 
 
-def serve(app: Any, host: str, port: int, name: str) -> BaseWSGIServer:
+class QuietHandler(WSGIRequestHandler):
+    """No access log: the dev console is for our own messages."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def serve(app: Any, host: str, port: int, name: str, quiet: bool = False) -> BaseWSGIServer:
     """Start serving in a daemon thread (port 0: any free one, see `.server_port`); `.shutdown()` stops it."""
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler if quiet else None)
     threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
     return server

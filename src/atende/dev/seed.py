@@ -1,0 +1,125 @@
+"""Demo data for `make dev`: staff of each role, the teams, canned responses and approved templates.
+
+Idempotent: fixed document ids, and users that already exist are left as they are. The users and
+passwords are the ones docs/inbox.md and the README list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.cloud import firestore
+
+from atende.users.accounts import TEAMS, StaffAccounts
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    name: str
+    role: str
+    teams: tuple[str, ...]
+    capacity: int
+
+
+DEMO_USERS = (
+    DemoUser("admin@atende.dev", "atende-admin", "Administradora", "admin", TEAMS, 3),
+    DemoUser(
+        "supervisora@atende.dev",
+        "atende-supervisor",
+        "Sofia Supervisora",
+        "supervisor",
+        ("support", "billing"),
+        3,
+    ),
+    DemoUser("ana@atende.dev", "atende-agente", "Ana Souza", "agent", ("support",), 3),
+    DemoUser("bruno@atende.dev", "atende-agente", "Bruno Lima", "agent", ("support",), 2),
+    DemoUser("carla@atende.dev", "atende-agente", "Carla Mendes", "agent", ("billing", "sales"), 3),
+)
+
+TEAM_NAMES = {
+    "support": "Suporte técnico",
+    "billing": "Financeiro",
+    "sales": "Comercial",
+    "retention": "Retenção",
+}
+
+CANNED_RESPONSES = {
+    "ola": (
+        "Saudação",
+        "Olá, {contact.first_name}! Sou do time de atendimento da Atende Fibra. Como posso ajudar?",
+    ),
+    "boleto": (
+        "Segunda via do boleto",
+        "Você pode baixar a segunda via do boleto na área do cliente ou eu envio o PDF aqui mesmo. "
+        "Qual é o CPF do titular?",
+    ),
+    "prazo": (
+        "Prazo de atendimento",
+        "Já abri o chamado. O prazo para a visita técnica é de até 2 dias úteis; avisaremos por aqui.",
+    ),
+    "encerrar": (
+        "Encerramento",
+        "Posso ajudar em mais alguma coisa? Se não, vou encerrar este atendimento. Obrigado pelo contato!",
+    ),
+}
+
+# (name, category, body) of the approved WhatsApp templates of each demo number (dev/channels.json).
+TEMPLATES = (
+    (
+        "retomar_atendimento",
+        "UTILITY",
+        "Olá, {{1}}! Aqui é a Atende Fibra, retomando o seu atendimento. Podemos continuar por aqui?",
+    ),
+    (
+        "segunda_via_boleto",
+        "UTILITY",
+        "Olá, {{1}}! A segunda via do seu boleto com vencimento em {{2}} está disponível: {{3}}",
+    ),
+    (
+        "visita_tecnica",
+        "UTILITY",
+        "Olá, {{1}}! Sua visita técnica está agendada para {{2}}. Responda SIM para confirmar.",
+    ),
+)
+WHATSAPP_ACCOUNTS = ("106540352242922", "106540352242933")
+LANGUAGE = "pt_BR"
+
+
+def seed_demo(accounts: StaffAccounts, db: firestore.Client) -> list[DemoUser]:
+    """Write the demo data; returns the demo users, for the banner."""
+    existing = {p.email for p in accounts.list()}
+    for user in DEMO_USERS:
+        if user.email not in existing:
+            accounts.create(user.email, user.password, user.name, user.role, list(user.teams), user.capacity)
+    batch = db.batch()
+    for team_id, name in TEAM_NAMES.items():
+        batch.set(db.collection("teams").document(team_id), {"name": name}, merge=True)
+    for shortcut, (title, text) in CANNED_RESPONSES.items():
+        batch.set(
+            db.collection("canned_responses").document(shortcut),
+            {
+                "shortcut": shortcut,
+                "title": title,
+                "text": text,
+                "teams": [],
+                "updatedAt": firestore.SERVER_TIMESTAMP,
+            },
+        )
+    for account in WHATSAPP_ACCOUNTS:
+        for name, category, body in TEMPLATES:
+            batch.set(
+                db.collection("templates").document(f"{account}_{name}_{LANGUAGE}"),
+                {
+                    "accountId": account,
+                    "name": name,
+                    "language": LANGUAGE,
+                    "category": category,
+                    "status": "APPROVED",
+                    "components": [{"type": "BODY", "text": body}],
+                    "syncedAt": firestore.SERVER_TIMESTAMP,
+                },
+            )
+    batch.commit()
+    return list(DEMO_USERS)
