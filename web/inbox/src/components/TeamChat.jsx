@@ -1,0 +1,51 @@
+import { useEffect, useRef, useState } from 'react';
+import { Button, Drawer, Group, ScrollArea, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { ensureTeamChat, postChatMessage, useChat } from '../data/firestore';
+import { clock } from '../format';
+
+export default function TeamChat({ opened, onClose, me, teams }) {
+  const { t } = useTranslation();
+  const [team, setTeam] = useState(teams[0] || null);
+  const chatId = team ? `team_${team}` : null;
+  const { messages, error } = useChat(opened ? chatId : null);
+  const [text, setText] = useState('');
+  const end = useRef(null);
+  useEffect(() => { if (opened && team) ensureTeamChat(team); }, [opened, team]);
+  useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
+
+  async function send(event) {
+    event.preventDefault();
+    if (!text.trim()) return;
+    await postChatMessage(chatId, me, text.trim());
+    setText('');
+  }
+
+  return (
+    <Drawer opened={opened} onClose={onClose} position="right" title={t('chat.title')} size="md">
+      <Stack h="calc(100vh - 90px)">
+        <Select aria-label={t('list.team')} value={team} onChange={setTeam} data={teams} allowDeselect={false} />
+        <ScrollArea style={{ flex: 1 }}>
+          <Stack gap={6} aria-live="polite">
+            {error && <Text c="red" size="sm">{error.code}</Text>}
+            {messages.length === 0 && <Text c="dimmed" size="sm">{t('chat.empty')}</Text>}
+            {messages.map((m) => (
+              <div key={m.id} data-chat-message={m.id}>
+                <Text size="xs" c="dimmed">{m.authorName} · {clock(m.at)}</Text>
+                <Text size="sm">{m.text}</Text>
+              </div>
+            ))}
+            <div ref={end} />
+          </Stack>
+        </ScrollArea>
+        <form onSubmit={send}>
+          <Group wrap="nowrap">
+            <TextInput style={{ flex: 1 }} aria-label={t('chat.placeholder')} placeholder={t('chat.placeholder')}
+              value={text} onChange={(e) => setText(e.currentTarget.value)} maxLength={4000} />
+            <Button type="submit">{t('chat.send')}</Button>
+          </Group>
+        </form>
+      </Stack>
+    </Drawer>
+  );
+}

@@ -1,0 +1,99 @@
+import { useEffect, useRef } from 'react';
+import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { clock } from '../format';
+import ChannelBadge from './ChannelBadge';
+
+const TICKS = { queued: '🕓', sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓' };
+
+function Media({ message }) {
+  const { t } = useTranslation();
+  const url = message.media?.url || message.content?.url;
+  const kind = message.kind;
+  if (kind === 'image' || kind === 'sticker') {
+    return url ? <Image src={url} alt={message.content?.caption || t(`msg.${kind}`)} maw={240} radius="sm" /> : <Text size="sm">[{t(`msg.${kind}`)}]</Text>;
+  }
+  if (kind === 'audio') return url ? <audio controls src={url} aria-label={t('msg.audio')} /> : <Text size="sm">[{t('msg.audio')}]</Text>;
+  if (kind === 'video') return url ? <video controls src={url} style={{ maxWidth: 260 }} aria-label={t('msg.video')} /> : <Text size="sm">[{t('msg.video')}]</Text>;
+  if (kind === 'document') {
+    return <Anchor href={url} target="_blank" rel="noreferrer">📄 {message.content?.filename || t('msg.document')}</Anchor>;
+  }
+  if (kind === 'location') {
+    const { latitude, longitude, name } = message.content || {};
+    return <Anchor href={`https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}`} target="_blank" rel="noreferrer">📍 {name || t('msg.location')} ({latitude}, {longitude})</Anchor>;
+  }
+  return null;
+}
+
+function Event({ message }) {
+  return (
+    <Text size="xs" c="dimmed" ta="center" my={4} data-message-id={message.id} data-kind="event">
+      — {message.text} · {clock(message.timestamp)} —
+    </Text>
+  );
+}
+
+function Bubble({ message, onRetry, fromHistory }) {
+  const { t } = useTranslation();
+  const ours = message.direction === 'outbound';
+  const note = message.visibility === 'internal';
+  const failed = message.status === 'failed' || message.status === 'unknown';
+  const bg = note ? 'yellow.1' : ours ? (message.senderType === 'bot' ? 'gray.1' : 'teal.0') : 'white';
+  return (
+    <Group justify={ours || note ? 'flex-end' : 'flex-start'} data-message-id={message.id}
+      data-kind={note ? 'note' : ours ? 'outbound' : 'inbound'} data-status={message.status}>
+      <Paper withBorder p="xs" maw="75%" bg={bg} style={note ? { borderColor: 'var(--mantine-color-yellow-5)' } : undefined}>
+        <Group gap={6} mb={2}>
+          <Text size="xs" fw={600}>
+            {note ? `🔒 ${t('msg.note')} · ` : ''}
+            {message.senderType === 'contact' ? (message.senderName || '') : message.senderType === 'bot' ? 'Bot' : (message.authorName || 'Atende')}
+          </Text>
+          {fromHistory && <ChannelBadge channel={message.channel} />}
+          {fromHistory && <Text size="xs" c="dimmed">{t('msg.fromHistory')}</Text>}
+        </Group>
+        <Media message={message} />
+        {message.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>}
+        {message.kind === 'template' && <Text size="sm" c="dimmed">📋 {message.content?.name} ({(message.content?.params || []).join(', ')})</Text>}
+        {message.triage && (
+          <Text size="xs" c="dimmed" mt={4}>
+            {t('msg.ai', { intent: message.triage.intent, sentiment: message.triage.sentiment, confidence: Math.round((message.triage.confidence || 0) * 100) })}
+            {message.decision ? ` · ${t('msg.route', { route: message.decision.route, reason: message.decision.reason })}` : ''}
+          </Text>
+        )}
+        <Group gap={6} justify="flex-end" mt={2}>
+          <Text size="xs" c="dimmed">{clock(message.timestamp)}</Text>
+          {ours && !failed && (
+            <Text size="xs" c={message.status === 'read' || message.status === 'played' ? 'blue' : 'dimmed'}
+              aria-label={message.status} title={message.status}>{TICKS[message.status] || ''}</Text>
+          )}
+        </Group>
+        {failed && (
+          <Box mt={4} role="alert">
+            <Badge color="red" size="sm">{message.status === 'failed' ? t('msg.failed') : t('msg.unknown')}</Badge>
+            <Text size="xs" c="red.8">{message.error?.agentMessage || message.error?.message}</Text>
+            {message.senderType === 'agent' && onRetry && (
+              <Button size="compact-xs" variant="light" color="red" mt={4} onClick={() => onRetry(message.id)}>{t('msg.retry')}</Button>
+            )}
+          </Box>
+        )}
+      </Paper>
+    </Group>
+  );
+}
+
+export default function Timeline({ messages, history, onRetry }) {
+  const end = useRef(null);
+  useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
+  const merged = [
+    ...history.map((m) => ({ ...m, fromHistory: true })),
+    ...messages,
+  ].sort((a, b) => (a.timestamp || 0) - (b.timestamp || 0) || a.id.localeCompare(b.id));
+  return (
+    <Stack gap={6} p="sm" aria-live="polite" aria-relevant="additions" data-testid="timeline">
+      {merged.map((m) => (m.event
+        ? <Event key={m.id} message={m} />
+        : <Bubble key={m.id} message={m} onRetry={onRetry} fromHistory={m.fromHistory} />))}
+      <div ref={end} />
+    </Stack>
+  );
+}

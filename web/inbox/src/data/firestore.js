@@ -1,0 +1,144 @@
+// Every Firestore listener of the inbox, exactly the queries firestore.rules allows (docs/inbox.md).
+import { useEffect, useMemo, useState } from 'react';
+import {
+  addDoc, collection, doc, limit, onSnapshot, orderBy, query, serverTimestamp, setDoc, where,
+} from 'firebase/firestore';
+import { current } from '../config';
+
+const LIST_LIMIT = 1000;
+
+export function millis(value) {
+  if (!value) return null;
+  if (typeof value === 'number') return value;
+  if (typeof value.toMillis === 'function') return value.toMillis();
+  return null;
+}
+
+// One live query → a map by document id (a reconnect replays changes: nothing is shown twice).
+function useLive(makeQuery, deps) {
+  const [state, setState] = useState({ docs: new Map(), loading: true, error: null, fromCache: false });
+  useEffect(() => {
+    const q = makeQuery();
+    if (!q) {
+      setState({ docs: new Map(), loading: false, error: null, fromCache: false });
+      return undefined;
+    }
+    return onSnapshot(
+      q,
+      { includeMetadataChanges: true },
+      (snap) => {
+        setState((prev) => {
+          const docs = new Map(prev.docs);
+          snap.docChanges().forEach((c) => {
+            if (c.type === 'removed') docs.delete(c.doc.id);
+            else docs.set(c.doc.id, { id: c.doc.id, ...c.doc.data() });
+          });
+          return { docs, loading: false, error: null, fromCache: snap.metadata.fromCache };
+        });
+      },
+      (error) => setState((prev) => ({ ...prev, loading: false, error })),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return state;
+}
+
+// My teams' conversations and mine (agents, supervisors), or everything (admins), merged by id.
+export function useConversations(claims, uid) {
+  const { db } = current();
+  const admin = claims?.role === 'admin';
+  const teams = (claims?.teams || []).slice(0, 30);
+  const teamKey = teams.join(',');
+  const byTeam = useLive(
+    () => (admin
+      ? query(collection(db, 'conversations'), orderBy('lastMessageAt', 'desc'), limit(LIST_LIMIT))
+      : teams.length
+        ? query(collection(db, 'conversations'), where('team', 'in', teams), orderBy('lastMessageAt', 'desc'), limit(LIST_LIMIT))
+        : null),
+    [admin, teamKey],
+  );
+  const mine = useLive(
+    () => (admin || !uid ? null : query(collection(db, 'conversations'), where('assignee', '==', uid), orderBy('lastMessageAt', 'desc'))),
+    [admin, uid],
+  );
+  return useMemo(() => {
+    const all = new Map(byTeam.docs);
+    mine.docs.forEach((v, k) => all.set(k, v));
+    return {
+      conversations: [...all.values()],
+      loading: byTeam.loading && mine.loading,
+      error: byTeam.error || mine.error,
+      fromCache: byTeam.fromCache,
+    };
+  }, [byTeam, mine]);
+}
+
+export function useConversation(id) {
+  const { db } = current();
+  const [state, setState] = useState({ conversation: null, error: null });
+  useEffect(() => {
+    if (!id) return undefined;
+    setState({ conversation: null, error: null });
+    return onSnapshot(
+      doc(db, 'conversations', id),
+      (snap) => setState({ conversation: snap.exists() ? { id: snap.id, ...snap.data() } : null, error: null }),
+      (error) => setState({ conversation: null, error }),
+    );
+  }, [db, id]);
+  return state;
+}
+
+export function sortByTime(messages, key = 'timestamp') {
+  return [...messages].sort((a, b) => (millis(a[key]) || 0) - (millis(b[key]) || 0) || a.id.localeCompare(b.id));
+}
+
+export function useMessages(conversationId) {
+  const { db } = current();
+  const live = useLive(
+    () => (conversationId
+      ? query(collection(db, 'messages'), where('conversationId', '==', conversationId), orderBy('timestamp'))
+      : null),
+    [conversationId],
+  );
+  return { messages: sortByTime([...live.docs.values()]), loading: live.loading, error: live.error };
+}
+
+function useCollection(name) {
+  const { db } = current();
+  const live = useLive(() => collection(db, name), [name]);
+  return [...live.docs.values()];
+}
+
+export const useUsers = () => useCollection('users');
+export const useTeams = () => useCollection('teams');
+export const useCannedResponses = () => useCollection('canned_responses');
+export const useTemplates = () => useCollection('templates');
+
+// Internal chat: the team's room; messages are the only documents the browser writes.
+export function useChat(chatId) {
+  const { db } = current();
+  const live = useLive(
+    () => (chatId ? query(collection(db, 'chats', chatId, 'messages'), orderBy('at'), limit(200)) : null),
+    [chatId],
+  );
+  return { messages: sortByTime([...live.docs.values()], 'at'), error: live.error };
+}
+
+export async function ensureTeamChat(teamId) {
+  const { db } = current();
+  try {
+    await setDoc(doc(db, 'chats', `team_${teamId}`), { type: 'team', teamId, members: [] });
+  } catch {
+    // already there: rewriting it is not allowed, and not needed
+  }
+}
+
+export function postChatMessage(chatId, author, text) {
+  const { db } = current();
+  return addDoc(collection(db, 'chats', chatId, 'messages'), {
+    authorId: author.uid,
+    authorName: author.name || author.email || author.uid,
+    text,
+    at: serverTimestamp(),
+  });
+}

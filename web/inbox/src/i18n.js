@@ -1,0 +1,123 @@
+// pt-BR first, English available; the choice is remembered per browser.
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+
+const ptBR = {
+  appName: 'Atende',
+  signIn: {
+    title: 'Entrar na caixa de entrada', email: 'E-mail', password: 'Senha', submit: 'Entrar',
+    failed: 'E-mail ou senha incorretos', code: 'Código do aplicativo autenticador (6 dígitos)',
+    verify: 'Verificar', mfaNeeded: 'Sua conta usa verificação em duas etapas.', noRole:
+      'Sua conta ainda não tem um papel no Atende. Fale com um administrador.',
+  },
+  header: { availability: 'Disponibilidade', online: 'Disponível', busy: 'Ocupado', away: 'Ausente',
+    signOut: 'Sair', language: 'Idioma', chat: 'Chat da equipe', offline: 'Sem conexão: as mudanças aparecem quando a conexão voltar', shortcuts: 'Atalhos de teclado', notify: 'Ativar avisos' },
+  role: { admin: 'Administrador', supervisor: 'Supervisor', agent: 'Atendente' },
+  list: {
+    title: 'Conversas', search: 'Buscar por nome, telefone ou texto', empty: 'Nenhuma conversa com esses filtros',
+    waitingFor: 'esperando há {{time}}', unread: '{{count}} não lidas', channel: 'Canal', status: 'Situação',
+    assignee: 'Responsável', anyone: 'Qualquer pessoa', me: 'Comigo', unassigned: 'Sem responsável',
+    all: 'Todos', open: 'Abertas', team: 'Equipe', label: 'Etiqueta', persona: 'Perfil', onlyUnread: 'Só não lidas',
+    count: '{{count}} conversas',
+  },
+  status: { bot: 'Robô', waiting: 'Na fila', in_service: 'Em atendimento', snoozed: 'Adiada', resolved: 'Encerrada' },
+  channel: { whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', webchat: 'Chat do site' },
+  persona: { cliente: 'Cliente', prestador: 'Prestador', prospector: 'Prospector', admin: 'Admin' },
+  conv: {
+    pick: 'Escolha uma conversa na lista', take: 'Assumir', resolve: 'Encerrar', reopen: 'Reabrir',
+    backToBot: 'Devolver ao robô', transfer: 'Transferir', snooze: 'Adiar', assign: 'Atribuir',
+    priority: 'Prioridade', high: 'Alta', normal: 'Normal', labels: 'Etiquetas', addLabel: 'Nova etiqueta',
+    toTeam: 'Para a equipe', toAgent: 'Para a pessoa', oneHour: '1 hora', tomorrow: 'Amanhã às 9h',
+    assignedTo: 'Com {{name}}', unassigned: 'Sem responsável', handoff: 'Passada a uma pessoa: {{reason}}',
+    windowClosed: 'Janela de 24 horas encerrada: só modelos aprovados podem ser enviados',
+    humanAgent: 'Fora das 24 horas: sua resposta vai com a etiqueta HUMAN_AGENT (até 7 dias)',
+    windowOpen: 'Janela aberta até {{time}}', otherChannels: 'Continuar em outro canal',
+  },
+  msg: {
+    ai: 'IA: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decisão: {{route}} ({{reason}})',
+    retry: 'Tentar de novo', note: 'Nota interna', failed: 'Não enviada', unknown: 'Envio incerto',
+    fromHistory: 'de outra conversa', image: 'Imagem', document: 'Documento', audio: 'Áudio', video: 'Vídeo',
+    location: 'Localização', sticker: 'Figurinha',
+  },
+  composer: {
+    placeholder: 'Escreva uma resposta… (/ para respostas prontas)', notePlaceholder: 'Nota visível só para a equipe…',
+    send: 'Enviar', note: 'Nota interna', attach: 'Anexar arquivo', emoji: 'Emoji', template: 'Modelo aprovado',
+    templatePick: 'Escolha um modelo', param: 'Parâmetro {{n}}', sendTemplate: 'Enviar modelo', canned: 'Respostas prontas',
+    sending: 'Enviando…', attached: 'Anexo: {{name}}', remove: 'Remover',
+  },
+  context: { title: 'Contato', identities: 'Identidades', persona: 'Perfil', erp: 'Dados do ERP', notVerified:
+    'Identidade ainda não confirmada: os dados do ERP aparecem depois da verificação', invoices: 'Faturas',
+    tickets: 'Chamados', history: 'Outras conversas', none: 'Nenhuma', plan: 'Plano', erpDown: 'ERP indisponível no momento' },
+  chat: { title: 'Chat da equipe', placeholder: 'Mensagem para a equipe…', send: 'Enviar', empty: 'Nenhuma mensagem ainda' },
+  keys: { next: 'Próxima conversa', prev: 'Conversa anterior', reply: 'Responder', note: 'Nota interna',
+    resolve: 'Encerrar', take: 'Assumir', help: 'Mostrar atalhos' },
+  notify: { newWaiting: 'Nova conversa na fila', body: '{{name}}: {{text}}' },
+  errors: { generic: 'Algo deu errado', offline: 'Sem conexão' },
+};
+
+const en = {
+  appName: 'Atende',
+  signIn: {
+    title: 'Sign in to the inbox', email: 'E-mail', password: 'Password', submit: 'Sign in',
+    failed: 'Wrong e-mail or password', code: 'Authenticator app code (6 digits)', verify: 'Verify',
+    mfaNeeded: 'Your account uses two-step verification.', noRole: 'Your account has no Atende role yet. Ask an administrator.',
+  },
+  header: { availability: 'Availability', online: 'Online', busy: 'Busy', away: 'Away', signOut: 'Sign out',
+    language: 'Language', chat: 'Team chat', offline: 'Offline: changes appear when the connection is back', shortcuts: 'Keyboard shortcuts', notify: 'Enable alerts' },
+  role: { admin: 'Administrator', supervisor: 'Supervisor', agent: 'Agent' },
+  list: {
+    title: 'Conversations', search: 'Search by name, phone or text', empty: 'No conversation matches these filters',
+    waitingFor: 'waiting for {{time}}', unread: '{{count}} unread', channel: 'Channel', status: 'Status',
+    assignee: 'Assignee', anyone: 'Anyone', me: 'Mine', unassigned: 'Unassigned', all: 'All', open: 'Open',
+    team: 'Team', label: 'Label', persona: 'Persona', onlyUnread: 'Unread only', count: '{{count}} conversations',
+  },
+  status: { bot: 'Bot', waiting: 'Waiting', in_service: 'In service', snoozed: 'Snoozed', resolved: 'Resolved' },
+  channel: { whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram', webchat: 'Web chat' },
+  persona: { cliente: 'Customer', prestador: 'Provider', prospector: 'Prospector', admin: 'Admin' },
+  conv: {
+    pick: 'Pick a conversation from the list', take: 'Take over', resolve: 'Resolve', reopen: 'Reopen',
+    backToBot: 'Back to the bot', transfer: 'Transfer', snooze: 'Snooze', assign: 'Assign', priority: 'Priority',
+    high: 'High', normal: 'Normal', labels: 'Labels', addLabel: 'New label', toTeam: 'To team', toAgent: 'To person',
+    oneHour: '1 hour', tomorrow: 'Tomorrow 9 am', assignedTo: 'With {{name}}', unassigned: 'Unassigned',
+    handoff: 'Handed to a person: {{reason}}', windowClosed: '24-hour window closed: only approved templates can be sent',
+    humanAgent: 'Past 24 hours: your reply goes with the HUMAN_AGENT tag (up to 7 days)', windowOpen: 'Window open until {{time}}',
+    otherChannels: 'Continue on another channel',
+  },
+  msg: {
+    ai: 'AI: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decision: {{route}} ({{reason}})', retry: 'Retry',
+    note: 'Internal note', failed: 'Not sent', unknown: 'Uncertain send', fromHistory: 'from another conversation',
+    image: 'Image', document: 'Document', audio: 'Audio', video: 'Video', location: 'Location', sticker: 'Sticker',
+  },
+  composer: {
+    placeholder: 'Write a reply… (/ for canned responses)', notePlaceholder: 'Note only your team sees…', send: 'Send',
+    note: 'Internal note', attach: 'Attach a file', emoji: 'Emoji', template: 'Approved template', templatePick: 'Pick a template',
+    param: 'Parameter {{n}}', sendTemplate: 'Send template', canned: 'Canned responses', sending: 'Sending…',
+    attached: 'Attachment: {{name}}', remove: 'Remove',
+  },
+  context: { title: 'Contact', identities: 'Identities', persona: 'Persona', erp: 'ERP data', notVerified:
+    'Identity not confirmed yet: ERP data shows after verification', invoices: 'Invoices', tickets: 'Tickets',
+    history: 'Other conversations', none: 'None', plan: 'Plan', erpDown: 'ERP unavailable right now' },
+  chat: { title: 'Team chat', placeholder: 'Message to the team…', send: 'Send', empty: 'No messages yet' },
+  keys: { next: 'Next conversation', prev: 'Previous conversation', reply: 'Reply', note: 'Internal note', resolve: 'Resolve',
+    take: 'Take over', help: 'Show shortcuts' },
+  notify: { newWaiting: 'New conversation waiting', body: '{{name}}: {{text}}' },
+  errors: { generic: 'Something went wrong', offline: 'Offline' },
+};
+
+export function setupI18n(fallback) {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('atende.lang') : null;
+  i18n.use(initReactI18next).init({
+    resources: { 'pt-BR': { translation: ptBR }, en: { translation: en } },
+    lng: saved || fallback || 'pt-BR',
+    fallbackLng: 'pt-BR',
+    interpolation: { escapeValue: false },
+  });
+  i18n.on('languageChanged', (lng) => {
+    localStorage.setItem('atende.lang', lng);
+    document.documentElement.lang = lng;
+  });
+  document.documentElement.lang = i18n.language;
+  return i18n;
+}
+
+export default i18n;
