@@ -1,7 +1,7 @@
 // Runtime configuration: one build serves dev, tests and production; `/config.json` says where it runs.
+// Only Auth loads at sign-in; Firestore is initialised by the inbox's own chunk (data/firestore.js).
 import { initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth } from 'firebase/auth';
-import { connectFirestoreEmulator, initializeFirestore } from 'firebase/firestore';
 
 let services = null;
 
@@ -12,12 +12,8 @@ export async function loadServices() {
   const config = await response.json();
   const app = initializeApp(config.firebase);
   const auth = getAuth(app);
-  const db = initializeFirestore(app, {});
   if (config.emulators?.auth) connectAuthEmulator(auth, config.emulators.auth, { disableWarnings: true });
-  if (config.emulators?.firestore) {
-    connectFirestoreEmulator(db, config.emulators.firestore.host, config.emulators.firestore.port);
-  }
-  services = { app, auth, db, apiBase: config.apiBase, locale: config.locale || 'pt-BR' };
+  services = { app, auth, emulators: config.emulators || {}, apiBase: config.apiBase, locale: config.locale || 'pt-BR' };
   return services;
 }
 

@@ -4,6 +4,7 @@ import {
   Textarea, TextInput, UnstyledButton,
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { IconMoodSmile, IconPaperclip } from '@tabler/icons-react';
 import { call, newClientId, upload } from '../data/api';
 import { useCannedResponses, useTemplates } from '../data/firestore';
 import { windowState } from '../format';
@@ -153,12 +154,12 @@ export default function Composer({ conversation, onError, inputRef }) {
           <Switch label={t('composer.note')} checked={note} onChange={(e) => setNote(e.currentTarget.checked)} color="yellow" />
           {!note && (
             <FileButton onChange={setFile} accept="image/jpeg,image/png,image/webp,application/pdf,audio/mpeg,audio/ogg,video/mp4">
-              {(props) => <ActionIcon {...props} variant="light" aria-label={t('composer.attach')} size="lg">📎</ActionIcon>}
+              {(props) => <ActionIcon {...props} variant="light" aria-label={t('composer.attach')} size="lg"><IconPaperclip size={18} /></ActionIcon>}
             </FileButton>
           )}
           <Popover position="top">
             <Popover.Target>
-              <ActionIcon variant="light" aria-label={t('composer.emoji')} size="lg">😊</ActionIcon>
+              <ActionIcon variant="light" aria-label={t('composer.emoji')} size="lg"><IconMoodSmile size={18} /></ActionIcon>
             </Popover.Target>
             <Popover.Dropdown>
               <SimpleGrid cols={6} spacing={4}>

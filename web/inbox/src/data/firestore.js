@@ -1,9 +1,21 @@
 // Every Firestore listener of the inbox, exactly the queries firestore.rules allows (docs/inbox.md).
 import { useEffect, useMemo, useState } from 'react';
 import {
-  addDoc, collection, doc, limit, onSnapshot, orderBy, query, serverTimestamp, setDoc, where,
+  addDoc, collection, connectFirestoreEmulator, doc, initializeFirestore, limit, onSnapshot, orderBy, query,
+  serverTimestamp, setDoc, where,
 } from 'firebase/firestore';
 import { current } from '../config';
+
+let firestore = null;
+
+function database() {
+  if (!firestore) {
+    const { app, emulators } = current();
+    firestore = initializeFirestore(app, {});
+    if (emulators.firestore) connectFirestoreEmulator(firestore, emulators.firestore.host, emulators.firestore.port);
+  }
+  return firestore;
+}
 
 const LIST_LIMIT = 1000;
 
@@ -45,7 +57,7 @@ function useLive(makeQuery, deps) {
 
 // My teams' conversations and mine (agents, supervisors), or everything (admins), merged by id.
 export function useConversations(claims, uid) {
-  const { db } = current();
+  const db = database();
   const admin = claims?.role === 'admin';
   const teams = (claims?.teams || []).slice(0, 30);
   const teamKey = teams.join(',');
@@ -74,7 +86,7 @@ export function useConversations(claims, uid) {
 }
 
 export function useConversation(id) {
-  const { db } = current();
+  const db = database();
   const [state, setState] = useState({ conversation: null, error: null });
   useEffect(() => {
     if (!id) return undefined;
@@ -93,7 +105,7 @@ export function sortByTime(messages, key = 'timestamp') {
 }
 
 export function useMessages(conversationId) {
-  const { db } = current();
+  const db = database();
   const live = useLive(
     () => (conversationId
       ? query(collection(db, 'messages'), where('conversationId', '==', conversationId), orderBy('timestamp'))
@@ -104,7 +116,7 @@ export function useMessages(conversationId) {
 }
 
 function useCollection(name) {
-  const { db } = current();
+  const db = database();
   const live = useLive(() => collection(db, name), [name]);
   return [...live.docs.values()];
 }
@@ -116,7 +128,7 @@ export const useTemplates = () => useCollection('templates');
 
 // Internal chat: the team's room; messages are the only documents the browser writes.
 export function useChat(chatId) {
-  const { db } = current();
+  const db = database();
   const live = useLive(
     () => (chatId ? query(collection(db, 'chats', chatId, 'messages'), orderBy('at'), limit(200)) : null),
     [chatId],
@@ -125,7 +137,7 @@ export function useChat(chatId) {
 }
 
 export async function ensureTeamChat(teamId) {
-  const { db } = current();
+  const db = database();
   try {
     await setDoc(doc(db, 'chats', `team_${teamId}`), { type: 'team', teamId, members: [] });
   } catch {
@@ -134,7 +146,7 @@ export async function ensureTeamChat(teamId) {
 }
 
 export function postChatMessage(chatId, author, text) {
-  const { db } = current();
+  const db = database();
   return addDoc(collection(db, 'chats', chatId, 'messages'), {
     authorId: author.uid,
     authorName: author.name || author.email || author.uid,
