@@ -18,7 +18,7 @@ function tomorrowNine() {
   return d.getTime();
 }
 
-export default function ConversationView({ id, me, claims, users, teams, showContext, onOpened, actionsRef, inputRef }) {
+export default function ConversationView({ id, me, claims, users, teams, showContext, onLost, actionsRef, inputRef }) {
   const { t } = useTranslation();
   const { conversation, error } = useConversation(id);
   const { messages } = useMessages(conversation ? id : null);
@@ -36,8 +36,22 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
     if (!id) return;
     call('read', { conversationId: id }).catch(() => {});
     loadContext();
-    onOpened?.(id);
   }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const denied = error?.code === 'permission-denied';
+  useEffect(() => {
+    if (denied) onLost?.();
+  }, [denied]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // A customer message while the conversation is open is read at once: the badge stays at zero.
+  const unread = conversation?.unreadCount || 0;
+  useEffect(() => {
+    if (unread > 0) {
+      const timer = setTimeout(() => call('read', { conversationId: id }).catch(() => {}), 800);
+      return () => clearTimeout(timer);
+    }
+    return undefined;
+  }, [unread, id]);
 
   const act = useCallback(async (action, body = {}) => {
     setProblem(null);
@@ -52,7 +66,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
     if (actionsRef) actionsRef.current = { act };
   }, [act, actionsRef]);
 
-  if (error) return <Alert color="red" m="md" role="alert">{error.code === 'permission-denied' ? 'Sem acesso a esta conversa' : error.message}</Alert>;
+  if (error) return <Alert color="red" m="md" role="alert">{denied ? t('conv.noAccess') : error.message}</Alert>;
   if (!conversation) return <Text c="dimmed" p="md">{t('conv.pick')}</Text>;
 
   const names = new Map(users.map((u) => [u.id, u.displayName]));

@@ -46,7 +46,8 @@ function Inbox() {
   const { user, claims } = useAuth();
   const { id } = useParams();
   const navigate = useNavigate();
-  const { conversations, error, fromCache } = useConversations(claims, user.uid);
+  const [generation, setGeneration] = useState(0);
+  const { conversations, error, fromCache } = useConversations(claims, user.uid, generation);
   const users = useUsers();
   const teams = useTeams();
   const network = useNetwork();
@@ -110,7 +111,8 @@ function Inbox() {
           <Stack style={{ flex: 1, minWidth: 0 }} gap={0}>
             {id
               ? <ConversationView key={id} id={id} me={user} claims={claims} users={users} teams={teams}
-                  showContext={wide} actionsRef={actions} inputRef={input} />
+                  showContext={wide} actionsRef={actions} inputRef={input}
+                  onLost={() => setGeneration((g) => g + 1)} />
               : <Text c="dimmed" p="xl">{t('conv.pick')}</Text>}
           </Stack>
         </Group>

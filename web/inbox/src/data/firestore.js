@@ -56,7 +56,9 @@ function useLive(makeQuery, deps) {
 }
 
 // My teams' conversations and mine (agents, supervisors), or everything (admins), merged by id.
-export function useConversations(claims, uid) {
+// `generation` re-subscribes: a conversation moved away from me (another team, another person) is a
+// change I may no longer read, which the emulator never sends; a fresh query leaves it out.
+export function useConversations(claims, uid, generation = 0) {
   const db = database();
   const admin = claims?.role === 'admin';
   const teams = (claims?.teams || []).slice(0, 30);
@@ -67,11 +69,11 @@ export function useConversations(claims, uid) {
       : teams.length
         ? query(collection(db, 'conversations'), where('team', 'in', teams), orderBy('lastMessageAt', 'desc'), limit(LIST_LIMIT))
         : null),
-    [admin, teamKey],
+    [admin, teamKey, generation],
   );
   const mine = useLive(
     () => (admin || !uid ? null : query(collection(db, 'conversations'), where('assignee', '==', uid), orderBy('lastMessageAt', 'desc'))),
-    [admin, uid],
+    [admin, uid, generation],
   );
   return useMemo(() => {
     const all = new Map(byTeam.docs);

@@ -1,0 +1,149 @@
+"""The agents' inbox in a real (headless) Chromium against the running stack, as two agents use it.
+
+A signed WhatsApp webhook's message appears without a reload; the agent takes over and replies and the
+Graph stand-in receives it; the bot stays silent; a transfer hands it to an agent of another team, who
+sees it while the first no longer can (not even by URL); after the 24-hour window only a template goes.
+Screenshots of each step are kept in tests/browser/artifacts/ (not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from atende.dev.payloads import DEMO_PHONE_NUMBER_ID, post_signed, whatsapp_text
+from atende.dev.polling import wait_until
+from atende.dev.stack import DEV_SECRETS
+from atende.domain.model import conversation_doc_id, message_doc_id
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+SECRET = DEV_SECRETS["META_APP_SECRET"]
+
+
+@pytest.fixture(scope="module")
+def inbox_built(stack):
+    page = httpx.get(f"{stack.inbox_url}/", timeout=10)
+    if page.status_code != 200:
+        if os.environ.get("CI"):
+            pytest.fail("web/inbox is not built: `make test` builds it (atende build --web)")
+        pytest.skip("web/inbox is not built: run `.venv/bin/atende build --web`")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"))
+
+
+def sign_in(browser, stack, person):
+    page = browser.new_page(viewport={"width": 1366, "height": 850}, locale="pt-BR")
+    page.goto(stack.inbox_url)
+    page.get_by_label("E-mail").fill(person.email)
+    page.get_by_label("Senha").fill(person.password)
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("navigation", name="Conversas").wait_for(timeout=20_000)
+    return page
+
+
+def customer_says(stack, http, wa_id: str, name: str, text: str) -> str:
+    mid = f"wamid.{uuid.uuid4().hex}"
+    payload = whatsapp_text(text, wa_id=wa_id, name=name, message_id=mid)
+    assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
+    return mid
+
+
+def texts_sent_to(stack, wa_id: str) -> list[dict]:
+    return [s["body"] for s in stack.graph.sent if s["body"].get("to") == f"+{wa_id}"]
+
+
+def test_two_agents_work_a_handed_off_whatsapp_customer(
+    stack, http, firestore_db, browser, staff, inbox_built
+):
+    ana = staff("agent", ["support"], name="Ana Teste")
+    carla = staff("agent", ["billing"], name="Carla Teste")
+    wa_id = "55119" + str(uuid.uuid4().int)[:8]
+    name = f"Cliente {wa_id[-4:]}"
+    conv_id = conversation_doc_id("whatsapp", DEMO_PHONE_NUMBER_ID, wa_id)
+
+    page = sign_in(browser, stack, ana)
+    shot(page, "01-signed-in")
+    customer_says(stack, http, wa_id, name, "minha internet caiu, quero falar com um atendente")
+    row = page.locator(f'[data-conversation-id="{conv_id}"]')
+    row.wait_for(timeout=20_000)  # live: no reload
+    row.get_by_text("Na fila").wait_for(timeout=20_000)
+    shot(page, "02-waiting-in-the-list")
+
+    row.click()
+    page.get_by_role("button", name="Assumir").click()
+    page.get_by_test_id("conversation-status").get_by_text("Em atendimento").wait_for(timeout=10_000)
+    reply = "Oi! Sou a Ana, vou verificar sua conexão agora."
+    page.get_by_label("Escreva uma resposta").fill(reply)
+    page.get_by_role("button", name="Enviar").click()
+    wait_until(
+        lambda: any(b.get("text", {}).get("body") == reply for b in texts_sent_to(stack, wa_id)),
+        what="the agent's reply at the Graph stand-in",
+    )
+    page.locator('[data-kind="outbound"]', has_text=reply).wait_for(timeout=10_000)
+
+    # the customer answers: it appears live, and the bot keeps quiet
+    sent_before = len(texts_sent_to(stack, wa_id))
+    mid = customer_says(stack, http, wa_id, name, "ok, obrigado, fico aguardando")
+    page.locator('[data-kind="inbound"]', has_text="fico aguardando").wait_for(timeout=20_000)
+    stored = firestore_db.collection("messages").document(message_doc_id("whatsapp", mid))
+    wait_until(lambda: (stored.get().to_dict() or {}).get("handled"), what="the message handled")
+    assert stored.get().get("decision")["route"] == "silent"
+    assert len(texts_sent_to(stack, wa_id)) == sent_before
+    shot(page, "03-in-service")
+
+    # a private note, then a transfer to Carla (billing): Ana loses it, Carla has it
+    page.get_by_label("Nota interna").check()
+    page.get_by_label("Nota visível só para a equipe").fill("Cliente já reiniciou o roteador duas vezes")
+    page.get_by_role("button", name="Nota interna", exact=True).click()
+    page.locator('[data-kind="note"]', has_text="reiniciou o roteador").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Transferir").click()
+    page.get_by_role("menuitem", name="Carla Teste").click()
+    page.get_by_text("Sem acesso a esta conversa").wait_for(timeout=15_000)
+    shot(page, "04-after-transfer-ana")
+    row.wait_for(state="detached", timeout=15_000)
+
+    page.goto(f"{stack.inbox_url}/c/{conv_id}")  # not even by URL
+    page.get_by_text("Sem acesso a esta conversa").wait_for(timeout=15_000)
+    page.close()
+
+    carla_page = sign_in(browser, stack, carla)
+    carla_row = carla_page.locator(f'[data-conversation-id="{conv_id}"]')
+    carla_row.wait_for(timeout=20_000)
+    carla_row.click()
+    carla_page.locator('[data-kind="note"]', has_text="reiniciou o roteador").wait_for(timeout=10_000)
+    shot(carla_page, "05-carla-has-it")
+
+    # the 24-hour window closes: only an approved template may go
+    firestore_db.collection("templates").document(f"{DEMO_PHONE_NUMBER_ID}_retomar_pt_BR").set(
+        {
+            "accountId": DEMO_PHONE_NUMBER_ID,
+            "name": "retomar",
+            "language": "pt_BR",
+            "category": "UTILITY",
+            "status": "APPROVED",
+            "components": [{"type": "BODY", "text": "Olá, {{1}}! Podemos continuar o seu atendimento?"}],
+        }
+    )
+    firestore_db.collection("conversations").document(conv_id).update(
+        {"lastInboundAt": datetime.now(UTC) - timedelta(days=2)}
+    )
+    carla_page.get_by_text("Janela de 24 horas encerrada").wait_for(timeout=15_000)
+    carla_page.get_by_role("combobox", name="Escolha um modelo").click()
+    carla_page.get_by_role("option", name="retomar (pt_BR)").click()
+    carla_page.get_by_label("Parâmetro 1").fill(name)
+    shot(carla_page, "06-template-after-the-window")
+    carla_page.get_by_role("button", name="Enviar modelo").click()
+    wait_until(
+        lambda: any(b.get("template", {}).get("name") == "retomar" for b in texts_sent_to(stack, wa_id)),
+        what="the template at the Graph stand-in",
+    )
+    carla_page.close()
