@@ -192,7 +192,7 @@ def test_who_sees_directs_and_handles_a_conversation():
         False,
         True,
     ]
-    # assigned to Carla from another team: she sees and handles it, her own team's supervisor does not direct it
+    # held by Carla of billing: she works on it, but billing's supervisor does not direct support's work
     moved = taken("carla")
     assert CARLA.may_see(moved) and CARLA.may_handle(moved) and not OTHER_SUPERVISOR.may_direct(moved)
     assert ANA.may_speak_for("ana") and not ANA.may_speak_for("bruno") and SUPERVISOR.may_speak_for("ana")
