@@ -26,6 +26,7 @@ from atende.services.inbox import (
     ContactContext,
     Draft,
     InboxService,
+    InvalidInput,
     NotFound,
     TemplateChoice,
     WindowClosed,
@@ -299,7 +300,7 @@ def _dispatch(
         return {"ok": True, **action(service(), actor, request)}, 200
     except Unauthenticated as e:
         return _error(401, "unauthenticated", e.reason)
-    except _Invalid as e:
+    except (_Invalid, InvalidInput) as e:
         return _error(400, "invalid", e.reason)
     except NotFound as e:
         return _error(404, "not_found", e.reason)

@@ -73,6 +73,11 @@ class WindowClosed(WorkflowRefused):
     """Only an approved template may go now (or nothing, on Messenger after 7 days)."""
 
 
+class InvalidInput(WorkflowRefused):
+    """What was sent cannot be acted on whatever the conversation's state (empty text, a file type not
+    accepted): the inbox shows it as the person's mistake (400), not as a conflict with someone else."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class TemplateChoice:
     name: str
@@ -143,7 +148,7 @@ class InboxService:
     def assign(self, actor: Actor, conversation_id: str, agent_id: str) -> Conversation:
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             person = self._colleague(uow, agent_id)
-            if not person.works_in(c.team) and not actor.may_direct(c):
+            if not person.works_in(c.team):  # another team's person: that is a transfer
                 raise WorkflowRefused(f"{person.display_name} não faz parte da equipe desta conversa")
             return c.assign(agent_id, self._clock())
 
@@ -162,7 +167,7 @@ class InboxService:
         self, actor: Actor, conversation_id: str, *, team: str | None = None, agent_id: str | None = None
     ) -> Conversation:
         if not team and not agent_id:
-            raise WorkflowRefused("Escolha uma pessoa ou uma equipe para transferir")
+            raise InvalidInput("Escolha uma pessoa ou uma equipe para transferir")
 
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             now = self._clock()
@@ -235,7 +240,7 @@ class InboxService:
     def relabel(self, actor: Actor, conversation_id: str, add: list[str], remove: list[str]) -> Conversation:
         labels = [label.strip() for label in add if label.strip()]
         if any(len(label) > LABEL_MAX for label in labels):
-            raise WorkflowRefused(f"Etiquetas têm no máximo {LABEL_MAX} caracteres")
+            raise InvalidInput(f"Etiquetas têm no máximo {LABEL_MAX} caracteres")
 
         def change(c: Conversation, _: UnitOfWork) -> Conversation:
             changed = c.relabel(labels, remove)
@@ -505,13 +510,13 @@ class InboxService:
         actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
         kind, limit = UPLOAD_LIMITS.get(mime_type, ("", 0))
         if not kind:
-            raise WorkflowRefused(
+            raise InvalidInput(
                 "Tipo de arquivo não aceito: envie imagem (JPEG, PNG, WebP), PDF, áudio ou vídeo"
             )
         if not data:
-            raise WorkflowRefused("O arquivo está vazio")
+            raise InvalidInput("O arquivo está vazio")
         if len(data) > limit:
-            raise WorkflowRefused(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
+            raise InvalidInput(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
         extension = mimetypes.guess_extension(mime_type) or ""
         safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "._-"))[:80]
         safe = safe or f"arquivo{extension}"
@@ -574,13 +579,13 @@ class InboxService:
     def _content(self, draft: Draft) -> tuple[AnyContent, str | None]:
         chosen = sum(x is not None for x in (draft.media_id, draft.template))
         if chosen > 1 or (chosen == 0 and not (draft.text or "").strip()):
-            raise WorkflowRefused("Envie um texto, um arquivo ou um modelo")
+            raise InvalidInput("Envie um texto, um arquivo ou um modelo")
         if draft.template is not None:
             t = draft.template
             return Template(name=t.name, language=t.language, params=t.params), None
         if draft.media_id is not None:
             if not draft.media_id.startswith("outgoing/"):
-                raise WorkflowRefused("Arquivo não encontrado: envie-o novamente")
+                raise InvalidInput("Arquivo não encontrado: envie-o novamente")
             mime = mimetypes.guess_type(draft.media_id)[0] or ""
             kind = UPLOAD_LIMITS.get(mime, ("document", 0))[0]
             caption = _checked_text(draft.text) if draft.text else None
@@ -598,9 +603,9 @@ class InboxService:
 def _checked_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise WorkflowRefused("A mensagem está vazia")
+        raise InvalidInput("A mensagem está vazia")
     if len(text) > TEXT_MAX:
-        raise WorkflowRefused(f"Mensagem longa demais: no máximo {TEXT_MAX} caracteres")
+        raise InvalidInput(f"Mensagem longa demais: no máximo {TEXT_MAX} caracteres")
     return text
 
 

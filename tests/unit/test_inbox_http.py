@@ -1,0 +1,149 @@
+"""`inbox_api`'s HTTP side on fakes: each refusal as the status and pt-BR message docs/inbox.md promises,
+the body checked before anything is touched, CORS only for the inbox's origin."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from typing import Any
+
+import flask
+import pytest
+
+from atende.adapters.firebase_auth import Unauthenticated
+from atende.domain.contact import Contact
+from atende.domain.model import Channel, ConversationStatus
+from atende.domain.staff import Actor
+from atende.entrypoints.inbox_http import handle
+from tests.fakes import Versioned
+from tests.unit.test_inbox_service import (  # noqa: F401  (world is a fixture)
+    ADMIN,
+    ANA,
+    BRUNO,
+    CARLA,
+    CONV,
+    NOW,
+    SUPERVISOR,
+    person,
+    waiting,
+    world,
+)
+
+ORIGIN = "http://inbox.test"
+PEOPLE = {a.uid: a for a in (ANA, BRUNO, CARLA, SUPERVISOR, ADMIN)}
+app = flask.Flask(__name__)
+
+
+class TokensAreUids:
+    """Stands in for firebase-admin: the bearer token is the uid of a known person."""
+
+    def verify(self, authorization: str | None) -> Actor:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme != "Bearer" or token not in PEOPLE:
+            raise Unauthenticated("Entre novamente: sessão ausente")
+        return PEOPLE[token]
+
+
+@pytest.fixture
+def call(world):  # noqa: F811
+    def call(action: str, who: Actor | None, body: Any = None, **kw: Any) -> flask.Response:
+        headers = {"Origin": ORIGIN, **({"Authorization": f"Bearer {who.uid}"} if who else {})}
+        method = kw.pop("method", "POST")
+        with app.test_request_context(f"/{action}", method=method, json=body, headers=headers, **kw):
+            return handle(flask.request, lambda: world.service, TokensAreUids, (ORIGIN,))
+
+    return call
+
+
+def error(response: flask.Response) -> tuple[int, str]:
+    return response.status_code, response.get_json()["error"]["code"]
+
+
+def test_each_refusal_has_its_status_and_a_message_in_portuguese(world, call):  # noqa: F811
+    world.put(waiting(), person(ANA), person(BRUNO))
+    assert error(call("take", None, {"conversationId": CONV})) == (401, "unauthenticated")
+    assert error(call("take", CARLA, {"conversationId": CONV})) == (403, "forbidden")
+    assert error(call("take", ANA, {"conversationId": "nope"})) == (404, "not_found")
+    assert error(call("fly", ANA, {"conversationId": CONV})) == (404, "not_found")
+    assert error(call("take", ANA, {"conversation": CONV})) == (400, "invalid")
+    assert error(call("snooze", ANA, {"conversationId": CONV, "until": "amanhã"})) == (400, "invalid")
+    assert error(call("send", ANA, {"conversationId": CONV, "clientId": "c1", "text": "  "})) == (
+        400,
+        "invalid",
+    )
+    assert call("take", ANA, {"conversationId": CONV}).status_code == 200
+    taken_again = call("take", ANA, {"conversationId": CONV})
+    assert error(taken_again) == (409, "conflict")
+    assert taken_again.get_json()["error"]["message"] == "A conversa já está com essa pessoa"
+    assert error(call("resolve", BRUNO, {"conversationId": CONV})) == (403, "forbidden")
+    assert error(call("take", ANA, {"conversationId": CONV}, method="GET")) == (405, "invalid")
+
+
+def test_assign_gives_it_to_a_member_of_its_team_only(world, call):  # noqa: F811
+    world.put(waiting(), person(ANA), person(BRUNO), person(CARLA))
+    outsider = call("assign", SUPERVISOR, {"conversationId": CONV, "agentId": "carla"})
+    assert error(outsider) == (409, "conflict") and "Carla" in outsider.get_json()["error"]["message"]
+    assert error(call("assign", ANA, {"conversationId": CONV, "agentId": "bruno"})) == (403, "forbidden")
+    done = call("assign", SUPERVISOR, {"conversationId": CONV, "agentId": "bruno"})
+    assert done.status_code == 200 and done.get_json()["conversation"]["assignee"] == "bruno"
+
+
+def test_a_refused_body_changes_nothing_even_with_fields_the_browser_should_not_set(world, call):  # noqa: F811
+    world.put(waiting())
+    escalation = call("take", ANA, {"conversationId": CONV, "assignee": "ana", "role": "admin"})
+    assert error(escalation) == (400, "invalid") and "role" in escalation.get_json()["error"]["message"]
+    assert world.store.conversation(CONV).status == ConversationStatus.WAITING
+    assert world.store.audit_logs == {}
+
+
+def test_a_send_after_the_window_is_422_and_the_same_client_id_answers_the_same_message(world, call):  # noqa: F811
+    world.put(replace(waiting(), last_inbound_at=NOW - 25 * 3600))
+    closed = call("send", ANA, {"conversationId": CONV, "clientId": "c1", "text": "Oi"})
+    assert error(closed) == (422, "window_closed") and "modelo" in closed.get_json()["error"]["message"]
+    template = {"name": "retomar", "language": "pt_BR", "params": ["Maria"]}
+    first = call("send", ANA, {"conversationId": CONV, "clientId": "c2", "template": template})
+    again = call("send", ANA, {"conversationId": CONV, "clientId": "c2", "template": template})
+    assert first.status_code == again.status_code == 200
+    assert first.get_json()["message"]["id"] == again.get_json()["message"]["id"]
+    assert first.get_json()["message"]["status"] == "queued"
+
+
+def test_messenger_takes_a_persons_reply_for_7_days_then_nothing(world, call):  # noqa: F811
+    psid = "6543210987654321"
+    conv = replace(
+        waiting("messenger_1122_" + psid),
+        channel=Channel.MESSENGER,
+        account_id="1122",
+        sender_id=psid,
+        contact_id="c_2",
+        last_inbound_at=NOW - 3 * 24 * 3600,
+    )
+    world.store.contacts["c_2"] = Versioned(Contact(id="c_2", identities=(f"messenger:{psid}",)), 1)
+    world.put(conv)
+    ok = call("send", ANA, {"conversationId": conv.id, "clientId": "m1", "text": "Ainda por aqui?"})
+    assert ok.status_code == 200
+    world.put(replace(world.store.conversation(conv.id), last_inbound_at=NOW - 8 * 24 * 3600))
+    late = call("send", ANA, {"conversationId": conv.id, "clientId": "m2", "text": "Olá?"})
+    assert error(late) == (422, "window_closed") and "7 dias" in late.get_json()["error"]["message"]
+
+
+def test_an_upload_of_a_type_not_accepted_is_400_and_an_accepted_one_returns_its_media_id(world, call):  # noqa: F811
+    world.put(waiting())
+
+    def upload(data: bytes, name: str, mime: str) -> flask.Response:
+        form = {"conversationId": CONV, "file": (io.BytesIO(data), name, mime)}
+        return call("upload", ANA, data=form, content_type="multipart/form-data")
+
+    refused = upload(b"MZ", "x.exe", "application/x-msdownload")
+    assert error(refused) == (400, "invalid") and "Tipo de arquivo" in refused.get_json()["error"]["message"]
+    ok = upload(b"\x89PNG....", "foto.png", "image/png")
+    assert ok.status_code == 200 and ok.get_json()["mediaId"].endswith("foto.png")
+    assert ok.get_json()["kind"] == "image" and ok.get_json()["url"]
+
+
+def test_cors_preflight_answers_only_the_inbox_origin(world):  # noqa: F811
+    for origin, status in ((ORIGIN, 204), ("http://evil.test", 403)):
+        with app.test_request_context("/take", method="OPTIONS", headers={"Origin": origin}):
+            response = handle(flask.request, lambda: world.service, TokensAreUids, (ORIGIN,))
+        assert response.status_code == status
+        assert (response.headers.get("Access-Control-Allow-Origin") == ORIGIN) == (origin == ORIGIN)
