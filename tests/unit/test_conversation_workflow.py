@@ -226,3 +226,16 @@ def test_next_in_line_shares_by_capacity_and_skips_who_cannot_take_one():
     assert next_in_line("support", [member("away", capacity=3, online=False)]) is None
     assert next_in_line("support", [member("off", capacity=3, disabled=True)]) is None
     assert next_in_line("support", [member("zero", capacity=0)]) is None
+
+
+def test_continuing_from_another_channel_takes_it_whatever_state_it_was_in():
+    bots = replace(queued(), status=BOT, team=None, queue=None)
+    for before in (bots, taken("bruno").resolve("bruno", NOW)):
+        c = before.continued_by("ana", NOW + 5, team="support")
+        assert (c.status, c.assignee, c.team, c.resolved_at, c.resolved_by) == (
+            IN_SERVICE,
+            "ana",
+            "support",
+            None,
+            None,
+        )

@@ -147,3 +147,40 @@ def test_cors_preflight_answers_only_the_inbox_origin(world):  # noqa: F811
             response = handle(flask.request, lambda: world.service, TokensAreUids, (ORIGIN,))
         assert response.status_code == status
         assert (response.headers.get("Access-Control-Allow-Origin") == ORIGIN) == (origin == ORIGIN)
+
+
+def test_continuing_on_another_channel_brings_back_a_resolved_conversation_or_opens_one(world, call):  # noqa: F811
+    psid, igsid = "6543210987654321", "17841400000000001"
+    identities = ("whatsapp:5511999990001", f"messenger:{psid}", f"instagram:{igsid}")
+    world.store.contacts["c_1"] = Versioned(Contact(id="c_1", name="Maria", identities=identities), 2)
+    old = replace(
+        waiting(f"messenger_1122_{psid}"),
+        channel=Channel.MESSENGER,
+        account_id="1122",
+        sender_id=psid,
+        status=ConversationStatus.RESOLVED,
+        assignee="bruno",
+        resolved_by="bruno",
+        resolved_at=NOW - 30 * 24 * 3600,
+    )
+    world.put(waiting(), old, person(ANA), person(BRUNO))
+    assert call("take", ANA, {"conversationId": CONV}).status_code == 200
+    assert error(call("continue_on", CARLA, {"conversationId": CONV, "channel": "messenger"})) == (
+        403,
+        "forbidden",
+    )
+
+    back = call("continue_on", ANA, {"conversationId": CONV, "channel": "messenger", "accountId": "1122"})
+    assert back.status_code == 200
+    again = back.get_json()["conversation"]
+    assert (again["id"], again["status"], again["assignee"]) == (old.id, "in_service", "ana")
+    assert world.store.member("ana").open_count == 2 and world.store.member("bruno").open_count == 0
+
+    opened = call("continue_on", ANA, {"conversationId": CONV, "channel": "instagram", "accountId": "9988"})
+    new = opened.get_json()["conversation"]
+    assert (new["status"], new["assignee"], new["team"], new["openedBy"]) == (
+        "in_service",
+        "ana",
+        "support",
+        "agent",
+    )

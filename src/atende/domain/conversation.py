@@ -172,6 +172,21 @@ class Conversation:
             snoozed_until=None,
         )
 
+    def continued_by(self, agent_id: str, at: float, *, team: str | None) -> Conversation:
+        """A person continues with the contact here from another channel: whatever it was (the bot's, in a
+        queue, resolved long ago), it is theirs now, in `team` if it had none."""
+        return replace(
+            self,
+            status=ConversationStatus.IN_SERVICE,
+            assignee=agent_id,
+            assigned_at=at,
+            team=self.team or team,
+            queue=self.queue or self.team or team,
+            snoozed_until=None,
+            resolved_at=None,
+            resolved_by=None,
+        )
+
     def to_team(self, team: str, at: float) -> Conversation:
         """Back in the queue, of `team`: whoever of it is free next takes it."""
         if self.status == ConversationStatus.RESOLVED:

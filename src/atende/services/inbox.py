@@ -284,14 +284,15 @@ class InboxService:
         except CannotContinue as cannot:
             raise WorkflowRefused(cannot.reason) from cannot
         other = found.conversation
-        if other.team is None or other.assignee is None:
+        # The bot's, queued or resolved: this person carries on there; a colleague holding it keeps it.
+        if not other.is_open:
             other = self._move(
                 actor,
                 other.id,
                 "continue_on",
                 check=lambda c: True,  # checked on the conversation it continues
                 refusal="",
-                change=lambda c, _: c.assign(actor.uid, self._clock(), team=c.team or current.team),
+                change=lambda c, _: c.continued_by(actor.uid, self._clock(), team=current.team),
                 text=lambda c: f"{_name(actor)} continuou o atendimento neste canal",
                 details={"from": conversation_id},
             )
