@@ -13,9 +13,12 @@ import pytest
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.contact import Contact
 from atende.domain.model import Channel, ConversationStatus
+from atende.domain.session import Session
 from atende.domain.staff import Actor
 from atende.entrypoints.inbox_http import handle
-from tests.fakes import Versioned
+from atende.erp.demo import DemoErp
+from atende.services.inbox import InboxService
+from tests.fakes import FakeMediaStore, FakeUnitOfWork, Versioned
 from tests.unit.test_inbox_service import (  # noqa: F401  (world is a fixture)
     ADMIN,
     ANA,
@@ -184,3 +187,38 @@ def test_continuing_on_another_channel_brings_back_a_resolved_conversation_or_op
         "support",
         "agent",
     )
+
+
+def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_other_conversations(world):  # noqa: F811
+    service = InboxService(
+        uow=FakeUnitOfWork(world.store),
+        outbound=world.outbox,
+        contacts=world.service._contacts,
+        distribution=world.distribution,
+        media=FakeMediaStore(),
+        erp=DemoErp,
+        clock=world.clock,
+    )
+
+    def context(who: Actor) -> flask.Response:
+        headers = {"Authorization": f"Bearer {who.uid}"}
+        with app.test_request_context(
+            "/context", method="POST", json={"conversationId": CONV}, headers=headers
+        ):
+            return handle(flask.request, lambda: service, TokensAreUids, (ORIGIN,))
+
+    psid = "6543210987654321"
+    earlier = replace(
+        waiting(f"messenger_1122_{psid}"), channel=Channel.MESSENGER, last_message_at=NOW - 86400
+    )
+    world.put(waiting(last_message_at=NOW), earlier)
+    unverified = context(ANA).get_json()
+    assert unverified["contact"]["name"] == "Maria" and unverified["customer"] is None
+    assert [h["conversation"]["id"] for h in unverified["history"]] == [earlier.id]
+    assert "attendant" not in unverified["conversation"]  # the bot's memory stays on the server
+
+    verified = Session(customer_id="1001", verified_at=NOW - 60)
+    world.put(replace(world.store.conversation(CONV), session=verified))
+    customer = context(ANA).get_json()["customer"]
+    assert customer["customer"]["name"] == "Maria Silva" and customer["invoices"]
+    assert error(context(CARLA)) == (403, "forbidden")
