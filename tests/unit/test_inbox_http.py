@@ -4,6 +4,7 @@ the body checked before anything is touched, CORS only for the inbox's origin.""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -220,5 +221,7 @@ def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_ot
     verified = Session(customer_id="1001", verified_at=NOW - 60)
     world.put(replace(world.store.conversation(CONV), session=verified))
     customer = context(ANA).get_json()["customer"]
-    assert customer["customer"]["name"] == "Maria Silva" and customer["invoices"]
+    maria = customer["customer"]
+    assert maria["name"] == "Maria Silva" and maria["birth_date"] == "1985-03-12"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", customer["invoices"][0]["due_date"])  # not midnight GMT
     assert error(context(CARLA)) == (403, "forbidden")

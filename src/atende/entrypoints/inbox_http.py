@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import flask
@@ -145,7 +145,11 @@ def context_json(ctx: ContactContext) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """ERP records (dataclasses) as JSON."""
+    """ERP records (dataclasses) as JSON. A calendar date (a due date, a birthday) travels as ISO
+    `YYYY-MM-DD`: Flask's default would send it as midnight GMT, which a browser in Brazil shows as the
+    day before."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
     if isinstance(value, dict):
