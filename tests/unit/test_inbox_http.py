@@ -225,3 +225,14 @@ def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_ot
     assert maria["name"] == "Maria Silva" and maria["birth_date"] == "1985-03-12"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", customer["invoices"][0]["due_date"])  # not midnight GMT
     assert error(context(CARLA)) == (403, "forbidden")
+
+
+def test_a_file_named_without_its_extension_still_goes_as_what_it_is(world, call):  # noqa: F811
+    world.put(waiting())
+    form = {"conversationId": CONV, "file": (io.BytesIO(b"\x89PNG...."), "foto do modem", "image/png")}
+    up = call("upload", ANA, data=form, content_type="multipart/form-data").get_json()
+    sent = call(
+        "send", ANA, {"conversationId": CONV, "clientId": "f1", "attachment": {"mediaId": up["mediaId"]}}
+    )
+    assert sent.status_code == 200
+    assert world.store.message(sent.get_json()["message"]["id"]).kind == "image"

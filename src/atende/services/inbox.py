@@ -520,7 +520,9 @@ class InboxService:
             raise InvalidInput(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
         extension = mimetypes.guess_extension(mime_type) or ""
         safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "._-"))[:80]
-        safe = safe or f"arquivo{extension}"
+        safe = safe or "arquivo"
+        if mimetypes.guess_type(safe)[0] != mime_type:  # `send` knows the file's kind by its name alone
+            safe += extension
         path = f"outgoing/{conversation.id}/{uuid.uuid4().hex}/{safe}"
         self._media.put(path, data, mime_type)
         return Upload(
