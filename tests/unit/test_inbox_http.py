@@ -13,7 +13,8 @@ import pytest
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.contact import Contact
-from atende.domain.model import Channel, ConversationStatus
+from atende.domain.message import SendError
+from atende.domain.model import Channel, ConversationStatus, MessageStatus
 from atende.domain.session import Session
 from atende.domain.staff import Actor
 from atende.entrypoints.inbox_http import handle
@@ -236,3 +237,17 @@ def test_a_file_named_without_its_extension_still_goes_as_what_it_is(world, call
     )
     assert sent.status_code == 200
     assert world.store.message(sent.get_json()["message"]["id"]).kind == "image"
+
+
+def test_a_retry_follows_the_same_rules_as_a_send(world, call):  # noqa: F811
+    world.put(waiting(), person(ANA), person(BRUNO))
+    sent = call("send", ANA, {"conversationId": CONV, "clientId": "r1", "text": "Oi"}).get_json()["message"]
+    failed = world.store.message(sent["id"]).failed(SendError(message="x", source="platform"), NOW)
+    world.store.messages[sent["id"]] = Versioned(failed, 9)
+    assert error(call("retry", BRUNO, {"messageId": sent["id"]})) == (403, "forbidden")  # Ana's now
+    world.clock.now = NOW + 25 * 3600
+    late = call("retry", ANA, {"messageId": sent["id"]})
+    assert error(late) == (422, "window_closed")
+    assert world.store.message(sent["id"]).status == MessageStatus.FAILED
+    world.clock.now = NOW
+    assert call("retry", ANA, {"messageId": sent["id"]}).get_json()["message"]["status"] == "queued"

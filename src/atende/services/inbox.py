@@ -438,12 +438,22 @@ class InboxService:
                 raise NotFound("Mensagem não encontrada")
             conversation = self._conversation(uow, message.conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
+            actor.check(
+                conversation.assignee in (None, actor.uid) or actor.may_direct(conversation),
+                "Esta conversa está com outra pessoa",
+            )
+            now = self._clock()
             try:
-                queued = message.queued_again(self._clock(), actor.uid)
+                queued = message.queued_again(now, actor.uid)
             except ValueError as wrong:
                 raise WorkflowRefused(
                     "Só mensagens de atendentes que falharam podem ser reenviadas"
                 ) from wrong
+            # The same rule as `send`: a message the window no longer lets through is refused here, not
+            # queued only to fail again.
+            decision = conversation.window(now, is_template=message.kind == "template", by_human=True)
+            if not decision.allowed:
+                raise WindowClosed(decision.reason or "Fora da janela de atendimento")
             uow.messages.save(message, queued)
             uow.commit()
             return queued
