@@ -251,3 +251,21 @@ def test_a_retry_follows_the_same_rules_as_a_send(world, call):  # noqa: F811
     assert world.store.message(sent["id"]).status == MessageStatus.FAILED
     world.clock.now = NOW
     assert call("retry", ANA, {"messageId": sent["id"]}).get_json()["message"]["status"] == "queued"
+
+
+def test_a_supervisor_setting_someones_availability_is_audited(world, call):  # noqa: F811
+    world.put(person(BRUNO, online=False))
+    assert error(call("availability", ANA, {"availability": "online", "agentId": "bruno"})) == (
+        403,
+        "forbidden",
+    )
+    done = call("availability", SUPERVISOR, {"availability": "busy", "agentId": "bruno"})
+    assert done.status_code == 200 and done.get_json()["user"]["availability"] == "busy"
+    [entry] = world.store.audit_logs.values()
+    assert (entry.action, entry.actor_uid, entry.collection, entry.target_id) == (
+        "availability",
+        "sup",
+        "users",
+        "bruno",
+    )
+    assert (entry.before, entry.after) == ({"availability": "away"}, {"availability": "busy"})

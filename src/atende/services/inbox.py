@@ -22,6 +22,7 @@ from atende.domain.model import Availability, Channel, Direction, MessageStatus,
 from atende.domain.staff import Actor, StaffMember
 from atende.erp.port import Erp
 from atende.services import timeline
+from atende.services.audit import AuditEntry
 from atende.services.contacts import CannotContinue, ContactService
 from atende.services.distribution import Distribution
 from atende.services.media import MediaStore
@@ -501,8 +502,21 @@ class InboxService:
 
         def step(uow: UnitOfWork) -> StaffMember:
             member = self._colleague(uow, uid)
-            changed = member.available_as(availability, self._clock())
+            now = self._clock()
+            changed = member.available_as(availability, now)
             uow.staff.save(member, changed)
+            uow.audit_logs.add(  # who put whom online (or away) is for the admins to see, like any change
+                AuditEntry(
+                    action="availability",
+                    actor_uid=actor.uid,
+                    actor_role=str(actor.role),
+                    collection="users",
+                    target_id=uid,
+                    at=now,
+                    before={"availability": str(member.availability)},
+                    after={"availability": str(availability)},
+                )
+            )
             uow.commit()
             return changed
 
