@@ -269,3 +269,16 @@ def test_a_supervisor_setting_someones_availability_is_audited(world, call):  # 
         "bruno",
     )
     assert (entry.before, entry.after) == ({"availability": "away"}, {"availability": "busy"})
+
+
+def test_a_transfer_carries_the_persons_note_for_whoever_takes_it(world, call):  # noqa: F811
+    world.put(waiting(), person(ANA))
+    call("take", ANA, {"conversationId": CONV})
+    body = {"conversationId": CONV, "team": "billing", "note": "Cliente quer segunda via do boleto"}
+    assert call("transfer", ANA, body).status_code == 200
+    [line] = [
+        m.value.event
+        for m in world.store.messages.values()
+        if (m.value.event or {}).get("type") == "transfer"
+    ]
+    assert (line["toTeam"], line["note"]) == ("billing", "Cliente quer segunda via do boleto")

@@ -58,6 +58,7 @@ class Assign(OnConversation):
 class Transfer(OnConversation):
     team: str | None = Field(default=None, max_length=60)
     agentId: str | None = Field(default=None, max_length=400)
+    note: str | None = Field(default=None, max_length=1000)
 
 
 class ContinueOn(OnConversation):
@@ -241,7 +242,8 @@ ACTIONS: dict[str, Action] = {
     "take": _move(lambda s, a, b: s.take(a, b.conversationId), OnConversation),
     "assign": _move(lambda s, a, b: s.assign(a, b.conversationId, b.agentId), Assign),
     "transfer": _move(
-        lambda s, a, b: s.transfer(a, b.conversationId, team=b.team, agent_id=b.agentId), Transfer
+        lambda s, a, b: s.transfer(a, b.conversationId, team=b.team, agent_id=b.agentId, note=b.note),
+        Transfer,
     ),
     "continue_on": _move(
         lambda s, a, b: s.continue_on(a, b.conversationId, b.channel, b.accountId), ContinueOn

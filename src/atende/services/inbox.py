@@ -165,8 +165,15 @@ class InboxService:
         )
 
     def transfer(
-        self, actor: Actor, conversation_id: str, *, team: str | None = None, agent_id: str | None = None
+        self,
+        actor: Actor,
+        conversation_id: str,
+        *,
+        team: str | None = None,
+        agent_id: str | None = None,
+        note: str | None = None,
     ) -> Conversation:
+        """`note`: what the person tells whoever takes it next, on the transfer's timeline line."""
         if not team and not agent_id:
             raise InvalidInput("Escolha uma pessoa ou uma equipe para transferir")
 
@@ -191,7 +198,7 @@ class InboxService:
             text=lambda c: (
                 f"{_name(actor)} transferiu a conversa" + (f" para a equipe {c.team}" if not agent_id else "")
             ),
-            details={k: v for k, v in (("toTeam", team), ("toAgent", agent_id)) if v},
+            details={k: v for k, v in (("toTeam", team), ("toAgent", agent_id), ("note", note)) if v},
         )
 
     def snooze(self, actor: Actor, conversation_id: str, until: float) -> Conversation:
