@@ -109,7 +109,7 @@ def test_a_send_after_the_window_is_422_and_the_same_client_id_answers_the_same_
     first = call("send", ANA, {"conversationId": CONV, "clientId": "c2", "template": template})
     again = call("send", ANA, {"conversationId": CONV, "clientId": "c2", "template": template})
     assert first.status_code == again.status_code == 200
-    assert first.get_json()["message"]["id"] == again.get_json()["message"]["id"]
+    assert first.get_json()["messageId"] == again.get_json()["messageId"] == first.get_json()["message"]["id"]
     assert first.get_json()["message"]["status"] == "queued"
 
 
@@ -179,6 +179,7 @@ def test_continuing_on_another_channel_brings_back_a_resolved_conversation_or_op
     assert back.status_code == 200
     again = back.get_json()["conversation"]
     assert (again["id"], again["status"], again["assignee"]) == (old.id, "in_service", "ana")
+    assert back.get_json()["conversationId"] == old.id  # as docs/inbox.md promises
     assert world.store.member("ana").open_count == 2 and world.store.member("bruno").open_count == 0
 
     opened = call("continue_on", ANA, {"conversationId": CONV, "channel": "instagram", "accountId": "9988"})

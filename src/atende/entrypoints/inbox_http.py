@@ -182,7 +182,8 @@ class _Invalid(Exception):
 
 def _move(call: Callable[[InboxService, Actor, Any], Conversation], model: type[_Body]) -> Action:
     def action(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
-        return {"conversation": conversation_json(call(service, actor, _body(model, request)))}
+        conversation = call(service, actor, _body(model, request))
+        return {"conversationId": conversation.id, "conversation": conversation_json(conversation)}
 
     return action
 
@@ -198,17 +199,21 @@ def _send(service: InboxService, actor: Actor, request: flask.Request) -> dict[s
         if b.template
         else None,
     )
-    return {"message": message_json(service.send(actor, b.conversationId, b.clientId, draft))}
+    return _message(service.send(actor, b.conversationId, b.clientId, draft))
+
+
+def _message(message: Message) -> dict[str, Any]:
+    return {"messageId": message.id, "message": message_json(message)}
 
 
 def _note(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: Note = _body(Note, request)
-    return {"message": message_json(service.note(actor, b.conversationId, b.clientId, b.text))}
+    return _message(service.note(actor, b.conversationId, b.clientId, b.text))
 
 
 def _retry(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: Retry = _body(Retry, request)
-    return {"message": message_json(service.retry(actor, b.messageId))}
+    return _message(service.retry(actor, b.messageId))
 
 
 def _availability(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
