@@ -283,3 +283,14 @@ def test_a_transfer_carries_the_persons_note_for_whoever_takes_it(world, call): 
         if (m.value.event or {}).get("type") == "transfer"
     ]
     assert (line["toTeam"], line["note"]) == ("billing", "Cliente quer segunda via do boleto")
+
+
+def test_an_unexpected_failure_is_still_a_json_answer_the_inbox_can_show(world, call, monkeypatch):  # noqa: F811
+    world.put(waiting())
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("Firestore went away")
+
+    monkeypatch.setattr(world.service, "take", broken)
+    failed = call("take", ANA, {"conversationId": CONV})
+    assert error(failed) == (500, "internal") and failed.headers["Access-Control-Allow-Origin"] == ORIGIN

@@ -31,6 +31,7 @@ from atende.services.inbox import (
     TemplateChoice,
     WindowClosed,
 )
+from atende.services.unit_of_work import Conflict
 
 log = logging.getLogger(__name__)
 
@@ -319,3 +320,8 @@ def _dispatch(
         return _error(422, "window_closed", e.reason)
     except WorkflowRefused as e:
         return _error(403, "forbidden", e.reason) if e.forbidden else _error(409, "conflict", e.reason)
+    except Conflict:  # others kept changing it while every retry ran: the person may simply try again
+        return _error(409, "conflict", "A conversa mudou enquanto você agia; tente novamente")
+    except Exception:  # still a JSON answer with CORS headers, so the inbox shows it instead of a CORS error
+        log.exception("inbox_api %s failed", request.path)
+        return _error(500, "internal", "Erro interno; tente novamente em instantes")
