@@ -294,3 +294,12 @@ def test_an_unexpected_failure_is_still_a_json_answer_the_inbox_can_show(world, 
     monkeypatch.setattr(world.service, "take", broken)
     failed = call("take", ANA, {"conversationId": CONV})
     assert error(failed) == (500, "internal") and failed.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_client_id_reused_on_another_conversation_is_refused_not_answered_with_the_old_message(world, call):  # noqa: F811
+    other = waiting("whatsapp_106540352242922_5511999990002")
+    world.put(waiting(), other)
+    assert call("send", ANA, {"conversationId": CONV, "clientId": "k1", "text": "Oi"}).status_code == 200
+    reused = call("note", ANA, {"conversationId": other.id, "clientId": "k1", "text": "Anotação"})
+    assert error(reused) == (400, "invalid") and "clientId" in reused.get_json()["error"]["message"]
+    assert [m.value.text for m in world.store.messages.values() if m.value.conversation_id == other.id] == []

@@ -361,7 +361,7 @@ class InboxService:
         def step(uow: UnitOfWork) -> tuple[Message, bool]:
             conversation = self._conversation(uow, conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
-            existing = uow.messages.get(_message_id(actor, client_id))
+            existing = _sent_before(uow, actor, client_id, conversation)
             if existing is not None:
                 return existing, False
             if conversation.assignee not in (None, actor.uid) and not actor.may_direct(conversation):
@@ -417,7 +417,7 @@ class InboxService:
         def step(uow: UnitOfWork) -> Message:
             conversation = self._conversation(uow, conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
-            existing = uow.messages.get(_message_id(actor, client_id))
+            existing = _sent_before(uow, actor, client_id, conversation)
             if existing is not None:
                 return existing
             note = Message.note(
@@ -643,8 +643,13 @@ def _checked_text(text: str | None) -> str:
     return text
 
 
-def _message_id(actor: Actor, client_id: str) -> str:
-    return agent_message_id(actor.uid, client_id)
+def _sent_before(uow: UnitOfWork, actor: Actor, client_id: str, conversation: Conversation) -> Message | None:
+    """The message this `client_id` already made (a retried request), which must be on this conversation:
+    a browser reusing an id elsewhere would otherwise be told its new message was sent."""
+    existing = uow.messages.get(agent_message_id(actor.uid, client_id))
+    if existing is not None and existing.conversation_id != conversation.id:
+        raise InvalidInput("clientId já usado em outra conversa: gere um novo para cada mensagem")
+    return existing
 
 
 def _name(actor: Actor) -> str:
