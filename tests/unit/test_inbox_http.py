@@ -35,6 +35,7 @@ from tests.unit.test_inbox_service import (  # noqa: F401  (world is a fixture)
 )
 
 ORIGIN = "http://inbox.test"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 PEOPLE = {a.uid: a for a in (ANA, BRUNO, CARLA, SUPERVISOR, ADMIN)}
 app = flask.Flask(__name__)
 
@@ -141,7 +142,12 @@ def test_an_upload_of_a_type_not_accepted_is_400_and_an_accepted_one_returns_its
 
     refused = upload(b"MZ", "x.exe", "application/x-msdownload")
     assert error(refused) == (400, "invalid") and "Tipo de arquivo" in refused.get_json()["error"]["message"]
-    ok = upload(b"\x89PNG....", "foto.png", "image/png")
+    pretending = upload(b"MZ\x90\x00", "foto.png", "image/png")
+    assert (
+        error(pretending) == (400, "invalid")
+        and "não corresponde" in pretending.get_json()["error"]["message"]
+    )
+    ok = upload(PNG, "foto.png", "image/png")
     assert ok.status_code == 200 and ok.get_json()["mediaId"].endswith("foto.png")
     assert ok.get_json()["kind"] == "image" and ok.get_json()["url"]
 
@@ -231,7 +237,7 @@ def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_ot
 
 def test_a_file_named_without_its_extension_still_goes_as_what_it_is(world, call):  # noqa: F811
     world.put(waiting())
-    form = {"conversationId": CONV, "file": (io.BytesIO(b"\x89PNG...."), "foto do modem", "image/png")}
+    form = {"conversationId": CONV, "file": (io.BytesIO(PNG), "foto do modem", "image/png")}
     up = call("upload", ANA, data=form, content_type="multipart/form-data").get_json()
     sent = call(
         "send", ANA, {"conversationId": CONV, "clientId": "f1", "attachment": {"mediaId": up["mediaId"]}}

@@ -47,6 +47,15 @@ UPLOAD_LIMITS: dict[str, tuple[str, int]] = {
     "audio/aac": ("audio", 16 * 2**20),
     "video/mp4": ("video", 16 * 2**20),
 }
+# How the files a browser calls images or PDFs begin: a file that says it is one and is not would only be
+# refused later by the platform, after the agent thought it sent. Audio and video containers vary too much
+# to tell by their first bytes; the platform checks those.
+SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    "image/jpeg": lambda d: d.startswith(b"\xff\xd8\xff"),
+    "image/png": lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/webp": lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP",
+    "application/pdf": lambda d: d.startswith(b"%PDF-"),
+}
 MEDIA_CONTENT: dict[str, type[Image | Document | Audio | Video]] = {
     "image": Image,
     "document": Document,
@@ -549,6 +558,8 @@ class InboxService:
             raise InvalidInput("O arquivo está vazio")
         if len(data) > limit:
             raise InvalidInput(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
+        if not SIGNATURES.get(mime_type, lambda _: True)(data):
+            raise InvalidInput("O conteúdo do arquivo não corresponde ao tipo informado")
         extension = mimetypes.guess_extension(mime_type) or ""
         safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "._-"))[:80]
         safe = safe or "arquivo"
