@@ -239,3 +239,15 @@ def test_continuing_from_another_channel_takes_it_whatever_state_it_was_in():
             None,
             None,
         )
+
+
+def test_the_customer_writing_after_a_resolve_starts_afresh_with_the_bot():
+    c = taken().resolve("ana", NOW + 60).receive(customer_writes(NOW + 3600))
+    assert (c.status, c.assignee, c.assigned_at, c.resolved_at, c.resolved_by) == (
+        BOT,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert not c.is_open

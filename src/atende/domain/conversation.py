@@ -114,7 +114,14 @@ class Conversation:
         if not message.echo:
             changed = replace(changed, unread_count=self.unread_count + 1)
             if self.status == ConversationStatus.RESOLVED:
-                changed = replace(changed, status=ConversationStatus.BOT, assignee=None, resolved_at=None)
+                changed = replace(
+                    changed,
+                    status=ConversationStatus.BOT,
+                    assignee=None,
+                    assigned_at=None,
+                    resolved_at=None,
+                    resolved_by=None,
+                )
             elif self.status == ConversationStatus.SNOOZED:
                 changed = changed._awake(message.timestamp)
             if (self.last_inbound_at or 0) < message.timestamp:
