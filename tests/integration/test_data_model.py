@@ -31,8 +31,10 @@ from atende.dev.polling import wait_until
 from atende.dev.simulator.payloads import DEMO_PAGE_ID
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage
-from atende.domain.model import Channel, message_doc_id
+from atende.domain.model import Channel, Role, message_doc_id
+from atende.domain.staff import StaffMember
 from atende.services.contacts import ContactService
+from tests.auth_tokens import bearer
 from tests.data_model_doc import DataModel, check_document, parse
 from tests.meta_webhooks import FIXTURES, FOLDERS, PARSERS, PNG, SECRET
 
@@ -181,6 +183,49 @@ class MainPaths:
         assert contacts.link_identity(contact_id, f"messenger:{uuid.uuid4().int % 10**16}")
         assert contacts.continue_on(contact_id, "messenger").created
 
+    def agent_works_a_handoff(self) -> None:
+        """A person through `inbox_api`: online, takes the handed-off customer, answers, notes, labels,
+        snoozes, sets the priority and hands it to another team (users, audit_logs, timeline events,
+        agent messages and notes)."""
+        uid = f"agent-{uuid.uuid4().hex[:6]}"
+        teams = ["support", "billing", "sales", "retention"]
+        with FirestoreUnitOfWork(self.db) as uow:
+            uow.staff.add(
+                StaffMember(
+                    uid=uid,
+                    display_name="Ana",
+                    email="ana@atende.dev",
+                    role=Role.AGENT,
+                    teams=tuple(teams),
+                    capacity=3,
+                    created_at=time.time(),
+                )
+            )
+            uow.commit()
+        who = bearer(self.stack.config.project, uid, role="agent", teams=teams, name="Ana")
+
+        def act(action: str, **body: Any) -> dict[str, Any]:
+            answer = self.http.post(f"{self.stack.functions_url}/inbox_api/{action}", json=body, headers=who)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        wa_id = new_wa_id()
+        first = self.whatsapp(wa_id, "quero falar com um atendente")
+        conv = wait_until(lambda: self.message(first).get("conversationId"), "the conversation")
+        wait_until(lambda: self.handled(first), "the handoff")
+        act("take", conversationId=conv)
+        reply = act("send", conversationId=conv, clientId="dm-1", text="Olá, sou a Ana.")["messageId"]
+        act("note", conversationId=conv, clientId="dm-2", text="Cliente com pressa")
+        act("labels", conversationId=conv, add=["fatura"], remove=[])
+        act("priority", conversationId=conv, priority="high")
+        act("snooze", conversationId=conv, until=int((time.time() + 3600) * 1000))
+        act("read", conversationId=conv)
+        act("transfer", conversationId=conv, team="billing", note="Segunda via")
+        act("availability", availability="away")
+        wait_until(
+            lambda: self.message(reply).get("status") not in UNFINISHED_SENDS, "the agent's reply sent"
+        )
+
     def every_recorded_payload(self) -> None:
         """Every kind Meta sends; the recordings share message ids, so each file gets fresh ones."""
         for number, path in enumerate(sorted(FIXTURES.glob("*/*.json"))):
@@ -249,6 +294,7 @@ def drive(paths: MainPaths) -> None:
     paths.statuses_before_their_message()
     paths.failures()
     paths.agent_continues_on_messenger()
+    paths.agent_works_a_handoff()
     paths.every_recorded_payload()
     paths.settle()
 
@@ -284,6 +330,8 @@ def test_the_main_paths_wrote_every_collection_they_touch(written):
         "provider_message_ids",
         "ia_logs",
         "erp_demo",
+        "users",
+        "audit_logs",
     }
     assert expected <= set(written), f"not written: {expected - set(written)}"
 

@@ -7,6 +7,8 @@ teams come from the custom claims `atende users` sets, the same claims `firestor
 
 from __future__ import annotations
 
+import os
+
 import firebase_admin
 from firebase_admin import auth
 
@@ -26,10 +28,18 @@ class Unauthenticated(Exception):
 
 class FirebaseIdentity:
     def __init__(self, project: str) -> None:
+        if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST") and not project.startswith("demo-"):
+            # The variable makes firebase-admin accept unsigned tokens: anyone could claim to be an admin.
+            raise RuntimeError(
+                f"FIREBASE_AUTH_EMULATOR_HOST is set for project {project!r}: "
+                "the Auth emulator is only for demo-* projects"
+            )
         try:
-            self._app = firebase_admin.get_app(APP_NAME)
+            self._app = firebase_admin.get_app(f"{APP_NAME}-{project}")  # one app per project verified
         except ValueError:
-            self._app = firebase_admin.initialize_app(options={"projectId": project}, name=APP_NAME)
+            self._app = firebase_admin.initialize_app(
+                options={"projectId": project}, name=f"{APP_NAME}-{project}"
+            )
 
     def verify(self, authorization: str | None) -> Actor:
         scheme, _, token = (authorization or "").partition(" ")

@@ -114,7 +114,14 @@ class Conversation:
         if not message.echo:
             changed = replace(changed, unread_count=self.unread_count + 1)
             if self.status == ConversationStatus.RESOLVED:
-                changed = replace(changed, status=ConversationStatus.BOT, assignee=None, resolved_at=None)
+                changed = replace(
+                    changed,
+                    status=ConversationStatus.BOT,
+                    assignee=None,
+                    assigned_at=None,
+                    resolved_at=None,
+                    resolved_by=None,
+                )
             elif self.status == ConversationStatus.SNOOZED:
                 changed = changed._awake(message.timestamp)
             if (self.last_inbound_at or 0) < message.timestamp:
@@ -170,6 +177,21 @@ class Conversation:
             team=team or self.team,
             queue=team or self.queue or self.team,
             snoozed_until=None,
+        )
+
+    def continued_by(self, agent_id: str, at: float, *, team: str | None) -> Conversation:
+        """A person continues with the contact here from another channel: whatever it was (the bot's, in a
+        queue, resolved long ago), it is theirs now, in `team` if it had none."""
+        return replace(
+            self,
+            status=ConversationStatus.IN_SERVICE,
+            assignee=agent_id,
+            assigned_at=at,
+            team=self.team or team,
+            queue=self.queue or self.team or team,
+            snoozed_until=None,
+            resolved_at=None,
+            resolved_by=None,
         )
 
     def to_team(self, team: str, at: float) -> Conversation:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import flask
@@ -26,10 +26,12 @@ from atende.services.inbox import (
     ContactContext,
     Draft,
     InboxService,
+    InvalidInput,
     NotFound,
     TemplateChoice,
     WindowClosed,
 )
+from atende.services.unit_of_work import Conflict
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class Assign(OnConversation):
 class Transfer(OnConversation):
     team: str | None = Field(default=None, max_length=60)
     agentId: str | None = Field(default=None, max_length=400)
+    note: str | None = Field(default=None, max_length=1000)
 
 
 class ContinueOn(OnConversation):
@@ -144,7 +147,11 @@ def context_json(ctx: ContactContext) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """ERP records (dataclasses) as JSON."""
+    """ERP records (dataclasses) as JSON. A calendar date (a due date, a birthday) travels as ISO
+    `YYYY-MM-DD`: Flask's default would send it as midnight GMT, which a browser in Brazil shows as the
+    day before."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
     if isinstance(value, dict):
@@ -176,7 +183,8 @@ class _Invalid(Exception):
 
 def _move(call: Callable[[InboxService, Actor, Any], Conversation], model: type[_Body]) -> Action:
     def action(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
-        return {"conversation": conversation_json(call(service, actor, _body(model, request)))}
+        conversation = call(service, actor, _body(model, request))
+        return {"conversationId": conversation.id, "conversation": conversation_json(conversation)}
 
     return action
 
@@ -192,17 +200,21 @@ def _send(service: InboxService, actor: Actor, request: flask.Request) -> dict[s
         if b.template
         else None,
     )
-    return {"message": message_json(service.send(actor, b.conversationId, b.clientId, draft))}
+    return _message(service.send(actor, b.conversationId, b.clientId, draft))
+
+
+def _message(message: Message) -> dict[str, Any]:
+    return {"messageId": message.id, "message": message_json(message)}
 
 
 def _note(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: Note = _body(Note, request)
-    return {"message": message_json(service.note(actor, b.conversationId, b.clientId, b.text))}
+    return _message(service.note(actor, b.conversationId, b.clientId, b.text))
 
 
 def _retry(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: Retry = _body(Retry, request)
-    return {"message": message_json(service.retry(actor, b.messageId))}
+    return _message(service.retry(actor, b.messageId))
 
 
 def _availability(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
@@ -236,7 +248,8 @@ ACTIONS: dict[str, Action] = {
     "take": _move(lambda s, a, b: s.take(a, b.conversationId), OnConversation),
     "assign": _move(lambda s, a, b: s.assign(a, b.conversationId, b.agentId), Assign),
     "transfer": _move(
-        lambda s, a, b: s.transfer(a, b.conversationId, team=b.team, agent_id=b.agentId), Transfer
+        lambda s, a, b: s.transfer(a, b.conversationId, team=b.team, agent_id=b.agentId, note=b.note),
+        Transfer,
     ),
     "continue_on": _move(
         lambda s, a, b: s.continue_on(a, b.conversationId, b.channel, b.accountId), ContinueOn
@@ -299,7 +312,7 @@ def _dispatch(
         return {"ok": True, **action(service(), actor, request)}, 200
     except Unauthenticated as e:
         return _error(401, "unauthenticated", e.reason)
-    except _Invalid as e:
+    except (_Invalid, InvalidInput) as e:
         return _error(400, "invalid", e.reason)
     except NotFound as e:
         return _error(404, "not_found", e.reason)
@@ -307,3 +320,8 @@ def _dispatch(
         return _error(422, "window_closed", e.reason)
     except WorkflowRefused as e:
         return _error(403, "forbidden", e.reason) if e.forbidden else _error(409, "conflict", e.reason)
+    except Conflict:  # others kept changing it while every retry ran: the person may simply try again
+        return _error(409, "conflict", "A conversa mudou enquanto você agia; tente novamente")
+    except Exception:  # still a JSON answer with CORS headers, so the inbox shows it instead of a CORS error
+        log.exception("inbox_api %s failed", request.path)
+        return _error(500, "internal", "Erro interno; tente novamente em instantes")

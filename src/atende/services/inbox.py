@@ -22,6 +22,7 @@ from atende.domain.model import Availability, Channel, Direction, MessageStatus,
 from atende.domain.staff import Actor, StaffMember
 from atende.erp.port import Erp
 from atende.services import timeline
+from atende.services.audit import AuditEntry
 from atende.services.contacts import CannotContinue, ContactService
 from atende.services.distribution import Distribution
 from atende.services.media import MediaStore
@@ -45,6 +46,15 @@ UPLOAD_LIMITS: dict[str, tuple[str, int]] = {
     "audio/ogg": ("audio", 16 * 2**20),
     "audio/aac": ("audio", 16 * 2**20),
     "video/mp4": ("video", 16 * 2**20),
+}
+# How the files a browser calls images or PDFs begin: a file that says it is one and is not would only be
+# refused later by the platform, after the agent thought it sent. Audio and video containers vary too much
+# to tell by their first bytes; the platform checks those.
+SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    "image/jpeg": lambda d: d.startswith(b"\xff\xd8\xff"),
+    "image/png": lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/webp": lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP",
+    "application/pdf": lambda d: d.startswith(b"%PDF-"),
 }
 MEDIA_CONTENT: dict[str, type[Image | Document | Audio | Video]] = {
     "image": Image,
@@ -71,6 +81,11 @@ class NotFound(Exception):
 
 class WindowClosed(WorkflowRefused):
     """Only an approved template may go now (or nothing, on Messenger after 7 days)."""
+
+
+class InvalidInput(WorkflowRefused):
+    """What was sent cannot be acted on whatever the conversation's state (empty text, a file type not
+    accepted): the inbox shows it as the person's mistake (400), not as a conflict with someone else."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,7 +158,7 @@ class InboxService:
     def assign(self, actor: Actor, conversation_id: str, agent_id: str) -> Conversation:
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             person = self._colleague(uow, agent_id)
-            if not person.works_in(c.team) and not actor.may_direct(c):
+            if not person.works_in(c.team):  # another team's person: that is a transfer
                 raise WorkflowRefused(f"{person.display_name} não faz parte da equipe desta conversa")
             return c.assign(agent_id, self._clock())
 
@@ -159,10 +174,17 @@ class InboxService:
         )
 
     def transfer(
-        self, actor: Actor, conversation_id: str, *, team: str | None = None, agent_id: str | None = None
+        self,
+        actor: Actor,
+        conversation_id: str,
+        *,
+        team: str | None = None,
+        agent_id: str | None = None,
+        note: str | None = None,
     ) -> Conversation:
+        """`note`: what the person tells whoever takes it next, on the transfer's timeline line."""
         if not team and not agent_id:
-            raise WorkflowRefused("Escolha uma pessoa ou uma equipe para transferir")
+            raise InvalidInput("Escolha uma pessoa ou uma equipe para transferir")
 
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             now = self._clock()
@@ -185,7 +207,7 @@ class InboxService:
             text=lambda c: (
                 f"{_name(actor)} transferiu a conversa" + (f" para a equipe {c.team}" if not agent_id else "")
             ),
-            details={k: v for k, v in (("toTeam", team), ("toAgent", agent_id)) if v},
+            details={k: v for k, v in (("toTeam", team), ("toAgent", agent_id), ("note", note)) if v},
         )
 
     def snooze(self, actor: Actor, conversation_id: str, until: float) -> Conversation:
@@ -235,7 +257,7 @@ class InboxService:
     def relabel(self, actor: Actor, conversation_id: str, add: list[str], remove: list[str]) -> Conversation:
         labels = [label.strip() for label in add if label.strip()]
         if any(len(label) > LABEL_MAX for label in labels):
-            raise WorkflowRefused(f"Etiquetas têm no máximo {LABEL_MAX} caracteres")
+            raise InvalidInput(f"Etiquetas têm no máximo {LABEL_MAX} caracteres")
 
         def change(c: Conversation, _: UnitOfWork) -> Conversation:
             changed = c.relabel(labels, remove)
@@ -279,14 +301,15 @@ class InboxService:
         except CannotContinue as cannot:
             raise WorkflowRefused(cannot.reason) from cannot
         other = found.conversation
-        if other.team is None or other.assignee is None:
+        # The bot's, queued or resolved: this person carries on there; a colleague holding it keeps it.
+        if not other.is_open:
             other = self._move(
                 actor,
                 other.id,
                 "continue_on",
                 check=lambda c: True,  # checked on the conversation it continues
                 refusal="",
-                change=lambda c, _: c.assign(actor.uid, self._clock(), team=c.team or current.team),
+                change=lambda c, _: c.continued_by(actor.uid, self._clock(), team=current.team),
                 text=lambda c: f"{_name(actor)} continuou o atendimento neste canal",
                 details={"from": conversation_id},
             )
@@ -347,7 +370,7 @@ class InboxService:
         def step(uow: UnitOfWork) -> tuple[Message, bool]:
             conversation = self._conversation(uow, conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
-            existing = uow.messages.get(_message_id(actor, client_id))
+            existing = _sent_before(uow, actor, client_id, conversation)
             if existing is not None:
                 return existing, False
             if conversation.assignee not in (None, actor.uid) and not actor.may_direct(conversation):
@@ -403,7 +426,7 @@ class InboxService:
         def step(uow: UnitOfWork) -> Message:
             conversation = self._conversation(uow, conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
-            existing = uow.messages.get(_message_id(actor, client_id))
+            existing = _sent_before(uow, actor, client_id, conversation)
             if existing is not None:
                 return existing
             note = Message.note(
@@ -432,12 +455,22 @@ class InboxService:
                 raise NotFound("Mensagem não encontrada")
             conversation = self._conversation(uow, message.conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
+            actor.check(
+                conversation.assignee in (None, actor.uid) or actor.may_direct(conversation),
+                "Esta conversa está com outra pessoa",
+            )
+            now = self._clock()
             try:
-                queued = message.queued_again(self._clock(), actor.uid)
+                queued = message.queued_again(now, actor.uid)
             except ValueError as wrong:
                 raise WorkflowRefused(
                     "Só mensagens de atendentes que falharam podem ser reenviadas"
                 ) from wrong
+            # The same rule as `send`: a message the window no longer lets through is refused here, not
+            # queued only to fail again.
+            decision = conversation.window(now, is_template=message.kind == "template", by_human=True)
+            if not decision.allowed:
+                raise WindowClosed(decision.reason or "Fora da janela de atendimento")
             uow.messages.save(message, queued)
             uow.commit()
             return queued
@@ -485,8 +518,21 @@ class InboxService:
 
         def step(uow: UnitOfWork) -> StaffMember:
             member = self._colleague(uow, uid)
-            changed = member.available_as(availability, self._clock())
+            now = self._clock()
+            changed = member.available_as(availability, now)
             uow.staff.save(member, changed)
+            uow.audit_logs.add(  # who put whom online (or away) is for the admins to see, like any change
+                AuditEntry(
+                    action="availability",
+                    actor_uid=actor.uid,
+                    actor_role=str(actor.role),
+                    collection="users",
+                    target_id=uid,
+                    at=now,
+                    before={"availability": str(member.availability)},
+                    after={"availability": str(availability)},
+                )
+            )
             uow.commit()
             return changed
 
@@ -505,16 +551,20 @@ class InboxService:
         actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
         kind, limit = UPLOAD_LIMITS.get(mime_type, ("", 0))
         if not kind:
-            raise WorkflowRefused(
+            raise InvalidInput(
                 "Tipo de arquivo não aceito: envie imagem (JPEG, PNG, WebP), PDF, áudio ou vídeo"
             )
         if not data:
-            raise WorkflowRefused("O arquivo está vazio")
+            raise InvalidInput("O arquivo está vazio")
         if len(data) > limit:
-            raise WorkflowRefused(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
+            raise InvalidInput(f"Arquivo grande demais: o limite para {kind} é {limit // 2**20} MB")
+        if not SIGNATURES.get(mime_type, lambda _: True)(data):
+            raise InvalidInput("O conteúdo do arquivo não corresponde ao tipo informado")
         extension = mimetypes.guess_extension(mime_type) or ""
         safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "._-"))[:80]
-        safe = safe or f"arquivo{extension}"
+        safe = safe or "arquivo"
+        if mimetypes.guess_type(safe)[0] != mime_type:  # `send` knows the file's kind by its name alone
+            safe += extension
         path = f"outgoing/{conversation.id}/{uuid.uuid4().hex}/{safe}"
         self._media.put(path, data, mime_type)
         return Upload(
@@ -574,13 +624,13 @@ class InboxService:
     def _content(self, draft: Draft) -> tuple[AnyContent, str | None]:
         chosen = sum(x is not None for x in (draft.media_id, draft.template))
         if chosen > 1 or (chosen == 0 and not (draft.text or "").strip()):
-            raise WorkflowRefused("Envie um texto, um arquivo ou um modelo")
+            raise InvalidInput("Envie um texto, um arquivo ou um modelo")
         if draft.template is not None:
             t = draft.template
             return Template(name=t.name, language=t.language, params=t.params), None
         if draft.media_id is not None:
             if not draft.media_id.startswith("outgoing/"):
-                raise WorkflowRefused("Arquivo não encontrado: envie-o novamente")
+                raise InvalidInput("Arquivo não encontrado: envie-o novamente")
             mime = mimetypes.guess_type(draft.media_id)[0] or ""
             kind = UPLOAD_LIMITS.get(mime, ("document", 0))[0]
             caption = _checked_text(draft.text) if draft.text else None
@@ -598,14 +648,19 @@ class InboxService:
 def _checked_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise WorkflowRefused("A mensagem está vazia")
+        raise InvalidInput("A mensagem está vazia")
     if len(text) > TEXT_MAX:
-        raise WorkflowRefused(f"Mensagem longa demais: no máximo {TEXT_MAX} caracteres")
+        raise InvalidInput(f"Mensagem longa demais: no máximo {TEXT_MAX} caracteres")
     return text
 
 
-def _message_id(actor: Actor, client_id: str) -> str:
-    return agent_message_id(actor.uid, client_id)
+def _sent_before(uow: UnitOfWork, actor: Actor, client_id: str, conversation: Conversation) -> Message | None:
+    """The message this `client_id` already made (a retried request), which must be on this conversation:
+    a browser reusing an id elsewhere would otherwise be told its new message was sent."""
+    existing = uow.messages.get(agent_message_id(actor.uid, client_id))
+    if existing is not None and existing.conversation_id != conversation.id:
+        raise InvalidInput("clientId já usado em outra conversa: gere um novo para cada mensagem")
+    return existing
 
 
 def _name(actor: Actor) -> str:
