@@ -1,12 +1,15 @@
 """Deterministic dev/test split of the real evaluation messages.
 
-    python -m atende.triage.data.real_split labelled.jsonl   # writes real_dev.jsonl and real_test.jsonl
+    python -m atende.triage.data.real_split new_rows.jsonl   # splits the new rows into the two files
 
 Rows are grouped by (source, intent); inside a group they are ordered by the
 SHA-256 of their id and dealt alternately to dev and test, so each source and
-each intent is split about half and half, and the result depends on nothing
-but the ids. `real_test.jsonl` is frozen once written: its checksum is pinned
-in `SOURCES.md` and by a unit test, and `train.py` never reads it.
+each intent is split half and half, and the result depends on nothing but the
+ids and labels. Rows already in either file stay where they are: only the rows
+whose id is new are split and appended, so a new source never moves old rows,
+and label corrections are made in place, never by splitting again.
+`real_test.jsonl` is frozen: its checksum is pinned in `SOURCES.md` and by a
+unit test, and `train.py` never reads it.
 """
 
 from __future__ import annotations
@@ -47,13 +50,21 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def main(argv: list[str]) -> int:
-    with open(argv[0], encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    dev, test = split(rows)
-    write_jsonl(dev, REAL_DEV_PATH)
-    write_jsonl(test, REAL_TEST_PATH)
-    print(f"{len(dev)} dev rows -> {REAL_DEV_PATH.name}, {len(test)} test rows -> {REAL_TEST_PATH.name}")
+    old_dev, old_test = read_jsonl(REAL_DEV_PATH), read_jsonl(REAL_TEST_PATH)
+    known = {row["id"] for row in old_dev + old_test}
+    new = [row for row in read_jsonl(Path(argv[0])) if row["id"] not in known]
+    dev, test = split(new)
+    write_jsonl(sorted(old_dev + dev, key=lambda r: r["id"]), REAL_DEV_PATH)
+    write_jsonl(sorted(old_test + test, key=lambda r: r["id"]), REAL_TEST_PATH)
+    print(f"{len(new)} new rows: {len(dev)} -> {REAL_DEV_PATH.name}, {len(test)} -> {REAL_TEST_PATH.name}")
     return 0
 
 
