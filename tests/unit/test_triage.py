@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -14,8 +15,9 @@ from dataclasses import asdict
 import pytest
 
 from atende.triage import INTENTS, SENTIMENTS, Triage, classify
-from atende.triage.cli import classify_stream
-from atende.triage.evaluate import evaluate
+from atende.triage.cli import EVAL_SETS, classify_stream, evaluate_file
+from atende.triage.data.real_split import REAL_DEV_PATH, REAL_TEST_PATH, split
+from atende.triage.evaluate import evaluate, format_report
 from atende.triage.model import MODEL_PATH, TriageModel, get_model
 from atende.triage.text import FEATURE_VERSION, features, tokens
 from atende.triage.train import (
@@ -171,11 +173,153 @@ def test_heldout_is_disjoint_from_training() -> None:
 
 
 def test_data_files_are_well_formed() -> None:
-    for path in (TRAIN_PATH, HELDOUT_PATH):
+    for path in (TRAIN_PATH, HELDOUT_PATH, REAL_DEV_PATH, REAL_TEST_PATH):
         for row in read_jsonl(path):
             assert row["text"].strip()
             assert row["intent"] in INTENTS
             assert row["sentiment"] in SENTIMENTS
+
+
+# ---------------------------------------------------------------- real evaluation sets
+
+# Pinned in data/SOURCES.md as well. Changing real_test.jsonl is a reviewed decision, never a side effect.
+REAL_TEST_SHA256 = "8697fa7203b508511b3386fce35f917bc7a14bbf3d3d1b4c6120c09d4c71d5e5"
+_PERSONAL_DATA = re.compile(
+    r"[\w.+-]+@[\w-]+\.\w+"  # e-mail
+    r"|(?<![\w.])@\w+"  # @handle
+    r"|\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"  # CPF
+    r"|\(?\b\d{2}\)?\s?9?\d{4}-?\d{4}\b"  # phone
+)
+
+
+def test_real_test_set_is_frozen() -> None:
+    assert file_sha256(REAL_TEST_PATH) == REAL_TEST_SHA256, (
+        "real_test.jsonl changed: it is frozen (see data/SOURCES.md); revert, or update the checksum here "
+        "and in SOURCES.md in a reviewed commit that says why"
+    )
+    assert REAL_TEST_SHA256 in (REAL_TEST_PATH.parent / "SOURCES.md").read_text(encoding="utf-8")
+
+
+def test_real_sets_are_real_sized_labelled_and_masked() -> None:
+    dev, test = read_jsonl(REAL_DEV_PATH), read_jsonl(REAL_TEST_PATH)
+    rows = dev + test
+    assert len(rows) >= 1000
+    assert len({r["id"] for r in rows}) == len(rows)
+    sources = (REAL_TEST_PATH.parent / "SOURCES.md").read_text(encoding="utf-8")
+    for row in rows:
+        assert f"`{row['source']}`" in sources, row["source"]
+        assert 0 < len(row["text"]) <= 400, row["id"]
+        assert not _PERSONAL_DATA.search(row["text"]), row["text"]
+    # Both halves keep every intent that has at least two messages.
+    for intent in INTENTS:
+        if sum(r["intent"] == intent for r in rows) >= 2:
+            assert any(r["intent"] == intent for r in dev) and any(r["intent"] == intent for r in test)
+
+
+def test_real_split_is_deterministic_and_stratified() -> None:
+    rows = read_jsonl(REAL_DEV_PATH) + read_jsonl(REAL_TEST_PATH)
+    dev, test = split(rows)
+    assert split(reversed(rows)) == (dev, test)
+    assert sorted(r["id"] for r in dev + test) == sorted(r["id"] for r in rows)
+    for key in {(r["source"], r["intent"]) for r in rows}:
+        in_dev = sum((r["source"], r["intent"]) == key for r in dev)
+        in_test = sum((r["source"], r["intent"]) == key for r in test)
+        assert in_dev - in_test in (0, 1), key
+
+
+def test_real_files_are_split_by_source_and_intent() -> None:
+    """The committed halves: every message once, each (source, intent) split evenly. A few label
+    corrections made in place since the split may unbalance a group by one or two."""
+    dev, test = read_jsonl(REAL_DEV_PATH), read_jsonl(REAL_TEST_PATH)
+    assert not {r["id"] for r in dev} & {r["id"] for r in test}
+    for key in {(r["source"], r["intent"]) for r in dev + test}:
+        in_dev = sum((r["source"], r["intent"]) == key for r in dev)
+        in_test = sum((r["source"], r["intent"]) == key for r in test)
+        assert abs(in_dev - in_test) <= 2, key
+
+
+def test_real_sets_are_disjoint_from_training() -> None:
+    """No real message of four words or more was copied into the training data (stock phrases such as
+    "muito obrigado" occur in both by nature)."""
+    train_keys = {_surface(r["text"]) for r in read_jsonl(TRAIN_PATH)}
+    for path in (REAL_DEV_PATH, REAL_TEST_PATH):
+        keys = (_surface(r["text"]) for r in read_jsonl(path))
+        assert [key for key in keys if len(key.split()) >= 4 and key in train_keys] == []
+
+
+def test_training_never_reads_the_real_test_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `atende triage train` opens, recorded up to the point where fitting would start."""
+    import atende.triage.train as train_module
+
+    for module in (train_module, sys.modules.get("atende.triage.data.compose_train")):
+        if module is not None:
+            source = pathlib.Path(module.__file__).read_text(encoding="utf-8")
+            assert "real_test" not in source and "REAL_TEST" not in source, module.__name__
+
+    opened: list[pathlib.Path] = []
+    real_open, real_read_bytes = pathlib.Path.open, pathlib.Path.read_bytes
+
+    def spy_open(self: pathlib.Path, *args, **kwargs):
+        opened.append(self.resolve())
+        return real_open(self, *args, **kwargs)
+
+    def spy_read_bytes(self: pathlib.Path) -> bytes:
+        opened.append(self.resolve())
+        return real_read_bytes(self)
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_args, **_kwargs):
+        raise Stop
+
+    monkeypatch.setattr(pathlib.Path, "open", spy_open)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", spy_read_bytes)
+    monkeypatch.setattr(train_module, "build_examples", stop)
+    with pytest.raises(Stop):
+        train_module.train()
+    assert REAL_TEST_PATH.resolve() not in opened
+    data_dir = TRAIN_PATH.resolve().parent
+    assert {path for path in opened if path.is_relative_to(data_dir)} == {TRAIN_PATH.resolve()}
+
+
+def test_evaluate_reports_baseline_sentiment_f1_and_reliability() -> None:
+    def t(intent: str, sentiment: str, confidence: float) -> Triage:
+        return Triage(intent=intent, sentiment=sentiment, confidence=confidence)
+
+    rows = [
+        {"intent": "other", "sentiment": "neutral"},
+        {"intent": "other", "sentiment": "satisfied"},
+        {"intent": "other", "sentiment": "neutral"},
+        {"intent": "technical", "sentiment": "frustrated"},
+    ]
+    results = [
+        t("technical", "neutral", 0.95),  # wrong and sure of it
+        t("other", "satisfied", 0.55),
+        t("other", "neutral", 0.92),
+        t("technical", "neutral", 0.58),
+    ]
+    report = evaluate(results, rows, auto=[True, False, True, False])
+    assert report.accuracy == 0.75
+    assert (report.majority_intent, report.majority_accuracy) == ("other", 0.75)
+    # sentiment: neutral P=2/3 R=1, satisfied P=R=1, frustrated P=R=0 -> (0.8 + 1 + 0) / 3
+    assert report.sentiment_macro_f1 == pytest.approx(0.6)
+    assert [(b.low, b.n, b.accuracy) for b in report.reliability] == [(0.5, 2, 1.0), (0.9, 2, 0.5)]
+    assert report.ece == pytest.approx(2 / 4 * abs(0.565 - 1.0) + 2 / 4 * abs(0.935 - 0.5))
+    assert report.routed_auto is not None
+    assert (report.routed_auto.coverage, report.routed_auto.precision) == (0.5, 0.5)
+
+
+def test_real_test_evaluation_is_reported() -> None:
+    """The real-test report is produced; a gate on its figures comes with the model of issue 13."""
+    rows, results, report = evaluate_file(REAL_TEST_PATH)
+    assert report.n == len(rows) == len(results) == sum(1 for _ in REAL_TEST_PATH.open(encoding="utf-8"))
+    assert sum(b.n for b in report.reliability) == report.n
+    assert report.routed_auto is not None and 0 <= report.routed_auto.coverage <= 1
+    assert 0 < report.majority_accuracy < 1
+    text = format_report(report, default_threshold=0.70)
+    for needle in ("majority baseline", "sentiment macro-F1", "calibration (ECE)", "reliability", "routed"):
+        assert needle in text
 
 
 # ---------------------------------------------------------------- model provenance
@@ -295,6 +439,21 @@ def test_cli_eval(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["triage", "eval"]) == 0
     out = capsys.readouterr().out
+    summary = out.split("\n===")[0]
+    assert summary.split()[:3] == list(EVAL_SETS)
+    assert "majority baseline" in summary and "routed auto precision" in summary
+    for name, path in EVAL_SETS.items():
+        assert f"=== {name}: {path}" in out
     assert "intent accuracy" in out and "macro-F1" in out and "sentiment accuracy" in out
     for th in ("0.50", "0.70", "0.95"):
         assert f"\n{th:>9} " in out
+
+
+def test_cli_eval_one_set(capsys: pytest.CaptureFixture[str]) -> None:
+    from atende.cli import main
+
+    assert main(["triage", "eval", "--set", "real-dev"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"data                {REAL_DEV_PATH}\n")
+    assert f"messages            {len(read_jsonl(REAL_DEV_PATH))}\n" in out
+    assert str(HELDOUT_PATH) not in out and str(REAL_TEST_PATH) not in out

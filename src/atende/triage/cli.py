@@ -1,8 +1,9 @@
-"""`atende triage`: classify stdin, evaluate on the held-out set, retrain.
+"""`atende triage`: classify stdin, evaluate on the labelled sets, retrain.
 
 echo "preciso da segunda via do boleto" | atende triage
 atende triage --jsonl < messages.jsonl
-atende triage eval
+atende triage eval                    # written held-out set, real dev set, real test set
+atende triage eval --set real-test    # one of them, in full
 atende triage train
 """
 
@@ -13,7 +14,18 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from atende.triage.data.real_split import REAL_DEV_PATH, REAL_TEST_PATH
+from atende.triage.train import HELDOUT_PATH
+
+if TYPE_CHECKING:
+    from atende.domain.routing import RoutingContext
+    from atende.triage.evaluate import EvalReport
+
+# The labelled sets `atende triage eval` knows: sentences written for the project, and real customer
+# messages (see data/SOURCES.md). real-test is frozen and only ever evaluated on.
+EVAL_SETS: dict[str, Path] = {"heldout": HELDOUT_PATH, "real-dev": REAL_DEV_PATH, "real-test": REAL_TEST_PATH}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,9 +44,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_classify_args(p_classify, default=argparse.SUPPRESS)
     p_classify.set_defaults(func=run_classify)
 
-    p_eval = sub.add_parser("eval", help="metrics of the committed model on the held-out set")
+    p_eval = sub.add_parser(
+        "eval", help="metrics of the committed model on the written held-out set and the real sets"
+    )
     p_eval.add_argument(
-        "--data", type=Path, default=None, help="JSONL with text/intent/sentiment (default: held-out)"
+        "--set",
+        dest="eval_set",
+        choices=[*EVAL_SETS, "all"],
+        default="all",
+        help="which labelled set to report on (default: all, with a side-by-side summary first)",
+    )
+    p_eval.add_argument(
+        "--data", type=Path, default=None, help="any JSONL with text/intent/sentiment (overrides --set)"
     )
     p_eval.add_argument("--errors", action="store_true", help="also list the misclassified messages")
     p_eval.set_defaults(func=run_eval)
@@ -67,12 +88,12 @@ def _add_classify_args(parser: argparse.ArgumentParser, default: Any = None) -> 
 
 def classify_stream(stdin: IO[str], stdout: IO[str], jsonl: bool = False, text_field: str = "text") -> int:
     """Classify each input line; returns the number of lines that could not be read."""
-    from atende.domain.routing import RoutingContext, decide
+    from atende.domain.routing import decide
     from atende.triage import classify
     from atende.triage.policy import default_policy
 
     policy = default_policy()
-    ctx = RoutingContext(conversation_status="bot", recent_sentiments=())
+    ctx = _first_message_context()
     errors = 0
     for lineno, raw in enumerate(stdin, 1):
         line = raw.rstrip("\r\n")
@@ -107,29 +128,55 @@ def classify_stream(stdin: IO[str], stdout: IO[str], jsonl: bool = False, text_f
     return errors
 
 
+def _first_message_context() -> RoutingContext:
+    """Routing as for a customer's first message to the bot: no person in the chat, no history."""
+    from atende.domain.routing import RoutingContext
+
+    return RoutingContext(conversation_status="bot", recent_sentiments=())
+
+
+def evaluate_file(path: Path) -> tuple[list[dict[str, Any]], list[Any], EvalReport]:
+    """Classify and route every row of a labelled JSONL file with the committed model and policy."""
+    from atende.domain.routing import Route, decide
+    from atende.triage.evaluate import evaluate
+    from atende.triage.model import get_model
+    from atende.triage.policy import default_policy
+    from atende.triage.train import read_jsonl
+
+    rows = read_jsonl(path)
+    model, policy, ctx = get_model(), default_policy(), _first_message_context()
+    results = [model.classify(r["text"]) for r in rows]
+    auto = [decide(t, ctx, policy).route == Route.AUTO for t in results]
+    return rows, results, evaluate(results, rows, auto=auto)
+
+
 def run_classify(args: argparse.Namespace) -> int:
     errors = classify_stream(sys.stdin, sys.stdout, jsonl=args.jsonl, text_field=args.field)
     return 1 if errors else 0
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from atende.triage.evaluate import evaluate, format_report
-    from atende.triage.model import get_model
+    from atende.triage.evaluate import format_report, format_summary
     from atende.triage.policy import default_policy
-    from atende.triage.train import HELDOUT_PATH, read_jsonl
 
-    path = args.data or HELDOUT_PATH
-    rows = read_jsonl(path)
-    model = get_model()
-    results = [model.classify(r["text"]) for r in rows]
-    report = evaluate(results, rows)
-    print(f"data                {path}")
-    print(format_report(report, default_threshold=default_policy().default_threshold))
-    if args.errors:
-        print("\nmisclassified (expected -> predicted, confidence)")
-        for t, r in zip(results, rows, strict=True):
-            if t.intent != r["intent"]:
-                print(f"  {r['intent']:>13} -> {t.intent:<13} {t.confidence:.2f}  {r['text']}")
+    threshold = default_policy().default_threshold
+    if args.data:
+        paths = {args.data.name: args.data}
+    elif args.eval_set == "all":
+        paths = dict(EVAL_SETS)
+    else:
+        paths = {args.eval_set: EVAL_SETS[args.eval_set]}
+    evaluated = {name: evaluate_file(path) for name, path in paths.items()}
+    if len(evaluated) > 1:
+        print(format_summary({name: report for name, (_, _, report) in evaluated.items()}, threshold))
+    for name, (rows, results, report) in evaluated.items():
+        print(f"\n=== {name}: {paths[name]}" if len(evaluated) > 1 else f"data                {paths[name]}")
+        print(format_report(report, default_threshold=threshold))
+        if args.errors:
+            print("\nmisclassified (expected -> predicted, confidence)")
+            for t, r in zip(results, rows, strict=True):
+                if t.intent != r["intent"]:
+                    print(f"  {r['intent']:>13} -> {t.intent:<13} {t.confidence:.2f}  {r['text']}")
     return 0
 
 

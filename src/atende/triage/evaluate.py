@@ -2,12 +2,16 @@
 
 The number product cares about is not raw accuracy but how many messages the
 bot may answer on its own while staying right: precision and coverage of the
-automatic answers as a function of the confidence threshold.
+automatic answers as a function of the confidence threshold, and whether the
+confidence can be read as a probability (reliability bins, ECE). Accuracy is
+shown beside the majority-class baseline, which on the skewed real sets is
+the first bar a model has to clear.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +28,17 @@ class ThresholdRow:
     answered: int
 
 
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Messages whose confidence falls in (low, high]: is their accuracy what the confidence says?"""
+
+    low: float
+    high: float
+    n: int
+    confidence: float
+    accuracy: float
+
+
 @dataclass
 class EvalReport:
     n: int
@@ -35,6 +50,14 @@ class EvalReport:
     thresholds: list[ThresholdRow]
     ece: float
     sentiment_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    majority_intent: str = ""
+    majority_accuracy: float = 0.0
+    sentiment_macro_f1: float = 0.0
+    per_sentiment: dict[str, dict[str, float]] = field(default_factory=dict)
+    reliability: list[ReliabilityBin] = field(default_factory=list)
+    # Coverage and precision of the messages the routing policy actually answers on its own
+    # (its per-intent thresholds and forced handoffs, so `threshold` is NaN); None when not routed.
+    routed_auto: ThresholdRow | None = None
 
     def at(self, threshold: float) -> ThresholdRow:
         return threshold_row(self._pairs, threshold)
@@ -49,16 +72,18 @@ class EvalReport:
     _pairs: list[tuple[float, bool]] = field(default_factory=list, repr=False)
 
 
-def threshold_row(pairs: Sequence[tuple[float, bool]], threshold: float) -> ThresholdRow:
-    """Coverage and precision of the answers whose confidence reaches `threshold`."""
-    chosen = [ok for conf, ok in pairs if conf >= threshold - 1e-12]
-    n = len(pairs) or 1
+def _answers(threshold: float, chosen: Sequence[bool], n: int) -> ThresholdRow:
     return ThresholdRow(
         threshold=threshold,
-        coverage=len(chosen) / n,
+        coverage=len(chosen) / (n or 1),
         precision=(sum(chosen) / len(chosen)) if chosen else 1.0,
         answered=len(chosen),
     )
+
+
+def threshold_row(pairs: Sequence[tuple[float, bool]], threshold: float) -> ThresholdRow:
+    """Coverage and precision of the answers whose confidence reaches `threshold`."""
+    return _answers(threshold, [ok for conf, ok in pairs if conf >= threshold - 1e-12], len(pairs))
 
 
 def _confusion(labels: Sequence[str], gold: Iterable[str], pred: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -68,45 +93,80 @@ def _confusion(labels: Sequence[str], gold: Iterable[str], pred: Iterable[str]) 
     return matrix
 
 
-def evaluate(results: Sequence[Triage], rows: Sequence[dict[str, Any]]) -> EvalReport:
-    gold = [r["intent"] for r in rows]
-    pred = [t.intent for t in results]
-    n = len(rows)
-    confusion = _confusion(INTENTS, gold, pred)
-    per_intent: dict[str, dict[str, float]] = {}
+def _per_label(
+    labels: Sequence[str], confusion: dict[str, dict[str, int]]
+) -> tuple[dict[str, dict[str, float]], float]:
+    """Precision, recall, F1 and support per label, and the macro-F1 over the labels that occur."""
+    per_label: dict[str, dict[str, float]] = {}
     f1s = []
-    for label in INTENTS:
+    for label in labels:
         tp = confusion[label][label]
-        predicted = sum(confusion[g][label] for g in INTENTS)
+        predicted = sum(confusion[g][label] for g in labels)
         support = sum(confusion[label].values())
         precision = tp / predicted if predicted else 0.0
         recall = tp / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_intent[label] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
         if support:
             f1s.append(f1)
-    pairs = [(t.confidence, t.intent == g) for t, g in zip(results, gold, strict=True)]
-    # Expected calibration error over 10 equal-width confidence bins.
-    ece = 0.0
-    for b in range(10):
-        lo, hi = b / 10, (b + 1) / 10
+    return per_label, sum(f1s) / len(f1s)
+
+
+def reliability_bins(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> list[ReliabilityBin]:
+    """Equal-width confidence bins (empty ones left out); the first bin also holds confidence 0."""
+    table = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
         members = [(c, ok) for c, ok in pairs if lo < c <= hi or (b == 0 and c == 0)]
         if members:
-            conf = sum(c for c, _ in members) / len(members)
-            acc = sum(ok for _, ok in members) / len(members)
-            ece += len(members) / n * abs(conf - acc)
+            table.append(
+                ReliabilityBin(
+                    low=lo,
+                    high=hi,
+                    n=len(members),
+                    confidence=sum(c for c, _ in members) / len(members),
+                    accuracy=sum(ok for _, ok in members) / len(members),
+                )
+            )
+    return table
+
+
+def evaluate(
+    results: Sequence[Triage], rows: Sequence[dict[str, Any]], auto: Sequence[bool] | None = None
+) -> EvalReport:
+    """Metrics of `results` against the labelled `rows`; `auto` marks the messages routed `auto`."""
+    gold = [r["intent"] for r in rows]
+    pred = [t.intent for t in results]
+    gold_sentiments = [r["sentiment"] for r in rows]
+    n = len(rows)
+    confusion = _confusion(INTENTS, gold, pred)
+    per_intent, macro_f1 = _per_label(INTENTS, confusion)
+    sentiment_confusion = _confusion(SENTIMENTS, gold_sentiments, [t.sentiment for t in results])
+    per_sentiment, sentiment_macro_f1 = _per_label(SENTIMENTS, sentiment_confusion)
+    majority = max(INTENTS, key=gold.count)
+    pairs = [(t.confidence, t.intent == g) for t, g in zip(results, gold, strict=True)]
+    reliability = reliability_bins(pairs)
+    routed = None
+    if auto is not None:
+        chosen = [ok for (_, ok), a in zip(pairs, auto, strict=True) if a]
+        routed = _answers(math.nan, chosen, n)
     report = EvalReport(
         n=n,
         accuracy=sum(g == p for g, p in zip(gold, pred, strict=True)) / n,
-        macro_f1=sum(f1s) / len(f1s),
-        sentiment_accuracy=sum(t.sentiment == r["sentiment"] for t, r in zip(results, rows, strict=True)) / n,
+        macro_f1=macro_f1,
+        sentiment_accuracy=sum(t.sentiment == s for t, s in zip(results, gold_sentiments, strict=True)) / n,
         confusion=confusion,
         per_intent=per_intent,
         thresholds=[threshold_row(pairs, th) for th in THRESHOLDS],
-        ece=ece,
-        sentiment_confusion=_confusion(
-            SENTIMENTS, [r["sentiment"] for r in rows], [t.sentiment for t in results]
-        ),
+        # Expected calibration error: the bins' accuracy gaps, weighted by their share of messages.
+        ece=sum(b.n / n * abs(b.confidence - b.accuracy) for b in reliability),
+        sentiment_confusion=sentiment_confusion,
+        majority_intent=majority,
+        majority_accuracy=gold.count(majority) / n,
+        sentiment_macro_f1=sentiment_macro_f1,
+        per_sentiment=per_sentiment,
+        reliability=reliability,
+        routed_auto=routed,
     )
     report._pairs = pairs
     return report
@@ -122,22 +182,39 @@ def _matrix_table(title: str, labels: Sequence[str], matrix: dict[str, dict[str,
     return lines
 
 
+def _per_label_table(title: str, per_label: dict[str, dict[str, float]]) -> list[str]:
+    lines = [f"{title:<14} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+    for label, m in per_label.items():
+        lines.append(
+            f"{label:<14} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {int(m['support']):>8}"
+        )
+    return lines
+
+
 def format_report(report: EvalReport, default_threshold: float | None = None) -> str:
     lines = [
         f"messages            {report.n}",
         f"intent accuracy     {report.accuracy:.3f}",
+        f"majority baseline   {report.majority_accuracy:.3f} (always {report.majority_intent})",
         f"intent macro-F1     {report.macro_f1:.3f}",
         f"sentiment accuracy  {report.sentiment_accuracy:.3f}",
+        f"sentiment macro-F1  {report.sentiment_macro_f1:.3f}",
         f"calibration (ECE)   {report.ece:.3f}",
-        "",
-        f"{'intent':<14} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}",
     ]
-    for label, m in report.per_intent.items():
+    if report.routed_auto is not None:
         lines.append(
-            f"{label:<14} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {int(m['support']):>8}"
+            f"routed auto         coverage {report.routed_auto.coverage:.3f}, "
+            f"precision {report.routed_auto.precision:.3f} (default routing policy)"
         )
     lines.append("")
+    lines += _per_label_table("intent", report.per_intent)
+    lines.append("")
     lines += _matrix_table("intent confusion", INTENTS, report.confusion)
+    lines.append("")
+    lines.append("reliability (intent confidence bins)")
+    lines.append(f"{'bin':>11} {'messages':>9} {'confidence':>11} {'accuracy':>9}")
+    for b in report.reliability:
+        lines.append(f"{b.low:.1f}-{b.high:.1f}    {b.n:>9} {b.confidence:>11.3f} {b.accuracy:>9.3f}")
     lines.append("")
     lines.append("automatic answers by confidence threshold")
     lines.append(f"{'threshold':>9} {'coverage':>9} {'precision':>10} {'answered':>9}")
@@ -160,5 +237,29 @@ def format_report(report: EvalReport, default_threshold: float | None = None) ->
     else:
         lines.append("no threshold in the table reaches precision 0.95")
     lines.append("")
+    lines += _per_label_table("sentiment", report.per_sentiment)
+    lines.append("")
     lines += _matrix_table("sentiment confusion", SENTIMENTS, report.sentiment_confusion)
+    return "\n".join(lines)
+
+
+def format_summary(reports: dict[str, EvalReport], threshold: float) -> str:
+    """The headline figures of several sets side by side (one column per set)."""
+    names = list(reports)
+    rows: list[tuple[str, Callable[[EvalReport], str]]] = [
+        ("messages", lambda r: f"{r.n}"),
+        ("intent accuracy", lambda r: f"{r.accuracy:.3f}"),
+        ("majority baseline", lambda r: f"{r.majority_accuracy:.3f}"),
+        ("intent macro-F1", lambda r: f"{r.macro_f1:.3f}"),
+        ("sentiment macro-F1", lambda r: f"{r.sentiment_macro_f1:.3f}"),
+        ("calibration (ECE)", lambda r: f"{r.ece:.3f}"),
+        (f"coverage @{threshold:.2f}", lambda r: f"{r.at(threshold).coverage:.3f}"),
+        (f"precision @{threshold:.2f}", lambda r: f"{r.at(threshold).precision:.3f}"),
+        ("routed auto coverage", lambda r: f"{r.routed_auto.coverage:.3f}" if r.routed_auto else "-"),
+        ("routed auto precision", lambda r: f"{r.routed_auto.precision:.3f}" if r.routed_auto else "-"),
+    ]
+    width = max(10, *(len(name) for name in names))
+    lines = [f"{'':<22}" + "".join(f"{name:>{width + 2}}" for name in names)]
+    for label, cell in rows:
+        lines.append(f"{label:<22}" + "".join(f"{cell(reports[name]):>{width + 2}}" for name in names))
     return "\n".join(lines)
