@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Alert, Badge, Button, Group, Menu, ScrollArea, Stack, Text, TextInput, Title,
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { call } from '../data/api';
-import { millis, useConversation, useMessages } from '../data/firestore';
+import { useConversation, useMessages } from '../data/firestore';
 import { clock, windowState } from '../format';
 import ChannelBadge from './ChannelBadge';
 import Composer from './Composer';
@@ -66,14 +66,15 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
     if (actionsRef) actionsRef.current = { act };
   }, [act, actionsRef]);
 
+  const retry = useCallback((messageId) => call('retry', { messageId }).catch((e) => setProblem(e.message)), []);
+  const history = useMemo(() => (context?.history || []).flatMap((h) => h.messages), [context]);
+
   if (error) return <Alert color="red" m="md" role="alert">{denied ? t('conv.noAccess') : error.message}</Alert>;
   if (!conversation) return <Text c="dimmed" p="md">{t('conv.pick')}</Text>;
 
   const names = new Map(users.map((u) => [u.id, u.displayName]));
   const supervising = claims.role !== 'agent';
   const mine = conversation.assignee === me.uid;
-  const live = messages.map((m) => ({ ...m, timestamp: millis(m.timestamp) }));
-  const history = (context?.history || []).flatMap((h) => h.messages);
   const win = windowState(conversation);
 
   return (
@@ -151,7 +152,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
           {problem && <Alert color="red" py={4} role="alert" withCloseButton onClose={() => setProblem(null)}>{problem}</Alert>}
         </Stack>
         <ScrollArea style={{ flex: 1 }} type="auto">
-          <Timeline messages={live} history={history} onRetry={(messageId) => call('retry', { messageId }).catch((e) => setProblem(e.message))} />
+          <Timeline messages={messages} history={history} onRetry={retry} />
         </ScrollArea>
         <Composer conversation={conversation} onError={setProblem} inputRef={inputRef} />
       </Stack>

@@ -1,6 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { millis } from '../data/firestore';
 import { clock } from '../format';
 import ChannelBadge from './ChannelBadge';
 
@@ -25,15 +26,15 @@ function Media({ message }) {
   return null;
 }
 
-function Event({ message }) {
+const Event = memo(function Event({ message }) {
   return (
     <Text size="xs" c="dimmed" ta="center" my={4} data-message-id={message.id} data-kind="event">
       — {message.text} · {clock(message.timestamp)} —
     </Text>
   );
-}
+});
 
-function Bubble({ message, onRetry, fromHistory }) {
+const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
   const { t } = useTranslation();
   const ours = message.direction === 'outbound';
   const note = message.visibility === 'internal';
@@ -79,15 +80,16 @@ function Bubble({ message, onRetry, fromHistory }) {
       </Paper>
     </Group>
   );
-}
+});
 
 export default function Timeline({ messages, history, onRetry }) {
   const end = useRef(null);
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
-  const merged = [
+  // Live messages keep their identity between snapshots, so only new or changed bubbles re-render.
+  const merged = useMemo(() => [
     ...history.map((m) => ({ ...m, fromHistory: true })),
     ...messages,
-  ].sort((a, b) => (a.timestamp || 0) - (b.timestamp || 0) || a.id.localeCompare(b.id));
+  ].sort((a, b) => (millis(a.timestamp) || 0) - (millis(b.timestamp) || 0) || a.id.localeCompare(b.id)), [history, messages]);
   return (
     <Stack gap={6} p="sm" aria-live="polite" aria-relevant="additions" data-testid="timeline">
       {merged.map((m) => (m.event

@@ -40,8 +40,14 @@ function useLive(makeQuery, deps) {
       { includeMetadataChanges: true },
       (snap) => {
         setState((prev) => {
+          const changes = snap.docChanges();
+          if (changes.length === 0) {
+            return prev.fromCache === snap.metadata.fromCache && !prev.loading
+              ? prev
+              : { ...prev, loading: false, fromCache: snap.metadata.fromCache };
+          }
           const docs = new Map(prev.docs);
-          snap.docChanges().forEach((c) => {
+          changes.forEach((c) => {
             if (c.type === 'removed') docs.delete(c.doc.id);
             else docs.set(c.doc.id, { id: c.doc.id, ...c.doc.data() });
           });
@@ -114,7 +120,8 @@ export function useMessages(conversationId) {
       : null),
     [conversationId],
   );
-  return { messages: sortByTime([...live.docs.values()]), loading: live.loading, error: live.error };
+  const messages = useMemo(() => sortByTime([...live.docs.values()]), [live.docs]);
+  return { messages, loading: live.loading, error: live.error };
 }
 
 function useCollection(name) {
@@ -135,7 +142,8 @@ export function useChat(chatId) {
     () => (chatId ? query(collection(db, 'chats', chatId, 'messages'), orderBy('at'), limit(200)) : null),
     [chatId],
   );
-  return { messages: sortByTime([...live.docs.values()], 'at'), error: live.error };
+  const messages = useMemo(() => sortByTime([...live.docs.values()], 'at'), [live.docs]);
+  return { messages, error: live.error };
 }
 
 export async function ensureTeamChat(teamId) {
