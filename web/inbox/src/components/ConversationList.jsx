@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import {
-  Badge, Box, Checkbox, Group, ScrollArea, Select, Stack, Text, TextInput, UnstyledButton,
+  Badge, Box, Button, Checkbox, Group, ScrollArea, Select, Stack, Text, TextInput, UnstyledButton,
 } from '@mantine/core';
 import { useInterval } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { ago } from '../format';
 import ChannelBadge from './ChannelBadge';
 
 const OPEN = new Set(['waiting', 'in_service', 'snoozed', 'bot']);
+const PAGE = 100; // rows drawn at once: filters and search still look at every loaded conversation
 
 // Waiting ones on top (high priority first, then longest waiting); the rest by their last message.
 export function ordered(conversations) {
@@ -25,6 +26,7 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
   const [filters, setFilters] = useState({ channel: null, status: 'open', assignee: null, team: null,
     label: null, persona: null, unread: false, search: '' });
   const [now, setNow] = useState(Date.now());
+  const [visible, setVisible] = useState(PAGE);
   useInterval(() => setNow(Date.now()), 15000, { autoInvoke: true });
   const set = (key) => (value) => setFilters((f) => ({ ...f, [key]: value }));
   const labels = useMemo(() => [...new Set(conversations.flatMap((c) => c.labels || []))].sort(), [conversations]);
@@ -72,7 +74,7 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
       <ScrollArea style={{ flex: 1 }} type="auto">
         {shown.length === 0 && <Text c="dimmed" size="sm" p="md">{t('list.empty')}</Text>}
         <Stack gap={2} component="ul" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-          {shown.map((c) => (
+          {shown.slice(0, visible).map((c) => (
             <li key={c.id}>
               <UnstyledButton onClick={() => onSelect(c.id)} data-conversation-id={c.id} w="100%" p="xs"
                 aria-current={c.id === selectedId ? 'true' : undefined}
@@ -96,6 +98,11 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
             </li>
           ))}
         </Stack>
+        {shown.length > visible && (
+          <Button variant="subtle" size="xs" fullWidth onClick={() => setVisible((v) => v + PAGE)}>
+            {t('list.more', { count: shown.length - visible })}
+          </Button>
+        )}
       </ScrollArea>
       <Box />
     </Stack>
