@@ -25,7 +25,6 @@ from atende.services.audit import AuditEntry
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
-from atende.users.accounts import StaffProfile
 
 T = TypeVar("T")
 
@@ -468,12 +467,12 @@ class FakeAuthAccounts:
 class FakeStaffDirectory:
     """The `users` collection for StaffAccounts."""
 
-    profiles: dict[str, StaffProfile] = field(default_factory=dict)
+    profiles: dict[str, StaffMember] = field(default_factory=dict)
 
-    def add(self, profile: StaffProfile) -> None:
+    def add(self, profile: StaffMember) -> None:
         self.profiles[profile.uid] = profile
 
-    def get(self, uid: str) -> StaffProfile | None:
+    def get(self, uid: str) -> StaffMember | None:
         return self.profiles.get(uid)
 
     def change(
@@ -492,5 +491,5 @@ class FakeStaffDirectory:
             disabled=current.disabled if disabled is None else disabled,
         )
 
-    def all(self) -> list[StaffProfile]:
+    def all(self) -> list[StaffMember]:
         return list(self.profiles.values())

@@ -13,7 +13,9 @@ import firebase_admin.exceptions
 from firebase_admin import auth
 from google.cloud import firestore
 
-from atende.users.accounts import StaffAccounts, StaffProfile, UserError
+from atende.adapters.firestore import users as user_doc
+from atende.domain.staff import StaffMember
+from atende.users.accounts import StaffAccounts, UserError
 
 USERS = "users"
 
@@ -59,24 +61,13 @@ class FirestoreDirectory:
     def __init__(self, db: firestore.Client) -> None:
         self.db = db
 
-    def add(self, profile: StaffProfile) -> None:
-        self.db.collection(USERS).document(profile.uid).set(
-            {
-                "displayName": profile.display_name,
-                "email": profile.email,
-                "role": profile.role,
-                "teams": list(profile.teams),
-                "availability": profile.availability,
-                "capacity": profile.capacity,
-                "openCount": profile.open_count,
-                "disabled": profile.disabled,
-                "createdAt": firestore.SERVER_TIMESTAMP,
-            }
-        )
+    def add(self, profile: StaffMember) -> None:
+        doc = {**user_doc.to_doc(profile), "createdAt": firestore.SERVER_TIMESTAMP}
+        self.db.collection(USERS).document(profile.uid).set(doc)
 
-    def get(self, uid: str) -> StaffProfile | None:
+    def get(self, uid: str) -> StaffMember | None:
         snapshot = self.db.collection(USERS).document(uid).get()
-        return _profile(snapshot.id, snapshot.to_dict()) if snapshot.exists else None
+        return user_doc.from_doc(snapshot.id, snapshot.to_dict() or {}) if snapshot.exists else None
 
     def change(
         self,
@@ -95,22 +86,8 @@ class FirestoreDirectory:
             fields["disabled"] = disabled
         self.db.collection(USERS).document(uid).update(fields)
 
-    def all(self) -> list[StaffProfile]:
-        return [_profile(s.id, s.to_dict()) for s in self.db.collection(USERS).stream()]
-
-
-def _profile(uid: str, data: dict[str, Any]) -> StaffProfile:
-    return StaffProfile(
-        uid=uid,
-        email=data["email"],
-        display_name=data["displayName"],
-        role=data["role"],
-        teams=tuple(data.get("teams", ())),
-        capacity=int(data.get("capacity", 0)),
-        availability=data.get("availability", "away"),
-        open_count=int(data.get("openCount", 0)),
-        disabled=bool(data.get("disabled", False)),
-    )
+    def all(self) -> list[StaffMember]:
+        return [user_doc.from_doc(s.id, s.to_dict() or {}) for s in self.db.collection(USERS).stream()]
 
 
 def staff_accounts(project: str, db: firestore.Client | None = None) -> StaffAccounts:

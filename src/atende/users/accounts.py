@@ -8,10 +8,12 @@ refresh tokens, so the new claims apply at the next token refresh instead of wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Protocol
 
-ROLES = ("admin", "supervisor", "agent")
+from atende.domain.model import Role
+from atende.domain.staff import StaffMember
+
+ROLES = tuple(str(r) for r in Role)
 TEAMS = ("support", "billing", "sales", "retention")
 MIN_PASSWORD = 6  # Firebase Auth's own minimum
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -19,19 +21,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 class UserError(ValueError):
     """A request the CLI answers with a clear message and a non-zero exit."""
-
-
-@dataclass(frozen=True)
-class StaffProfile:
-    uid: str
-    email: str
-    display_name: str
-    role: str
-    teams: tuple[str, ...]
-    capacity: int
-    availability: str = "away"
-    open_count: int = 0
-    disabled: bool = False
 
 
 class Identities(Protocol):
@@ -47,8 +36,8 @@ class Identities(Protocol):
 class Directory(Protocol):
     """The `users` collection."""
 
-    def add(self, profile: StaffProfile) -> None: ...
-    def get(self, uid: str) -> StaffProfile | None: ...
+    def add(self, profile: StaffMember) -> None: ...
+    def get(self, uid: str) -> StaffMember | None: ...
     def change(
         self,
         uid: str,
@@ -57,7 +46,7 @@ class Directory(Protocol):
         teams: tuple[str, ...] | None = None,
         disabled: bool | None = None,
     ) -> None: ...
-    def all(self) -> list[StaffProfile]: ...
+    def all(self) -> list[StaffMember]: ...
 
 
 def check_role(role: str) -> str:
@@ -80,7 +69,7 @@ class StaffAccounts:
 
     def create(
         self, email: str, password: str, name: str, role: str, teams: list[str], capacity: int
-    ) -> StaffProfile:
+    ) -> StaffMember:
         email = email.strip().lower()
         if not EMAIL.match(email):
             raise UserError(f"{email!r} is not an e-mail address")
@@ -95,24 +84,26 @@ class StaffAccounts:
             raise UserError(f"a user with the e-mail {email} already exists")
         uid = self.identities.create(email, password, name.strip())
         self.identities.set_claims(uid, role, checked)
-        profile = StaffProfile(uid, email, name.strip(), role, checked, capacity)
+        profile = StaffMember(
+            uid=uid, email=email, display_name=name.strip(), role=Role(role), teams=checked, capacity=capacity
+        )
         self.directory.add(profile)
         return profile
 
-    def set_role(self, email: str, role: str) -> StaffProfile:
+    def set_role(self, email: str, role: str) -> StaffMember:
         return self._change(email, role=check_role(role))
 
-    def set_teams(self, email: str, teams: list[str]) -> StaffProfile:
+    def set_teams(self, email: str, teams: list[str]) -> StaffMember:
         return self._change(email, teams=check_teams(teams))
 
-    def disable(self, email: str) -> StaffProfile:
+    def disable(self, email: str) -> StaffMember:
         uid = self._uid(email)
         self.identities.disable(uid)
         self.identities.revoke_tokens(uid)
         self.directory.change(uid, disabled=True)
         return self._profile(uid)
 
-    def list(self) -> list[StaffProfile]:
+    def list(self) -> list[StaffMember]:
         return sorted(self.directory.all(), key=lambda p: p.email)
 
     def _change(self, email: str, *, role: str | None = None, teams: tuple[str, ...] | None = None):
@@ -130,7 +121,7 @@ class StaffAccounts:
             raise UserError(f"no user with the e-mail {email}")
         return uid
 
-    def _profile(self, uid: str) -> StaffProfile:
+    def _profile(self, uid: str) -> StaffMember:
         profile = self.directory.get(uid)
         if profile is None:
             raise UserError(

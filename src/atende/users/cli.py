@@ -11,7 +11,8 @@ import argparse
 import os
 import sys
 
-from atende.users.accounts import ROLES, TEAMS, StaffProfile, UserError
+from atende.domain.staff import StaffMember
+from atende.users.accounts import ROLES, TEAMS, UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,7 +56,7 @@ def _accounts(args: argparse.Namespace):
     return staff_accounts(args.project)
 
 
-def _describe(p: StaffProfile) -> str:
+def _describe(p: StaffMember) -> str:
     teams = ",".join(p.teams) or "-"
     state = "disabled" if p.disabled else p.availability
     return f"{p.email:<32} {p.role:<10} {teams:<32} capacity {p.capacity:<3} {state:<8} {p.display_name}"
