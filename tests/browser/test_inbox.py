@@ -147,3 +147,47 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
         what="the template at the Graph stand-in",
     )
     carla_page.close()
+
+
+def test_messages_stored_while_the_inbox_is_offline_appear_once_when_it_reconnects(
+    stack, firestore_db, browser, staff, inbox_built
+):
+    agent = staff("agent", ["support"], name="Bia Teste")
+    conv_id = f"whatsapp_{DEMO_PHONE_NUMBER_ID}_offline{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    firestore_db.collection("conversations").document(conv_id).set(
+        {
+            "channel": "whatsapp", "accountId": DEMO_PHONE_NUMBER_ID, "contactId": "c_offline",
+            "senderId": "5511900001111", "contactName": "Cliente Offline", "status": "waiting",
+            "team": "support",
+            "waitingSince": now, "lastMessageAt": now, "lastInboundAt": now, "labels": [], "unreadCount": 0,
+        }
+    )  # fmt: skip
+
+    def store(n: int) -> str:
+        ref = firestore_db.collection("messages").document(f"m_offline_{uuid.uuid4().hex}")
+        ref.set(
+            {
+                "conversationId": conv_id, "contactId": "c_offline", "channel": "whatsapp",
+                "accountId": DEMO_PHONE_NUMBER_ID, "direction": "inbound", "senderType": "contact",
+                "sender": "5511900001111", "kind": "text", "text": f"mensagem {n}", "content": {},
+                "status": "received", "visibility": "public", "timestamp": datetime.now(UTC),
+            }
+        )  # fmt: skip
+        return ref.id
+
+    page = sign_in(browser, stack, agent)
+    page.goto(f"{stack.inbox_url}/c/{conv_id}")
+    first = store(0)
+    page.locator(f'[data-message-id="{first}"]').wait_for(timeout=15_000)
+
+    page.context.set_offline(True)
+    page.get_by_role("status").get_by_text("Sem conexão").wait_for(timeout=30_000)
+    missed = [store(n) for n in range(1, 6)]
+    page.context.set_offline(False)
+    for message_id in missed:
+        page.locator(f'[data-message-id="{message_id}"]').wait_for(timeout=60_000)
+    shot(page, "07-after-reconnecting")
+    for message_id in [first, *missed]:
+        assert page.locator(f'[data-message-id="{message_id}"]').count() == 1
+    page.close()
