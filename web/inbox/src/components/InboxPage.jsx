@@ -117,7 +117,7 @@ function Inbox() {
           </Stack>
         </Group>
       </AppShell.Main>
-      <TeamChat opened={chatOpen} onClose={chat.close} me={user} teams={claims.teams} />
+      <TeamChat opened={chatOpen} onClose={chat.close} me={user} teams={claims.teams} users={users} />
       <Modal opened={helpOpen} onClose={help.close} title={t('header.shortcuts')}>
         <Table>
           <Table.Tbody>

@@ -1,17 +1,23 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button, Drawer, Group, ScrollArea, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { ensureTeamChat, postChatMessage, useChat } from '../data/firestore';
+import { directChatId, ensureDirectChat, ensureTeamChat, postChatMessage, useChat } from '../data/firestore';
 import { clock } from '../format';
 
-export default function TeamChat({ opened, onClose, me, teams }) {
+// Rooms: one per team of mine, and one per colleague (1:1).
+export default function TeamChat({ opened, onClose, me, teams, users }) {
   const { t } = useTranslation();
-  const [team, setTeam] = useState(teams[0] || null);
-  const chatId = team ? `team_${team}` : null;
+  const [room, setRoom] = useState(teams[0] ? `team:${teams[0]}` : null);
+  const [kind, target] = (room || ':').split(':');
+  const chatId = !room ? null : kind === 'team' ? `team_${target}` : directChatId(me.uid, target);
   const { messages, error } = useChat(opened ? chatId : null);
   const [text, setText] = useState('');
   const end = useRef(null);
-  useEffect(() => { if (opened && team) ensureTeamChat(team); }, [opened, team]);
+  useEffect(() => {
+    if (!opened || !room) return;
+    if (kind === 'team') ensureTeamChat(target);
+    else ensureDirectChat(me.uid, target);
+  }, [opened, room, kind, target, me.uid]);
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
 
   async function send(event) {
@@ -24,7 +30,11 @@ export default function TeamChat({ opened, onClose, me, teams }) {
   return (
     <Drawer opened={opened} onClose={onClose} position="right" title={t('chat.title')} size="md">
       <Stack h="calc(100vh - 90px)">
-        <Select aria-label={t('list.team')} value={team} onChange={setTeam} data={teams} allowDeselect={false} />
+        <Select aria-label={t('chat.room')} value={room} onChange={setRoom} allowDeselect={false} searchable
+          data={[
+            { group: t('list.team'), items: teams.map((tm) => ({ value: `team:${tm}`, label: tm })) },
+            { group: t('chat.people'), items: users.filter((u) => u.id !== me.uid).map((u) => ({ value: `dm:${u.id}`, label: u.displayName })) },
+          ]} />
         <ScrollArea style={{ flex: 1 }}>
           <Stack gap={6} aria-live="polite">
             {error && <Text c="red" size="sm">{error.code}</Text>}

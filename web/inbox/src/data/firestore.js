@@ -155,6 +155,18 @@ export async function ensureTeamChat(teamId) {
   }
 }
 
+export function directChatId(a, b) {
+  return `dm_${[a, b].sort().join('_')}`;
+}
+
+export async function ensureDirectChat(me, other) {
+  try {
+    await setDoc(doc(database(), 'chats', directChatId(me, other)), { type: 'direct', members: [me, other].sort() });
+  } catch {
+    // already there
+  }
+}
+
 export function postChatMessage(chatId, author, text) {
   const db = database();
   return addDoc(collection(db, 'chats', chatId, 'messages'), {
