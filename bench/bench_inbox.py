@@ -132,7 +132,7 @@ def main() -> int:
         f"{gzipped_kb(later):.0f} KB"
     )
 
-    config = StackConfig.on_free_ports(f"bench-inbox-{uuid.uuid4().hex[:6]}", sweep_interval_s=3600)
+    config = StackConfig.on_free_ports(f"demo-bench-inbox-{uuid.uuid4().hex[:6]}", sweep_interval_s=3600)
     with Stack(config) as stack, sync_playwright() as p:
         db = firestore.Client(project=config.project)
         accounts = staff_accounts(config.project, db)
