@@ -336,7 +336,10 @@ def test_nothing_goes_out_after_the_24_hour_window(stack, http, firestore_db):
     ref = firestore_db.collection("messages").document(reply_id)
     failed = wait_until(lambda: (d := ref.get().to_dict() or {}).get("status") == "failed" and d, "refusal")
     # outbound refuses it, or the sweeper (every 2 s here) finds the queued reply past its window first
-    assert failed["error"]["message"] in ("Fora da janela de 24 horas: envie um modelo aprovado", "window_closed")
+    assert failed["error"]["message"] in (
+        "Fora da janela de 24 horas: envie um modelo aprovado",
+        "window_closed",
+    )
     assert failed["error"]["source"] == "atende" and failed["error"]["retryable"] is False
     assert sent_to(stack, f"+{wa_id}") == []
 
@@ -346,6 +349,7 @@ def test_agent_continues_a_whatsapp_customer_on_messenger(stack, http, firestore
     mid = f"wamid.{uuid.uuid4().hex}"
     post(stack, http, "whatsapp", whatsapp_text("oi", wa_id=wa_id, message_id=mid))
     contact_id = wait_until(lambda: doc(firestore_db, "whatsapp", mid).get("contactId"), "the contact")
+
     def uow() -> FirestoreUnitOfWork:
         return FirestoreUnitOfWork(firestore_db)
 
