@@ -345,3 +345,13 @@ def test_a_team_chat_names_no_members_so_nobody_outside_the_team_lists_it(rest):
 def test_even_an_admin_writes_settings_only_in_their_shape(rest, path, body):
     new = f"{path}/bad-{uuid.uuid4().hex[:8]}"
     assert rest("PATCH", "admin", new, json={"fields": fields(body)}) == 403
+
+
+def test_an_agent_reads_a_conversation_once_assigned_and_loses_it_after_a_transfer(rest, firestore_db):
+    path = f"conversations/moving{RUN}"
+    firestore_db.document(path).set({"team": "billing", "assignee": None, "lastMessageAt": 1})
+    assert rest("GET", "agent_a", path) == 403
+    firestore_db.document(path).update({"assignee": A})
+    assert rest("GET", "agent_a", path) == 200
+    firestore_db.document(path).update({"team": "sales", "assignee": B})
+    assert rest("GET", "agent_a", path) == 403
