@@ -94,6 +94,11 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
 NEW_BODY: dict[str, dict[str, Any]] = {
     "canned_responses": {"shortcut": "nova", "title": "Nova", "text": "Texto"},
 }
+# A changed document per collection whose writes are validated (elsewhere: the seed plus a field).
+CHANGED: dict[str, dict[str, Any]] = {
+    "canned_responses": {"shortcut": "ola", "title": "mudou", "text": "Olá!"},
+    "templates": {"name": "retomar", "language": "pt_BR", "status": "PAUSED"},
+}
 
 
 def _value(v: Any) -> dict[str, Any]:
@@ -175,9 +180,7 @@ def test_the_matrix(rest, subject, path, op):
         )
     elif op == "update":
         expected = subject in writers
-        changed = {**doc, "title": "mudou"} if "shortcut" in doc else {**doc, "extra": 1}
-        if "shortcut" in doc:
-            changed = {"shortcut": "ola", "title": "mudou", "text": "Olá!"}
+        changed = CHANGED.get(collection.split("/")[0], {**doc, "extra": 1})
         status = rest("PATCH", subject, path, json={"fields": fields(changed)})
     else:
         expected = subject in writers
@@ -320,3 +323,35 @@ def test_nobody_grants_themselves_a_role_or_a_team(rest):
     body = {"fields": fields({"role": "admin", "teams": ["support", "billing"]})}
     assert rest("PATCH", "agent_a", f"users/{A}", json=body) == 403
     assert rest("PATCH", "supervisor", f"users/sup{RUN}", json=body) == 403
+
+
+def test_a_team_chat_names_no_members_so_nobody_outside_the_team_lists_it(rest):
+    forged = {"type": "team", "teamId": "billing", "members": [A]}
+    assert rest.commit("agent_b", [chat_write(rest, "chats/team_billing", forged, at=None)]) == 403
+    body = {"type": "team", "teamId": "billing", "members": []}
+    assert rest.commit("agent_b", [chat_write(rest, "chats/team_billing", body, at=None)]) == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("templates", {"name": 5, "language": "pt_BR"}),
+        ("templates", {"name": "retomar", "language": "pt_BR", "components": "BODY"}),
+        ("templates", {"name": "retomar", "language": "pt_BR", "role": "admin"}),
+        ("canned_responses", {"shortcut": "ola", "title": "Olá", "text": "Olá!", "teams": "support"}),
+        ("canned_responses", {"shortcut": "/ola", "title": "Olá", "text": "Olá!"}),
+    ],
+)
+def test_even_an_admin_writes_settings_only_in_their_shape(rest, path, body):
+    new = f"{path}/bad-{uuid.uuid4().hex[:8]}"
+    assert rest("PATCH", "admin", new, json={"fields": fields(body)}) == 403
+
+
+def test_an_agent_reads_a_conversation_once_assigned_and_loses_it_after_a_transfer(rest, firestore_db):
+    path = f"conversations/moving{RUN}"
+    firestore_db.document(path).set({"team": "billing", "assignee": None, "lastMessageAt": 1})
+    assert rest("GET", "agent_a", path) == 403
+    firestore_db.document(path).update({"assignee": A})
+    assert rest("GET", "agent_a", path) == 200
+    firestore_db.document(path).update({"team": "sales", "assignee": B})
+    assert rest("GET", "agent_a", path) == 403
