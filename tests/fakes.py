@@ -228,7 +228,6 @@ class FakeStaff(_Aggregates[StaffMember]):
             self.read(member.uid)
         return found
 
-
     def online(self) -> list[StaffMember]:
         return [v.value for v in self._data.values() if v.value.availability == "online"]
 

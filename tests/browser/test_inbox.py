@@ -191,3 +191,19 @@ def test_messages_stored_while_the_inbox_is_offline_appear_once_when_it_reconnec
     for message_id in [first, *missed]:
         assert page.locator(f'[data-message-id="{message_id}"]').count() == 1
     page.close()
+
+
+def test_colleagues_of_a_team_talk_in_its_chat_live(stack, browser, staff, inbox_built):
+    first = staff("agent", ["retention"], name="Rui Teste")
+    second = staff("agent", ["retention"], name="Rita Teste")
+    pages = [sign_in(browser, stack, person) for person in (first, second)]
+    for page in pages:
+        page.get_by_role("button", name="Chat da equipe").click()
+        page.get_by_role("dialog", name="Chat da equipe").wait_for(timeout=10_000)
+    text = f"Alguém cobre meu turno amanhã? {uuid.uuid4().hex[:4]}"
+    pages[0].get_by_label("Mensagem para a equipe").fill(text)
+    pages[0].get_by_role("button", name="Enviar", exact=True).click()
+    pages[1].get_by_text(text).wait_for(timeout=15_000)
+    shot(pages[1], "08-team-chat")
+    for page in pages:
+        page.close()

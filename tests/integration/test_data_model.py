@@ -194,7 +194,7 @@ class MainPaths:
                 StaffMember(
                     uid=uid,
                     display_name="Ana",
-                    email="ana@atende.dev",
+                    email="ana@test.atende.dev",
                     role=Role.AGENT,
                     teams=tuple(teams),
                     capacity=3,

@@ -34,7 +34,7 @@ def agent(uid: str, team: str, capacity: int, *, online: bool = True) -> StaffMe
     return StaffMember(
         uid=uid,
         display_name=uid.title(),
-        email=f"{uid}@atende.dev",
+        email=f"{uid}@test.atende.dev",
         role=Role.AGENT,
         teams=(team,),
         availability=Availability.ONLINE if online else Availability.AWAY,

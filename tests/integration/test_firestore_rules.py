@@ -122,13 +122,18 @@ def fields(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def rest(stack, firestore_db):
-    project = stack.config.project
+def rest(stack):
+    """A project of its own on the stack's emulator (rules apply to every project), so the matrix's
+    partial documents never mix with what other tests read."""
+    from google.cloud import firestore
+
+    project = f"demo-rules-{RUN}"
     docs = (
         f"http://{stack.env['FIRESTORE_EMULATOR_HOST']}/v1/projects/{project}/databases/(default)/documents"
     )
+    db = firestore.Client(project=project)
     for path, (doc, _, _) in SEED.items():
-        firestore_db.document(path).set(doc)
+        db.document(path).set(doc)
 
     def headers(subject: str) -> dict[str, str]:
         claims = SUBJECTS[subject]
@@ -149,7 +154,7 @@ def rest(stack, firestore_db):
         r = httpx.post(f"{docs}:commit", headers=headers(subject), json={"writes": writes}, timeout=10)
         return r.status_code
 
-    call.query, call.commit, call.docs = query, commit, docs.split("/v1/")[1]
+    call.query, call.commit, call.docs, call.db = query, commit, docs.split("/v1/")[1], db
     return call
 
 
@@ -347,7 +352,8 @@ def test_even_an_admin_writes_settings_only_in_their_shape(rest, path, body):
     assert rest("PATCH", "admin", new, json={"fields": fields(body)}) == 403
 
 
-def test_an_agent_reads_a_conversation_once_assigned_and_loses_it_after_a_transfer(rest, firestore_db):
+def test_an_agent_reads_a_conversation_once_assigned_and_loses_it_after_a_transfer(rest):
+    firestore_db = rest.db
     path = f"conversations/moving{RUN}"
     firestore_db.document(path).set({"team": "billing", "assignee": None, "lastMessageAt": 1})
     assert rest("GET", "agent_a", path) == 403

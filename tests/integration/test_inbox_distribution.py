@@ -26,7 +26,7 @@ def test_a_handoff_goes_to_the_online_agent_who_reads_and_resolves_it(stack, htt
     user = firestore_db.collection("users").document(uid)
     user.set(
         {
-            **{"displayName": "Dora", "email": "dora@atende.dev", "role": "agent", "teams": TEAMS},
+            **{"displayName": "Dora", "email": "dora@test.atende.dev", "role": "agent", "teams": TEAMS},
             **{"availability": "away", "capacity": 1000, "openCount": 0, "disabled": False},
             "createdAt": datetime.now(UTC),
         }

@@ -82,12 +82,20 @@ def ask(
 
 def test_request_is_pinned_and_carries_persona_business_and_tools(gemini, standin, erp):
     standin.then(text("Olá, Maria! Como posso ajudar?"))
-    reply = gemini.reply(ask("oi", erp, history=[Turn(
+    reply = gemini.reply(
+        ask(
+            "oi",
+            erp,
+            history=[
+                Turn(
                     direction=Direction.INBOUND,
                     sender_type=SenderType.CONTACT,
                     text="bom dia pelo instagram",
                     timestamp=1.0,
-                )]))
+                )
+            ],
+        )
+    )
     assert reply.text == "Olá, Maria! Como posso ajudar?"
     sent = standin.requests[0]
     assert sent["version"] == "v1beta" and sent["model"] == "gemini-2.5-flash"

@@ -193,4 +193,3 @@ def test_receiver_never_5xx_on_damaged_bytes(source: tuple[str, Any], data: st.D
     assert reply.status in (200, 400), reply
     for published in publisher.published:
         _assert_safe(published)
-

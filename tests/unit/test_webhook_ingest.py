@@ -291,4 +291,3 @@ def test_a_rejected_item_is_recorded_once_in_omni_logs():
     entry = uow.store.omni_logs[item.log_id]
     assert entry.source == "webhook_whatsapp" and entry.kind == failures.FailureKind.REJECTED
     assert entry.reason == "entry[0]: r" and entry.payload == "{}"
-
