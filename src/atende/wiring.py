@@ -243,7 +243,8 @@ def inbox_service() -> InboxService:
 def identity() -> FirebaseIdentity:
     from atende.adapters.firebase_auth import FirebaseIdentity
 
-    return FirebaseIdentity(settings().project)
+    s = settings()
+    return FirebaseIdentity(s.project, check_revoked=s.production)
 
 
 def inbox_origins() -> tuple[str, ...]:

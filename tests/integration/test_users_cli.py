@@ -193,3 +193,19 @@ def test_the_staff_fixture_gives_a_signed_in_user_with_claims(staff, firestore_d
         "user_id": supervisor.uid,
     }
     assert firestore_db.collection("users").document(supervisor.uid).get().get("capacity") == 5
+
+
+def test_in_production_mode_a_disabled_account_is_refused_at_its_next_request(stack, staff, monkeypatch):
+    """The token stays valid for an hour; with `check_revoked` the disable applies at once."""
+    from atende.adapters.firebase_auth import FirebaseIdentity, Unauthenticated
+    from atende.adapters.firebase_users import staff_accounts
+
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", stack.auth_url.removeprefix("http://"))
+    person = staff("agent", ["support"])
+    strict = FirebaseIdentity(stack.config.project, check_revoked=True)
+    assert strict.verify(f"Bearer {person.id_token}").uid == person.uid
+    staff_accounts(stack.config.project).disable(person.email)
+    with pytest.raises(Unauthenticated, match="encerrada"):
+        strict.verify(f"Bearer {person.id_token}")
+    # without the check (dev's default) the same token would still pass: that is what the flag buys
+    assert FirebaseIdentity(stack.config.project).verify(f"Bearer {person.id_token}").uid == person.uid
