@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { millis } from '../data/firestore';
@@ -82,17 +82,31 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
   );
 });
 
+const PAGE = 150; // the newest items drawn; older ones on request, so a long conversation stays fast
+
 export default function Timeline({ messages, history, onRetry }) {
+  const { t } = useTranslation();
   const end = useRef(null);
-  useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
+  const [shown, setShown] = useState(PAGE);
+  // Follow new messages once per frame, however many arrive in it.
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => end.current?.scrollIntoView({ block: 'end' }));
+    return () => cancelAnimationFrame(frame);
+  }, [messages.length]);
   // Live messages keep their identity between snapshots, so only new or changed bubbles re-render.
   const merged = useMemo(() => [
     ...history.map((m) => ({ ...m, fromHistory: true })),
     ...messages,
   ].sort((a, b) => (millis(a.timestamp) || 0) - (millis(b.timestamp) || 0) || a.id.localeCompare(b.id)), [history, messages]);
+  const visible = merged.length > shown ? merged.slice(merged.length - shown) : merged;
   return (
     <Stack gap={6} p="sm" aria-live="polite" aria-relevant="additions" data-testid="timeline">
-      {merged.map((m) => (m.event
+      {merged.length > shown && (
+        <Button variant="subtle" size="xs" onClick={() => setShown((n) => n + PAGE)}>
+          {t('msg.earlier', { count: merged.length - shown })}
+        </Button>
+      )}
+      {visible.map((m) => (m.event
         ? <Event key={m.id} message={m} />
         : <Bubble key={m.id} message={m} onRetry={onRetry} fromHistory={m.fromHistory} />))}
       <div ref={end} />
