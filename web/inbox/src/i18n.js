@@ -16,7 +16,7 @@ const ptBR = {
   list: {
     title: 'Conversas', search: 'Buscar por nome, telefone ou texto', empty: 'Nenhuma conversa com esses filtros',
     waitingFor: 'esperando há {{time}}', unread: '{{count}} não lidas', channel: 'Canal', status: 'Situação',
-    assignee: 'Responsável', anyone: 'Qualquer pessoa', me: 'Comigo', unassigned: 'Sem responsável',
+    waited: 'Tempo na fila', waitedMore: 'Esperando há mais de {{minutes}} min', assignee: 'Responsável', anyone: 'Qualquer pessoa', me: 'Comigo', unassigned: 'Sem responsável',
     all: 'Todos', open: 'Abertas', team: 'Equipe', label: 'Etiqueta', persona: 'Perfil', onlyUnread: 'Só não lidas',
     count_one: '{{count}} conversa', count_other: '{{count}} conversas', more: 'Mostrar mais ({{count}} restantes)',
   },
@@ -68,7 +68,7 @@ const en = {
   list: {
     title: 'Conversations', search: 'Search by name, phone or text', empty: 'No conversation matches these filters',
     waitingFor: 'waiting for {{time}}', unread: '{{count}} unread', channel: 'Channel', status: 'Status',
-    assignee: 'Assignee', anyone: 'Anyone', me: 'Mine', unassigned: 'Unassigned', all: 'All', open: 'Open',
+    waited: 'Time waiting', waitedMore: 'Waiting over {{minutes}} min', assignee: 'Assignee', anyone: 'Anyone', me: 'Mine', unassigned: 'Unassigned', all: 'All', open: 'Open',
     team: 'Team', label: 'Label', persona: 'Persona', onlyUnread: 'Unread only', count_one: '{{count}} conversation', count_other: '{{count}} conversations', more: 'Show more ({{count}} left)',
   },
   status: { bot: 'Bot', waiting: 'Waiting', in_service: 'In service', snoozed: 'Snoozed', resolved: 'Resolved' },

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   ActionIcon, Alert, Button, FileButton, Group, Paper, Popover, Select, SimpleGrid, Stack, Switch, Text,
   Textarea, TextInput, UnstyledButton,
@@ -31,6 +31,16 @@ export default function Composer({ conversation, onError, inputRef }) {
   const [params, setParams] = useState({});
   const clientId = useRef(newClientId());
   const win = windowState(conversation);
+
+  // The `n` shortcut (InboxPage) opens a private note here.
+  useEffect(() => {
+    const toNote = () => {
+      setNote(true);
+      setTimeout(() => inputRef?.current?.focus(), 0);
+    };
+    window.addEventListener('atende:note', toNote);
+    return () => window.removeEventListener('atende:note', toNote);
+  }, [inputRef]);
 
   const matches = useMemo(() => {
     const m = /^\/(\S*)$/.exec(text);

@@ -24,7 +24,7 @@ export function ordered(conversations) {
 export default function ConversationList({ conversations, selectedId, onSelect, me, users, teams }) {
   const { t } = useTranslation();
   const [filters, setFilters] = useState({ channel: null, status: 'open', assignee: null, team: null,
-    label: null, persona: null, unread: false, search: '' });
+    label: null, persona: null, unread: false, waited: null, search: '' });
   const [now, setNow] = useState(Date.now());
   const [visible, setVisible] = useState(PAGE);
   useInterval(() => setNow(Date.now()), 15000, { autoInvoke: true });
@@ -42,9 +42,10 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
       && (!filters.label || (c.labels || []).includes(filters.label))
       && (!filters.persona || c.userType === filters.persona)
       && (!filters.unread || (c.unreadCount || 0) > 0)
+      && (!filters.waited || (c.status === 'waiting' && now - (millis(c.waitingSince) || now) >= Number(filters.waited) * 60000))
       && (!q || [c.contactName, c.senderId, c.recipientPhone, c.lastMessage].some((v) => (v || '').toLowerCase().includes(q)))
     )));
-  }, [conversations, filters, me.uid]);
+  }, [conversations, filters, me.uid, now]);
 
   return (
     <Stack gap="xs" h="100%" component="nav" aria-label={t('list.title')}>
@@ -67,6 +68,8 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
         <Select size="xs" aria-label={t('list.persona')} placeholder={t('list.persona')} value={filters.persona} onChange={set('persona')} clearable
           data={['cliente', 'prestador', 'prospector', 'admin'].map((p) => ({ value: p, label: t(`persona.${p}`) }))} />
       </Group>
+      <Select size="xs" aria-label={t('list.waited')} placeholder={t('list.waited')} value={filters.waited} onChange={set('waited')} clearable
+        data={[5, 15, 60].map((m) => ({ value: String(m), label: t('list.waitedMore', { minutes: m }) }))} />
       <Group justify="space-between">
         <Checkbox size="xs" label={t('list.onlyUnread')} checked={filters.unread} onChange={(e) => set('unread')(e.currentTarget.checked)} />
         <Text size="xs" c="dimmed" aria-live="polite">{t('list.count', { count: shown.length })}</Text>

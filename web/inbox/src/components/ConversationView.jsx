@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  Alert, Badge, Button, Group, Menu, ScrollArea, Stack, Text, TextInput, Title,
+  Alert, Badge, Button, Drawer, Group, Menu, ScrollArea, Stack, Text, TextInput, Title,
 } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { call } from '../data/api';
 import { useConversation, useMessages } from '../data/firestore';
@@ -25,6 +26,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
   const [context, setContext] = useState(null);
   const [problem, setProblem] = useState(null);
   const [label, setLabel] = useState('');
+  const [contactOpen, contactDrawer] = useDisclosure(false);
 
   const loadContext = useCallback(() => {
     call('context', { conversationId: id }).then(setContext).catch((e) => setProblem(e.message));
@@ -140,6 +142,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
               </Menu.Dropdown>
             </Menu>
             {conversation.status !== 'bot' && <Button size="xs" variant="subtle" onClick={() => act('back_to_bot')}>{t('conv.backToBot')}</Button>}
+            {!showContext && <Button size="xs" variant="default" onClick={contactDrawer.open}>{t('context.title')}</Button>}
           </Group>
           <Group gap={4}>
             {(conversation.labels || []).map((l) => (
@@ -156,6 +159,11 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
         </ScrollArea>
         <Composer conversation={conversation} onError={setProblem} inputRef={inputRef} />
       </Stack>
+      {!showContext && (
+        <Drawer opened={contactOpen} onClose={contactDrawer.close} position="right" title={t('context.title')}>
+          <ContextPanel context={context} onContinue={(channel) => act('continue_on', { channel })} />
+        </Drawer>
+      )}
       {showContext && (
         <ScrollArea w={300} style={{ borderLeft: '1px solid var(--mantine-color-gray-3)', flexShrink: 0 }}>
           <ContextPanel context={context} onContinue={(channel) => act('continue_on', { channel })} />

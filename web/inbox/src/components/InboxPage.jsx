@@ -39,7 +39,7 @@ function useWaitingAlerts(conversations, enabled) {
   }, [conversations, enabled, t]);
 }
 
-const SHORTCUTS = [['j', 'keys.next'], ['k', 'keys.prev'], ['r', 'keys.reply'], ['t', 'keys.take'], ['e', 'keys.resolve'], ['?', 'keys.help']];
+const SHORTCUTS = [['j', 'keys.next'], ['k', 'keys.prev'], ['r', 'keys.reply'], ['n', 'keys.note'], ['t', 'keys.take'], ['e', 'keys.resolve'], ['?', 'keys.help']];
 
 function Inbox() {
   const { t } = useTranslation();
@@ -70,6 +70,7 @@ function Inbox() {
     ['j', () => move(1)],
     ['k', () => move(-1)],
     ['r', () => input.current?.focus()],
+    ['n', () => window.dispatchEvent(new Event('atende:note'))],
     ['t', () => actions.current?.act('take')],
     ['e', () => actions.current?.act('resolve')],
     ['shift+slash', () => help.open()],
@@ -117,7 +118,8 @@ function Inbox() {
           </Stack>
         </Group>
       </AppShell.Main>
-      <TeamChat opened={chatOpen} onClose={chat.close} me={user} teams={claims.teams} users={users} />
+      <TeamChat opened={chatOpen} onClose={chat.close} me={user} teams={claims.teams} users={users}
+        teamNames={new Map(teams.map((tm) => [tm.id, tm.name || tm.id]))} />
       <Modal opened={helpOpen} onClose={help.close} title={t('header.shortcuts')}>
         <Table>
           <Table.Tbody>

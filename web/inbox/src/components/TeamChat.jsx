@@ -5,7 +5,7 @@ import { directChatId, ensureDirectChat, ensureTeamChat, postChatMessage, useCha
 import { clock } from '../format';
 
 // Rooms: one per team of mine, and one per colleague (1:1).
-export default function TeamChat({ opened, onClose, me, teams, users }) {
+export default function TeamChat({ opened, onClose, me, teams, users, teamNames }) {
   const { t } = useTranslation();
   const [room, setRoom] = useState(teams[0] ? `team:${teams[0]}` : null);
   const [kind, target] = (room || ':').split(':');
@@ -32,7 +32,7 @@ export default function TeamChat({ opened, onClose, me, teams, users }) {
       <Stack h="calc(100vh - 90px)">
         <Select aria-label={t('chat.room')} value={room} onChange={setRoom} allowDeselect={false} searchable
           data={[
-            { group: t('list.team'), items: teams.map((tm) => ({ value: `team:${tm}`, label: tm })) },
+            { group: t('list.team'), items: teams.map((tm) => ({ value: `team:${tm}`, label: teamNames.get(tm) || tm })) },
             { group: t('chat.people'), items: users.filter((u) => u.id !== me.uid).map((u) => ({ value: `dm:${u.id}`, label: u.displayName })) },
           ]} />
         <ScrollArea style={{ flex: 1 }}>
