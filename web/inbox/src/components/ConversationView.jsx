@@ -95,7 +95,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
             </Text>
           </Group>
           {conversation.handoff && conversation.status !== 'bot' && (
-            <Text size="xs" c="orange.8">{t('conv.handoff', { reason: conversation.handoff.reason })}{conversation.handoff.intent ? ` · ${conversation.handoff.intent}` : ''}</Text>
+            <Text size="xs" c="orange.8">{t('conv.handoff', { reason: t(`reason.${conversation.handoff.reason}`, { defaultValue: conversation.handoff.reason }) })}{conversation.handoff.intent ? ` · ${conversation.handoff.intent}` : ''}</Text>
           )}
           {win.until && <Text size="xs" c="dimmed">{t('conv.windowOpen', { time: clock(win.until) })}</Text>}
           <Group gap={6} role="toolbar" aria-label="Ações">

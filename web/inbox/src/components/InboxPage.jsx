@@ -79,19 +79,19 @@ function Inbox() {
   return (
     <AppShell header={{ height: 56 }} padding={0}>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="xs">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
             <Title order={1} size="h4">{t('appName')}</Title>
             <Badge variant="light">{t(`role.${claims.role}`)}</Badge>
-            <Text size="sm">{user.name}</Text>
+            <Text size="sm" visibleFrom="lg">{user.name}</Text>
           </Group>
-          <Group gap="xs">
-            <Select size="xs" w={140} aria-label={t('header.availability')} value={me?.availability || 'away'}
+          <Group gap="xs" wrap="nowrap">
+            <Select size="xs" w={120} aria-label={t('header.availability')} value={me?.availability || 'away'}
               onChange={(v) => v && call('availability', { availability: v }).catch(() => {})} allowDeselect={false}
               data={['online', 'busy', 'away'].map((a) => ({ value: a, label: t(`header.${a}`) }))} />
             <Button size="xs" variant="light" onClick={chat.open}>{t('header.chat')}</Button>
             {!alerts && (
-              <Button size="xs" variant="subtle" onClick={() => { setAlerts(true); if ('Notification' in window) Notification.requestPermission(); }}>
+              <Button size="xs" variant="subtle" visibleFrom="lg" onClick={() => { setAlerts(true); if ('Notification' in window) Notification.requestPermission(); }}>
                 {t('header.notify')}
               </Button>
             )}
