@@ -10,6 +10,8 @@ headless Chromium and measures there:
 1. Stored → visible: messages are written to `messages` for the open conversation, as `ai_reply` stores
    them, at 1, 10 and 50 per second; a MutationObserver in the page stamps the moment each message's
    element appears. Latency = appearance − the start of the write (same machine clock). p50/p95/max.
+   Beside it: when the document reached the page's listener (`onSnapshot`, so the rest is rendering)
+   and how long the write itself took (the writer's share).
 2. First render of the list: from navigation to the list showing all N open conversations of the team,
    against the same with 10 conversations (ratio, same run).
 3. JS at sign-in: the gzipped bytes of the scripts the sign-in page loads (index.html's module and its
@@ -35,6 +37,7 @@ CHROMIUM = "/usr/bin/chromium"
 OBSERVER = """
 () => {
   window.__seen = {};
+  window.__atendeTrace = {};
   const stamp = (el, at) => {
     const id = el.getAttribute && el.getAttribute('data-message-id');
     if (id && !(id in window.__seen)) window.__seen[id] = at;
@@ -146,7 +149,9 @@ def main() -> int:
 
         def signed_in_page(email: str):
             page = browser.new_page(viewport={"width": 1366, "height": 850})
-            page.on("console", lambda m: m.type == "error" and print("  browser:", m.text[:300], file=sys.stderr))
+            page.on(
+                "console", lambda m: m.type == "error" and print("  browser:", m.text[:300], file=sys.stderr)
+            )
             page.goto(stack.inbox_url)
             page.get_by_label("E-mail").fill(email)
             page.get_by_label("Senha").fill("bench-password")
@@ -167,9 +172,13 @@ def main() -> int:
         page.get_by_test_id("timeline").wait_for(timeout=30_000)
         page.evaluate(OBSERVER)
         print("\nStored → visible in the open conversation (ms)")
-        print(f"  {'rate/s':>6} {'messages':>8} {'p50':>6} {'p95':>6} {'max':>6} {'missing':>7}")
+        print(
+            f"  {'rate/s':>6} {'messages':>8} {'p50':>6} {'p95':>6} {'max':>6} {'missing':>7}"
+            f" {'snapshot p50':>12} {'p95':>6} {'write p50':>9} {'p95':>6}"
+        )
         for rate in rates:
             written: dict[str, float] = {}
+            durations: list[float] = []
             count = max(5, int(rate * args.seconds))
             refs = [
                 db.collection("messages").document(f"bench_{rate}_{n}_{uuid.uuid4().hex[:6]}")
@@ -178,11 +187,18 @@ def main() -> int:
             start = time.time()
             lock = threading.Lock()
 
-            def write(ref, n: int, written: dict[str, float] = written, lock: threading.Lock = lock) -> None:
+            def write(
+                ref,
+                n: int,
+                written: dict[str, float] = written,
+                lock: threading.Lock = lock,
+                durations: list[float] = durations,
+            ) -> None:
                 t0 = time.time() * 1000
                 ref.set(message_doc(conv_id, n))
                 with lock:
                     written[ref.id] = t0
+                    durations.append(time.time() * 1000 - t0)
 
             threads = []
             for n, ref in enumerate(refs):
@@ -201,11 +217,15 @@ def main() -> int:
                     break
                 time.sleep(0.2)
             seen = page.evaluate("window.__seen")
+            snapped = page.evaluate("window.__atendeTrace")
             latencies = [seen[k] - t0 for k, t0 in written.items() if k in seen]
+            arrivals = [snapped[k] - t0 for k, t0 in written.items() if k in snapped]
             missing = len(written) - len(latencies)
             print(
                 f"  {rate:>6} {len(written):>8} {statistics.median(latencies):>6.0f} "
                 f"{percentile(latencies, 0.95):>6.0f} {max(latencies):>6.0f} {missing:>7}"
+                f" {statistics.median(arrivals):>12.0f} {percentile(arrivals, 0.95):>6.0f}"
+                f" {statistics.median(durations):>9.0f} {percentile(durations, 0.95):>6.0f}"
             )
         page.close()
 
