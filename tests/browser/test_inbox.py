@@ -131,6 +131,7 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
             "category": "UTILITY",
             "status": "APPROVED",
             "components": [{"type": "BODY", "text": "Olá, {{1}}! Podemos continuar o seu atendimento?"}],
+            "syncedAt": datetime.now(UTC),
         }
     )
     firestore_db.collection("conversations").document(conv_id).update(
