@@ -358,3 +358,20 @@ def test_two_distributions_racing_never_exceed_a_persons_capacity(world):
     assert world.distribution.run("support") == []
     assert world.store.member("ana").open_count == 1
     assert world.store.conversation("b").assignee is None
+
+
+def test_the_sweeper_never_gives_up_a_template_or_a_human_agent_reply_for_the_24_hour_window(world):
+    """Templates go out whatever the window; a person's Messenger reply has 7 days (HUMAN_AGENT)."""
+    from dataclasses import replace
+
+    from atende.domain.message import LOST_PUSH_S
+
+    world.put(replace(waiting(), last_inbound_at=NOW - 25 * 3600))
+    template = world.service.send(
+        ANA, CONV, "t", Draft(template=TemplateChoice(name="retomar", language="pt_BR", params=("Maria",)))
+    )
+    assert world.store.message(template.id).sweep_due_at() == NOW + LOST_PUSH_S
+    messenger = replace(world.store.message(template.id), channel=Channel.MESSENGER, kind="text")
+    assert messenger.window_end() == NOW - 25 * 3600 + 7 * 24 * 3600
+    bot_reply = replace(messenger, sender_type=SenderType.BOT)
+    assert bot_reply.window_end() == NOW - 25 * 3600 + 24 * 3600

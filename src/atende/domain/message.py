@@ -27,7 +27,7 @@ from atende.domain.model import (
 )
 from atende.domain.routing import RoutingDecision
 from atende.domain.triage import Triage
-from atende.domain.window import STANDARD_WINDOW_S, WindowDecision
+from atende.domain.window import HUMAN_AGENT_WINDOW_S, STANDARD_WINDOW_S, WindowDecision
 
 META_INBOX = "meta_inbox"  # the sender of an echo: someone wrote from Meta's own apps
 BOT = "bot"
@@ -452,8 +452,14 @@ class Message:
         return sum(1 for e in self.send_history if e.step == SendStep.REQUEUED and e.reason == reason)
 
     def window_end(self) -> float | None:
-        """When a reply can no longer be sent without a template (only bot replies carry their window)."""
-        return None if self.window_from is None else self.window_from + STANDARD_WINDOW_S
+        """When this message can no longer be sent (replies carry the window they were written in): never
+        for an approved template; 7 days for a person's reply on Messenger/Instagram (HUMAN_AGENT); else
+        24 hours after the customer's last message."""
+        if self.window_from is None or self.kind == MessageKind.TEMPLATE:
+            return None
+        if self.sender_type == SenderType.AGENT and self.channel in (Channel.MESSENGER, Channel.INSTAGRAM):
+            return self.window_from + HUMAN_AGENT_WINDOW_S
+        return self.window_from + STANDARD_WINDOW_S
 
     def sweep_due_at(self) -> float | None:
         """When the sweeper must look at this message again; None when nothing can be left hanging."""
