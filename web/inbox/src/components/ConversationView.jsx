@@ -26,6 +26,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
   const [context, setContext] = useState(null);
   const [problem, setProblem] = useState(null);
   const [label, setLabel] = useState('');
+  const [until, setUntil] = useState('');
   const [contactOpen, contactDrawer] = useDisclosure(false);
 
   const loadContext = useCallback(() => {
@@ -127,11 +128,18 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
                 </Menu.Dropdown>
               </Menu>
             )}
-            <Menu>
+            <Menu closeOnItemClick>
               <Menu.Target><Button size="xs" variant="light">{t('conv.snooze')}</Button></Menu.Target>
               <Menu.Dropdown>
                 <Menu.Item onClick={() => act('snooze', { until: Date.now() + 3600 * 1000 })}>{t('conv.oneHour')}</Menu.Item>
                 <Menu.Item onClick={() => act('snooze', { until: tomorrowNine() })}>{t('conv.tomorrow')}</Menu.Item>
+                <Menu.Divider />
+                <Group gap={4} p={6} wrap="nowrap">
+                  <TextInput size="xs" type="datetime-local" aria-label={t('conv.snoozeUntil')} value={until}
+                    onChange={(e) => setUntil(e.currentTarget.value)} />
+                  <Button size="compact-xs" disabled={!until}
+                    onClick={() => act('snooze', { until: new Date(until).getTime() })}>{t('conv.snooze')}</Button>
+                </Group>
               </Menu.Dropdown>
             </Menu>
             <Menu>
