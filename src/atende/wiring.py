@@ -247,6 +247,7 @@ def identity() -> FirebaseIdentity:
     return FirebaseIdentity(s.project, check_revoked=s.production)
 
 
+@cache
 def inbox_origins() -> tuple[str, ...]:
     import os
 

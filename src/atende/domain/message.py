@@ -251,17 +251,16 @@ class Message:
     ) -> Message:
         """A person's message, queued for outbound like the bot's. Its id comes from the author and the
         browser's `client_id`, so a resubmitted form finds the first message instead of sending twice."""
-        return cls(
-            id=agent_message_id(author_id, client_id),
+        return cls._written_by_person(
+            client_id=client_id,
+            author_id=author_id,
+            author_name=author_name,
             conversation_id=conversation_id,
             contact_id=contact_id,
             channel=channel,
             account_id=account_id,
+            now=now,
             direction=Direction.OUTBOUND,
-            sender_type=SenderType.AGENT,
-            sender=author_id,
-            author_id=author_id,
-            author_name=author_name,
             kind=content.kind,
             text=text,
             content=content,
@@ -269,7 +268,6 @@ class Message:
             window_from=window_from,
             status=MessageStatus.QUEUED,
             status_at={MessageStatus.QUEUED: now},
-            timestamp=now,
         )
 
     @classmethod
@@ -287,22 +285,49 @@ class Message:
         now: float,
     ) -> Message:
         """A private note: for colleagues only, never sent, never shown to a web-chat visitor."""
+        return cls._written_by_person(
+            client_id=client_id,
+            author_id=author_id,
+            author_name=author_name,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            account_id=account_id,
+            now=now,
+            direction=Direction.INTERNAL,
+            visibility=Visibility.INTERNAL,
+            kind=MessageKind.TEXT,
+            text=text,
+            status=MessageStatus.NOTED,
+        )
+
+    @classmethod
+    def _written_by_person(
+        cls,
+        *,
+        client_id: str,
+        author_id: str,
+        author_name: str | None,
+        conversation_id: str,
+        contact_id: str,
+        channel: Channel,
+        account_id: str,
+        now: float,
+        **what: Any,
+    ) -> Message:
+        """Who wrote it and where, the same for a reply and a note; `what` says which of the two it is."""
         return cls(
             id=agent_message_id(author_id, client_id),
             conversation_id=conversation_id,
             contact_id=contact_id,
             channel=channel,
             account_id=account_id,
-            direction=Direction.INTERNAL,
             sender_type=SenderType.AGENT,
             sender=author_id,
             author_id=author_id,
             author_name=author_name,
-            visibility=Visibility.INTERNAL,
-            kind=MessageKind.TEXT,
-            text=text,
-            status=MessageStatus.NOTED,
             timestamp=now,
+            **what,
         )
 
     @classmethod

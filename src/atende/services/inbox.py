@@ -71,6 +71,9 @@ STATUS_NAMES = {
 }
 
 
+SOMEONE_ELSES = "Esta conversa está com outra pessoa"
+
+
 class NotFound(Exception):
     """No such conversation or message; `reason` is shown as is (pt-BR)."""
 
@@ -149,10 +152,10 @@ class InboxService:
             actor,
             conversation_id,
             "take",
-            check=lambda c: actor.may_see(c) and (c.assignee in (None, actor.uid) or actor.may_direct(c)),
+            check=actor.may_handle,
             refusal="Esta conversa não é da sua equipe",
             change=lambda c, _: c.assign(actor.uid, self._clock()),
-            text=lambda c: f"{_name(actor)} assumiu a conversa",
+            text=lambda c: _took(actor),
         )
 
     def assign(self, actor: Actor, conversation_id: str, agent_id: str) -> Conversation:
@@ -373,11 +376,8 @@ class InboxService:
             existing = _sent_before(uow, actor, client_id, conversation)
             if existing is not None:
                 return existing, False
-            if conversation.assignee not in (None, actor.uid) and not actor.may_direct(conversation):
-                raise WorkflowRefused("Esta conversa está com outra pessoa", forbidden=True)
-            decision = conversation.window(now, is_template=draft.template is not None, by_human=True)
-            if not decision.allowed:
-                raise WindowClosed(decision.reason or "Fora da janela de atendimento")
+            actor.check(actor.may_handle(conversation), SOMEONE_ELSES)
+            _check_window(conversation, now, is_template=draft.template is not None)
             contact = uow.contacts.get(conversation.contact_id)
             address = address_on(conversation.channel, list(contact.identities) if contact else [])
             if address is None:
@@ -409,7 +409,7 @@ class InboxService:
                     action="take",
                     before=conversation,
                     after=after,
-                    text=f"{_name(actor)} assumiu a conversa",
+                    text=_took(actor),
                     now=now,
                 )
             uow.commit()
@@ -455,10 +455,7 @@ class InboxService:
                 raise NotFound("Mensagem não encontrada")
             conversation = self._conversation(uow, message.conversation_id)
             actor.check(actor.may_see(conversation), "Esta conversa não é da sua equipe")
-            actor.check(
-                conversation.assignee in (None, actor.uid) or actor.may_direct(conversation),
-                "Esta conversa está com outra pessoa",
-            )
+            actor.check(actor.may_handle(conversation), SOMEONE_ELSES)
             now = self._clock()
             try:
                 queued = message.queued_again(now, actor.uid)
@@ -468,9 +465,7 @@ class InboxService:
                 ) from wrong
             # The same rule as `send`: a message the window no longer lets through is refused here, not
             # queued only to fail again.
-            decision = conversation.window(now, is_template=message.kind == "template", by_human=True)
-            if not decision.allowed:
-                raise WindowClosed(decision.reason or "Fora da janela de atendimento")
+            _check_window(conversation, now, is_template=message.kind == "template")
             uow.messages.save(message, queued)
             uow.commit()
             return queued
@@ -661,6 +656,17 @@ def _sent_before(uow: UnitOfWork, actor: Actor, client_id: str, conversation: Co
     if existing is not None and existing.conversation_id != conversation.id:
         raise InvalidInput("clientId já usado em outra conversa: gere um novo para cada mensagem")
     return existing
+
+
+def _check_window(conversation: Conversation, now: float, *, is_template: bool) -> None:
+    """What a person may send now (domain/window.py); refused before anything is queued."""
+    decision = conversation.window(now, is_template=is_template, by_human=True)
+    if not decision.allowed:
+        raise WindowClosed(decision.reason or "Fora da janela de atendimento")
+
+
+def _took(actor: Actor) -> str:
+    return f"{_name(actor)} assumiu a conversa"
 
 
 def _name(actor: Actor) -> str:
