@@ -15,9 +15,9 @@ export default function TeamChat({ opened, onClose, me, teams, users, teamNames 
   const end = useRef(null);
   useEffect(() => {
     if (!opened || !room) return;
-    if (kind === 'team') ensureTeamChat(target);
-    else ensureDirectChat(me.uid, target);
-  }, [opened, room, kind, target, me.uid]);
+    const opening = kind === 'team' ? ensureTeamChat(target) : ensureDirectChat(me.uid, target);
+    opening.catch((error) => console.error('chat', chatId, error));
+  }, [opened, room, kind, target, me.uid, chatId]);
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [messages.length]);
 
   async function send(event) {

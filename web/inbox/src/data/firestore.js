@@ -1,7 +1,7 @@
 // Every Firestore listener of the inbox, exactly the queries firestore.rules allows (docs/inbox.md).
 import { useEffect, useMemo, useState } from 'react';
 import {
-  addDoc, collection, connectFirestoreEmulator, doc, initializeFirestore, limit, onSnapshot, orderBy, query,
+  addDoc, collection, connectFirestoreEmulator, doc, getDoc, initializeFirestore, limit, onSnapshot, orderBy, query,
   serverTimestamp, setDoc, where,
 } from 'firebase/firestore';
 import { current } from '../config';
@@ -152,25 +152,28 @@ export function useChat(chatId) {
   return { messages, error: live.error };
 }
 
-export async function ensureTeamChat(teamId) {
-  const db = database();
+// Created once, by the first member who opens it; an existing chat is never rewritten (the rules allow
+// only lastMessage/lastMessageAt to change).
+async function ensureChat(chatId, body) {
+  const ref = doc(database(), 'chats', chatId);
+  if ((await getDoc(ref)).exists()) return;
   try {
-    await setDoc(doc(db, 'chats', `team_${teamId}`), { type: 'team', teamId, members: [] });
-  } catch {
-    // already there: rewriting it is not allowed, and not needed
+    await setDoc(ref, body);
+  } catch (error) {
+    if (!(await getDoc(ref)).exists()) throw error; // else a colleague created it a moment before
   }
+}
+
+export function ensureTeamChat(teamId) {
+  return ensureChat(`team_${teamId}`, { type: 'team', teamId, members: [] });
 }
 
 export function directChatId(a, b) {
   return `dm_${[a, b].sort().join('_')}`;
 }
 
-export async function ensureDirectChat(me, other) {
-  try {
-    await setDoc(doc(database(), 'chats', directChatId(me, other)), { type: 'direct', members: [me, other].sort() });
-  } catch {
-    // already there
-  }
+export function ensureDirectChat(me, other) {
+  return ensureChat(directChatId(me, other), { type: 'direct', members: [me, other].sort() });
 }
 
 export function postChatMessage(chatId, author, text) {
