@@ -147,6 +147,18 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
         lambda: any(b.get("template", {}).get("name") == "retomar" for b in texts_sent_to(stack, wa_id)),
         what="the template at the Graph stand-in",
     )
+
+    # snoozed until a chosen time: the menu closes and the conversation says so
+    carla_page.get_by_role("button", name="Adiar").click()
+    until = carla_page.get_by_label("Adiar até")
+    until.fill((datetime.now() + timedelta(days=3)).strftime("%Y-%m-%dT09:30"))
+    carla_page.get_by_role("menu").get_by_role("button", name="Adiar").click()
+    until.wait_for(state="detached", timeout=5_000)
+    wait_until(
+        lambda: firestore_db.collection("conversations").document(conv_id).get().get("status") == "snoozed",
+        what="the conversation snoozed",
+    )
+    carla_page.get_by_text("Adiada").first.wait_for(timeout=10_000)
     carla_page.close()
 
 
