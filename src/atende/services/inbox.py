@@ -594,7 +594,8 @@ class InboxService:
             if found is None:
                 return None
             return {
-                "customer": found,
+                "customer": found.for_staff(),
+                "plan": next((p for p in erp.plans() if p.id == found.plan_id), None),
                 "invoices": erp.invoices(customer_id),
                 "tickets": erp.tickets(customer_id),
             }

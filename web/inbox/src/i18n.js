@@ -48,7 +48,8 @@ const ptBR = {
   },
   context: { title: 'Contato', identities: 'Identidades', persona: 'Perfil', erp: 'Dados do ERP', notVerified:
     'Identidade ainda não confirmada: os dados do ERP aparecem depois da verificação', invoices: 'Faturas',
-    tickets: 'Chamados', history: 'Outras conversas', none: 'Nenhuma', plan: 'Plano', erpDown: 'ERP indisponível no momento' },
+    tickets: 'Chamados', history: 'Outras conversas', none: 'Nenhuma', plan: 'Plano', erpDown: 'ERP indisponível no momento',
+    invoice: { open: 'Em aberto', overdue: 'Vencida', paid: 'Paga', negotiated: 'Negociada' } },
   chat: { room: 'Conversa', people: 'Pessoas', title: 'Chat da equipe', placeholder: 'Mensagem para a equipe…', send: 'Enviar', empty: 'Nenhuma mensagem ainda' },
   keys: { next: 'Próxima conversa', prev: 'Conversa anterior', reply: 'Responder', note: 'Nota interna',
     resolve: 'Encerrar', take: 'Assumir', help: 'Mostrar atalhos' },
@@ -98,7 +99,8 @@ const en = {
   },
   context: { title: 'Contact', identities: 'Identities', persona: 'Persona', erp: 'ERP data', notVerified:
     'Identity not confirmed yet: ERP data shows after verification', invoices: 'Invoices', tickets: 'Tickets',
-    history: 'Other conversations', none: 'None', plan: 'Plan', erpDown: 'ERP unavailable right now' },
+    history: 'Other conversations', none: 'None', plan: 'Plan', erpDown: 'ERP unavailable right now',
+    invoice: { open: 'Open', overdue: 'Overdue', paid: 'Paid', negotiated: 'Negotiated' } },
   chat: { room: 'Room', people: 'People', title: 'Team chat', placeholder: 'Message to the team…', send: 'Send', empty: 'No messages yet' },
   keys: { next: 'Next conversation', prev: 'Previous conversation', reply: 'Reply', note: 'Internal note', resolve: 'Resolve',
     take: 'Take over', help: 'Show shortcuts' },
