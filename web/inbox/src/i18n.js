@@ -35,7 +35,7 @@ const ptBR = {
     windowOpen: 'Janela aberta até {{time}}', otherChannels: 'Continuar em outro canal',
   },
   msg: {
-    ai: 'IA: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decisão: {{route}} ({{reason}})',
+    options: 'Opções oferecidas', ai: 'IA: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decisão: {{route}} ({{reason}})',
     earlier: 'Mostrar anteriores ({{count}})', retry: 'Tentar de novo', note: 'Nota interna', failed: 'Não enviada', unknown: 'Envio incerto',
     fromHistory: 'de outra conversa', image: 'Imagem', document: 'Documento', audio: 'Áudio', video: 'Vídeo',
     location: 'Localização', sticker: 'Figurinha',
@@ -87,7 +87,7 @@ const en = {
     otherChannels: 'Continue on another channel',
   },
   msg: {
-    ai: 'AI: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decision: {{route}} ({{reason}})', earlier: 'Show earlier ({{count}})', retry: 'Retry',
+    options: 'Options offered', ai: 'AI: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decision: {{route}} ({{reason}})', earlier: 'Show earlier ({{count}})', retry: 'Retry',
     note: 'Internal note', failed: 'Not sent', unknown: 'Uncertain send', fromHistory: 'from another conversation',
     image: 'Image', document: 'Document', audio: 'Audio', video: 'Video', location: 'Location', sticker: 'Sticker',
   },
