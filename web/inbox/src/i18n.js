@@ -10,7 +10,7 @@ const ptBR = {
     verify: 'Verificar', mfaNeeded: 'Sua conta usa verificação em duas etapas.', noRole:
       'Sua conta ainda não tem um papel no Atende. Fale com um administrador.',
   },
-  header: { availability: 'Disponibilidade', online: 'Disponível', busy: 'Ocupado', away: 'Ausente',
+  header: { console: 'Console', availability: 'Disponibilidade', online: 'Disponível', busy: 'Ocupado', away: 'Ausente',
     signOut: 'Sair', language: 'Idioma', chat: 'Chat da equipe', offline: 'Sem conexão: as mudanças aparecem quando a conexão voltar', shortcuts: 'Atalhos de teclado', notify: 'Ativar avisos' },
   role: { admin: 'Administrador', supervisor: 'Supervisor', agent: 'Atendente' },
   list: {
@@ -64,7 +64,7 @@ const en = {
     failed: 'Wrong e-mail or password', code: 'Authenticator app code (6 digits)', verify: 'Verify',
     mfaNeeded: 'Your account uses two-step verification.', noRole: 'Your account has no Atende role yet. Ask an administrator.',
   },
-  header: { availability: 'Availability', online: 'Online', busy: 'Busy', away: 'Away', signOut: 'Sign out',
+  header: { console: 'Console', availability: 'Availability', online: 'Online', busy: 'Busy', away: 'Away', signOut: 'Sign out',
     language: 'Language', chat: 'Team chat', offline: 'Offline: changes appear when the connection is back', shortcuts: 'Keyboard shortcuts', notify: 'Enable alerts' },
   role: { admin: 'Administrator', supervisor: 'Supervisor', agent: 'Agent' },
   list: {

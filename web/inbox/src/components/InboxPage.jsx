@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { BrowserRouter, Route, Routes, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import {
   Alert, AppShell, Badge, Button, Group, Kbd, Modal, Select, Stack, Table, Text, Title,
 } from '@mantine/core';
@@ -100,6 +100,9 @@ function Inbox() {
               onChange={(v) => v && call('availability', { availability: v }).catch(() => {})} allowDeselect={false}
               data={['online', 'busy', 'away'].map((a) => ({ value: a, label: t(`header.${a}`) }))} />
             <Button size="xs" variant="light" onClick={chat.open}>{t('header.chat')}</Button>
+            {['admin', 'supervisor'].includes(claims.role) && (
+              <Button size="xs" variant="subtle" component={Link} to="/console">{t('header.console')}</Button>
+            )}
             {!alerts && (
               <Button size="xs" variant="subtle" visibleFrom="lg" onClick={() => { setAlerts(true); if ('Notification' in window) Notification.requestPermission(); }}>
                 {t('header.notify')}
@@ -143,13 +146,4 @@ function Inbox() {
   );
 }
 
-export default function InboxPage() {
-  return (
-    <BrowserRouter>
-      <Routes>
-        <Route path="/" element={<Inbox />} />
-        <Route path="/c/:id" element={<Inbox />} />
-      </Routes>
-    </BrowserRouter>
-  );
-}
+export default Inbox;

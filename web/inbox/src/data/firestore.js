@@ -145,6 +145,25 @@ function useCollection(name) {
   return [...live.docs.values()];
 }
 
+// The live board (docs/reports.md): my teams' queues, and the handed-off conversations in service (only
+// those carry waitingSince), each a live query the rules allow supervisors and admins.
+export function useBoard(teamIds) {
+  const db = database();
+  const teams = teamIds.slice(0, 30);
+  const key = teams.join(',');
+  const of = (status) => () => (teams.length
+    ? query(collection(db, 'conversations'), where('team', 'in', teams), where('status', '==', status), orderBy('waitingSince'))
+    : null);
+  const waiting = useLive(of('waiting'), [key]);
+  const serving = useLive(of('in_service'), [key]);
+  return useMemo(() => ({
+    waiting: [...waiting.docs.values()],
+    serving: [...serving.docs.values()],
+    loading: waiting.loading || serving.loading,
+    error: waiting.error || serving.error,
+  }), [waiting, serving]);
+}
+
 export const useUsers = () => useCollection('users');
 export const useTeams = () => useCollection('teams');
 export const useCannedResponses = () => useCollection('canned_responses');
