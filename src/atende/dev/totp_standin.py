@@ -37,6 +37,9 @@ from werkzeug.wrappers import Request, Response
 
 PERIOD_S = 30
 DIGITS = 6
+ADJACENT_INTERVALS = (
+    5  # Identity Platform's totpProviderConfig.adjacentIntervals, as terraform/auth.tf sets it
+)
 ENROLMENT_WINDOW_S = 600  # how long a started enrolment may be finalized
 V1 = "/identitytoolkit.googleapis.com/v1/"
 V2 = "/identitytoolkit.googleapis.com/v2/accounts/"
@@ -65,7 +68,7 @@ def totp_code(secret: str, at: float, period_s: int = PERIOD_S, digits: int = DI
 def code_matches(secret: str, code: str, at: float, adjacent_intervals: int) -> bool:
     """The code of the current 30-second step or of up to `adjacent_intervals` steps either side.
 
-    Identity Platform's `totpProviderConfig.adjacentIntervals` (Terraform sets 5) means the same.
+    Identity Platform's `totpProviderConfig.adjacentIntervals` means the same.
     """
     steps = range(-adjacent_intervals, adjacent_intervals + 1)
     return any(hmac.compare_digest(totp_code(secret, at + step * PERIOD_S), code.strip()) for step in steps)
@@ -120,7 +123,10 @@ class TotpStandIn:
     """WSGI app: the TOTP calls answered here, the rest proxied to the emulator at `emulator_url`."""
 
     def __init__(
-        self, emulator_url: str, adjacent_intervals: int = 5, clock: Callable[[], float] = time.time
+        self,
+        emulator_url: str,
+        adjacent_intervals: int = ADJACENT_INTERVALS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.emulator = httpx.Client(base_url=emulator_url, timeout=30)
         self.adjacent_intervals = adjacent_intervals
