@@ -2,7 +2,8 @@
 
 An agent confirms their e-mail, adds an authenticator app from the header (the test computes the code
 from the key shown on screen, as the app would), signs out and in again: the password alone is not
-enough, a wrong code is refused, the right one opens the inbox. Screenshots go to tests/browser/artifacts/.
+enough, a wrong code is refused, the right one opens the inbox; once the authenticator is removed, the
+password is enough again. Screenshots go to tests/browser/artifacts/.
 """
 
 from __future__ import annotations
@@ -92,5 +93,16 @@ def test_an_agent_turns_on_two_step_verification_and_signs_in_with_the_code(
     shot(page, "03-code-prompt-wrong-code")
     prompt.fill(totp_code(secret, time.time()))
     page.get_by_role("button", name="Verificar").click()
+    page.get_by_role("navigation", name="Conversas").wait_for(timeout=20_000)
+
+    # removing the authenticator: the password alone is enough again
+    page.get_by_role("button", name="Verificação em duas etapas").click()
+    dialog.get_by_role("button", name="Remover Autenticador").click()
+    dialog.get_by_text("Autenticador removido").wait_for(timeout=10_000)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Sair").click()
+    page.get_by_label("E-mail").fill(agent.email)
+    page.get_by_label("Senha").fill(agent.password)
+    page.get_by_role("button", name="Entrar").click()
     page.get_by_role("navigation", name="Conversas").wait_for(timeout=20_000)
     page.close()
