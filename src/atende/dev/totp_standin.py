@@ -4,7 +4,8 @@ The emulator (firebase-tools) only knows SMS as a second factor and refuses `tot
 `totpVerificationInfo`. This proxy sits on the port the browser and the functions use, answers exactly
 the TOTP calls in Identity Platform's wire format and forwards everything else to the emulator as it is:
 
-- `v2/accounts/mfaEnrollment:start` with `totpEnrollmentInfo`: a new shared secret (`totpSessionInfo`);
+- `v2/accounts/mfaEnrollment:start` with `totpEnrollmentInfo`: a new shared secret (`totpSessionInfo`),
+  for a confirmed e-mail address only (`UNVERIFIED_EMAIL` otherwise, as Identity Platform);
 - `v2/accounts/mfaEnrollment:finalize` with `totpVerificationInfo`: checks the code, then enrols a phone
   factor with a made-up number on the emulator (its own SMS flow, code read from its verification-code
   list) and answers the emulator's tokens;
@@ -28,7 +29,6 @@ import secrets
 import struct
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +37,8 @@ from werkzeug.wrappers import Request, Response
 
 PERIOD_S = 30
 DIGITS = 6
-ADJACENT_INTERVALS = (
-    5  # Identity Platform's totpProviderConfig.adjacentIntervals, as terraform/auth.tf sets it
-)
+# Identity Platform's totpProviderConfig.adjacentIntervals, as terraform/auth.tf sets it.
+ADJACENT_INTERVALS = 5
 ENROLMENT_WINDOW_S = 600  # how long a started enrolment may be finalized
 V1 = "/identitytoolkit.googleapis.com/v1/"
 V2 = "/identitytoolkit.googleapis.com/v2/accounts/"
@@ -122,15 +121,8 @@ class TotpFactor:
 class TotpStandIn:
     """WSGI app: the TOTP calls answered here, the rest proxied to the emulator at `emulator_url`."""
 
-    def __init__(
-        self,
-        emulator_url: str,
-        adjacent_intervals: int = ADJACENT_INTERVALS,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, emulator_url: str) -> None:
         self.emulator = httpx.Client(base_url=emulator_url, timeout=30)
-        self.adjacent_intervals = adjacent_intervals
-        self.clock = clock
         self._pending: dict[str, PendingEnrolment] = {}  # sessionInfo -> enrolment being set up
         self._factors: dict[str, TotpFactor] = {}  # the emulator's mfaEnrollmentId -> TOTP factor
         self._lock = threading.Lock()
@@ -169,7 +161,7 @@ class TotpStandIn:
             return error("UNVERIFIED_EMAIL : Need to verify email first before enrolling second factors.")
         uid = user["localId"]
         session, secret = secrets.token_urlsafe(24), new_secret()
-        expires_at = self.clock() + ENROLMENT_WINDOW_S
+        expires_at = time.time() + ENROLMENT_WINDOW_S
         with self._lock:
             self._pending[session] = PendingEnrolment(uid, secret, expires_at)
         info = {
@@ -189,13 +181,13 @@ class TotpStandIn:
             pending = self._pending.get(verification.get("sessionInfo", ""))
         if pending is None or pending.uid != token_claims(id_token).get("user_id"):
             return error("INVALID_SESSION_INFO")
-        if self.clock() > pending.expires_at:
+        if time.time() > pending.expires_at:
             return error("SESSION_EXPIRED")
         if not code_matches(
             pending.secret,
             str(verification.get("verificationCode", "")),
-            self.clock(),
-            self.adjacent_intervals,
+            time.time(),
+            ADJACENT_INTERVALS,
         ):
             return error("INVALID_CODE")
         phone = "+1555" + "".join(secrets.choice("0123456789") for _ in range(7))  # never dialled
@@ -203,7 +195,7 @@ class TotpStandIn:
             "mfaEnrollment:start", {"idToken": id_token, "phoneEnrollmentInfo": {"phoneNumber": phone}}
         )
         if started.status_code != 200:
-            return self._relay(started)  # e.g. UNVERIFIED_EMAIL, as Identity Platform says it too
+            return self._relay(started)  # e.g. an ID token revoked meanwhile
         session = started.json()["phoneSessionInfo"]["sessionInfo"]
         finalized = self._emulator_call(
             "mfaEnrollment:finalize",
@@ -232,7 +224,7 @@ class TotpStandIn:
         if factor is None or factor.uid != pending.get("localId"):
             return error("MFA_ENROLLMENT_NOT_FOUND")
         code = str((body["totpVerificationInfo"] or {}).get("verificationCode", ""))
-        if not code_matches(factor.secret, code, self.clock(), self.adjacent_intervals):
+        if not code_matches(factor.secret, code, time.time(), ADJACENT_INTERVALS):
             return error("INVALID_CODE")
         started = self._emulator_call(
             "mfaSignIn:start",
