@@ -21,6 +21,7 @@ import hcl2
 import pytest
 
 from atende import topics, topology
+from atende.dev.totp_standin import ADJACENT_INTERVALS
 from atende.domain.channels import TOKEN_ENV_ALLOWED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -535,10 +536,21 @@ def test_required_apis_are_enabled():
             "eventarc",
             "firebaserules",
             "iam",
+            "identitytoolkit",
         )
     }
     assert expected <= apis
     assert resource("google_project_service", "this")["disable_on_destroy"] is False
+
+
+def test_people_sign_in_with_a_password_and_may_add_a_totp_second_factor():
+    config = resource("google_identity_platform_config", "this")
+    email = block(block(config, "sign_in"), "email")
+    assert email == {"enabled": True, "password_required": True}
+    totp = block(block(config, "mfa"), "provider_configs")
+    assert totp["state"] == "ENABLED"
+    assert block(totp, "totp_provider_config")["adjacent_intervals"] == ADJACENT_INTERVALS == 5  # as locally
+    assert "enabled_providers" not in block(config, "mfa")  # no SMS second factor
 
 
 def test_firestore_database_rules_and_indexes():

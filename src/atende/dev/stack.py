@@ -1,6 +1,7 @@
 """Bring the whole local stack up and down: the one code path for `make dev` and the e2e tests.
 
-Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator; the
+Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator behind
+the TOTP stand-in (atende.dev.totp_standin: the emulator has no TOTP second factor); the
 inbox is served from its build (web/inbox/dist); the functions run under
 gunicorn with functions-framework and receive Pub/Sub pushes from the
 emulator, exactly as in production; Meta's Graph API is a local stand-in
@@ -21,6 +22,8 @@ from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.scheduler import SweepTimer
+from atende.dev.standin_http import serve as serve_standin
+from atende.dev.totp_standin import TotpStandIn
 
 DEV_SECRETS = {
     "META_APP_SECRET": "dev-app-secret",
@@ -104,6 +107,7 @@ class Stack:
         self.graph: GraphStandIn | None = None
         self._graph_server = None
         self._inbox_server = None
+        self._auth_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
         self.env: dict[str, str] = {}
@@ -224,11 +228,16 @@ class Stack:
             state / "logs" / "pubsub.log",
         )
         self.children.append(pubsub)
-        auth = auth_emulator.launch(c.project, c.host, c.auth_port, state, self.env)
+        # The emulator on a port of its own; `auth_port` is the TOTP stand-in's, in front of it.
+        emulator_port = free_port()
+        auth = auth_emulator.launch(c.project, c.host, emulator_port, state, self.env)
         self.children.append(auth)
         wait_http(f"http://{c.host}:{c.firestore_port}/", firestore, 90)
         wait_http(f"http://{c.host}:{c.pubsub_port}/", pubsub, 90)
-        wait_http(f"{self.auth_url}/", auth, 90)
+        emulator_url = f"http://{c.host}:{emulator_port}"
+        wait_http(f"{emulator_url}/", auth, 90)
+        totp = TotpStandIn(emulator_url)
+        self._auth_server = serve_standin(totp, c.host, c.auth_port, "totp-standin", quiet=True)
 
     def _start_graph(self) -> None:
         if os.environ.get("GRAPH_API_BASE_URL"):
@@ -264,11 +273,11 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        for server in (self._graph_server, self._inbox_server):
+        for server in (self._graph_server, self._inbox_server, self._auth_server):
             if server is not None:
                 server.shutdown()
                 server.server_close()
-        self._graph_server = self._inbox_server = None
+        self._graph_server = self._inbox_server = self._auth_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -54,6 +54,21 @@ const ptBR = {
   keys: { next: 'Próxima conversa', prev: 'Conversa anterior', reply: 'Responder', note: 'Nota interna',
     resolve: 'Encerrar', take: 'Assumir', help: 'Mostrar atalhos' },
   notify: { newWaiting: 'Nova conversa na fila', body: '{{name}}: {{text}}' },
+  mfa: {
+    title: 'Verificação em duas etapas', factors: 'Autenticadores cadastrados', since: 'desde {{date}}',
+    off: 'Desativada. Com um aplicativo autenticador (Google Authenticator, Microsoft Authenticator, 1Password…), entrar pede também um código de 6 dígitos.',
+    on: 'Ativada: entrar pede também o código do aplicativo autenticador. Para trocar de aplicativo, remova este e adicione outro.',
+    add: 'Adicionar aplicativo autenticador', scan: 'Leia o QR code com o aplicativo autenticador e digite o código de 6 dígitos que ele mostrar.',
+    qrAlt: 'QR code para o aplicativo autenticador', orKey: 'Sem câmera? Digite esta chave no aplicativo:', copy: 'Copiar chave',
+    copied: 'Copiada', code: 'Código de 6 dígitos', activate: 'Ativar', cancel: 'Cancelar', confirm: 'Confirmar',
+    enrolled: 'Verificação em duas etapas ativada. Na próxima entrada, tenha o aplicativo à mão.',
+    removed: 'Autenticador removido: entrar volta a pedir só a senha.', remove: 'Remover', removeNamed: 'Remover {{name}}',
+    wrongCode: 'Código incorreto. Confira o código no aplicativo e tente de novo.', expired: 'O prazo acabou. Comece de novo.',
+    unverifiedTitle: 'Confirme seu e-mail primeiro', unverified: 'A verificação em duas etapas só pode ser ativada com o e-mail confirmado.',
+    sendVerification: 'Enviar e-mail de confirmação', checkVerified: 'Já confirmei', stillUnverified: 'O e-mail ainda não foi confirmado.',
+    verificationSent: 'Enviamos um link de confirmação para {{email}}. Abra-o e depois clique em “Já confirmei”.',
+    reauth: 'Por segurança, confirme que é você.', wrongPassword: 'Senha incorreta.', tooMany: 'Muitas tentativas. Espere alguns minutos e tente de novo.',
+  },
   errors: { generic: 'Algo deu errado', offline: 'Sem conexão' },
 };
 
@@ -105,6 +120,21 @@ const en = {
   keys: { next: 'Next conversation', prev: 'Previous conversation', reply: 'Reply', note: 'Internal note', resolve: 'Resolve',
     take: 'Take over', help: 'Show shortcuts' },
   notify: { newWaiting: 'New conversation waiting', body: '{{name}}: {{text}}' },
+  mfa: {
+    title: 'Two-step verification', factors: 'Enrolled authenticators', since: 'since {{date}}',
+    off: 'Off. With an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), signing in also asks for a 6-digit code.',
+    on: 'On: signing in also asks for the authenticator app’s code. To switch apps, remove this one and add another.',
+    add: 'Add an authenticator app', scan: 'Scan the QR code with your authenticator app and type the 6-digit code it shows.',
+    qrAlt: 'QR code for the authenticator app', orKey: 'No camera? Type this key into the app:', copy: 'Copy key',
+    copied: 'Copied', code: '6-digit code', activate: 'Turn on', cancel: 'Cancel', confirm: 'Confirm',
+    enrolled: 'Two-step verification is on. Keep the app at hand next time you sign in.',
+    removed: 'Authenticator removed: signing in asks only for the password again.', remove: 'Remove', removeNamed: 'Remove {{name}}',
+    wrongCode: 'Wrong code. Check the code in the app and try again.', expired: 'Time ran out. Start again.',
+    unverifiedTitle: 'Confirm your e-mail first', unverified: 'Two-step verification needs a confirmed e-mail address.',
+    sendVerification: 'Send confirmation e-mail', checkVerified: 'I have confirmed it', stillUnverified: 'The e-mail is not confirmed yet.',
+    verificationSent: 'We sent a confirmation link to {{email}}. Open it, then click “I have confirmed it”.',
+    reauth: 'For your security, confirm it is you.', wrongPassword: 'Wrong password.', tooMany: 'Too many attempts. Wait a few minutes and try again.',
+  },
   errors: { generic: 'Something went wrong', offline: 'Offline' },
 };
 

@@ -11,6 +11,7 @@ import { useConversations, useTeams, useUsers } from '../data/firestore';
 import ConversationList, { ordered } from './ConversationList';
 import ConversationView from './ConversationView';
 import LanguageSwitch from './LanguageSwitch';
+import MfaEnrollment from './MfaEnrollment';
 import TeamChat from './TeamChat';
 
 // A short tone and, when allowed, a desktop notification for each conversation that joins my queue.
@@ -110,6 +111,7 @@ function Inbox() {
             )}
             <Button size="xs" variant="subtle" onClick={help.open} aria-label={t('header.shortcuts')}>?</Button>
             <LanguageSwitch />
+            <MfaEnrollment />
             <Button size="xs" variant="default" onClick={leave}>{t('header.signOut')}</Button>
           </Group>
         </Group>
