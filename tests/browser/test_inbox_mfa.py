@@ -9,26 +9,14 @@ password is enough again. Screenshots go to tests/browser/artifacts/.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from atende.dev.totp_standin import code_matches, totp_code
+from tests.browser import staff_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-ARTIFACTS = Path(__file__).with_name("artifacts")
-
-
-@pytest.fixture(scope="module")
-def inbox_built(stack):
-    if httpx.get(f"{stack.inbox_url}/", timeout=10).status_code != 200:
-        pytest.skip("web/inbox is not built: run `.venv/bin/atende build --web`")
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"mfa-{name}.png"))
 
 
 def a_wrong_code(secret: str) -> str:
@@ -69,7 +57,7 @@ def test_an_agent_turns_on_two_step_verification_and_signs_in_with_the_code(
     secret = dialog.get_by_test_id("totp-secret").inner_text().strip()
     code_input = dialog.get_by_label("Código de 6 dígitos")
     assert code_input.evaluate("el => el === document.activeElement")  # ready to type the code
-    shot(page, "01-enrol")
+    staff_pages.shot(page, "01-enrol", prefix="mfa")
     code_input.fill(a_wrong_code(secret))
     dialog.get_by_role("button", name="Ativar").click()
     dialog.get_by_role("alert").get_by_text("Código incorreto").wait_for(timeout=10_000)
@@ -77,7 +65,7 @@ def test_an_agent_turns_on_two_step_verification_and_signs_in_with_the_code(
     dialog.get_by_role("button", name="Ativar").click()
     dialog.get_by_text("Verificação em duas etapas ativada").wait_for(timeout=10_000)
     dialog.get_by_role("button", name="Remover Autenticador").wait_for()
-    shot(page, "02-enrolled")
+    staff_pages.shot(page, "02-enrolled", prefix="mfa")
     page.keyboard.press("Escape")
 
     page.get_by_role("button", name="Sair").click()
@@ -90,7 +78,7 @@ def test_an_agent_turns_on_two_step_verification_and_signs_in_with_the_code(
     page.get_by_role("button", name="Verificar").click()
     page.get_by_role("alert").get_by_text("Código incorreto").wait_for(timeout=10_000)
     assert not page.get_by_role("navigation", name="Conversas").is_visible()
-    shot(page, "03-code-prompt-wrong-code")
+    staff_pages.shot(page, "03-code-prompt-wrong-code", prefix="mfa")
     prompt.fill(totp_code(secret, time.time()))
     page.get_by_role("button", name="Verificar").click()
     page.get_by_role("navigation", name="Conversas").wait_for(timeout=20_000)
