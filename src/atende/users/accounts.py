@@ -137,35 +137,45 @@ class StaffAccounts:
         return profile, self.identities.password_reset_link(profile.email)
 
     def set_role(self, email: str, role: str) -> StaffMember:
-        return self._change(email, role=check_role(role))
+        return self.change_access(email, role=role)
 
     def set_teams(self, email: str, teams: list[str]) -> StaffMember:
-        return self._change(email, teams=check_teams(teams, self.known_teams()))
+        return self.change_access(email, teams=teams)
+
+    def change_access(
+        self, email: str, *, role: str | None = None, teams: list[str] | None = None
+    ) -> StaffMember:
+        """Role and/or teams: claims, then the users document, then the refresh tokens revoked, once."""
+        return self._change(
+            email,
+            role=check_role(role) if role is not None else None,
+            teams=check_teams(teams, self.known_teams()) if teams is not None else None,
+        )
 
     def set_capacity(self, email: str, capacity: int) -> StaffMember:
         """How many conversations at once: distribution's business only, so no token is revoked."""
         uid = self._uid(email)
         self.directory.change(uid, capacity=check_capacity(capacity))
-        return self._profile(uid)
+        return self.profile(uid)
 
     def disable(self, email: str) -> StaffMember:
         uid = self._uid(email)
         self.identities.disable(uid)
         self.identities.revoke_tokens(uid)
         self.directory.change(uid, disabled=True)
-        return self._profile(uid)
+        return self.profile(uid)
 
     def list(self) -> list[StaffMember]:
         return sorted(self.directory.all(), key=lambda p: p.email)
 
     def _change(self, email: str, *, role: str | None = None, teams: tuple[str, ...] | None = None):
         uid = self._uid(email)
-        current = self._profile(uid)
+        current = self.profile(uid)
         new_role, new_teams = role or current.role, current.teams if teams is None else teams
         self.identities.set_claims(uid, new_role, new_teams)
         self.directory.change(uid, role=new_role, teams=new_teams)
         self.identities.revoke_tokens(uid)
-        return self._profile(uid)
+        return self.profile(uid)
 
     def _uid(self, email: str) -> str:
         uid = self.identities.uid_for(email.strip().lower())
@@ -173,7 +183,7 @@ class StaffAccounts:
             raise NoSuchUser(f"no user with the e-mail {email}", f"Não existe conta com o e-mail {email}")
         return uid
 
-    def _profile(self, uid: str) -> StaffMember:
+    def profile(self, uid: str) -> StaffMember:
         profile = self.directory.get(uid)
         if profile is None:
             raise NoSuchUser(
