@@ -20,6 +20,7 @@ from atende.entrypoints.staff_http import Identity, Invalid, StrictBody, body, e
 from atende.services.settings import errors
 from atende.services.settings.channels import ChannelAccount
 from atende.services.settings.console import Console
+from atende.services.settings.store import only_admins
 from atende.services.unit_of_work import Conflict
 from atende.users.accounts import NoSuchUser, UserError, UserExists
 
@@ -221,6 +222,7 @@ def _dispatch(
         return error(413, "invalid", "Requisição grande demais")
     try:
         actor = identity().verify(request.headers.get("Authorization"))
+        only_admins(actor)  # every resource: refused before its body is even read
         result = ROUTES[route](console(), actor, request, **args)
         return {"ok": True, **json_ms(result)}, 200
     except Unauthenticated as e:
