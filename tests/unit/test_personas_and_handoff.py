@@ -10,9 +10,9 @@ from atende.domain.contact import Contact
 from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.hours import OpeningHours
 from atende.domain.model import Channel
 from atende.engines.base import ReplyRequest
-from atende.domain.hours import OpeningHours
 from atende.engines.personas import greeting, language_of
 from atende.engines.prompt import system_instruction
 from atende.erp.types import BRT
