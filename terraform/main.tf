@@ -32,8 +32,8 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call) and inbox_api (browsers; each call carries a
-  # Firebase ID token the function verifies).
+  # webhooks (Meta signs each call), inbox_api and console_api (browsers; each call
+  # carries a Firebase ID token the function verifies).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -44,6 +44,7 @@ locals {
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
+    console_api       = { dir = "console", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -130,6 +131,14 @@ locals {
         ERP_BASE_URL          = var.erp_base_url
       }
     }
+    console = {
+      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
+      project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
     automation = {
       description   = "Periodic automations and campaign enqueueing"
       project_roles = ["roles/datastore.user"]
@@ -154,6 +163,7 @@ locals {
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "identitytoolkit.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
