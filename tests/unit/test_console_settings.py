@@ -157,14 +157,14 @@ def test_business_profile_and_persona_texts_are_checked_as_the_engines_read_them
 
 def test_opening_hours_are_written_as_the_functions_read_them(world):
     hours = {
-        "weekdays": {"0": [["08:00", "12:00"], ["14:00", "18:00"]]},
+        "weekdays": {"0": [{"open": "08:00", "close": "12:00"}, {"open": "14:00", "close": "18:00"}]},
         "holidays": [{"date": "2025-12-25"}],
     }
     view = world.console.documents.set_hours(ADMIN, hours)
     assert view["source"] == "config/hours" and view["openNow"] is False  # Monday 13:00: lunch
     assert not world.functions_config().hours().is_open(NOW)
     with pytest.raises(SettingRefused, match=r"weekdays\.0\.0"):
-        world.console.documents.set_hours(ADMIN, {"weekdays": {"0": [["18:00", "08:00"]]}})
+        world.console.documents.set_hours(ADMIN, {"weekdays": {"0": [{"open": "18:00", "close": "08:00"}]}})
 
 
 def test_a_team_and_its_service_level(world):

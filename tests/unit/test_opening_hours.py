@@ -12,7 +12,10 @@ from atende.services.attendant_config import AttendantConfig
 from tests.fakes import FakeConfigSource
 
 HOURS = {
-    "weekdays": {"0": [["08:00", "12:00"], ["13:00", "18:00"]], "5": [["09:00", "13:00"]]},
+    "weekdays": {
+        "0": [{"open": "08:00", "close": "12:00"}, {"open": "13:00", "close": "18:00"}],
+        "5": [{"open": "09:00", "close": "13:00"}],
+    },
     "holidays": [{"date": "2026-12-25", "name": "Natal"}],
 }
 
@@ -42,10 +45,12 @@ def test_times_are_judged_in_sao_paulo_whatever_zone_they_come_in():
 @pytest.mark.parametrize(
     "document",
     [
-        {"weekdays": {"0": [["18:00", "08:00"]]}},  # ends before it starts
-        {"weekdays": {"0": [["08:00", "12:00"], ["11:00", "14:00"]]}},  # overlap
-        {"weekdays": {"7": [["08:00", "12:00"]]}},  # no such weekday
-        {"weekdays": {"0": [["8h", "12:00"]]}},
+        {"weekdays": {"0": [{"open": "18:00", "close": "08:00"}]}},  # ends before it starts
+        {
+            "weekdays": {"0": [{"open": "08:00", "close": "12:00"}, {"open": "11:00", "close": "14:00"}]}
+        },  # overlap
+        {"weekdays": {"7": [{"open": "08:00", "close": "12:00"}]}},  # no such weekday
+        {"weekdays": {"0": [{"open": "8h", "close": "12:00"}]}},
         {"holidays": [{"date": "25/12/2026"}]},
         {"timezone": "UTC"},
         {"weekdays": {}, "openOnSundays": True},  # an unknown key

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Brazil has had no daylight saving time since 2019: São Paulo is UTC-3 all year.
 SAO_PAULO = timezone(timedelta(hours=-3), "America/Sao_Paulo")
@@ -21,13 +21,19 @@ Clock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]  # "
 Weekday = Literal["0", "1", "2", "3", "4", "5", "6"]
 
 
-def _ordered(interval: tuple[str, str]) -> tuple[str, str]:
-    if interval[0] >= interval[1]:
-        raise ValueError(f"{interval[0]}–{interval[1]}: the end must come after the start")
-    return interval
+class Interval(BaseModel):
+    """[open, close) in local time; a map rather than a pair because Firestore keeps no array in an array."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-Interval = Annotated[tuple[Clock, Clock], AfterValidator(_ordered)]
+    open: Clock
+    close: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.open >= self.close:
+            raise ValueError(f"{self.open}–{self.close}: the end must come after the start")
+        return self
 
 
 class Holiday(BaseModel):
@@ -49,10 +55,10 @@ class OpeningHours(BaseModel):
     @model_validator(mode="after")
     def _no_overlaps(self) -> OpeningHours:
         for day, intervals in self.weekdays.items():
-            ordered = sorted(intervals)
-            for (_, end), (start, _) in pairwise(ordered):
-                if start < end:
-                    raise ValueError(f"weekday {day}: intervals overlap at {start}")
+            ordered = sorted(intervals, key=lambda i: i.open)
+            for earlier, later in pairwise(ordered):
+                if later.open < earlier.close:
+                    raise ValueError(f"weekday {day}: intervals overlap at {later.open}")
         return self
 
     def is_open(self, at: datetime | float) -> bool:
@@ -62,10 +68,11 @@ class OpeningHours(BaseModel):
         if any(h.date == local.date() for h in self.holidays):
             return False
         clock = local.strftime("%H:%M")
-        return any(start <= clock < end for start, end in self.weekdays.get(str(local.weekday()), []))
+        return any(i.open <= clock < i.close for i in self.weekdays.get(str(local.weekday()), []))
 
     @classmethod
     def from_business(cls, business: dict[str, Any]) -> OpeningHours:
         """The business profile's older form: one [open, close] per weekday, no holidays."""
         days = business.get("opening_hours") or {}
-        return cls.model_validate({"weekdays": {day: [tuple(hours)] for day, hours in days.items() if hours}})
+        weekdays = {day: [{"open": hours[0], "close": hours[1]}] for day, hours in days.items() if hours}
+        return cls.model_validate({"weekdays": weekdays})
