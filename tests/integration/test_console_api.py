@@ -175,3 +175,31 @@ def test_a_channel_token_goes_to_the_secret_store_and_never_comes_back(stack, co
     assert "EAAG" not in console("GET", "/channels", admin).text
     secrets_file = Path(stack.env["ATENDE_SECRETS_FILE"])
     assert "WHATSAPP_TOKEN_VENDAS=EAAG-test-secret" in secrets_file.read_text()
+
+
+def test_hours_teams_and_canned_responses_are_stored_as_firestore_keeps_them(console, admin, firestore_db):
+    hours = {
+        "weekdays": {"0": [{"open": "08:00", "close": "12:00"}, {"open": "13:00", "close": "18:00"}]},
+        "holidays": [{"date": "2026-12-25", "name": "Natal"}],
+    }
+    saved = console("PUT", "/hours", admin, hours)
+    assert saved.status_code == 200, saved.text
+    try:
+        assert saved.json()["source"] == "config/hours"
+        assert (
+            firestore_db.collection("config").document("hours").get().get("holidays")[0]["date"]
+            == "2026-12-25"
+        )
+        team = f"t{uuid.uuid4().hex[:6]}"
+        body = {"name": "VIP", "serviceLevel": {"firstResponseSeconds": 300}}
+        assert console("PUT", f"/teams/{team}", admin, body).status_code == 200
+        canned = {"title": "VIP", "text": "Olá! Você é VIP.", "teams": [team]}
+        assert console("PUT", f"/canned/{team}", admin, canned).status_code == 200
+        assert firestore_db.collection("canned_responses").document(team).get().get("teams") == [team]
+        audit = console("GET", "/audit?target=config/hours&pageSize=1", admin)
+        assert audit.status_code == 200, audit.text
+        (entry,) = audit.json()["items"]
+        assert entry["actor"]["uid"] == admin.uid and entry["after"]["holidays"][0]["name"] == "Natal"
+        assert console("DELETE", f"/canned/{team}", admin).status_code == 200
+    finally:
+        firestore_db.collection("config").document("hours").delete()  # the business profile's hours again
