@@ -66,3 +66,10 @@ def test_the_functions_read_config_hours_and_without_it_the_business_profile():
     assert not with_hours.hours().is_open(sp(2026, 11, 30, 12, 30))
     profile_only = AttendantConfig(FakeConfigSource({}))
     assert profile_only.hours().is_open(sp(2026, 11, 30, 12, 30))  # the profile's 08:00–20:00
+
+
+def test_a_broken_config_hours_is_ignored_and_the_profile_answers(caplog):
+    broken = {"weekdays": {"0": [{"open": "18:00", "close": "08:00"}]}}
+    config = AttendantConfig(FakeConfigSource({"config": {"hours": broken}}))
+    assert config.hours().is_open(sp(2026, 11, 30, 12, 30))
+    assert "weekdays.0.0" in caplog.text

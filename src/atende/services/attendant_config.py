@@ -154,13 +154,13 @@ class AttendantConfig:
         )
 
     def hours(self) -> OpeningHours:
-        """`config/hours`; without it, the business profile's `opening_hours`."""
+        """`config/hours`; without it (or when it is broken), the business profile's `opening_hours`."""
 
         def load() -> OpeningHours:
             document = self._document("config", "hours")
             return opening_hours(document) if document else OpeningHours.from_business(self.business())
 
-        return self._cached("hours", load, lambda: OpeningHours.from_business(self._business_defaults))
+        return self._cached("hours", load, lambda: OpeningHours.from_business(self.business()))
 
     def flows(self) -> FlowLibrary:
         return self._cached(

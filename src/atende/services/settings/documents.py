@@ -177,11 +177,17 @@ class SettingsDocuments:
         only_admins(actor)
         stored = plain(self.store.get(CONFIG, "hours"))
         business = {**default_business(), **plain(self.store.get(CONFIG, "business"))}
-        hours = opening_hours(stored) if stored else OpeningHours.from_business(business)
+        problem = None
+        try:
+            hours = opening_hours(stored) if stored else OpeningHours.from_business(business)
+        except ValidationError as e:  # written by hand: the functions fall back to the profile's hours
+            problem, stored = refused(e, "config/hours").reason, {}
+            hours = OpeningHours.from_business(business)
         return {
             "hours": hours.model_dump(mode="json"),
             "source": "config/hours" if stored else "config/business",
             "openNow": hours.is_open(self.writer.clock()),
+            "problem": problem,
         }
 
     def set_hours(self, actor: Actor, document: Doc) -> dict[str, Any]:
