@@ -1,17 +1,20 @@
 """Inbox benchmark: how fast what the pipeline stores shows up in an open inbox, how long a full list takes
 to appear, and what the browser downloads before it can sign in.
 
-    .venv/bin/python bench/bench_inbox.py [--seconds 10] [--conversations 1000]
+    .venv/bin/python bench/bench_inbox.py [--seconds 10] [--spread 20] [--conversations 1000]
 
 Needs a built inbox (`.venv/bin/atende build --web`) and Debian's chromium. Starts its own stack on free
 ports (emulators, Auth emulator, functions, inbox server), signs an agent in through the real UI in
 headless Chromium and measures there:
 
-1. Stored → visible: messages are written to `messages` for the open conversation, as `ai_reply` stores
-   them, at 1, 10 and 50 per second; a MutationObserver in the page stamps the moment each message's
-   element appears. Latency = appearance − the start of the write (same machine clock). p50/p95/max.
-   Beside it: when the document reached the page's listener (`onSnapshot`, so the rest is rendering)
-   and how long the write itself took (the writer's share).
+1. Stored → visible: messages are written as `ai_reply` stores them (the message and its conversation's
+   `lastMessage` in one batch) at 1, 10 and 50 per second, either all into the open conversation or
+   spread over 20 conversations of the agent's team (`--spread`, the open one among them), as a business
+   receives them. A MutationObserver in the page stamps the moment each message's element appears in
+   the open timeline, and the moment each other conversation's row shows the new text in the list.
+   Latency = appearance − the start of the write (same machine clock). p50/p95/max. Beside it: when the
+   document reached the page's listener (`onSnapshot`, so the rest is rendering) and how long the write
+   itself took (the writer's share).
 2. First render of the list: from navigation to the list showing all N open conversations of the team,
    against the same with 10 conversations (ratio, same run).
 3. JS at sign-in: the gzipped bytes of the scripts the sign-in page loads (index.html's module and its
@@ -34,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "inbox" / "dist"
 CHROMIUM = "/usr/bin/chromium"
-OBSERVER = """
+OBSERVER = r"""
 () => {
   window.__seen = {};
   window.__atendeTrace = {};
@@ -42,16 +45,24 @@ OBSERVER = """
     const id = el.getAttribute && el.getAttribute('data-message-id');
     if (id && !(id in window.__seen)) window.__seen[id] = at;
   };
+  window.__listed = {};
+  const list = document.querySelector('nav[aria-label="Conversas"]');
+  const token = (text, at) => {
+    for (const m of (text || '').matchAll(/\[(bm[0-9a-z_]+)\]/g)) {
+      if (!(m[1] in window.__listed)) window.__listed[m[1]] = at;
+    }
+  };
   new MutationObserver((records) => {
     const at = performance.timeOrigin + performance.now();
     for (const record of records) {
+      if (list && list.contains(record.target)) token(record.target.textContent, at);
       for (const node of record.addedNodes) {
         if (node.nodeType !== 1) continue;
         stamp(node, at);
         node.querySelectorAll('[data-message-id]').forEach((el) => stamp(el, at));
       }
     }
-  }).observe(document.body, { childList: true, subtree: true });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
 }
 """
 
@@ -88,7 +99,7 @@ def conversation_doc(i: int, team: str) -> dict:
     }
 
 
-def message_doc(conversation_id: str, n: int) -> dict:
+def message_doc(conversation_id: str, token: str) -> dict:
     return {
         "conversationId": conversation_id,
         "contactId": "c_bench0",
@@ -98,7 +109,7 @@ def message_doc(conversation_id: str, n: int) -> dict:
         "senderType": "contact",
         "sender": "5511900000000",
         "kind": "text",
-        "text": f"mensagem {n}",
+        "text": f"mensagem [{token}]",
         "content": {},
         "status": "received",
         "visibility": "public",
@@ -111,12 +122,103 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def measure_rate(db, page, rate: int, seconds: float, spread: list[str]) -> None:
+    """Write `rate` messages a second round-robin over `spread` for `seconds`, then print how long each took
+    to show: in the open timeline (the first conversation) and in the list (the others' rows)."""
+    from google.cloud import firestore
+
+    written: dict[str, tuple[str, float]] = {}  # token -> (conversation, write start)
+    durations: list[float] = []
+    lock = threading.Lock()
+
+    def write(conv_id: str, token: str) -> None:
+        batch = db.batch()
+        ref = db.collection("messages").document(token)
+        batch.set(ref, message_doc(conv_id, token))
+        batch.update(
+            db.collection("conversations").document(conv_id),
+            {
+                "lastMessage": f"mensagem [{token}]",
+                "lastMessageAt": firestore.SERVER_TIMESTAMP,
+                "unreadCount": firestore.Increment(1),
+            },
+        )
+        t0 = time.time() * 1000
+        batch.commit()
+        with lock:
+            written[token] = (conv_id, t0)
+            durations.append(time.time() * 1000 - t0)
+
+    # One writer per conversation, as Pub/Sub's ordering key gives ai_reply: a conversation's messages are
+    # stored one after the other, different conversations' at the same time.
+    count = max(5, int(rate * seconds))
+    start = time.time()
+    schedule: dict[str, list[tuple[float, str]]] = {c: [] for c in spread}
+    for n in range(count):
+        schedule[spread[n % len(spread)]].append((start + n / rate, f"bm{rate}_{n}_{uuid.uuid4().hex[:6]}"))
+
+    def writer(conv_id: str) -> None:
+        for due, token in schedule[conv_id]:
+            delay = due - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            write(conv_id, token)
+
+    threads = [threading.Thread(target=writer, args=(c,)) for c in spread]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    open_id = spread[0]
+
+    def shown() -> tuple[dict, dict]:
+        return page.evaluate("window.__seen"), page.evaluate("window.__listed")
+
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        seen, listed = shown()
+        if all((t in seen) if c == open_id else (t in listed) for t, (c, _) in written.items()):
+            break
+        time.sleep(0.2)
+    seen, listed = shown()
+    snapped = page.evaluate("window.__atendeTrace")
+    # A row shows only its newest message: one that arrived in the same snapshot as a newer one was
+    # shown when (and as) the newer one was.
+    for conv_id in spread[1:]:
+        shown_by_then = None
+        for _, token in reversed(schedule[conv_id]):
+            if token in listed:
+                shown_by_then = listed[token] if shown_by_then is None else min(shown_by_then, listed[token])
+            elif shown_by_then is not None:
+                listed[token] = shown_by_then
+    for where, stamps, mine in (
+        ("timeline", seen, lambda c: c == open_id),
+        ("list", listed, lambda c: c != open_id),
+    ):
+        tokens = [t for t, (c, _) in written.items() if mine(c)]
+        if not tokens:
+            continue
+        latencies = [stamps[t] - written[t][1] for t in tokens if t in stamps]
+        arrivals = [snapped[t] - written[t][1] for t in tokens if t in snapped]
+        print(
+            f"  {rate:>6} {where:>8} {len(tokens):>5} {fmt(latencies, 0.5)} {fmt(latencies, 0.95)}"
+            f" {fmt(latencies, 1.0)} {len(tokens) - len(latencies):>7}"
+            f" {fmt(arrivals, 0.5, 12)} {fmt(arrivals, 0.95)}"
+            f" {fmt(durations, 0.5, 9)} {fmt(durations, 0.95)}"
+        )
+
+
+def fmt(values: list[float], q: float, width: int = 6) -> str:
+    return f"{percentile(values, q):>{width}.0f}" if values else f"{'-':>{width}}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--conversations", type=int, default=1000)
+    parser.add_argument("--spread", type=int, default=20, help="conversations the messages arrive in")
     parser.add_argument("--parts", default="latency,list", help="latency, list or both (comma-separated)")
     args = parser.parse_args()
     if not (DIST / "index.html").exists():
@@ -161,72 +263,22 @@ def main() -> int:
 
         parts = set(args.parts.split(","))
         # 1. stored -> visible
-        conv_id = "whatsapp_106540352242922_bench"
-        db.collection("conversations").document(conv_id).set(conversation_doc(0, "support"))
+        open_id = "whatsapp_106540352242922_bench0"
+        spread = [open_id] + [f"whatsapp_106540352242922_bench{i}" for i in range(1, args.spread)]
+        for i, conv_id in enumerate(spread):
+            db.collection("conversations").document(conv_id).set(conversation_doc(i, "support"))
         page = signed_in_page("agente@bench.atende.dev")
-        page.goto(f"{stack.inbox_url}/c/{conv_id}")
-        if "latency" not in parts:
-            rates: tuple[int, ...] = ()
-        else:
-            rates = (1, 10, 50)
+        page.goto(f"{stack.inbox_url}/c/{open_id}")
+        rates: tuple[int, ...] = (1, 10, 50) if "latency" in parts else ()
         page.get_by_test_id("timeline").wait_for(timeout=30_000)
         page.evaluate(OBSERVER)
-        print("\nStored → visible in the open conversation (ms)")
+        print(f"\nStored → visible, messages spread over {len(spread)} conversation(s) (ms)")
         print(
-            f"  {'rate/s':>6} {'messages':>8} {'p50':>6} {'p95':>6} {'max':>6} {'missing':>7}"
+            f"  {'rate/s':>6} {'where':>8} {'seen':>5} {'p50':>6} {'p95':>6} {'max':>6} {'missing':>7}"
             f" {'snapshot p50':>12} {'p95':>6} {'write p50':>9} {'p95':>6}"
         )
         for rate in rates:
-            written: dict[str, float] = {}
-            durations: list[float] = []
-            count = max(5, int(rate * args.seconds))
-            refs = [
-                db.collection("messages").document(f"bench_{rate}_{n}_{uuid.uuid4().hex[:6]}")
-                for n in range(count)
-            ]
-            start = time.time()
-            lock = threading.Lock()
-
-            def write(
-                ref,
-                n: int,
-                written: dict[str, float] = written,
-                lock: threading.Lock = lock,
-                durations: list[float] = durations,
-            ) -> None:
-                t0 = time.time() * 1000
-                ref.set(message_doc(conv_id, n))
-                with lock:
-                    written[ref.id] = t0
-                    durations.append(time.time() * 1000 - t0)
-
-            threads = []
-            for n, ref in enumerate(refs):
-                delay = start + n / rate - time.time()
-                if delay > 0:
-                    time.sleep(delay)
-                thread = threading.Thread(target=write, args=(ref, n))
-                thread.start()
-                threads.append(thread)
-            for thread in threads:
-                thread.join()
-            deadline = time.time() + 15
-            while time.time() < deadline:
-                seen = page.evaluate("window.__seen")
-                if all(k in seen for k in written):
-                    break
-                time.sleep(0.2)
-            seen = page.evaluate("window.__seen")
-            snapped = page.evaluate("window.__atendeTrace")
-            latencies = [seen[k] - t0 for k, t0 in written.items() if k in seen]
-            arrivals = [snapped[k] - t0 for k, t0 in written.items() if k in snapped]
-            missing = len(written) - len(latencies)
-            print(
-                f"  {rate:>6} {len(written):>8} {statistics.median(latencies):>6.0f} "
-                f"{percentile(latencies, 0.95):>6.0f} {max(latencies):>6.0f} {missing:>7}"
-                f" {statistics.median(arrivals):>12.0f} {percentile(arrivals, 0.95):>6.0f}"
-                f" {statistics.median(durations):>9.0f} {percentile(durations, 0.95):>6.0f}"
-            )
+            measure_rate(db, page, rate, args.seconds, spread)
         page.close()
 
         # 2. first render of the list: N conversations against 10

@@ -9,6 +9,7 @@ Screenshots of each step are kept in tests/browser/artifacts/ (not committed).
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -115,11 +116,18 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
     page.get_by_text("Sem acesso a esta conversa").wait_for(timeout=15_000)
     page.close()
 
+    # meanwhile the bot had verified who the customer is: the next person sees the ERP's data
+    firestore_db.collection("conversations").document(conv_id).update(
+        {"attendant.customerId": "1001", "attendant.verifiedAt": time.time()}
+    )
     carla_page = sign_in(browser, stack, carla)
     carla_row = carla_page.locator(f'[data-conversation-id="{conv_id}"]')
     carla_row.wait_for(timeout=20_000)
     carla_row.click()
     carla_page.locator('[data-kind="note"]', has_text="reiniciou o roteador").wait_for(timeout=10_000)
+    erp = carla_page.get_by_role("complementary", name="Contato")
+    erp.get_by_text("Fibra 500 Mega").wait_for(timeout=10_000)
+    erp.get_by_text("***.***.***-11", exact=False).wait_for()
     shot(carla_page, "05-carla-has-it")
 
     # the 24-hour window closes: only an approved template may go
@@ -147,6 +155,18 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
         lambda: any(b.get("template", {}).get("name") == "retomar" for b in texts_sent_to(stack, wa_id)),
         what="the template at the Graph stand-in",
     )
+
+    # snoozed until a chosen time: the menu closes and the conversation says so
+    carla_page.get_by_role("button", name="Adiar").click()
+    until = carla_page.get_by_label("Adiar até")
+    until.fill((datetime.now() + timedelta(days=3)).strftime("%Y-%m-%dT09:30"))
+    carla_page.get_by_role("menu").get_by_role("button", name="Adiar").click()
+    until.wait_for(state="detached", timeout=5_000)
+    wait_until(
+        lambda: firestore_db.collection("conversations").document(conv_id).get().get("status") == "snoozed",
+        what="the conversation snoozed",
+    )
+    carla_page.get_by_text("Adiada").first.wait_for(timeout=10_000)
     carla_page.close()
 
 

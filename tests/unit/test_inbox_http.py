@@ -198,7 +198,7 @@ def test_continuing_on_another_channel_brings_back_a_resolved_conversation_or_op
     )
 
 
-def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_other_conversations(world):  # noqa: F811
+def test_the_context_panel_shows_erp_data_only_once_verified_without_what_proves_identity(world):  # noqa: F811
     service = InboxService(
         uow=FakeUnitOfWork(world.store),
         outbound=world.outbox,
@@ -230,7 +230,10 @@ def test_the_context_panel_shows_erp_data_only_once_verified_and_the_contacts_ot
     world.put(replace(world.store.conversation(CONV), session=verified))
     customer = context(ANA).get_json()["customer"]
     maria = customer["customer"]
-    assert maria["name"] == "Maria Silva" and maria["birth_date"] == "1985-03-12"
+    assert maria["name"] == "Maria Silva" and customer["plan"]["name"] == "Fibra 500 Mega"
+    # what a customer proves who they are with never reaches the screen
+    assert maria["cpf"] == "***.***.***-11" and "birth_date" not in maria
+    assert "1985-03-12" not in str(customer)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", customer["invoices"][0]["due_date"])  # not midnight GMT
     assert error(context(CARLA)) == (403, "forbidden")
 

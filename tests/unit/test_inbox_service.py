@@ -375,3 +375,16 @@ def test_the_sweeper_never_gives_up_a_template_or_a_human_agent_reply_for_the_24
     assert messenger.window_end() == NOW - 25 * 3600 + 7 * 24 * 3600
     bot_reply = replace(messenger, sender_type=SenderType.BOT)
     assert bot_reply.window_end() == NOW - 25 * 3600 + 24 * 3600
+
+
+def test_the_person_answering_shows_they_are_typing_until_they_send_and_nobody_else_can(world):
+    world.put(waiting(), person(ANA))
+    world.service.take(ANA, CONV)
+    world.service.typing(ANA, CONV)
+    shown = world.store.conversation(CONV)
+    assert (shown.typing_by, shown.typing_until) == ("Ana", NOW + 6)
+    with pytest.raises(WorkflowRefused):
+        world.service.typing(CARLA, CONV)
+    world.service.send(ANA, CONV, "t1", Draft(text="Já verifico"))
+    assert world.store.conversation(CONV).typing_until is None
+    assert not [e for e in events_of(world.store) if e["type"] == "typing"]  # not a timeline event

@@ -23,6 +23,8 @@ from atende.domain.session import Session
 PREVIEW_CHARS = 200
 HIGH_PRIORITY_SENTIMENTS = ("frustrated", "urgent")
 
+TYPING_SHOWN_S = 6.0  # how long one 'is typing' from the inbox keeps the indicator on
+
 
 @dataclass(frozen=True, kw_only=True)
 class Handoff:
@@ -65,6 +67,8 @@ class Conversation:
     resolved_by: str | None = None
     unread_count: int = 0  # customer messages since a person last opened it
     contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
+    typing_until: float | None = None  # a person is writing to the customer (web chat shows it)
+    typing_by: str | None = None  # their display name
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -279,7 +283,13 @@ class Conversation:
             last_message_at=at,
             last_message_sender=SenderType.AGENT,
             first_response_at=self.first_response_at or at,
+            typing_until=None,
         )
+
+    def typing(self, name: str, now: float) -> Conversation:
+        """The composer says so every few seconds while its person writes; the indicator lapses by itself
+        when they stop, close the tab or lose the connection."""
+        return replace(self, typing_until=now + TYPING_SHOWN_S, typing_by=name)
 
     def workflow_state(self) -> dict[str, object]:
         """What a person's action may change: the before/after of its timeline event and audit entry."""

@@ -208,9 +208,10 @@ class Message:
         text: str,
         engine: dict[str, Any],
         now: float,
+        content: Text | None = None,
     ) -> Message:
         """The bot's answer, queued for outbound; it carries the window's start so outbound need not
-        read the conversation to judge the 24 h rule."""
+        read the conversation to judge the 24 h rule. `content`: options to tap (domain/menus.py)."""
         return cls(
             id=reply_id_for(inbound.message_id),
             conversation_id=inbound.conversation_id,
@@ -222,6 +223,7 @@ class Message:
             sender=BOT,
             is_automation=True,
             kind=MessageKind.TEXT,
+            content=content or Text(),
             text=text,
             recipient=Address(inbound.sender.id, inbound.sender.phone),
             reply_to=inbound.message_id,

@@ -133,4 +133,5 @@ class LocalEngine:
             flow=None if outcome.handoff else state,
             awaiting_input=outcome.awaiting_input and not outcome.handoff,
             sensitive_input=outcome.sensitive_input,
+            menu=None if outcome.handoff else outcome.tappable,
         )

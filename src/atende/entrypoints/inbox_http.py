@@ -189,6 +189,11 @@ def _availability(service: InboxService, actor: Actor, request: flask.Request) -
     return {"user": {"uid": member.uid, **json_ms(user_doc.to_doc(member))}}
 
 
+def _typing(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    service.typing(actor, _body(OnConversation, request).conversationId)
+    return {}
+
+
 def _upload(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     file = request.files.get("file")
     conversation_id = request.form.get("conversationId", "")
@@ -227,6 +232,7 @@ ACTIONS: dict[str, Action] = {
     "labels": _move(lambda s, a, b: s.relabel(a, b.conversationId, b.add, b.remove), Labels),
     "priority": _move(lambda s, a, b: s.prioritise(a, b.conversationId, b.priority), SetPriority),
     "read": _move(lambda s, a, b: s.read(a, b.conversationId), OnConversation),
+    "typing": _typing,
     "send": _send,
     "note": _note,
     "retry": _retry,

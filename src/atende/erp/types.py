@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from atende.domain.cpf import masked as masked_cpf
+
 BRT = timezone(timedelta(hours=-3))  # Brazil has had no daylight saving time since 2019
 
 
@@ -62,6 +64,22 @@ class Customer:
     @property
     def first_name(self) -> str:
         return self.name.split(" ")[0]
+
+    def for_staff(self) -> dict[str, object]:
+        """What the inbox shows an agent: the birth date and the whole CPF are what a customer proves who
+        they are with, so a person at the screen (or anyone reading over a shoulder) must not learn them."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "cpf": masked_cpf(self.cpf),
+            "phones": list(self.phones),
+            "planId": self.plan_id,
+            "status": self.status,
+            "city": self.city,
+            "neighbourhood": self.neighbourhood,
+            "email": self.email,
+            "address": self.address,
+        }
 
 
 @dataclass(frozen=True)

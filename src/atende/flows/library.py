@@ -67,6 +67,7 @@ class Handoff(_Part):
 class Option(_Part):
     id: str | int | None = None
     label: Text
+    short: Text | None = None  # a title that fits a reply button or quick reply (≤ 20 characters)
     keywords: list[str] = []
     next: str | None = None
     flow: str | None = None

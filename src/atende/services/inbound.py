@@ -20,10 +20,12 @@ from typing import TypeVar, overload
 
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
+from atende.domain.menus import lay_out
 from atende.domain.message import Message, Turn
-from atende.domain.model import ConversationStatus, Route, stable_id
+from atende.domain.model import Channel, ConversationStatus, Route, stable_id
 from atende.domain.routing import (
     REASON_BELOW_THRESHOLD,
     REASON_WAITING_FOR_HUMAN,
@@ -277,15 +279,20 @@ class InboundService:
         reply = None
         if answer.text:
             meta = {**(engine.meta if engine else {"engine": "handoff"}), "route": str(decision.route)}
+            text, content = answer.text, None
+            if engine and engine.menu:
+                laid = lay_out(engine.menu, Channel(request.message.channel), request.language)
+                text, content = laid.text, Text.model_validate(laid.content) if laid.content else None
             reply = Message.bot_reply(
                 request.message,
                 contact_id=contact.id,
                 window_from=conv.last_inbound_at,
-                text=answer.text,
+                text=text,
                 engine=meta,
                 now=now,
+                content=content,
             )
-            conv = conv.bot_replied(answer.text, now)
+            conv = conv.bot_replied(text, now)
         stored = stored.decided(
             triage=triage,
             decision=decision,

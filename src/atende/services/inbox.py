@@ -28,7 +28,7 @@ from atende.services.distribution import Distribution
 from atende.services.media import MediaStore
 from atende.services.ports import OutboundQueue
 from atende.services.read_receipts import ReadReceipt
-from atende.services.unit_of_work import UnitOfWork, atomically
+from atende.services.unit_of_work import Conflict, UnitOfWork, atomically
 
 log = logging.getLogger(__name__)
 
@@ -474,6 +474,18 @@ class InboxService:
         self._outbound.enqueue(queued.id, queued.conversation_id)
         return queued
 
+    def typing(self, actor: Actor, conversation_id: str) -> None:
+        """Shown to a web-chat visitor; only the person answering may say so, and a lost race (a customer
+        message stored at the same moment) is not worth a retry: the next keystroke says it again."""
+        with self._uow() as uow:
+            conversation = self._conversation(uow, conversation_id)
+            actor.check(actor.may_handle(conversation), "Só quem atende a conversa pode escrever nela")
+            uow.conversations.save(conversation, conversation.typing(_name(actor), self._clock()))
+            try:
+                uow.commit()
+            except Conflict:
+                log.info("typing on %s lost a race; the next keystroke repeats it", conversation_id)
+
     def read(self, actor: Actor, conversation_id: str) -> Conversation:
         """Opened by a person: nothing unread, and the customer sees their last message was read."""
 
@@ -594,7 +606,8 @@ class InboxService:
             if found is None:
                 return None
             return {
-                "customer": found,
+                "customer": found.for_staff(),
+                "plan": next((p for p in erp.plans() if p.id == found.plan_id), None),
                 "invoices": erp.invoices(customer_id),
                 "tickets": erp.tickets(customer_id),
             }

@@ -32,3 +32,14 @@ export function windowState(conversation, now = Date.now()) {
   if (age < HUMAN_AGENT_MS) return { open: true, humanAgent: true, until: last + HUMAN_AGENT_MS };
   return { open: false, templatesOnly: false };
 }
+
+// ERP amounts arrive as decimal strings ("89.90"); calendar dates as "YYYY-MM-DD" (no time zone to shift).
+export function money(amount) {
+  return new Intl.NumberFormat(i18n.language, { style: 'currency', currency: 'BRL' }).format(Number(amount));
+}
+
+export function day(isoDate) {
+  const [y, m, d] = String(isoDate || '').split('-').map(Number);
+  if (!y || !m || !d) return '';
+  return new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short' }).format(new Date(y, m - 1, d));
+}

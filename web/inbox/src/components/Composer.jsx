@@ -9,6 +9,8 @@ import { call, newClientId, upload } from '../data/api';
 import { useCannedResponses, useTemplates } from '../data/firestore';
 import { windowState } from '../format';
 
+const TYPING_EVERY_MS = 4000;
+
 const EMOJI = ['😊', '👍', '🙏', '👋', '✅', '⏳', '📄', '💳', '📶', '🔧', '🎉', '😉'];
 
 function templateBody(template) {
@@ -24,6 +26,7 @@ export default function Composer({ conversation, onError, inputRef }) {
   const canned = useCannedResponses();
   const templates = useTemplates();
   const [text, setText] = useState('');
+  const typedAt = useRef(0);
   const [note, setNote] = useState(false);
   const [file, setFile] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -135,7 +138,14 @@ export default function Composer({ conversation, onError, inputRef }) {
           <Textarea ref={inputRef} autosize minRows={2} maxRows={8} value={text}
             aria-label={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
             placeholder={note ? t('composer.notePlaceholder') : t('composer.placeholder')}
-            onChange={(e) => setText(e.currentTarget.value)}
+            onChange={(e) => {
+              setText(e.currentTarget.value);
+              // A web-chat visitor sees "typing…"; the server keeps it on 6 s after each of these.
+              if (conversation.channel === 'webchat' && !note && Date.now() - typedAt.current > TYPING_EVERY_MS) {
+                typedAt.current = Date.now();
+                call('typing', { conversationId: conversation.id }).catch(() => {});
+              }
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey) {
                 e.preventDefault();

@@ -1,6 +1,8 @@
 import { Badge, Divider, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { clock } from '../format';
+import { clock, day, money } from '../format';
+
+const INVOICE_COLOURS = { open: 'blue', overdue: 'red', paid: 'green', negotiated: 'gray' };
 import ChannelBadge from './ChannelBadge';
 
 export default function ContextPanel({ context, onContinue }) {
@@ -34,14 +36,28 @@ export default function ContextPanel({ context, onContinue }) {
       {customer?.customer && (
         <Stack gap={2}>
           <Text size="sm" fw={600}>{customer.customer.name}</Text>
-          {customer.customer.plan && <Text size="xs">{t('context.plan')}: {customer.customer.plan.name || customer.customer.plan}</Text>}
+          <Text size="xs" c="dimmed">CPF {customer.customer.cpf} · {customer.customer.city}</Text>
+          {customer.plan && (
+            <Text size="xs">
+              {t('context.plan')}: {customer.plan.name} · {customer.plan.download_mbps}/{customer.plan.upload_mbps} Mbps
+              {' · '}{money(customer.plan.price)}
+            </Text>
+          )}
           <Text size="xs" fw={600} mt={4}>{t('context.invoices')}</Text>
-          {(customer.invoices || []).map((inv) => (
-            <Text key={inv.id} size="xs">{inv.due_date || inv.dueDate} · R$ {Number(inv.amount).toFixed(2)} · {inv.status}</Text>
+          {(customer.invoices || []).length === 0 && <Text size="xs" c="dimmed">{t('context.none')}</Text>}
+          {(customer.invoices || []).slice(0, 6).map((inv) => (
+            <Group key={inv.id} gap={6} wrap="nowrap">
+              <Text size="xs">{day(inv.due_date)} · {money(inv.amount)}</Text>
+              <Badge size="xs" variant="light" color={INVOICE_COLOURS[inv.status] || 'gray'}>
+                {t(`context.invoice.${inv.status}`, { defaultValue: inv.status })}
+              </Badge>
+            </Group>
           ))}
           <Text size="xs" fw={600} mt={4}>{t('context.tickets')}</Text>
           {(customer.tickets || []).length === 0 && <Text size="xs" c="dimmed">{t('context.none')}</Text>}
-          {(customer.tickets || []).map((tk) => <Text key={tk.id} size="xs">#{tk.id} · {tk.subject || tk.kind} · {tk.status}</Text>)}
+          {(customer.tickets || []).map((tk) => (
+            <Text key={tk.protocol} size="xs">#{tk.protocol} · {tk.subject} · {tk.status}</Text>
+          ))}
         </Stack>
       )}
       <Divider label={t('context.history')} labelPosition="left" />

@@ -27,6 +27,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
   const [problem, setProblem] = useState(null);
   const [label, setLabel] = useState('');
   const [until, setUntil] = useState('');
+  const [snoozeOpen, setSnoozeOpen] = useState(false);
   const [contactOpen, contactDrawer] = useDisclosure(false);
 
   const loadContext = useCallback(() => {
@@ -128,7 +129,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
                 </Menu.Dropdown>
               </Menu>
             )}
-            <Menu closeOnItemClick>
+            <Menu opened={snoozeOpen} onChange={setSnoozeOpen}>
               <Menu.Target><Button size="xs" variant="light">{t('conv.snooze')}</Button></Menu.Target>
               <Menu.Dropdown>
                 <Menu.Item onClick={() => act('snooze', { until: Date.now() + 3600 * 1000 })}>{t('conv.oneHour')}</Menu.Item>
@@ -138,7 +139,10 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
                   <TextInput size="xs" type="datetime-local" aria-label={t('conv.snoozeUntil')} value={until}
                     onChange={(e) => setUntil(e.currentTarget.value)} />
                   <Button size="compact-xs" disabled={!until}
-                    onClick={() => act('snooze', { until: new Date(until).getTime() })}>{t('conv.snooze')}</Button>
+                    onClick={() => {
+                      setSnoozeOpen(false);
+                      act('snooze', { until: new Date(until).getTime() });
+                    }}>{t('conv.snooze')}</Button>
                 </Group>
               </Menu.Dropdown>
             </Menu>

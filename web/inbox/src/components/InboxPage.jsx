@@ -47,7 +47,17 @@ function Inbox() {
   const { id } = useParams();
   const navigate = useNavigate();
   const [generation, setGeneration] = useState(0);
-  const { conversations, error, fromCache } = useConversations(claims, user.uid, generation);
+  const { conversations, error, fromCache, loading } = useConversations(claims, user.uid, generation);
+  // A listen that never answers (seen on the emulator under load, and behind some proxies) would leave
+  // the list empty for good: after 20 s without a first answer, subscribe again.
+  useEffect(() => {
+    if (!loading) return undefined;
+    const timer = setTimeout(() => {
+      console.warn('conversation list: no answer in 20 s, subscribing again');
+      setGeneration((g) => g + 1);
+    }, 20_000);
+    return () => clearTimeout(timer);
+  }, [loading, generation]);
   const users = useUsers();
   const teams = useTeams();
   const network = useNetwork();
@@ -106,7 +116,7 @@ function Inbox() {
         {error && <Alert color="red" py={4} radius={0} role="alert">{error.message}</Alert>}
         <Group align="stretch" gap={0} wrap="nowrap" style={{ height: 'calc(100vh - 56px)' }}>
           <Stack w={wide ? 360 : 300} p="sm" style={{ borderRight: '1px solid var(--mantine-color-gray-3)', flexShrink: 0 }}>
-            <ConversationList conversations={conversations} selectedId={id} onSelect={(cid) => navigate(`/c/${cid}`)}
+            <ConversationList conversations={conversations} loading={loading} selectedId={id} onSelect={(cid) => navigate(`/c/${cid}`)}
               me={user} users={users} teams={teams} />
           </Stack>
           <Stack style={{ flex: 1, minWidth: 0 }} gap={0}>
