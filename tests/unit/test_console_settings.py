@@ -241,6 +241,7 @@ def test_the_preview_runs_an_unsaved_draft_with_the_demo_erp_and_stores_nothing(
     assert (turns[0]["flow"], turns[0]["step"]) == ("verificacao", "pedir_cpf")
     assert turns[2]["tools"] == ["verify_identity", "get_account", "get_invoice_copy"]
     assert "Tudo em dia, Maria!" in turns[2]["replies"][0]
+    assert [o["title"] for o in turns[2]["options"]][:1] == ["Sim, ver o menu"]
     assert world.store.docs == {} and world.store.audits == []
 
 

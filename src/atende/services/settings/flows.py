@@ -168,6 +168,7 @@ def run_preview(
             if not outcome.matched:
                 outcome = interpreter.reprompt(outcome.state or state, "support")
         state = None if outcome.handoff else outcome.state
+        choices = outcome.menu.choices if outcome.menu else ()
         turns.append(
             {
                 "message": text,
@@ -176,6 +177,8 @@ def run_preview(
                 "flow": state.flow if state else None,
                 "step": state.step if state else None,
                 "tools": [c.name for c in tools.calls],
+                # what WhatsApp shows as buttons or a list, Messenger and Instagram as quick replies
+                "options": [{"id": c.id, "title": c.title} for c in choices],
             }
         )
         tools.calls.clear()
