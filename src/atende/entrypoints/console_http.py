@@ -32,7 +32,7 @@ SLUG = r"[a-z0-9_-]{1,32}"
 
 
 class Persona(StrictBody):
-    texts: Doc | None = None  # None: back to the repo's texts
+    texts: Doc | None  # required; null: back to the repo's texts
 
 
 class FlowStep(StrictBody):
@@ -233,7 +233,7 @@ def _dispatch(
         return error(400, "invalid", e.reason)
     except (errors.NotFound, NoSuchUser) as e:
         return error(404, "not_found", e.reason)
-    except (errors.AlreadyExists, UserExists) as e:
+    except UserExists as e:
         return error(409, "conflict", e.reason)
     except (errors.SettingRefused, UserError) as e:
         return error(422, "refused", e.reason)

@@ -47,9 +47,6 @@ class CannedResponse(BaseModel):
     teams: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=20)
 
 
-SHORTCUT = r"^[a-z0-9_-]{1,32}$"
-
-
 class SettingsWriter:
     """Writes one settings document for an admin, stamped and audited."""
 

@@ -20,14 +20,6 @@ class NotFound(LookupError):
         self.reason = reason
 
 
-class AlreadyExists(ValueError):
-    """Creating what is there already (409)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 _WHY = {
     "extra_forbidden": "campo desconhecido",
     "missing": "obrigatório",
