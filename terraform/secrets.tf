@@ -72,3 +72,14 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.function[each.value.dir].member
 }
+
+# The console writes channel tokens (new versions only, never reads a value): every token outbound
+# mounts, i.e. WHATSAPP_TOKEN and each of var.channel_tokens.
+resource "google_secret_manager_secret_iam_member" "console_token_writer" {
+  for_each = { for key, s in local.secrets : key => s if s.dir == "outbound" }
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.this[each.key].secret_id
+  role      = "roles/secretmanager.secretVersionManager"
+  member    = google_service_account.function["console"].member
+}

@@ -8,6 +8,7 @@ existing item, and an uncommitted unit of work leaves no trace.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
@@ -461,6 +462,9 @@ class FakeAuthAccounts:
     def revoke_tokens(self, uid: str) -> None:
         self.revoked.append(uid)
 
+    def password_reset_link(self, email: str) -> str:
+        return f"https://auth.test/reset?email={email}"
+
 
 @dataclass
 class FakeStaffDirectory:
@@ -481,6 +485,7 @@ class FakeStaffDirectory:
         role: str | None = None,
         teams: tuple[str, ...] | None = None,
         disabled: bool | None = None,
+        capacity: int | None = None,
     ) -> None:
         current = self.profiles[uid]
         self.profiles[uid] = replace(
@@ -488,7 +493,80 @@ class FakeStaffDirectory:
             role=current.role if role is None else role,
             teams=current.teams if teams is None else teams,
             disabled=current.disabled if disabled is None else disabled,
+            capacity=current.capacity if capacity is None else capacity,
         )
 
     def all(self) -> list[StaffMember]:
         return list(self.profiles.values())
+
+
+# -- the console's settings --
+
+
+@dataclass
+class FakeSettingsStore:
+    """Settings documents by collection and id; each change and its audit entry land together or not at
+    all (a change that raises writes nothing)."""
+
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    audits: list[AuditEntry] = field(default_factory=list)
+
+    def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        doc = self.docs.get(collection, {}).get(doc_id)
+        return copy.deepcopy(doc)
+
+    def all(self, collection: str) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self.docs.get(collection, {}))
+
+    def change(self, collection: str, doc_id: str, change: Any, audit: Any) -> tuple[Any, Any]:
+        before = self.get(collection, doc_id)
+        after = change(copy.deepcopy(before))
+        entry = audit(before, after)
+        if after is None:
+            self.docs.get(collection, {}).pop(doc_id, None)
+        else:
+            self.docs.setdefault(collection, {})[doc_id] = copy.deepcopy(after)
+        self.audits.append(entry)
+        return before, after
+
+
+@dataclass
+class FakeLogReader:
+    """Log documents by collection, read as the Firestore reader pages them (newest first by `order`,
+    times as epoch seconds in the fake)."""
+
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def one(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        return self.docs.get(collection, {}).get(doc_id)
+
+    def page(self, query: Any) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+        def value(doc: dict[str, Any], path: str) -> Any:
+            for part in path.split("."):
+                doc = doc.get(part) if isinstance(doc, dict) else None
+            return doc
+
+        rows = sorted(self.docs.get(query.collection, {}).items(), key=lambda kv: -kv[1][query.order])
+        rows = [
+            (i, d)
+            for i, d in rows
+            if all(value(d, f) == v for f, v in query.equals)
+            and (query.since is None or d[query.order] >= query.since)
+            and (query.until is None or d[query.order] < query.until)
+            and (query.at_most is None or (value(d, query.at_most[0]) or 0) <= query.at_most[1])
+        ]
+        start = next((n + 1 for n, (i, _) in enumerate(rows) if i == query.after), 0) if query.after else 0
+        page = rows[start : start + query.limit]
+        more = start + query.limit < len(rows)
+        return page, page[-1][0] if more and page else None
+
+
+@dataclass
+class FakeSecretStore:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def has(self, name: str) -> bool:
+        return name in self.values

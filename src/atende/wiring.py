@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from atende.services.inbox import InboxService
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
+    from atende.services.settings.channels import SecretStore
+    from atende.services.settings.console import Console
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
@@ -245,6 +247,39 @@ def identity() -> FirebaseIdentity:
 
     s = settings()
     return FirebaseIdentity(s.project, check_revoked=s.production)
+
+
+@cache
+def secret_store() -> SecretStore:
+    """Channel tokens: Secret Manager in production; locally the env file the dev stack loads."""
+    import os
+    from pathlib import Path
+
+    from atende.adapters.secret_store import EnvFileSecretStore, SecretManagerSecretStore
+
+    s = settings()
+    if s.production:
+        return SecretManagerSecretStore(s.project)
+    return EnvFileSecretStore(Path(os.environ.get("ATENDE_SECRETS_FILE") or ".dev/secrets.env"))
+
+
+@cache
+def console() -> Console:
+    from atende.adapters.firebase_users import AuditedDirectory, FirebaseIdentities, firebase_app, known_teams
+    from atende.adapters.firestore.settings import FirestoreLogReader, FirestoreSettingsStore
+    from atende.services.settings.console import Console
+    from atende.users.accounts import StaffAccounts
+
+    db = firestore_client()
+    store = FirestoreSettingsStore(db)
+    identities = FirebaseIdentities(firebase_app(settings().project))
+    teams = known_teams(db)
+    return Console.build(
+        store,
+        FirestoreLogReader(db),
+        secret_store(),
+        lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
+    )
 
 
 @cache

@@ -77,10 +77,11 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
     f"audit_logs/a{RUN}": ({"action": "take"}, {"admin"}, set()),
     f"users/u{RUN}": ({"displayName": "Ana", "role": "agent"}, STAFF, set()),
     f"teams/t{RUN}": ({"name": "Suporte"}, STAFF, set()),
-    f"config/c{RUN}": ({"defaultThreshold": 0.8}, STAFF, {"admin"}),
-    f"flows/f{RUN}": ({"steps": {}}, STAFF, {"admin"}),
-    f"channels/ch{RUN}": ({"name": "Vendas"}, {"admin"}, {"admin"}),
-    f"canned_responses/cr{RUN}": ({"shortcut": "ola", "title": "Olá", "text": "Olá!"}, STAFF, {"admin"}),
+    # settings: written only by console_api (validated, audited), never by a browser
+    f"config/c{RUN}": ({"default_threshold": 0.8}, STAFF, set()),
+    f"flows/f{RUN}": ({"steps": {}}, STAFF, set()),
+    f"channels/ch{RUN}": ({"name": "Vendas"}, {"admin"}, set()),
+    f"canned_responses/cr{RUN}": ({"shortcut": "ola", "title": "Olá", "text": "Olá!"}, STAFF, set()),
     f"templates/tp{RUN}": ({"name": "retomar", "language": "pt_BR"}, STAFF, {"admin"}),
     "chats/team_support": ({"type": "team", "teamId": "support", "members": []}, SUPPORT, set()),
     "chats/team_support/messages/first": (
@@ -96,7 +97,6 @@ NEW_BODY: dict[str, dict[str, Any]] = {
 }
 # A changed document per collection whose writes are validated (elsewhere: the seed plus a field).
 CHANGED: dict[str, dict[str, Any]] = {
-    "canned_responses": {"shortcut": "ola", "title": "mudou", "text": "Olá!"},
     "templates": {"name": "retomar", "language": "pt_BR", "status": "PAUSED"},
 }
 
@@ -343,8 +343,6 @@ def test_a_team_chat_names_no_members_so_nobody_outside_the_team_lists_it(rest):
         ("templates", {"name": 5, "language": "pt_BR"}),
         ("templates", {"name": "retomar", "language": "pt_BR", "components": "BODY"}),
         ("templates", {"name": "retomar", "language": "pt_BR", "role": "admin"}),
-        ("canned_responses", {"shortcut": "ola", "title": "Olá", "text": "Olá!", "teams": "support"}),
-        ("canned_responses", {"shortcut": "/ola", "title": "Olá", "text": "Olá!"}),
     ],
 )
 def test_even_an_admin_writes_settings_only_in_their_shape(rest, path, body):

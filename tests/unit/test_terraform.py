@@ -39,6 +39,7 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "automation_tick": "automation",
     "inbox_api": "inbox",
+    "console_api": "console",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -321,6 +322,9 @@ def test_grants_are_least_privilege():
     assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
     assert dirs["outbound"]["publishes_to"] == []
+    # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
+    assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
+    assert dirs["console"]["publishes_to"] == []
 
     publisher = resource("google_pubsub_topic_iam_member", "publisher")
     assert publisher["topic"] == "${google_pubsub_topic.this[each.value.topic].name}"
@@ -445,8 +449,13 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     accessor = resource("google_secret_manager_secret_iam_member", "accessor")
     assert accessor["for_each"] == "${local.secrets}"
     assert accessor["member"] == "${google_service_account.function[each.value.dir].member}"
-    # values are set with gcloud, never stored in Terraform state
+    # values are set with gcloud or the console, never stored in Terraform state
     assert not resources("google_secret_manager_secret_version")
+    # the console may add versions of the channel tokens outbound mounts, and of nothing else
+    writer = resource("google_secret_manager_secret_iam_member", "console_token_writer")
+    assert writer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "outbound"}}'
+    assert writer["role"] == "roles/secretmanager.secretVersionManager"
+    assert writer["member"] == '${google_service_account.function["console"].member}'
 
 
 def test_channel_tokens_are_only_the_names_the_application_reads_as_tokens():
@@ -489,10 +498,11 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_and_the_inbox_api_are_public():
-    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
+def test_only_the_webhooks_and_the_staff_apis_are_public():
+    """Meta signs each webhook call; each inbox_api and console_api call carries a Firebase ID token the
+    function checks."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "console_api"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atende.adapters.secret_store import EnvFileSecretStore
 from atende.dev import auth_emulator, inbox_server, prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
@@ -141,6 +142,9 @@ class Stack:
         state.mkdir(parents=True, exist_ok=True)
         (state / "pubsub").mkdir(exist_ok=True)
         self.env = self._child_env()
+        # Channel tokens the console saved (adapters/secret_store.py): the functions read them as variables.
+        self.env.setdefault("ATENDE_SECRETS_FILE", str(state / "secrets.env"))
+        self.env.update(EnvFileSecretStore(Path(self.env["ATENDE_SECRETS_FILE"]), {}).read())
         self.env.setdefault("MEDIA_DIR", str(state / "media"))  # served by the stand-in under /media
         self.env.setdefault("MEDIA_BASE_URL", self.env["GRAPH_API_BASE_URL"])
         self.env.setdefault("MEDIA_ALLOWED_HOSTS", f"{self.config.host},localhost")  # never the internet

@@ -289,6 +289,13 @@ class FlowLibrary:
                 log.error("flow override %s ignored: %s", flow_id, exc)
                 del pending[flow_id]
 
+    def check_override(self, flow_id: str, flow: Mapping[str, Any]) -> dict[str, Any]:
+        """`flow` as it would be stored under `flow_id` beside this library's flows, or FlowError naming
+        the flow, step and field: what `with_overrides` would log and skip, said before it is saved."""
+        candidate = {**flow, "id": flow_id}
+        _check(candidate, self._flows.keys() | {flow_id})
+        return candidate
+
     def get(self, flow_id: str) -> dict[str, Any]:
         return self._flows[flow_id]
 

@@ -349,9 +349,15 @@ class InboundService:
             return answer.text  # the brief's exact words when the model is unavailable
         return "\n\n".join(t for t in (answer.text if answer else None, self._notice(decision, request)) if t)
 
-    @staticmethod
-    def _notice(decision: RoutingDecision, request: ReplyRequest) -> str:
-        return handoff.notice(decision.reason, decision.team, request.business, request.language, request.now)
+    def _notice(self, decision: RoutingDecision, request: ReplyRequest) -> str:
+        return handoff.notice(
+            decision.reason,
+            decision.team,
+            request.business,
+            self._config.hours(),
+            request.language,
+            request.now,
+        )
 
 
 def _save(repo: Repository[A], before: A | None, after: A) -> None:
