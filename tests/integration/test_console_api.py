@@ -191,7 +191,7 @@ def test_hours_teams_and_canned_responses_are_stored_as_firestore_keeps_them(con
             == "2026-12-25"
         )
         team = f"t{uuid.uuid4().hex[:6]}"
-        body = {"name": "VIP", "serviceLevel": {"firstResponseSeconds": 300}}
+        body = {"name": "VIP", "serviceLevel": {"firstResponseS": 300}}
         assert console("PUT", f"/teams/{team}", admin, body).status_code == 200
         canned = {"title": "VIP", "text": "Olá! Você é VIP.", "teams": [team]}
         assert console("PUT", f"/canned/{team}", admin, canned).status_code == 200

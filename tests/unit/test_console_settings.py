@@ -171,13 +171,13 @@ def test_a_team_and_its_service_level(world):
     team = world.console.documents.set_team(
         ADMIN,
         "vip",
-        {"name": "VIP", "serviceLevel": {"firstResponseSeconds": 300, "resolutionSeconds": 3600}},
+        {"name": "VIP", "serviceLevel": {"firstResponseS": 300, "resolutionS": 3600}},
     )
-    assert team["serviceLevel"] == {"firstResponseSeconds": 300, "resolutionSeconds": 3600}
+    assert team["serviceLevel"] == {"firstResponseS": 300, "resolutionS": 3600}
     assert {t["id"] for t in world.console.documents.teams(ADMIN)} >= {"vip", "support", "retention"}
     for doc, where in [
-        ({"name": "VIP", "serviceLevel": {"firstResponseSeconds": 5}}, "firstResponseSeconds"),
-        ({"name": "VIP", "serviceLevel": {"firstResponseSeconds": 600, "resolutionSeconds": 300}}, "shorter"),
+        ({"name": "VIP", "serviceLevel": {"firstResponseS": 5}}, "firstResponseS"),
+        ({"name": "VIP", "serviceLevel": {"firstResponseS": 600, "resolutionS": 300}}, "shorter"),
         ({"name": ""}, "name"),
         ({"name": "VIP", "sla": 5}, "sla: campo desconhecido"),
     ]:

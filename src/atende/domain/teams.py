@@ -20,13 +20,13 @@ class ServiceLevel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    firstResponseSeconds: int = Field(ge=10, le=WEEK_S)
-    resolutionSeconds: int | None = Field(default=None, ge=60, le=4 * WEEK_S)
+    firstResponseS: int = Field(ge=10, le=WEEK_S)
+    resolutionS: int | None = Field(default=None, ge=60, le=4 * WEEK_S)
 
     @model_validator(mode="after")
     def _resolution_after_first_response(self) -> ServiceLevel:
-        if self.resolutionSeconds is not None and self.resolutionSeconds < self.firstResponseSeconds:
-            raise ValueError("resolutionSeconds is shorter than firstResponseSeconds")
+        if self.resolutionS is not None and self.resolutionS < self.firstResponseS:
+            raise ValueError("resolutionS is shorter than firstResponseS")
         return self
 
 
