@@ -64,7 +64,7 @@ const pt = {
   },
   flows: {
     step: 'Passo {{name}}', preview: 'Pré-visualizar', messages: 'Mensagens do cliente (uma por linha)', run: 'Rodar',
-    handoff: 'Passa para a equipe {{team}}', edited: 'editado', start: 'Começa em: {{step}}',
+    handoff: 'Passa para a equipe {{team}}', edited: 'editado', reset: 'Voltar à versão original', start: 'Começa em: {{step}}',
   },
   channels: {
     help: 'Os tokens nunca são mostrados: ao substituir, o novo vai para o Secret Manager (produção) ou para o arquivo local de segredos (make dev).',
@@ -136,7 +136,7 @@ const en = {
   },
   flows: {
     step: 'Step {{name}}', preview: 'Preview', messages: 'Customer messages (one per line)', run: 'Run',
-    handoff: 'Hands over to team {{team}}', edited: 'edited', start: 'Starts at: {{step}}',
+    handoff: 'Hands over to team {{team}}', edited: 'edited', reset: 'Back to the original version', start: 'Starts at: {{step}}',
   },
   channels: {
     help: 'Tokens are never shown: a replacement goes to Secret Manager (production) or the local secrets file (make dev).',

@@ -88,6 +88,13 @@ export default function Flows() {
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="xs">
             {flow?.problem && <Alert color="orange">{flow.problem}</Alert>}
+            {flow?.edited && flow?.repo && (
+              <Button size="xs" variant="light" color="orange" w="fit-content"
+                onClick={() => save(`flows/${chosen}`, 'DELETE', undefined, t('console.saved'))
+                  .then((a) => a && api('console', `flows/${chosen}`).then(setFlow))}>
+                {t('console.flows.reset')}
+              </Button>
+            )}
             {flow?.flow && Object.entries(flow.flow.steps || {}).map(([name, step]) => (
               <Step key={`${chosen}-${name}`} flowId={chosen} name={name} step={step} onSaved={setFlow} />
             ))}
