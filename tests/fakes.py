@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
+from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
+from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, Direction, stable_id
 from atende.domain.staff import StaffMember
 from atende.engines.base import EngineReply, ReplyRequest
@@ -48,6 +50,8 @@ class Store:
     omni_logs: dict[str, FailureLog] = field(default_factory=dict)
     staff: dict[str, Versioned[StaffMember]] = field(default_factory=dict)
     audit_logs: dict[str, AuditEntry] = field(default_factory=dict)
+    tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
+    signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
 
     def member(self, uid: str) -> StaffMember:
@@ -148,6 +152,14 @@ class FakeConversations(_Aggregates[Conversation]):
             limit,
         )
 
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.status == ConversationStatus.BOT and (c.last_message_at or 0) < last_message_before,
+            lambda c: c.last_message_at or 0.0,
+            limit,
+            reverse=True,
+        )
+
     def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
         return self._where(
             lambda c: c.contact_id == contact_id, lambda c: c.last_message_at or 0.0, limit, reverse=True
@@ -240,6 +252,19 @@ class FakeAuditLogs:
         self._uow.pending.append(("audit_logs", entry.id, entry, False))
 
 
+class FakeMetrics:
+    """Counted only by a commit that goes through, like the Firestore increments in the same batch."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def count(self, tallies: Iterable[Tally]) -> None:
+        self._uow.pending.extend(("tallies", "", t, False) for t in tallies)
+
+    def signal(self, signal: ChannelSignal) -> None:
+        self._uow.pending.append(("signals", "", signal, False))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -256,6 +281,7 @@ class FakeUnitOfWork:
         self.omni_logs = FakeOmniLogs(self)
         self.staff = FakeStaff(self, "staff")
         self.audit_logs = FakeAuditLogs(self)
+        self.metrics = FakeMetrics(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -282,6 +308,9 @@ class FakeUnitOfWork:
             if create and key in getattr(self.store, table, {}):
                 raise Conflict(f"{table}/{key} exists")
         for table, key, value, _ in self.pending:
+            if table in ("tallies", "signals"):
+                getattr(self.store, table).append(value)
+                continue
             if table in ("ia_logs", "omni_logs", "audit_logs"):
                 getattr(self.store, table)[key] = value
                 continue

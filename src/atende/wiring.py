@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.inbox import InboxService
     from atende.services.media import MediaService, MediaStore
@@ -223,6 +224,13 @@ def distribution() -> Distribution:
     from atende.services.distribution import Distribution
 
     return Distribution(unit_of_work)
+
+
+@cache
+def idle_closer() -> IdleCloser:
+    from atende.services.idle_close import IdleCloser
+
+    return IdleCloser(unit_of_work)
 
 
 @cache
