@@ -32,8 +32,8 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call) and inbox_api (browsers; each call carries a
-  # Firebase ID token the function verifies).
+  # webhooks (Meta signs each call), inbox_api and reports_api (browsers; each call
+  # carries a Firebase ID token the function verifies).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -44,6 +44,7 @@ locals {
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
+    reports_api       = { dir = "reports", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -128,6 +129,14 @@ locals {
         INBOX_ORIGINS         = join(",", var.inbox_origins)
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
+      }
+    }
+    reports = {
+      description   = "The console's reports, live board and channel health: verify the caller's Firebase ID token, then read"
+      project_roles = ["roles/datastore.viewer"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
       }
     }
     automation = {

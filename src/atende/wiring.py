@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
+    from atende.entrypoints.reports_http import ReportServices
     from atende.erp.port import Erp
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
@@ -253,6 +254,28 @@ def identity() -> FirebaseIdentity:
 
     s = settings()
     return FirebaseIdentity(s.project, check_revoked=s.production)
+
+
+@cache
+def report_services() -> ReportServices:
+    """Reports, live board and channel health over one reader (each request opens its own counter)."""
+    from datetime import datetime
+
+    from atende.adapters.firestore.report_readers import FirestoreReportReader
+    from atende.domain.metrics import TZ
+    from atende.entrypoints.reports_http import ReportServices
+    from atende.services.board import ChannelHealthPanel, LiveBoard
+    from atende.services.reports import Reports
+
+    def reader() -> FirestoreReportReader:
+        return FirestoreReportReader(firestore_client())
+
+    reports = Reports(reader, today=lambda: datetime.now(TZ).date())
+    board = LiveBoard(reader)
+    health = ChannelHealthPanel(reader, channel_registry().current)
+    return ReportServices(
+        reports=lambda: reports, board=lambda: board, health=lambda: health, identity=identity
+    )
 
 
 @cache

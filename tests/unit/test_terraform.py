@@ -38,6 +38,7 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "automation_tick": "automation",
     "inbox_api": "inbox",
+    "reports_api": "reports",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -320,6 +321,8 @@ def test_grants_are_least_privilege():
     assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
     assert dirs["outbound"]["publishes_to"] == []
+    assert dirs["reports"]["project_roles"] == ["roles/datastore.viewer"]  # reports only read
+    assert dirs["reports"]["publishes_to"] == []
 
     publisher = resource("google_pubsub_topic_iam_member", "publisher")
     assert publisher["topic"] == "${google_pubsub_topic.this[each.value.topic].name}"
@@ -488,10 +491,11 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_and_the_inbox_api_are_public():
-    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
+def test_only_the_webhooks_and_the_browser_apis_are_public():
+    """Meta signs each webhook call; each inbox_api and reports_api call carries a Firebase ID token the
+    function checks."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "reports_api"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"

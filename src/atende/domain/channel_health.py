@@ -83,7 +83,6 @@ class Health:
     last_received_at: float | None
     last_sent_at: float | None
     last_error: str | None
-    dead_letters: int | None  # messages waiting in the dead-letter topics (None: not known)
 
     @property
     def state(self) -> State:
@@ -93,7 +92,5 @@ class Health:
         rate = hour.error_rate
         tried = hour.sent + hour.errors
         if (rate is not None and tried >= MIN_SENDS and rate >= DEGRADED_ERROR_RATE) or hour.rejected:
-            return State.DEGRADED
-        if self.dead_letters:
             return State.DEGRADED
         return State.OK

@@ -7,7 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from atende.domain.errors import WorkflowRefused
 from atende.domain.metrics import BOUNDS, OVERFLOW, Count, HandoffReason, Timing
+from atende.domain.model import Role
+from atende.domain.staff import Actor
 
 CSAT_SCORES = ("1", "2", "3", "4", "5")
 HOURLY = (Count.IN, Count.OUT_BOT, Count.OUT_PEOPLE, Count.HANDOFFS)  # what the `all` documents keep per hour
@@ -129,3 +132,40 @@ def _timing(h: Histogram) -> dict[str, Any]:
         "p90Over": p90 == float("inf"),
         "mean": h.mean,
     }
+
+
+BY = ("day", "hour", "team", "channel", "agent", "intent", "persona")
+MAX_DAYS = 400
+
+
+def dimension_of(by: str) -> str:
+    """The documents a report grouped by `by` sums: day, hour and team read the `all` ones."""
+    return "all" if by in ("day", "hour", "team") else by
+
+
+def scope(actor: Actor, team: str | None) -> tuple[str, ...] | None:
+    """The teams whose figures `actor` may read (None: every team): supervisors their own, admins all,
+    agents none (refused, as `firestore.rules` refuses their reads of `metrics`)."""
+    if actor.role == Role.ADMIN:
+        return (team,) if team else None
+    if actor.role != Role.SUPERVISOR:
+        raise WorkflowRefused("Relatórios são para a supervisão e a administração", forbidden=True)
+    if team:
+        actor.check(team in actor.teams, "Esta equipe não é sua")
+        return (team,)
+    return actor.teams
+
+
+def flat(figures: Figures) -> dict[str, Any]:
+    """One CSV row's columns: the summary with nested maps spelled `outer_inner`."""
+    row: dict[str, Any] = {}
+    for key, value in figures.summary().items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                if isinstance(v, dict):
+                    row.update({f"{key}_{sub}_{k}": x for k, x in v.items()})
+                else:
+                    row[f"{key}_{sub}"] = v
+        else:
+            row[key] = value
+    return row

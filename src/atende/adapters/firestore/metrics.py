@@ -18,6 +18,7 @@ from atende.domain.reports import HOURLY, Daily, Figures, Histogram
 
 ALL = "all"
 DIMENSIONS = (ALL, "channel", "intent", "persona", "agent")
+GROUPED = ("handoff", "csat")  # counters kept in a map of their own: `handoff.<reason>`, `csat.<score>`
 HEALTH_TTL_S = 8 * 24 * 3600  # `expireAt` of an hourly bucket: Firestore's TTL policy removes it then
 
 
@@ -40,7 +41,7 @@ def deltas(tallies: Iterable[Tally]) -> dict[str, dict[str, Any]]:
             key = doc_id(day, s.team, dimension, value)
             doc = docs.setdefault(key, {"day": day, "team": s.team, "dimension": dimension, "value": value})
             for name, n in tally.counts.items():
-                _add(doc, ("c", *name.split(".")), n)
+                _add(doc, tuple(name.split(".")) if "." in name else ("c", name), n)  # handoff.<reason>
                 if dimension == ALL and name in HOURLY:
                     _add(doc, ("hour", f"h{hour}", name), n)
             for name, seconds in tally.timings.items():
@@ -58,12 +59,9 @@ def _add(doc: dict[str, Any], path: tuple[str, ...], n: float) -> None:
 
 
 def from_doc(doc: dict[str, Any]) -> Daily:
-    counts: dict[str, int] = {}
-    for name, value in (doc.get("c") or {}).items():
-        if isinstance(value, dict):  # handoff.<reason>, csat.<score>
-            counts.update({f"{name}.{k}": int(v) for k, v in value.items()})
-        else:
-            counts[name] = int(value)
+    counts = {name: int(value) for name, value in (doc.get("c") or {}).items()}
+    for group in GROUPED:
+        counts |= {f"{group}.{k}": int(v) for k, v in (doc.get(group) or {}).items()}
     timings = {
         name: Histogram(
             {k: int(v) for k, v in (h.get("b") or {}).items()}, int(h.get("n") or 0), float(h.get("sum") or 0)
