@@ -20,10 +20,12 @@ from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, Direction, stable_id
+from atende.domain.reports import Daily
 from atende.domain.staff import StaffMember
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
@@ -521,3 +523,65 @@ class FakeStaffDirectory:
 
     def all(self) -> list[StaffMember]:
         return list(self.profiles.values())
+
+
+class FakeReportReader:
+    """The metrics documents the committed tallies make (the mapper's own `deltas`), read back as the
+    Firestore reader would; and the board's and health panel's reads from the store."""
+
+    def __init__(self, store: Store, levels: dict[str, Any] | None = None) -> None:
+        self._store = store
+        self._levels = levels or {}
+        self.documents_read = 0
+
+    def daily(
+        self, *, dimension: str, first_day: str, last_day: str, teams: Sequence[str] | None
+    ) -> list[Daily]:
+        from atende.adapters.firestore import metrics as metrics_doc
+
+        docs = [metrics_doc.from_doc(d) for d in metrics_doc.deltas(self._store.tallies).values()]
+        found = [
+            d
+            for d in docs
+            if d.dimension == dimension
+            and first_day <= d.day <= last_day
+            and (teams is None or d.team in teams)
+        ]
+        self.documents_read += len(found)
+        return found
+
+    def teams(self) -> dict[str, Any]:
+        return dict(self._levels)
+
+    def open_conversations(self, teams: Sequence[str]) -> list[Conversation]:
+        return [
+            v.value
+            for v in self._store.conversations.values()
+            if v.value.team in teams and v.value.status in ("waiting", "in_service")
+        ]
+
+    def people(self, teams: Sequence[str]) -> list[StaffMember]:
+        return [v.value for v in self._store.staff.values() if set(v.value.teams) & set(teams)]
+
+    def latest_hours(self, key: str, limit: int) -> list[HealthHour]:
+        from atende.domain.channel_health import HourCounts, hour_id
+
+        hours: dict[str, dict[str, Any]] = {}
+        for s in self._store.signals:
+            if s.key != key:
+                continue
+            h = hours.setdefault(hour_id(s.at), {"counts": HourCounts(), "last": {}})
+            h["counts"] = h["counts"] + HourCounts(**{str(s.signal): 1})
+            h["last"][str(s.signal)] = max(s.at, h["last"].get(str(s.signal), 0))
+            if s.code:
+                h["code"] = s.code
+        return [
+            HealthHour(
+                hour=hour,
+                counts=h["counts"],
+                last_received_at=h["last"].get("received"),
+                last_sent_at=h["last"].get("sent"),
+                last_error=h.get("code"),
+            )
+            for hour, h in sorted(hours.items(), reverse=True)
+        ][:limit]

@@ -12,8 +12,8 @@ WEBHOOK = "webhook"  # the account of a signal that belongs to the channel's web
 
 # Thresholds of the state (docs/reports.md).
 OFFLINE_FAILURES = 3  # this many send failures in the last hour and not one send accepted: offline
-DEGRADED_ERROR_RATE = 0.10  # a tenth of the sends failing (with at least MIN_SENDS tried): degraded
-MIN_SENDS = 5
+DEGRADED_ERROR_RATE = 0.10  # a tenth of the sends failing …
+MIN_ERRORS = 2  # … and more than a one-off failure: degraded
 
 
 class Signal(StrEnum):
@@ -90,7 +90,7 @@ class Health:
         if hour.errors >= OFFLINE_FAILURES and hour.sent == 0:
             return State.OFFLINE
         rate = hour.error_rate
-        tried = hour.sent + hour.errors
-        if (rate is not None and tried >= MIN_SENDS and rate >= DEGRADED_ERROR_RATE) or hour.rejected:
+        failing = rate is not None and rate >= DEGRADED_ERROR_RATE and hour.errors >= MIN_ERRORS
+        if failing or hour.rejected:
             return State.DEGRADED
         return State.OK
