@@ -220,3 +220,38 @@ def test_the_health_panel_counts_each_account_and_is_for_admins(history):
     with pytest.raises(WorkflowRefused):
         panel.panel(SUPPORT_SUPERVISOR)
 
+
+
+def test_a_customer_coming_back_opens_a_new_episode_timed_from_its_own_handoff():
+    h = History(FakeUnitOfWork())
+    joao = h.say("5511900000005", "quero falar com um atendente", answered_after=1)
+    h.inbox.take(ANA, joao.conversation_id)
+    h.clock.now += 100
+    h.write(ANA, joao.conversation_id, "Oi!")
+    h.clock.now += 100
+    h.inbox.resolve(ANA, joao.conversation_id)
+    h.clock.now += 3600  # an hour later he writes again, and asks for a person again
+    h.say("5511900000005", "quero falar com um atendente de novo", answered_after=2)
+    h.inbox.take(ANA, joao.conversation_id)
+    h.clock.now += 50
+    h.write(ANA, joao.conversation_id, "De volta!")
+    h.clock.now += 10
+    h.write(ANA, joao.conversation_id, "Mais alguma coisa?")
+    reports = Reports(lambda: FakeReportReader(h.uow().store), today=lambda: date(2026, 3, 10))
+    summary = reports.report(ADMIN, first_day=None, last_day=None, by="day").total().summary()
+    assert (summary["opened"], summary["handoffs"], summary["resolvedByPeople"]) == (2, 2, 1)
+    # one first answer per episode, each timed from its own handoff: 100 s, then 50 s
+    assert summary["frtPeople"]["n"] == 2 and summary["frtPeople"]["mean"] == 75
+    assert summary["outPeople"] == 3
+
+
+def test_the_bot_closes_only_conversations_silent_for_a_day():
+    h = History(FakeUnitOfWork())
+    maria = h.say("5511900000006", "oi", answered_after=1)
+    h.clock.now += 86400 - 10
+    assert h.closer.run() == 0
+    h.clock.now += 20
+    assert h.closer.run() == 1 and h.closer.run() == 0
+    closed = h.uow().store.conversation(maria.conversation_id)
+    assert (closed.status, closed.resolved_by) == (ConversationStatus.RESOLVED, "bot")
+    assert sum(t.counts.get("autoResolved", 0) for t in h.uow().store.tallies) == 1

@@ -171,20 +171,26 @@ def tallies(
         if answered and handoff is not None and _in_episode(after, handoff.at):
             first = {Timing.FRT_PEOPLE: max(0.0, at - handoff.at)}
         add(_with(base, agent=author), {Count.OUT_PEOPLE: 1}, first)
-    if before is not None and before.status != ConversationStatus.RESOLVED and after.resolved_at is not None:
+    ended = before is not None and before.status != ConversationStatus.RESOLVED and after.resolved_at
+    if ended and after.opened_at is not None:  # episodes begun before the counters existed are not counted
         out.extend(_resolution(after, base, at))
     return out
 
 
 def _resolution(after: Conversation, base: Slice, at: float) -> list[Tally]:
+    opened_at = after.opened_at or at
     handed = after.handoff is not None and _in_episode(after, after.handoff.at)
     if after.resolved_by == BOT and not handed:
-        took = (after.last_message_at or at) - after.opened_at if after.opened_at is not None else None
-        timings = {Timing.RESOLUTION_BOT: max(0.0, took)} if took is not None else {}
-        return [Tally(at=at, slice=base, counts={Count.AUTO_RESOLVED: 1}, timings=timings)]
-    resolved_at = after.resolved_at or at
-    took = resolved_at - after.opened_at if after.opened_at is not None else None
-    timings = {Timing.RESOLUTION_PEOPLE: max(0.0, took)} if took is not None else {}
+        took = (after.last_message_at or at) - opened_at
+        return [
+            Tally(
+                at=at,
+                slice=base,
+                counts={Count.AUTO_RESOLVED: 1},
+                timings={Timing.RESOLUTION_BOT: max(0.0, took)},
+            )
+        ]
+    timings = {Timing.RESOLUTION_PEOPLE: max(0.0, (after.resolved_at or at) - opened_at)}
     agent = after.resolved_by if after.resolved_by not in (None, BOT) else None
     return [
         Tally(
