@@ -70,6 +70,8 @@ class Report:
         return {"day": d.day, "team": d.team}.get(self.by, d.value)
 
     def to_json(self) -> dict[str, Any]:
+        rows = [{"key": k, **f.summary()} for k, f in self.rows()]
+        days = [{"day": r["key"], **r} for r in rows] if self.by == "day" else None
         return {
             "from": self.first_day,
             "to": self.last_day,
@@ -77,8 +79,8 @@ class Report:
             "teams": list(self.teams) if self.teams is not None else None,
             "documentsRead": len(self.documents),
             "total": self.total().summary(),
-            "rows": [{"key": k, **f.summary()} for k, f in self.rows()],
-            "days": [{"day": k, **f.summary()} for k, f in self.days()],
+            "rows": rows,
+            "days": days if days is not None else [{"day": k, **f.summary()} for k, f in self.days()],
             "hours": [
                 {"hour": h, **{str(n): c.get(n, 0) for n in HOURLY}} for h, c in sorted(self._hours().items())
             ],
