@@ -26,6 +26,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -77,7 +78,7 @@ def year_of_tallies(conversations: int, messages: int, last_day: date, seed: int
             )
             continue
         agent = f"{team}-agent-{rng.randrange(AGENTS_PER_TEAM)}"
-        person = Slice(**{**base.__dict__, "agent": agent})
+        person = replace(base, agent=agent)
         yield Tally(at=at + 5, slice=base, counts={Count.HANDOFFS: 1, f"handoff.{pick(rng, REASONS)}": 1})
         yield Tally(at=at + 60, slice=person, counts={Count.ASSIGNED: 1})
         yield Tally(

@@ -10,7 +10,7 @@ up over any set of days, so a percentile over a date range is read from the summ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -144,7 +144,7 @@ def tallies(
     opened = _opened(before, after)
     if received is not None:
         intent = received.triage.intent if received.triage else NONE
-        message_slice = _with(base, intent=intent)
+        message_slice = replace(base, intent=intent)
         if received.echo or received.sender_type != SenderType.CONTACT:
             add(message_slice, {Count.OUT_PEOPLE: 1})
         else:
@@ -162,7 +162,7 @@ def tallies(
         and after.status == ConversationStatus.IN_SERVICE
         and (before is None or before.assignee != after.assignee)
     ):
-        add(_with(base, agent=after.assignee), {Count.ASSIGNED: 1})
+        add(replace(base, agent=after.assignee), {Count.ASSIGNED: 1})
     if person_message is not None:
         author = person_message.author_id or NONE
         first: dict[str, float] = {}
@@ -170,7 +170,7 @@ def tallies(
         answered = before is not None and before.first_response_at is None and after.first_response_at
         if answered and handoff is not None and _in_episode(after, handoff.at):
             first = {Timing.FRT_PEOPLE: max(0.0, at - handoff.at)}
-        add(_with(base, agent=author), {Count.OUT_PEOPLE: 1}, first)
+        add(replace(base, agent=author), {Count.OUT_PEOPLE: 1}, first)
     ended = before is not None and before.status != ConversationStatus.RESOLVED and after.resolved_at
     if ended and after.opened_at is not None:  # episodes begun before the counters existed are not counted
         out.extend(_resolution(after, base, at))
@@ -195,7 +195,7 @@ def _resolution(after: Conversation, base: Slice, at: float) -> list[Tally]:
     return [
         Tally(
             at=at,
-            slice=_with(base, agent=agent),
+            slice=replace(base, agent=agent),
             counts={Count.RESOLVED_BY_PEOPLE: 1},
             timings=timings,
         )
@@ -223,5 +223,3 @@ def _episode_intent(conv: Conversation) -> str:
     return NONE
 
 
-def _with(base: Slice, **changes: str | None) -> Slice:
-    return Slice(**{**base.__dict__, **changes})
