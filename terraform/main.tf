@@ -32,7 +32,7 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call), inbox_api and console_api (browsers; each call
+  # webhooks (Meta signs each call), inbox_api, console_api and reports_api (browsers; each call
   # carries a Firebase ID token the function verifies).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -45,6 +45,7 @@ locals {
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
     console_api       = { dir = "console", public = true, sizing = "worker" }
+    reports_api       = { dir = "reports", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -134,6 +135,14 @@ locals {
     console = {
       description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
+    reports = {
+      description   = "The console's reports, live board and channel health: verify the caller's Firebase ID token, then read"
+      project_roles = ["roles/datastore.viewer"]
       publishes_to  = []
       env = {
         INBOX_ORIGINS = join(",", var.inbox_origins)

@@ -13,16 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
+from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
+from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, Direction, stable_id
+from atende.domain.reports import Daily
 from atende.domain.staff import StaffMember
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
@@ -49,6 +53,8 @@ class Store:
     omni_logs: dict[str, FailureLog] = field(default_factory=dict)
     staff: dict[str, Versioned[StaffMember]] = field(default_factory=dict)
     audit_logs: dict[str, AuditEntry] = field(default_factory=dict)
+    tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
+    signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
 
     def member(self, uid: str) -> StaffMember:
@@ -149,6 +155,14 @@ class FakeConversations(_Aggregates[Conversation]):
             limit,
         )
 
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.status == ConversationStatus.BOT and (c.last_message_at or 0) < last_message_before,
+            lambda c: c.last_message_at or 0.0,
+            limit,
+            reverse=True,
+        )
+
     def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
         return self._where(
             lambda c: c.contact_id == contact_id, lambda c: c.last_message_at or 0.0, limit, reverse=True
@@ -241,6 +255,19 @@ class FakeAuditLogs:
         self._uow.pending.append(("audit_logs", entry.id, entry, False))
 
 
+class FakeMetrics:
+    """Counted only by a commit that goes through, like the Firestore increments in the same batch."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def count(self, tallies: Iterable[Tally]) -> None:
+        self._uow.pending.extend(("tallies", "", t, False) for t in tallies)
+
+    def signal(self, signal: ChannelSignal) -> None:
+        self._uow.pending.append(("signals", "", signal, False))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -257,6 +284,7 @@ class FakeUnitOfWork:
         self.omni_logs = FakeOmniLogs(self)
         self.staff = FakeStaff(self, "staff")
         self.audit_logs = FakeAuditLogs(self)
+        self.metrics = FakeMetrics(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -283,6 +311,9 @@ class FakeUnitOfWork:
             if create and key in getattr(self.store, table, {}):
                 raise Conflict(f"{table}/{key} exists")
         for table, key, value, _ in self.pending:
+            if table in ("tallies", "signals"):
+                getattr(self.store, table).append(value)
+                continue
             if table in ("ia_logs", "omni_logs", "audit_logs"):
                 getattr(self.store, table)[key] = value
                 continue
@@ -570,3 +601,65 @@ class FakeSecretStore:
 
     def has(self, name: str) -> bool:
         return name in self.values
+
+
+class FakeReportReader:
+    """The metrics documents the committed tallies make (the mapper's own `deltas`), read back as the
+    Firestore reader would; and the board's and health panel's reads from the store."""
+
+    def __init__(self, store: Store, levels: dict[str, Any] | None = None) -> None:
+        self._store = store
+        self._levels = levels or {}
+        self.documents_read = 0
+
+    def daily(
+        self, *, dimension: str, first_day: str, last_day: str, teams: Sequence[str] | None
+    ) -> list[Daily]:
+        from atende.adapters.firestore import metrics as metrics_doc
+
+        docs = [metrics_doc.from_doc(d) for d in metrics_doc.deltas(self._store.tallies).values()]
+        found = [
+            d
+            for d in docs
+            if d.dimension == dimension
+            and first_day <= d.day <= last_day
+            and (teams is None or d.team in teams)
+        ]
+        self.documents_read += len(found)
+        return found
+
+    def teams(self) -> dict[str, Any]:
+        return dict(self._levels)
+
+    def open_conversations(self, teams: Sequence[str]) -> list[Conversation]:
+        return [
+            v.value
+            for v in self._store.conversations.values()
+            if v.value.team in teams and v.value.status in ("waiting", "in_service")
+        ]
+
+    def people(self, teams: Sequence[str]) -> list[StaffMember]:
+        return [v.value for v in self._store.staff.values() if set(v.value.teams) & set(teams)]
+
+    def latest_hours(self, key: str, limit: int) -> list[HealthHour]:
+        from atende.domain.channel_health import HourCounts, hour_id
+
+        hours: dict[str, dict[str, Any]] = {}
+        for s in self._store.signals:
+            if s.key != key:
+                continue
+            h = hours.setdefault(hour_id(s.at), {"counts": HourCounts(), "last": {}})
+            h["counts"] = h["counts"] + HourCounts(**{str(s.signal): 1})
+            h["last"][str(s.signal)] = max(s.at, h["last"].get(str(s.signal), 0))
+            if s.code:
+                h["code"] = s.code
+        return [
+            HealthHour(
+                hour=hour,
+                counts=h["counts"],
+                last_received_at=h["last"].get("received"),
+                last_sent_at=h["last"].get("sent"),
+                last_error=h.get("code"),
+            )
+            for hour, h in sorted(hours.items(), reverse=True)
+        ][:limit]

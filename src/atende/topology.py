@@ -45,6 +45,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("automation_tick", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
     Function("console_api", "console", "http"),
+    Function("reports_api", "reports", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
+    from atende.entrypoints.reports_http import ReportServices
     from atende.erp.port import Erp
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.inbox import InboxService
     from atende.services.media import MediaService, MediaStore
@@ -228,6 +230,13 @@ def distribution() -> Distribution:
 
 
 @cache
+def idle_closer() -> IdleCloser:
+    from atende.services.idle_close import IdleCloser
+
+    return IdleCloser(unit_of_work)
+
+
+@cache
 def inbox_service() -> InboxService:
     from atende.services.inbox import InboxService
 
@@ -279,6 +288,28 @@ def console() -> Console:
         FirestoreLogReader(db),
         secret_store(),
         lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
+    )
+
+
+@cache
+def report_services() -> ReportServices:
+    """Reports, live board and channel health over one reader (each request opens its own counter)."""
+    from datetime import datetime
+
+    from atende.adapters.firestore.report_readers import FirestoreReportReader
+    from atende.domain.metrics import TZ
+    from atende.entrypoints.reports_http import ReportServices
+    from atende.services.board import ChannelHealthPanel, LiveBoard
+    from atende.services.reports import Reports
+
+    def reader() -> FirestoreReportReader:
+        return FirestoreReportReader(firestore_client())
+
+    reports = Reports(reader, today=lambda: datetime.now(TZ).date())
+    board = LiveBoard(reader)
+    health = ChannelHealthPanel(reader, channel_registry().current)
+    return ReportServices(
+        reports=lambda: reports, board=lambda: board, health=lambda: health, identity=identity
     )
 
 

@@ -75,6 +75,17 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
     f"ia_logs/i{RUN}": ({"prompt": "x"}, {"admin"}, set()),
     f"omni_logs/o{RUN}": ({"type": "x"}, {"admin"}, set()),
     f"audit_logs/a{RUN}": ({"action": "take"}, {"admin"}, set()),
+    f"metrics/2026-03-10_support_all_all{RUN}": (
+        {"day": "2026-03-10", "team": "support", "dimension": "all", "value": "all", "c": {"in": 3}},
+        {"supervisor", "admin"},
+        set(),
+    ),
+    f"metrics/2026-03-10_billing_all_all{RUN}": (
+        {"day": "2026-03-10", "team": "billing", "dimension": "all", "value": "all", "c": {"in": 5}},
+        {"admin"},
+        set(),
+    ),
+    f"channel_health/whatsapp_1{RUN}/hours/2026031012": ({"sent": 4, "failed": 1}, {"admin"}, set()),
     f"users/u{RUN}": ({"displayName": "Ana", "role": "agent"}, STAFF, set()),
     f"teams/t{RUN}": ({"name": "Suporte"}, STAFF, set()),
     # settings: written only by console_api (validated, audited), never by a browser
@@ -252,6 +263,27 @@ QUERIES = [
     ("agent_b", "chats/team_support", query("messages"), False),
     ("admin", "", query("audit_logs"), True),
     ("supervisor", "", query("audit_logs"), False),
+    # the live board (docs/reports.md): the teams' queues, as the inbox's list reads them
+    (
+        "supervisor",
+        "",
+        query("conversations", where("team", "IN", ["support"]), where("status", "EQUAL", "waiting")),
+        True,
+    ),
+    # reports: a supervisor's own teams' counters, an admin's all; never an agent's or a visitor's
+    (
+        "supervisor",
+        "",
+        query("metrics", where("dimension", "EQUAL", "all"), where("team", "IN", ["support"])),
+        True,
+    ),
+    ("supervisor", "", query("metrics", where("dimension", "EQUAL", "all")), False),
+    ("supervisor", "", query("metrics", where("team", "IN", ["support", "billing"])), False),
+    ("admin", "", query("metrics", where("dimension", "EQUAL", "all")), True),
+    ("agent_a", "", query("metrics", where("team", "IN", ["support"])), False),
+    ("visitor", "", query("metrics", where("team", "IN", ["support"])), False),
+    ("admin", f"channel_health/whatsapp_1{RUN}", query("hours"), True),
+    ("supervisor", f"channel_health/whatsapp_1{RUN}", query("hours"), False),
 ]
 
 

@@ -40,6 +40,7 @@ EXPECTED_TARGETS = {
     "automation_tick": "automation",
     "inbox_api": "inbox",
     "console_api": "console",
+    "reports_api": "reports",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -325,6 +326,8 @@ def test_grants_are_least_privilege():
     # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
     assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
     assert dirs["console"]["publishes_to"] == []
+    assert dirs["reports"]["project_roles"] == ["roles/datastore.viewer"]  # reports only read
+    assert dirs["reports"]["publishes_to"] == []
 
     publisher = resource("google_pubsub_topic_iam_member", "publisher")
     assert publisher["topic"] == "${google_pubsub_topic.this[each.value.topic].name}"
@@ -499,10 +502,10 @@ def _find_key(value: Any, key: str) -> list[Any]:
 
 
 def test_only_the_webhooks_and_the_staff_apis_are_public():
-    """Meta signs each webhook call; each inbox_api and console_api call carries a Firebase ID token the
-    function checks."""
+    """Meta signs each webhook call; each inbox_api, console_api and reports_api call carries a Firebase ID
+    token the function checks."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api", "console_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "console_api", "reports_api"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"

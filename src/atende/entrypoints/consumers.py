@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.media import MediaQueue, MediaService
     from atende.services.outbound import OutboundService
@@ -62,13 +63,15 @@ class Services(Protocol):
 
     def distribution(self) -> Distribution: ...
 
+    def idle_closer(self) -> IdleCloser: ...
+
     def meta(self) -> MetaChannels: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
     event = _decoded(events.decode, delivery.data)
     if isinstance(event, events.RejectedItem):  # a webhook item that can never be processed
-        failures.record(services.unit_of_work, failures.rejected_at_ingest(event))
+        failures.record(services.unit_of_work, failures.rejected_at_ingest(event), failures.health(event))
         return
     if not isinstance(event, events.InboundMessage):
         raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
@@ -122,12 +125,16 @@ def media_fetch(delivery: Delivery, services: Services) -> None:
 
 
 def automation_tick(delivery: Delivery, services: Services) -> None:
-    """Every tick sweeps stalled and failed sends (`services/sweeper.py`); automation rules come later."""
+    """Every tick sweeps stalled and failed sends (`services/sweeper.py`), closes the bot's idle
+    conversations (`services/idle_close.py`); automation rules come later."""
     outcomes = services.send_sweeper().sweep()
     log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
     woken, assigned = services.distribution().tick()
     if woken or assigned:
         log.info("tick %s: %d snoozed conversations woke, %d assigned", delivery.id, woken, assigned)
+    closed = services.idle_closer().run()
+    if closed:
+        log.info("tick %s: %d idle conversations of the bot closed", delivery.id, closed)
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.events import StatusUpdate
 from atende.domain.media import KeptMedia
 from atende.domain.message import Message, OutgoingMessage, SendError
@@ -98,6 +99,8 @@ class Deliveries:
                     uow.messages.remove(echo)  # the echo raced ahead of this record: not a second copy
             if message is None:
                 return
+            if message.provider_message_id is None:  # its first record: channel health counts the send
+                _signal(uow, message, Signal.SENT, self._clock())
             sent = message.sent(provider_message_id, self._clock())
             if not fast:  # the fast path creates the alias unread: a parked status makes that conflict
                 sent = _with_parked(uow, channel, provider_message_id, sent)
@@ -109,14 +112,22 @@ class Deliveries:
 
     def record_failed(self, message_id: str, error: SendError) -> None:
         self._in_flight.pop(message_id, None)
-        self._change(message_id, lambda uow, message: message.failed(error, self._clock()))
+
+        def failed(uow: UnitOfWork, message: Message) -> Message:
+            _signal(uow, message, Signal.FAILED, self._clock(), error)
+            return message.failed(error, self._clock())
+
+        self._change(message_id, failed)
 
     def record_unknown(self, message_id: str, error: SendError) -> None:
         """`unknown`; a status that named it while the send was in flight (parked) settles it at once."""
         self._in_flight.pop(message_id, None)
-        self._change(
-            message_id, lambda uow, message: settled(uow, message.outcome_unknown(error, self._clock()))
-        )
+
+        def unknown(uow: UnitOfWork, message: Message) -> Message:
+            _signal(uow, message, Signal.UNKNOWN, self._clock(), error)
+            return settled(uow, message.outcome_unknown(error, self._clock()))
+
+        self._change(message_id, unknown)
 
     def _change(self, message_id: str, change: Callable[[UnitOfWork, Message], Message]) -> None:
         """One message rewritten by a rule, in its own unit of work (nothing, if it is gone)."""
@@ -249,3 +260,15 @@ def settled(uow: UnitOfWork, message: Message) -> Message:
     """A message awaiting its outcome, settled by a status that named it and was parked (WhatsApp)."""
     found = uow.provider_ids.parked_for(message.id)
     return resolve(uow, message, found) if found is not None else message
+
+
+def _signal(
+    uow: UnitOfWork, message: Message, signal: Signal, at: float, error: SendError | None = None
+) -> None:
+    """A send's outcome, for its account's channel health, in the commit that records it."""
+    code = str(error.code) if error is not None and error.code is not None else None
+    uow.metrics.signal(
+        ChannelSignal(
+            channel=str(message.channel), account_id=message.account_id, signal=signal, at=at, code=code
+        )
+    )

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, overload
 
+from atende.domain import metrics
+from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
 from atende.domain.content import Text
@@ -166,6 +168,16 @@ class InboundService:
                 uow.identities.claim(key, contact_id)
         if reply:
             uow.messages.add(reply)
+        uow.metrics.count(metrics.tallies(conversation, conv, now, received=stored, bot_reply=reply))
+        if not message.echo:
+            uow.metrics.signal(
+                ChannelSignal(
+                    channel=str(message.channel),
+                    account_id=message.account_id,
+                    signal=Signal.RECEIVED,
+                    at=now,
+                )
+            )
         uow.commit()
         joined = conv.status == ConversationStatus.WAITING and (
             conversation is None or conversation.status != ConversationStatus.WAITING

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from atende.domain import metrics
 from atende.domain.contact import Contact
 from atende.domain.contacts import address_on, unreachable_reason
 from atende.domain.content import AnyContent, Audio, Document, Image, Template, Text, Video
@@ -338,6 +339,7 @@ class InboxService:
             after = change(before, uow)
             now = self._clock()
             uow.conversations.save(before, after)
+            uow.metrics.count(metrics.tallies(before, after, now))
             timeline.recount(uow, before, after, now)
             timeline.record(
                 uow,
@@ -401,6 +403,7 @@ class InboxService:
             if conversation.assignee is None:  # answering an unassigned conversation takes it
                 after = after.assign(actor.uid, now)
             uow.conversations.save(conversation, after)
+            uow.metrics.count(metrics.tallies(conversation, after, now, person_message=message))
             timeline.recount(uow, conversation, after, now)
             if conversation.assignee is None:
                 timeline.record(

@@ -18,3 +18,6 @@ AUDIT_LOGS = "audit_logs"  # who changed what, when, before and after (admin onl
 CANNED_RESPONSES = "canned_responses"
 TEMPLATES = "templates"  # approved WhatsApp message templates
 CHATS = "chats"  # the agents' internal chat; written by the browser under the rules
+METRICS = "metrics"  # report counters per (day, team, dimension, value): docs/reports.md
+CHANNEL_HEALTH = "channel_health"  # per account, with an `hours` subcollection of hourly signal counts
+HOURS = "hours"
