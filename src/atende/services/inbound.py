@@ -213,6 +213,7 @@ class InboundService:
         context = RoutingContext(
             conversation_status=request.conversation.status,
             recent_sentiments=request.session.recent_sentiments(now),
+            offline_form=bool(message.context.offline_form),
         )
         decision = decide(triage or NO_TEXT, context, policy)
         request = replace(
