@@ -17,6 +17,7 @@ from atende.dev.seed import DEMO_SITE_KEY, seed_demo_site
 from atende.dev.stack import DEV_SECRETS
 from atende.domain.rate_limits import Limit
 from atende.domain.visitor import identity_hash
+from tests.auth_tokens import bearer
 
 pytestmark = pytest.mark.integration
 ORIGIN = "http://127.0.0.1:5180"
@@ -113,3 +114,54 @@ def test_counters_are_atomic_under_concurrent_requests(firestore_db):
     with ThreadPoolExecutor(max_workers=10) as pool:
         counts = list(pool.map(lambda _: counter.count([limit], now)[limit], range(20)))
     assert sorted(counts) == list(range(1, 21))  # every request saw its own count: none lost, none shared
+
+
+def test_a_person_opening_the_conversation_turns_the_visitors_ticks_blue(stack, http, firestore_db, webchat):
+    session, id_token = visitor(stack, webchat)
+    sent = webchat("POST", "messages", {"clientId": str(uuid.uuid4()), "text": "oi"}, token=id_token)
+    stored = firestore_db.collection("messages").document(sent.json()["messageId"])
+    wait_until(lambda: (stored.get().to_dict() or {}).get("handled"), what="the visitor's message handled")
+    assert stored.get().get("status") == "received"
+    admin = bearer(stack.config.project, f"admin-{uuid.uuid4().hex[:6]}", role="admin", teams=[], name="Ana")
+    read = http.post(
+        f"{stack.functions_url}/inbox_api/read",
+        json={"conversationId": session["conversationId"]},
+        headers=admin,
+    )
+    assert read.status_code == 200, read.text
+    wait_until(lambda: stored.get().get("status") == "read", what="the visitor's message marked read")
+
+
+def test_a_photo_is_kept_and_shown_by_its_link(stack, http, firestore_db, webchat):
+    _, id_token = visitor(stack, webchat)
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    upload = webchat("POST", "uploads", token=id_token, content=png, headers={"Content-Type": "image/png"})
+    assert upload.status_code == 200, upload.text
+    body = {
+        "clientId": str(uuid.uuid4()),
+        "text": "minha conta",
+        "attachment": {"path": upload.json()["path"]},
+    }
+    sent = webchat("POST", "messages", body, token=id_token)
+    assert sent.status_code == 202, sent.text
+    stored = firestore_db.collection("messages").document(sent.json()["messageId"])
+    message = wait_until(lambda: stored.get().to_dict(), what="the photo stored")
+    assert message["kind"] == "image" and message["text"] == "minha conta"
+    assert http.get(message["content"]["url"]).content == png
+    fake = webchat(
+        "POST", "uploads", token=id_token, content=b"GIF89a", headers={"Content-Type": "image/png"}
+    )
+    assert fake.status_code == 415
+
+
+def test_the_offline_form_hands_the_visitor_to_a_person(stack, firestore_db, webchat):
+    session, id_token = visitor(stack, webchat)
+    form = {"name": "Ana Visitante", "email": "ana.visitante@exemplo.com", "text": "me liguem amanhã"}
+    left = webchat("POST", "leave-message", form, token=id_token)
+    assert left.status_code == 202, left.text
+    conversation = firestore_db.collection("conversations").document(session["conversationId"])
+    wait_until(lambda: (conversation.get().to_dict() or {}).get("status") == "waiting", what="the handoff")
+    stored = firestore_db.collection("messages").document(left.json()["messageId"]).get().to_dict()
+    assert stored["decision"]["reason"] == "offline_form" and stored["context"] == {"offline_form": True}
+    contact = firestore_db.collection("contacts").document(stored["contactId"]).get().to_dict()
+    assert contact["name"] == "Ana Visitante" and contact["emails"] == ["ana.visitante@exemplo.com"]
