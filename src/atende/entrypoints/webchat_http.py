@@ -191,7 +191,7 @@ class _Request:
     def body(self, model: type[_Body]) -> Any:
         if (self.flask.content_length or 0) > MAX_JSON_BYTES:
             raise Refused("too_large", "Requisição grande demais")
-        raw = self.flask.get_data(cache=False)[: MAX_JSON_BYTES + 1]
+        raw = self.flask.stream.read(MAX_JSON_BYTES + 1)
         if len(raw) > MAX_JSON_BYTES:
             raise Refused("too_large", "Requisição grande demais")
         try:
