@@ -495,3 +495,11 @@ def test_the_offline_form_keeps_the_contact_and_flags_the_message_for_a_person(w
         "POST", "/leave-message", {"name": "Ana", "text": "oi"}, token=world.visitor_token(session)
     )
     assert missing.status_code == 422 and len(world.publisher.published) == 1
+
+
+def test_a_retried_offline_form_is_the_same_message(world):
+    token = world.visitor_token(world.session())
+    body = {"name": "Ana", "phone": "11912345678", "text": "me liguem", "clientId": str(uuid.uuid4())}
+    first = world.call("POST", "/leave-message", body, token=token).get_json()
+    again = world.call("POST", "/leave-message", body, token=token).get_json()
+    assert first == again and world.publisher.published[0].sender.phone == "+5511912345678"

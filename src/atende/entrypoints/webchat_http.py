@@ -125,6 +125,7 @@ class ReceiptsBody(_Body):
 class LeaveMessageBody(_Contact):
     name: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=4000)
+    clientId: str | None = Field(default=None, pattern=CLIENT_ID.pattern)  # a retried form is the same one
 
     @model_validator(mode="after")
     def _reachable(self) -> LeaveMessageBody:
@@ -267,7 +268,7 @@ def _receipts(r: _Request) -> tuple[dict[str, Any], int]:
 def _leave_message(r: _Request) -> tuple[dict[str, Any], int]:
     site, visitor = r.visitor()
     b: LeaveMessageBody = r.body(LeaveMessageBody)
-    return {"messageId": r.service.leave_message(site, visitor, r.ip, b.profile(), b.text)}, 202
+    return {"messageId": r.service.leave_message(site, visitor, r.ip, b.profile(), b.text, b.clientId)}, 202
 
 
 POSTS: dict[str, Callable[[_Request], tuple[dict[str, Any], int]]] = {
