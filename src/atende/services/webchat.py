@@ -27,7 +27,7 @@ from atende.channels.webchat.inbound import (
 from atende.domain.events import StatusUpdate, Unpublishable, encode
 from atende.domain.media import MB, SIGNATURES
 from atende.domain.model import Channel
-from atende.domain.rate_limits import DAY, MINUTE, Limit, over
+from atende.domain.rate_limits import DAY, MINUTE, Limit, address_key, over
 from atende.domain.site import Site, valid_site_key
 from atende.domain.visitor import (
     IdentityClaim,
@@ -274,11 +274,11 @@ def _seen(visitor: Visitor, now: float, locale: str | None = None) -> Visitor:
 
 
 def _ip_requests(site: Site, ip: str) -> Limit:
-    return Limit(f"ip:{ip}:requests", site.rate_limits.requests_per_minute_per_ip, MINUTE)
+    return Limit(f"ip:{address_key(ip)}:requests", site.rate_limits.requests_per_minute_per_ip, MINUTE)
 
 
 def _ip_sessions(site: Site, ip: str) -> Limit:
-    return Limit(f"ip:{ip}:sessions", site.rate_limits.sessions_per_minute_per_ip, MINUTE)
+    return Limit(f"ip:{address_key(ip)}:sessions", site.rate_limits.sessions_per_minute_per_ip, MINUTE)
 
 
 def _visitor_messages(site: Site, visitor: VisitorClaims) -> tuple[Limit, Limit]:
