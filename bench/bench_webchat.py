@@ -72,7 +72,7 @@ def run(visitors: int) -> None:
             )
             reply = db.collection("messages").document(reply_id)
             wait_until(
-                lambda: (reply.get().to_dict() or {}).get("status") == "sent", "the reply sent", 20, 0.01
+                lambda r=reply: (r.get().to_dict() or {}).get("status") == "sent", "the reply sent", 20, 0.01
             )
             replies.append(time.perf_counter() - started)
     print(f"POST /session                      {summary(sessions)}")
