@@ -33,7 +33,8 @@ locals {
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
   # webhooks (Meta signs each call), inbox_api, console_api and reports_api (browsers; each call
-  # carries a Firebase ID token the function verifies).
+  # carries a Firebase ID token the function verifies) and webchat (any visitor of a site in
+  # `sites/`; CORS per site, rate limits, and a visitor token after the session).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -46,6 +47,7 @@ locals {
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
     console_api       = { dir = "console", public = true, sizing = "worker" }
     reports_api       = { dir = "reports", public = true, sizing = "worker" }
+    webchat           = { dir = "webchat", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -148,6 +150,16 @@ locals {
         INBOX_ORIGINS = join(",", var.inbox_origins)
       }
     }
+    webchat = {
+      description   = "The web-chat widget: visitor sessions (custom tokens), messages, files, receipts"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["inbound", "status"]
+      env = {
+        PUBSUB_TOPIC_INBOUND = local.topics.inbound
+        PUBSUB_TOPIC_STATUS  = local.topics.status
+        MEDIA_BUCKET         = local.media_bucket
+      }
+    }
     automation = {
       description   = "Periodic automations and campaign enqueueing"
       project_roles = ["roles/datastore.user"]
@@ -167,11 +179,13 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "cloudtasks.googleapis.com",
     "eventarc.googleapis.com",
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
     "identitytoolkit.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",

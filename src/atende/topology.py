@@ -46,6 +46,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("inbox_api", "inbox", "http"),
     Function("console_api", "console", "http"),
     Function("reports_api", "reports", "http"),
+    Function("webchat", "webchat", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

@@ -34,6 +34,7 @@ DEV_SECRETS = {
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
     "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
+    "WEBCHAT_SECRET_DEMO": "dev-webchat-secret-demo",  # the demo site's identity secret (docs/webchat.md)
 }
 
 
@@ -47,6 +48,7 @@ class StackConfig:
     graph_port: int = 5002
     auth_port: int = 9099
     inbox_port: int = 5173
+    demo_site_port: int = 5180  # the web-chat demo site (the widget's page), an origin of site `demo`
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
@@ -64,6 +66,7 @@ class StackConfig:
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             auth_port=int(env.get("AUTH_PORT", 9099)),
             inbox_port=int(env.get("INBOX_PORT", 5173)),
+            demo_site_port=int(env.get("DEMO_SITE_PORT", 5180)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
@@ -71,7 +74,15 @@ class StackConfig:
     @classmethod
     def on_free_ports(cls, project: str, **overrides: Any) -> StackConfig:
         """For tests and benchmarks: runs beside `make dev` and beside each other."""
-        names = ("firestore_port", "pubsub_port", "functions_port", "graph_port", "auth_port", "inbox_port")
+        names = (
+            "firestore_port",
+            "pubsub_port",
+            "functions_port",
+            "graph_port",
+            "auth_port",
+            "inbox_port",
+            "demo_site_port",
+        )
         ports = {name: free_port() for name in names}
         return cls(project=project, **ports, **overrides)
 
@@ -124,6 +135,12 @@ class Stack:
     @property
     def inbox_url(self) -> str:
         return f"http://{self.config.host}:{self.config.inbox_port}"
+
+    @property
+    def demo_site_origins(self) -> tuple[str, ...]:
+        """Where the widget's demo page is served: the origins the seeded site `demo` allows."""
+        port = self.config.demo_site_port
+        return (f"http://{self.config.host}:{port}", f"http://localhost:{port}")
 
     @property
     def graph_url(self) -> str:

@@ -21,3 +21,6 @@ CHATS = "chats"  # the agents' internal chat; written by the browser under the r
 METRICS = "metrics"  # report counters per (day, team, dimension, value): docs/reports.md
 CHANNEL_HEALTH = "channel_health"  # per account, with an `hours` subcollection of hourly signal counts
 HOURS = "hours"
+SITES = "sites"  # web chat: each site that installed the snippet (origins, identity, appearance, limits)
+VISITORS = "visitors"  # web chat: each visitor of a site, anonymous or verified
+RATE_LIMITS = "rate_limits"  # fixed-window counters shared by every instance; expired by a TTL policy
