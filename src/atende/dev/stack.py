@@ -1,7 +1,8 @@
 """Bring the whole local stack up and down: the one code path for `make dev` and the e2e tests.
 
 Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator; the
-inbox is served from its build (web/inbox/dist); the functions run under
+inbox is served from its build (web/inbox/dist), the web-chat demo site with the widget's build
+(web/widget/dist); the functions run under
 gunicorn with functions-framework and receive Pub/Sub pushes from the
 emulator, exactly as in production; Meta's Graph API is a local stand-in
 unless GRAPH_API_BASE_URL points elsewhere.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atende.dev import auth_emulator, inbox_server, prereqs
+from atende.dev import auth_emulator, demo_site, inbox_server, prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
@@ -43,6 +44,7 @@ class StackConfig:
     graph_port: int = 5002
     auth_port: int = 9099
     inbox_port: int = 5173
+    demo_site_port: int = 5180
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
@@ -60,6 +62,7 @@ class StackConfig:
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             auth_port=int(env.get("AUTH_PORT", 9099)),
             inbox_port=int(env.get("INBOX_PORT", 5173)),
+            demo_site_port=int(env.get("DEMO_SITE_PORT", 5180)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
@@ -67,7 +70,15 @@ class StackConfig:
     @classmethod
     def on_free_ports(cls, project: str, **overrides: Any) -> StackConfig:
         """For tests and benchmarks: runs beside `make dev` and beside each other."""
-        names = ("firestore_port", "pubsub_port", "functions_port", "graph_port", "auth_port", "inbox_port")
+        names = (
+            "firestore_port",
+            "pubsub_port",
+            "functions_port",
+            "graph_port",
+            "auth_port",
+            "inbox_port",
+            "demo_site_port",
+        )
         ports = {name: free_port() for name in names}
         return cls(project=project, **ports, **overrides)
 
@@ -104,6 +115,7 @@ class Stack:
         self.graph: GraphStandIn | None = None
         self._graph_server = None
         self._inbox_server = None
+        self._demo_site_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
         self.env: dict[str, str] = {}
@@ -119,6 +131,10 @@ class Stack:
     @property
     def inbox_url(self) -> str:
         return f"http://{self.config.host}:{self.config.inbox_port}"
+
+    @property
+    def demo_site_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.demo_site_port}"
 
     @property
     def graph_url(self) -> str:
@@ -161,6 +177,7 @@ class Stack:
             self._start_emulators(state)
             self._start_graph()
             self._start_inbox()
+            self._start_demo_site()
             from atende.dev.pubsub_setup import ensure_topology
 
             ensure_topology(c.project, self.functions_url)
@@ -246,6 +263,15 @@ class Stack:
         )
         self._inbox_server = inbox_server.start(config, c.host, c.inbox_port)
 
+    def _start_demo_site(self) -> None:
+        c = self.config
+        widget = demo_site.widget_config(
+            c.project, self.functions_url, self.auth_url, c.host, c.firestore_port
+        )
+        secret = self.env.get("WEBCHAT_SECRET_DEMO") or demo_site.DEV_SECRET
+        config = demo_site.DemoSiteConfig(demo_site.SITE_KEY, secret, widget)
+        self._demo_site_server = demo_site.start(config, c.host, c.demo_site_port)
+
     def _start_functions(self, state: Path) -> None:
         c = self.config
         functions = Child(
@@ -264,11 +290,11 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        for server in (self._graph_server, self._inbox_server):
+        for server in (self._graph_server, self._inbox_server, self._demo_site_server):
             if server is not None:
                 server.shutdown()
                 server.server_close()
-        self._graph_server = self._inbox_server = None
+        self._graph_server = self._inbox_server = self._demo_site_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

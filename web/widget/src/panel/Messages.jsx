@@ -158,14 +158,12 @@ export function Messages({ t, site, messages, pending, typing, onChoose, onRetry
   return (
     <div class="aw-scroll" ref={list} onScroll={onScroll} tabIndex={0} aria-label={t.messages} role="region">
       <ol class="aw-list">
-        {site.greeting ? (
-          <li class="aw-row" data-side="business" data-greeting="">
-            <span class="aw-sender">{site.botName || site.name || t.bot}</span>
-            <div class="aw-bubble">
-              <p class="aw-text">{site.greeting}</p>
-            </div>
-          </li>
-        ) : null}
+        <li class="aw-row" data-side="business" data-greeting="">
+          <span class="aw-sender">{site.botName || site.name || t.bot}</span>
+          <div class="aw-bubble">
+            <p class="aw-text">{site.greeting || t.greeting}</p>
+          </div>
+        </li>
         {messages.map((message, i) => (
           <Stored
             key={message.id}

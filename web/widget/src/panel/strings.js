@@ -1,6 +1,7 @@
 // Everything the panel says, in the three languages a site may choose (pt-BR is the default).
 const PT = {
   title: 'Atendimento',
+  greeting: 'Olá! 👋 Como podemos ajudar?',
   close: 'Fechar o chat',
   bot: 'Assistente virtual',
   botAnswers: 'Assistente virtual responde na hora',
@@ -57,6 +58,7 @@ const PT = {
 const EN = {
   ...PT,
   title: 'Support',
+  greeting: 'Hi! 👋 How can we help?',
   close: 'Close chat',
   bot: 'Virtual assistant',
   botAnswers: 'The virtual assistant answers right away',
@@ -112,6 +114,7 @@ const EN = {
 const ES = {
   ...PT,
   title: 'Atención',
+  greeting: '¡Hola! 👋 ¿Cómo podemos ayudarte?',
   close: 'Cerrar el chat',
   bot: 'Asistente virtual',
   botAnswers: 'El asistente virtual responde al instante',
