@@ -69,7 +69,7 @@ function start() {
   let unread = 0;
 
   function paint(appearance) {
-    const { accent, onAccent } = palette(settings.color || appearance.color);
+    const { accent, onAccent } = palette(settings.color || appearance.primaryColor);
     root.style.setProperty('--aw-accent', accent);
     root.style.setProperty('--aw-on-accent', onAccent);
     root.dataset.position = settings.position || (appearance.position === 'left' ? 'left' : 'right');

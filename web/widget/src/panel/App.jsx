@@ -53,6 +53,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   const [messages, setMessages] = useState([]);
   const [pending, setPending] = useState([]);
   const [announcement, setAnnouncement] = useState('');
+  const [leaving, setLeaving] = useState(null); // the offline form instead of the chat (null: the default)
   const [visible, setVisible] = useState(document.visibilityState === 'visible');
   const online = useOnline();
   const panel = useRef(null);
@@ -197,7 +198,7 @@ export function App({ bridge, services, api, t, site, controls }) {
       }
       const body = { clientId };
       if (item.text) body.text = item.text;
-      if (attachment) body.attachment = attachment;
+      if (attachment) body.attachment = { path: attachment };
       if (item.reply) body.reply = item.reply;
       await api.message(body);
       if (outbox.get(clientId)) outbox.update(clientId, { state: 'accepted' });
@@ -246,6 +247,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   );
 
   let body;
+  let chatting = false;
   if (refused) {
     body = (
       <div class="aw-notice" role="alert" data-testid="identity-refused">
@@ -268,10 +270,18 @@ export function App({ bridge, services, api, t, site, controls }) {
         {t.loading}
       </div>
     );
-  } else if (!session && !site.available) {
+  } else if (!session && site.identityRequired && !(bridge.user() && bridge.user().identifier)) {
+    body = (
+      <div class="aw-notice" role="status">
+        {t.loginRequired}
+      </div>
+    );
+  } else if (leaving ?? (!session && !site.available)) {
+    // nobody can answer now: a message for later (the bot still answers in the chat, one tap away)
     body = (
       <OfflineForm
         t={t}
+        secondary={{ label: session ? t.backToChat : t.chatWithBot, onClick: () => setLeaving(false) }}
         onSubmit={async ({ name, email, phone, text }) => {
           await ensureSession({ name, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
           await api.leaveMessage({ name, text, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
@@ -281,6 +291,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   } else if (!session && site.preChat) {
     body = <PreChatForm t={t} {...site.preChat} onSubmit={(details) => ensureSession(details)} />;
   } else {
+    chatting = true;
     body = (
       <>
         <Messages
@@ -312,6 +323,14 @@ export function App({ bridge, services, api, t, site, controls }) {
       {!online ? (
         <p class="aw-banner" role="status">
           {t.offline}
+        </p>
+      ) : null}
+      {chatting && !site.available ? (
+        <p class="aw-banner aw-banner-info">
+          {t.unavailable}{' '}
+          <button type="button" class="aw-link" onClick={() => setLeaving(true)}>
+            {t.leaveLink}
+          </button>
         </p>
       ) : null}
       {body}

@@ -40,7 +40,7 @@ function Problem({ text }) {
 }
 
 /** "Deixe sua mensagem": nobody can answer now; name, e-mail or phone, and the message. */
-export function OfflineForm({ t, onSubmit }) {
+export function OfflineForm({ t, onSubmit, secondary }) {
   const [values, set] = useFields({ name: '', email: '', phone: '', text: '' });
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -70,6 +70,11 @@ export function OfflineForm({ t, onSubmit }) {
     return (
       <div class="aw-form aw-done" role="status">
         <p>{t.leaveThanks}</p>
+        {secondary ? (
+          <button type="button" class="aw-secondary" onClick={secondary.onClick}>
+            {t.backToChat}
+          </button>
+        ) : null}
       </div>
     );
   }
@@ -85,6 +90,11 @@ export function OfflineForm({ t, onSubmit }) {
       <button type="submit" class="aw-primary" disabled={busy}>
         {t.leaveSend}
       </button>
+      {secondary ? (
+        <button type="button" class="aw-secondary" onClick={secondary.onClick}>
+          {secondary.label}
+        </button>
+      ) : null}
     </form>
   );
 }

@@ -14,7 +14,9 @@ export class WebchatError extends Error {
   }
 }
 
-export function webchatApi(apiUrl, auth) {
+export function webchatApi(apiUrl, siteKey, auth) {
+  // `site` on every URL: a CORS preflight carries neither body nor token, and is answered per site
+  const site = `?site=${encodeURIComponent(siteKey)}`;
   async function request(path, { body, contentType = 'application/json', anonymous = false } = {}) {
     const headers = {};
     const user = auth.currentUser;
@@ -22,7 +24,7 @@ export function webchatApi(apiUrl, auth) {
     if (body !== undefined) headers['Content-Type'] = contentType;
     let response;
     try {
-      response = await fetch(`${apiUrl}${path}`, {
+      response = await fetch(`${apiUrl}${path}${site}`, {
         method: 'POST',
         headers,
         body: contentType === 'application/json' ? JSON.stringify(body) : body,

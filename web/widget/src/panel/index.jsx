@@ -12,7 +12,7 @@ export async function mount(bridge) {
   const config = await bridge.config;
   if (!config.apiUrl) throw new Error('no API URL: set data-api-url on the snippet');
   const services = firebaseFor(bridge.settings.siteKey, config);
-  const api = webchatApi(config.apiUrl, services.auth);
+  const api = webchatApi(config.apiUrl, bridge.settings.siteKey, services.auth);
   const site = siteView(await bridge.site.catch(() => null), bridge.settings);
   const t = STRINGS[bridge.language()] || STRINGS['pt-BR'];
   const controls = { visibility: () => {}, userChanged: () => {} };

@@ -3,17 +3,19 @@
 export function siteView(site, settings) {
   const s = site || {};
   const appearance = s.appearance || {};
-  const form = s.preChatForm || appearance.preChatForm || null;
+  const form = s.preChatForm || {};
+  const fields = (form.fields || []).filter((f) => ['name', 'email', 'phone'].includes(f.name));
+  const identity = s.identity || {};
   return {
-    name: s.name || appearance.name || appearance.title || '',
-    logoUrl: appearance.logoUrl || s.logoUrl || null,
+    name: s.name || appearance.title || '',
+    logoUrl: appearance.logoUrl || null,
     botName: appearance.botName || null,
-    greeting: settings.greeting || appearance.greeting || s.greeting || null,
+    greeting: settings.greeting || appearance.greeting || null,
     available: s.available !== false,
-    enforceIdentity: !!s.enforceIdentity,
+    identityRequired: !!identity.required,
     preChat:
-      form && form.enabled !== false && Array.isArray(form.fields) && form.fields.length
-        ? { fields: form.fields.filter((f) => ['name', 'email', 'phone'].includes(f)), required: form.required || [] }
+      form.enabled && fields.length
+        ? { fields: fields.map((f) => f.name), required: fields.filter((f) => f.required).map((f) => f.name) }
         : null,
   };
 }
