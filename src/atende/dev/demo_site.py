@@ -32,6 +32,20 @@ SITE_KEY = "provedor-exemplo"  # the demo site seeded for `make dev` (sites/prov
 DEV_SECRET = "dev-webchat-secret-demo"  # WEBCHAT_SECRET_DEMO's dev value, when the stack has none
 
 
+# For tests and benchmarks, run in a host page: the claims of the visitor the widget signed in (its
+# Firebase user as persisted in IndexedDB), i.e. its visitorId and conversationId.
+VISITOR_CLAIMS_JS = """async () => {
+  const open = indexedDB.open('firebaseLocalStorageDb');
+  const db = await new Promise((ok, ko) => { open.onsuccess = () => ok(open.result); open.onerror = ko; });
+  const store = db.transaction('firebaseLocalStorage').objectStore('firebaseLocalStorage');
+  const all = store.getAll();
+  const rows = await new Promise((ok, ko) => { all.onsuccess = () => ok(all.result); all.onerror = ko; });
+  const user = rows.map((row) => row.value).find((v) => v && v.stsTokenManager);
+  const payload = user.stsTokenManager.accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  return JSON.parse(atob(payload));
+}"""
+
+
 @dataclass(frozen=True)
 class DemoCustomer:
     name: str

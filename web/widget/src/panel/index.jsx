@@ -5,6 +5,7 @@ import css from './panel.css?inline';
 import { App } from './App.jsx';
 import { webchatApi } from './api.js';
 import { firebaseFor } from './firebase.js';
+import { watchConversation } from './live.js';
 import { siteView } from './site.js';
 import { STRINGS } from './strings.js';
 
@@ -26,3 +27,7 @@ export async function mount(bridge) {
     userChanged: () => controls.userChanged(),
   };
 }
+
+// The widget's own Firebase and its one query, for the browser tests' rules probe: run in a visitor's
+// page against another visitor's conversation, they must be refused (tests/browser/test_widget.py).
+export { firebaseFor, watchConversation };

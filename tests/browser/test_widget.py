@@ -1,0 +1,368 @@
+"""The web-chat widget in a real (headless) Chromium, on host pages served by the dev stack's demo site.
+
+A visitor asks for a second copy of the invoice and goes through the flow; the history survives a reload
+and shows in a second tab; an agent's reply sent through inbox_api appears, with read ticks on the
+visitor's messages; offline and back, nothing is missed or doubled; a forged identity is refused; the
+visitor's own Firebase session cannot read another visitor's conversation; and the widget survives a host
+page with hostile CSS. Screenshots go to tests/browser/artifacts/ (not committed).
+
+Host pages are the demo site's origin (an allowed origin of the seeded site `demo`): its own page for the
+logged-in customer, and pages this test serves at that origin through Playwright (the widget's files and
+every API call are real). Whether a person is available depends on the time of day and who is online, so
+each page states it: the `available` flag of `GET /sites/demo` is set by the test, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from atende.dev.demo_site import VISITOR_CLAIMS_JS
+from atende.dev.polling import wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+SITE = "demo"
+TEXTBOX = "Escreva sua mensagem"
+HOSTILE_CSS = """
+* { all: unset !important; font-size: 3px !important; line-height: 1 !important; }
+html, body { display: block !important; background: #ff00ff !important; color: #00ff00 !important; }
+div, button, section, aside, iframe, [class*="aw-"] { display: none !important; opacity: 0 !important; }
+atende-widget { display: none !important; position: absolute !important; left: -9999px !important; }
+:root { --aw-accent: #000 !important; }
+button { pointer-events: none !important; visibility: hidden !important; }
+svg { width: 1px !important; height: 1px !important; }
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_site(stack, firestore_db):
+    from atende.dev.seed import seed_demo_site
+
+    script = httpx.get(f"{stack.demo_site_url}/widget/atende-widget.js", timeout=10)
+    if script.status_code != 200:
+        if os.environ.get("CI"):
+            pytest.fail("web/widget is not built: `make test` builds it (atende build --web)")
+        pytest.skip("web/widget is not built: run `.venv/bin/atende build --web`")
+    seed_demo_site(firestore_db, stack.demo_site_origins)
+    return stack.demo_site_url
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
+
+
+def new_context(browser, demo_site: str, *, available: bool = True, mobile: bool = False):
+    """A browser profile (its own visitor); its pages at /t/<name> are ours, under the demo origin."""
+    viewport = {"width": 375, "height": 740} if mobile else {"width": 1280, "height": 800}
+    context = browser.new_context(viewport=viewport, locale="pt-BR", is_mobile=mobile, has_touch=mobile)
+
+    def availability(route):
+        response = route.fetch()
+        site = response.json()
+        route.fulfill(response=response, json={**site, "available": available})
+
+    context.route("**/webchat/sites/**", availability)
+    return context
+
+
+def host_page(context, demo_site: str, *, css: str = "", settings: dict | None = None, body: str = ""):
+    name = uuid.uuid4().hex[:8]
+    html = f"""<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Loja {name}</title>
+<style>{css}</style></head><body><h1>Página do cliente</h1><p>Conteúdo da página.</p>{body}
+<script>window.AtendeWidget = {json.dumps({"siteKey": SITE, **(settings or {})})};</script>
+<script src="/widget/atende-widget.js" async></script></body></html>"""
+    context.route(
+        f"{demo_site}/t/{name}",
+        lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"),
+    )
+    page = context.new_page()
+    page.goto(f"{demo_site}/t/{name}")
+    return page
+
+
+def in_conversation(claims: dict) -> FieldFilter:
+    return FieldFilter("conversationId", "==", claims["conversationId"])
+
+
+class Widget:
+    def __init__(self, page) -> None:
+        self.page = page
+        self.launcher = page.locator("atende-widget .aw-launcher")
+        self.panel = page.get_by_test_id("atende-panel")
+
+    def open(self) -> Widget:
+        self.launcher.click()
+        self.panel.wait_for(state="visible", timeout=20_000)
+        return self
+
+    def send(self, text: str) -> None:
+        box = self.page.get_by_role("textbox", name=TEXTBOX)
+        box.fill(text)
+        box.press("Enter")
+
+    def business(self, text: str):
+        return self.panel.locator("[data-side='business'][data-message-id]", has_text=text)
+
+    def visitor(self, text: str):
+        return self.panel.locator("[data-side='visitor']", has_text=text)
+
+    def stored_from_visitor(self, text: str):
+        return self.panel.locator("[data-side='visitor'][data-message-id]", has_text=text)
+
+    def say(self, text: str, expect: str):
+        """Send, then wait for the stored copy and for the answer that contains `expect`."""
+        self.send(text)
+        self.stored_from_visitor(text).wait_for(timeout=20_000)
+        answer = self.business(expect).last
+        answer.wait_for(timeout=30_000)
+        return answer
+
+    def session(self) -> dict:
+        """The visitor's session as the persisted Firebase user's claims say (read in the page)."""
+        return self.page.evaluate(VISITOR_CLAIMS_JS)
+
+
+def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_second_tab(
+    browser, demo_site, firestore_db
+):
+    context = new_context(browser, demo_site)
+    page = host_page(context, demo_site)
+    widget = Widget(page)
+    widget.launcher.wait_for(state="visible", timeout=10_000)
+    shot(page, "01-launcher")
+    widget.open()
+
+    widget.say("preciso da segunda via do boleto", "CPF")
+    widget.say("111.111.111-11", "data de nascimento")
+    widget.say("12/03/1985", "Tudo em dia")
+    answer = widget.business("Tudo em dia").last
+    assert "R$ 99,90" in answer.inner_text()
+    shot(page, "02-open-panel-desktop")
+
+    sent = ["preciso da segunda via do boleto", "111.111.111-11", "12/03/1985"]
+    for text in sent:  # the pending copy was replaced by the stored one: shown once, with its tick
+        assert widget.visitor(text).count() == 1
+        assert widget.stored_from_visitor(text).locator("[data-state='stored']").count() == 1
+    assert widget.panel.locator("[data-pending]").count() == 0
+    claims = widget.session()
+    conversation = firestore_db.collection("conversations").document(claims["conversationId"]).get()
+    assert conversation.get("channel") == "webchat"
+
+    # the bot's replies were read in the open panel: the receipts reached the messages
+    replies = firestore_db.collection("messages").where(
+        filter=FieldFilter("conversationId", "==", claims["conversationId"])
+    )
+    wait_until(
+        lambda: all(
+            d.get("status") == "read" for d in replies.stream() if d.to_dict().get("direction") == "outbound"
+        ),
+        what="the bot's replies marked read by the widget",
+    )
+
+    page.reload()
+    widget = Widget(page).open()
+    widget.business("Tudo em dia").wait_for(timeout=20_000)
+    for text in sent:
+        assert widget.visitor(text).count() == 1
+
+    second = Widget(context.new_page())
+    second.page.goto(page.url)
+    second.open()
+    second.business("Tudo em dia").wait_for(timeout=20_000)
+    for text in sent:
+        assert second.visitor(text).count() == 1
+    assert second.session()["visitorId"] == claims["visitorId"]
+    context.close()
+
+
+def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_turn_read(
+    browser, demo_site, stack, staff, http
+):
+    context = new_context(browser, demo_site)
+    widget = Widget(host_page(context, demo_site)).open()
+    widget.say("quero falar com um atendente", "")
+    conversation_id = widget.session()["conversationId"]
+
+    admin = staff("admin", [], name="Rita Atendente")
+    headers = {"Authorization": f"Bearer {admin.id_token}"}
+    reply = f"Oi! Aqui é a Rita, já vou verificar. ({uuid.uuid4().hex[:4]})"
+    body = {"conversationId": conversation_id, "clientId": str(uuid.uuid4()), "text": reply}
+    assert http.post(f"{stack.functions_url}/inbox_api/send", json=body, headers=headers).status_code == 200
+    agent = widget.business(reply)
+    agent.wait_for(timeout=20_000)
+    assert "Rita Atendente" in agent.locator(".aw-sender").inner_text()
+    widget.page.get_by_test_id("who-answers").get_by_text("Rita").wait_for(timeout=10_000)
+
+    read = {"conversationId": conversation_id}
+    assert http.post(f"{stack.functions_url}/inbox_api/read", json=read, headers=headers).status_code == 200
+    widget.stored_from_visitor("quero falar com um atendente").locator("[data-state='read']").wait_for(
+        timeout=20_000
+    )
+    assert widget.business(reply).count() == 1
+    context.close()
+
+
+def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(browser, demo_site, firestore_db):
+    context = new_context(browser, demo_site)
+    widget = Widget(host_page(context, demo_site)).open()
+    widget.say("oi, tudo bem?", "")
+    claims = widget.session()
+
+    context.set_offline(True)
+    widget.page.get_by_text("Sem conexão").wait_for(timeout=10_000)
+    widget.send("mensagem escrita sem conexão")
+    widget.visitor("mensagem escrita sem conexão").wait_for(timeout=10_000)
+    missed = []
+    for n in range(3):
+        ref = firestore_db.collection("messages").document(f"wc_test_{uuid.uuid4().hex}")
+        now = datetime.now(UTC)
+        ref.set(
+            {
+                "conversationId": claims["conversationId"], "channel": "webchat", "accountId": SITE,
+                "direction": "outbound", "senderType": "agent", "sender": "agent", "authorName": "Bia",
+                "kind": "text", "text": f"resposta enquanto offline {n}", "content": {}, "status": "sent",
+                "visibility": "public", "timestamp": now, "createdAt": now,
+            }
+        )  # fmt: skip
+        missed.append(ref.id)
+    context.set_offline(False)
+
+    for message_id in missed:
+        widget.panel.locator(f"[data-message-id='{message_id}']").wait_for(timeout=60_000)
+    widget.stored_from_visitor("mensagem escrita sem conexão").wait_for(timeout=60_000)
+    assert widget.panel.locator("[data-pending]").count() == 0
+    for message_id in missed:
+        assert widget.panel.locator(f"[data-message-id='{message_id}']").count() == 1
+    assert widget.visitor("mensagem escrita sem conexão").count() == 1
+    assert widget.visitor("oi, tudo bem?").count() == 1
+    stored = firestore_db.collection("messages").where(
+        filter=FieldFilter("conversationId", "==", claims["conversationId"])
+    )
+    texts = [d.get("text") for d in stored.stream()]
+    assert texts.count("mensagem escrita sem conexão") == 1
+    context.close()
+
+
+def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(browser, demo_site):
+    context = new_context(browser, demo_site)
+    page = context.new_page()
+    page.goto(demo_site)
+    page.get_by_label("E-mail").fill("maria.silva@example.com")
+    page.get_by_label("Senha").fill("cliente123")
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_text("Olá, Maria!").wait_for(timeout=10_000)
+    with page.expect_response(lambda r: "/webchat/session" in r.url) as answer:
+        Widget(page).open()
+    assert answer.value.status == 200 and answer.value.json()["verified"] is True
+    context.close()
+
+    context = new_context(browser, demo_site)
+    forged = {"user": {"identifier": "maria.silva@example.com", "identifierHash": "0" * 64, "name": "Maria"}}
+    page = host_page(context, demo_site, settings=forged)
+    with page.expect_response(lambda r: "/webchat/session" in r.url) as answer:
+        widget = Widget(page).open()
+    assert answer.value.status == 403
+    page.get_by_test_id("identity-refused").wait_for(timeout=10_000)
+    assert page.get_by_role("textbox", name=TEXTBOX).count() == 0
+    assert widget.panel.locator("[data-message-id]").count() == 0
+    context.close()
+
+
+def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(browser, demo_site):
+    first = new_context(browser, demo_site)
+    one = Widget(host_page(first, demo_site)).open()
+    one.say("meu segredo: pedido 4242", "")
+    theirs = one.session()["conversationId"]
+
+    second = new_context(browser, demo_site)
+    other = Widget(host_page(second, demo_site)).open()
+    other.say("olá", "")
+    mine = other.session()["conversationId"]
+    assert mine != theirs
+
+    probe = """async (conversationId) => {
+      const url = performance.getEntriesByType('resource').map((e) => e.name)
+        .find((n) => n.includes('/chunks/panel-'));
+      const panel = await import(url);
+      const config = await (await fetch(new URL('../config.json', url))).json();
+      const { db } = panel.firebaseFor('demo', config);
+      return await new Promise((resolve) => {
+        const seen = [];
+        const stop = panel.watchConversation(db, conversationId, {
+          conversation: () => {},
+          messages: (list) => { stop(); resolve({ read: list.map((m) => m.text) }); },
+          error: (e) => { stop(); resolve({ error: e.code }); },
+        });
+      });
+    }"""
+    assert other.page.evaluate(probe, theirs) == {"error": "permission-denied"}
+    own = other.page.evaluate(probe, mine)
+    assert "olá" in own["read"]
+    first.close()
+    second.close()
+
+
+def test_the_widget_survives_a_hostile_host_page(browser, demo_site):
+    context = new_context(browser, demo_site)
+    page = host_page(context, demo_site, css=HOSTILE_CSS)
+    widget = Widget(page)
+    widget.launcher.wait_for(state="visible", timeout=10_000)
+    box = widget.launcher.bounding_box()
+    assert box["width"] >= 56 and box["height"] >= 56
+    assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800
+    widget.open()
+    widget.say("oi", "")
+    greeting = widget.panel.locator("[data-greeting] .aw-text")
+    size = greeting.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert size >= 14
+    panel = widget.panel.bounding_box()
+    assert panel["width"] >= 320 and panel["height"] >= 400
+    shot(page, "05-hostile-host-page")
+    context.close()
+
+
+def test_keyboard_mobile_layout_and_the_offline_form(browser, demo_site):
+    context = new_context(browser, demo_site, available=False, mobile=True)
+    page = host_page(context, demo_site)
+    widget = Widget(page)
+    widget.launcher.focus()
+    page.keyboard.press("Enter")
+    widget.panel.wait_for(state="visible", timeout=20_000)
+    form = page.get_by_test_id("offline-form")
+    form.wait_for(timeout=10_000)
+    panel = widget.panel.bounding_box()
+    assert panel["width"] == 375 and panel["height"] == 740  # full screen on a phone
+    focused = "() => document.querySelector('atende-widget').shadowRoot.activeElement?.outerHTML || ''"
+    for _ in range(12):  # the focus stays inside the open panel
+        page.keyboard.press("Tab")
+        assert page.evaluate(focused)
+    shot(page, "04-offline-form-mobile")
+
+    page.get_by_label("Nome").fill("Carlos Pereira")
+    page.get_by_label("Telefone").fill("(11) 98888-7777")
+    page.get_by_label("Mensagem").fill("Quero mudar meu plano para 1 Giga, me liguem amanhã.")
+    page.get_by_role("button", name="Enviar mensagem").click()
+    page.get_by_text("Recebemos sua mensagem").wait_for(timeout=20_000)
+
+    page.keyboard.press("Escape")
+    widget.panel.wait_for(state="hidden", timeout=5_000)
+    assert "aw-launcher" in page.evaluate(focused)
+    context.close()
+
+
+def test_the_open_panel_on_a_phone(browser, demo_site):
+    context = new_context(browser, demo_site, mobile=True)
+    widget = Widget(host_page(context, demo_site)).open()
+    widget.say("qual o valor do plano de 1 giga?", "")
+    shot(widget.page, "03-open-panel-mobile")
+    context.close()
