@@ -5,7 +5,7 @@ launcher shows, and how fast a stored reply appears in the open widget.
 
 Needs a built widget (`.venv/bin/atende build --web`) and Debian's chromium. Starts its own stack on free
 ports (emulators, Auth emulator, functions, demo site), seeds the demo site, and measures in headless
-Chromium on a plain host page served at the demo site's origin:
+Chromium on the demo site's home page (Provedor Exemplo, the snippet installed):
 
 1. JS before the first open and in total after opening: every script the page requested from the widget
    (`/widget/…`), its body as served, gzipped (level 9). Budgets: 30 KB and 180 KB.
@@ -34,9 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "widget" / "dist"
 CHROMIUM = "/usr/bin/chromium"
 SITE = "demo"
-HOST_PAGE = """<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>Bench</title></head>
-<body><h1>Página de teste</h1>
-<script src="/widget/atende-widget.js" data-site-key="demo" async></script></body></html>"""
 LAUNCHER_CLOCK = """
 (() => {
   const tick = () => {
@@ -146,11 +143,10 @@ def main() -> int:
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        url = f"{stack.demo_site_url}/bench"
+        url = f"{stack.demo_site_url}/"  # the demo site's home page, with the snippet
 
         def fresh_page():
             context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
-            context.route(url, lambda route: route.fulfill(body=HOST_PAGE, content_type="text/html"))
             context.route("**/webchat/sites/**", someone_available)
             page = context.new_page()
             page.on(

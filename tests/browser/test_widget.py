@@ -6,10 +6,11 @@ visitor's messages; offline and back, nothing is missed or doubled; a forged ide
 visitor's own Firebase session cannot read another visitor's conversation; and the widget survives a host
 page with hostile CSS. Screenshots go to tests/browser/artifacts/ (not committed).
 
-Host pages are the demo site's origin (an allowed origin of the seeded site `demo`): its own page for the
-logged-in customer, and pages this test serves at that origin through Playwright (the widget's files and
-every API call are real). Whether a person is available depends on the time of day and who is online, so
-each page states it: the `available` flag of `GET /sites/demo` is set by the test, nothing else.
+Host pages: the demo site's own page (for the logged-in customer), and pages this module serves from a
+server of its own, on another origin, as a business's site loads the widget from a CDN (both are allowed
+origins of the seeded site `demo`); the widget's files and every API call are real. Whether a person is
+available depends on the time of day and who is online, so each browser profile states it: the `available`
+flag of `GET /sites/demo` is set by the test, nothing else.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pathlib import Path
 import httpx
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
+from werkzeug.wrappers import Response
 
 from atende.dev.demo_site import VISITOR_CLAIMS_JS
 from atende.dev.polling import wait_until
+from atende.dev.standin_http import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 ARTIFACTS = Path(__file__).with_name("artifacts")
@@ -42,8 +45,33 @@ svg { width: 1px !important; height: 1px !important; }
 """
 
 
+class HostPages:
+    """A business's site on an origin of its own: each page carries the snippet pointing at the demo site."""
+
+    def __init__(self, widget_base: str) -> None:
+        self.widget_base = widget_base
+        self.pages: dict[str, str] = {}
+        self.server = serve(self._app, "127.0.0.1", 0, "widget-host-pages", quiet=True)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+
+    def _app(self, environ: dict, start_response):
+        html = self.pages.get(environ.get("PATH_INFO", ""))
+        response = Response(html or "", status=200 if html else 404, content_type="text/html; charset=utf-8")
+        return response(environ, start_response)
+
+    def add(self, css: str = "", settings: dict | None = None) -> str:
+        path = f"/{uuid.uuid4().hex[:8]}"
+        snippet = json.dumps({"siteKey": SITE, **(settings or {})})
+        self.pages[path] = f"""<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Loja</title>
+<style>{css}</style></head><body><h1>Página do cliente</h1><p>Conteúdo da página.</p>
+<script>window.AtendeWidget = {snippet};</script>
+<script src="{self.widget_base}/widget/atende-widget.js" async></script></body></html>"""
+        return self.origin + path
+
+
 @pytest.fixture(scope="module")
-def demo_site(stack, firestore_db):
+def pages(stack, firestore_db):
     from atende.dev.seed import seed_demo_site
 
     script = httpx.get(f"{stack.demo_site_url}/widget/atende-widget.js", timeout=10)
@@ -51,8 +79,11 @@ def demo_site(stack, firestore_db):
         if os.environ.get("CI"):
             pytest.fail("web/widget is not built: `make test` builds it (atende build --web)")
         pytest.skip("web/widget is not built: run `.venv/bin/atende build --web`")
-    seed_demo_site(firestore_db, stack.demo_site_origins)
-    return stack.demo_site_url
+    host = HostPages(stack.demo_site_url)
+    seed_demo_site(firestore_db, (*stack.demo_site_origins, host.origin))
+    yield host
+    host.server.shutdown()
+    host.server.server_close()
 
 
 def shot(page, name: str) -> None:
@@ -60,8 +91,8 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
 
 
-def new_context(browser, demo_site: str, *, available: bool = True, mobile: bool = False):
-    """A browser profile (its own visitor); its pages at /t/<name> are ours, under the demo origin."""
+def new_context(browser, *, available: bool = True, mobile: bool = False):
+    """A browser profile: its own visitor."""
     viewport = {"width": 375, "height": 740} if mobile else {"width": 1280, "height": 800}
     context = browser.new_context(viewport=viewport, locale="pt-BR", is_mobile=mobile, has_touch=mobile)
 
@@ -71,22 +102,13 @@ def new_context(browser, demo_site: str, *, available: bool = True, mobile: bool
         route.fulfill(response=response, json={**site, "available": available})
 
     context.route("**/webchat/sites/**", availability)
+    context.on("console", lambda m: m.type in ("error", "warning") and print("browser:", m.text[:500]))
     return context
 
 
-def host_page(context, demo_site: str, *, css: str = "", settings: dict | None = None, body: str = ""):
-    name = uuid.uuid4().hex[:8]
-    html = f"""<!doctype html><html lang="pt-BR"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Loja {name}</title>
-<style>{css}</style></head><body><h1>Página do cliente</h1><p>Conteúdo da página.</p>{body}
-<script>window.AtendeWidget = {json.dumps({"siteKey": SITE, **(settings or {})})};</script>
-<script src="/widget/atende-widget.js" async></script></body></html>"""
-    context.route(
-        f"{demo_site}/t/{name}",
-        lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"),
-    )
+def host_page(context, pages: HostPages, *, css: str = "", settings: dict | None = None):
     page = context.new_page()
-    page.goto(f"{demo_site}/t/{name}")
+    page.goto(pages.add(css, settings))
     return page
 
 
@@ -133,10 +155,10 @@ class Widget:
 
 
 def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_second_tab(
-    browser, demo_site, firestore_db
+    browser, pages, firestore_db
 ):
-    context = new_context(browser, demo_site)
-    page = host_page(context, demo_site)
+    context = new_context(browser)
+    page = host_page(context, pages)
     widget = Widget(page)
     widget.launcher.wait_for(state="visible", timeout=10_000)
     shot(page, "01-launcher")
@@ -186,10 +208,10 @@ def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_se
 
 
 def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_turn_read(
-    browser, demo_site, stack, staff, http
+    browser, pages, stack, staff, http
 ):
-    context = new_context(browser, demo_site)
-    widget = Widget(host_page(context, demo_site)).open()
+    context = new_context(browser)
+    widget = Widget(host_page(context, pages)).open()
     widget.say("quero falar com um atendente", "")
     conversation_id = widget.session()["conversationId"]
 
@@ -212,14 +234,14 @@ def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_tur
     context.close()
 
 
-def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(browser, demo_site, firestore_db):
-    context = new_context(browser, demo_site)
-    widget = Widget(host_page(context, demo_site)).open()
+def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(browser, pages, firestore_db):
+    context = new_context(browser)
+    widget = Widget(host_page(context, pages)).open()
     widget.say("oi, tudo bem?", "")
     claims = widget.session()
 
     context.set_offline(True)
-    widget.page.get_by_text("Sem conexão").wait_for(timeout=10_000)
+    widget.page.get_by_text("Sem conexão. Suas mensagens").wait_for(timeout=10_000)
     widget.send("mensagem escrita sem conexão")
     widget.visitor("mensagem escrita sem conexão").wait_for(timeout=10_000)
     missed = []
@@ -253,10 +275,10 @@ def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(brow
     context.close()
 
 
-def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(browser, demo_site):
-    context = new_context(browser, demo_site)
+def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(browser, pages, stack):
+    context = new_context(browser)
     page = context.new_page()
-    page.goto(demo_site)
+    page.goto(stack.demo_site_url)
     page.get_by_label("E-mail").fill("maria.silva@example.com")
     page.get_by_label("Senha").fill("cliente123")
     page.get_by_role("button", name="Entrar").click()
@@ -266,9 +288,9 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     assert answer.value.status == 200 and answer.value.json()["verified"] is True
     context.close()
 
-    context = new_context(browser, demo_site)
+    context = new_context(browser)
     forged = {"user": {"identifier": "maria.silva@example.com", "identifierHash": "0" * 64, "name": "Maria"}}
-    page = host_page(context, demo_site, settings=forged)
+    page = host_page(context, pages, settings=forged)
     with page.expect_response(lambda r: "/webchat/session" in r.url) as answer:
         widget = Widget(page).open()
     assert answer.value.status == 403
@@ -278,14 +300,14 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     context.close()
 
 
-def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(browser, demo_site):
-    first = new_context(browser, demo_site)
-    one = Widget(host_page(first, demo_site)).open()
+def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(browser, pages):
+    first = new_context(browser)
+    one = Widget(host_page(first, pages)).open()
     one.say("meu segredo: pedido 4242", "")
     theirs = one.session()["conversationId"]
 
-    second = new_context(browser, demo_site)
-    other = Widget(host_page(second, demo_site)).open()
+    second = new_context(browser)
+    other = Widget(host_page(second, pages)).open()
     other.say("olá", "")
     mine = other.session()["conversationId"]
     assert mine != theirs
@@ -312,9 +334,9 @@ def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(bro
     second.close()
 
 
-def test_the_widget_survives_a_hostile_host_page(browser, demo_site):
-    context = new_context(browser, demo_site)
-    page = host_page(context, demo_site, css=HOSTILE_CSS)
+def test_the_widget_survives_a_hostile_host_page(browser, pages):
+    context = new_context(browser)
+    page = host_page(context, pages, css=HOSTILE_CSS)
     widget = Widget(page)
     widget.launcher.wait_for(state="visible", timeout=10_000)
     box = widget.launcher.bounding_box()
@@ -331,17 +353,17 @@ def test_the_widget_survives_a_hostile_host_page(browser, demo_site):
     context.close()
 
 
-def test_keyboard_mobile_layout_and_the_offline_form(browser, demo_site):
-    context = new_context(browser, demo_site, available=False, mobile=True)
-    page = host_page(context, demo_site)
+def test_keyboard_mobile_layout_and_the_offline_form(browser, pages):
+    context = new_context(browser, available=False, mobile=True)
+    page = host_page(context, pages)
     widget = Widget(page)
     widget.launcher.focus()
     page.keyboard.press("Enter")
     widget.panel.wait_for(state="visible", timeout=20_000)
     form = page.get_by_test_id("offline-form")
     form.wait_for(timeout=10_000)
-    panel = widget.panel.bounding_box()
-    assert panel["width"] == 375 and panel["height"] == 740  # full screen on a phone
+    size = "el => [getComputedStyle(el).width, getComputedStyle(el).height]"  # not mid-animation
+    assert widget.panel.evaluate(size) == ["375px", "740px"]  # full screen on a phone
     focused = "() => document.querySelector('atende-widget').shadowRoot.activeElement?.outerHTML || ''"
     for _ in range(12):  # the focus stays inside the open panel
         page.keyboard.press("Tab")
@@ -350,7 +372,7 @@ def test_keyboard_mobile_layout_and_the_offline_form(browser, demo_site):
 
     page.get_by_label("Nome").fill("Carlos Pereira")
     page.get_by_label("Telefone").fill("(11) 98888-7777")
-    page.get_by_label("Mensagem").fill("Quero mudar meu plano para 1 Giga, me liguem amanhã.")
+    page.get_by_role("textbox", name="Mensagem").fill("Quero mudar meu plano para 1 Giga, me liguem amanhã.")
     page.get_by_role("button", name="Enviar mensagem").click()
     page.get_by_text("Recebemos sua mensagem").wait_for(timeout=20_000)
 
@@ -360,9 +382,9 @@ def test_keyboard_mobile_layout_and_the_offline_form(browser, demo_site):
     context.close()
 
 
-def test_the_open_panel_on_a_phone(browser, demo_site):
-    context = new_context(browser, demo_site, mobile=True)
-    widget = Widget(host_page(context, demo_site)).open()
+def test_the_open_panel_on_a_phone(browser, pages):
+    context = new_context(browser, mobile=True)
+    widget = Widget(host_page(context, pages)).open()
     widget.say("qual o valor do plano de 1 giga?", "")
     shot(widget.page, "03-open-panel-mobile")
     context.close()

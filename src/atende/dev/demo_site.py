@@ -28,7 +28,7 @@ from atende.dev.standin_http import json_response, serve
 
 WIDGET_DIST = repo_root() / "web" / "widget" / "dist"
 COOKIE = "provedor_exemplo_cliente"
-SITE_KEY = "provedor-exemplo"  # the demo site seeded for `make dev` (sites/provedor-exemplo)
+SITE_KEY = "demo"  # the demo site seeded for `make dev` (sites/demo, atende.dev.seed)
 DEV_SECRET = "dev-webchat-secret-demo"  # WEBCHAT_SECRET_DEMO's dev value, when the stack has none
 
 

@@ -44,7 +44,7 @@ class StackConfig:
     graph_port: int = 5002
     auth_port: int = 9099
     inbox_port: int = 5173
-    demo_site_port: int = 5180
+    demo_site_port: int = 5180  # the web-chat demo site (the widget's page), an origin of site `demo`
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None

@@ -236,7 +236,20 @@ export function App({ bridge, services, api, t, site, controls }) {
   useEffect(() => {
     if (open) requestAnimationFrame(() => focusFirst(panel.current));
   }, [open, session === undefined, refused]);
+  useEffect(() => {
+    if (!open) return undefined;
+    // a view changed under the focused element (a form sent, a notice shown): focus stays in the panel,
+    // unless the visitor has moved on to the host page
+    const watcher = new MutationObserver(() => {
+      if (!document.activeElement || document.activeElement === document.body) focusFirst(panel.current);
+    });
+    watcher.observe(panel.current, { childList: true, subtree: true });
+    return () => watcher.disconnect();
+  }, [open]);
 
+  // who answers: the conversation's assignee, named by their last message (the conversation holds a uid)
+  const lastAgent = [...messages].reverse().find((m) => m.senderType === 'agent' && m.authorName);
+  const agentName = lastAgent ? lastAgent.authorName : null;
   const typingUntil = millis(conversation && conversation.typingUntil);
   const typing = useUntil(typingUntil);
   const typingBy = conversation && conversation.typingBy;
@@ -283,6 +296,7 @@ export function App({ bridge, services, api, t, site, controls }) {
         t={t}
         secondary={{ label: session ? t.backToChat : t.chatWithBot, onClick: () => setLeaving(false) }}
         onSubmit={async ({ name, email, phone, text }) => {
+          setLeaving(true); // the thanks stay on screen once the session exists
           await ensureSession({ name, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
           await api.leaveMessage({ name, text, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
         }}
@@ -319,7 +333,7 @@ export function App({ bridge, services, api, t, site, controls }) {
       hidden={!open}
       data-testid="atende-panel"
     >
-      <Header t={t} site={site} conversation={conversation} onClose={() => bridge.close()} />
+      <Header t={t} site={site} conversation={conversation} agentName={agentName} onClose={() => bridge.close()} />
       {!online ? (
         <p class="aw-banner" role="status">
           {t.offline}

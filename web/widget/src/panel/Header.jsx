@@ -10,7 +10,7 @@ function initials(name) {
 }
 
 /** Who answers now: the bot, the queue, a named person, or nobody (offline). */
-export function statusLine(t, site, conversation) {
+export function statusLine(t, site, conversation, agentName) {
   switch (conversation && conversation.status) {
     case 'bot':
       return { text: t.botAnswers, tone: 'online' };
@@ -18,7 +18,7 @@ export function statusLine(t, site, conversation) {
       return { text: t.waiting, tone: 'waiting' };
     case 'in_service':
     case 'snoozed':
-      return { text: t.inService(conversation.assigneeName), tone: 'online' };
+      return { text: t.inService(conversation.assigneeName || agentName), tone: 'online' };
     case 'resolved':
       return { text: t.resolved, tone: 'idle' };
     default:
@@ -26,8 +26,8 @@ export function statusLine(t, site, conversation) {
   }
 }
 
-export function Header({ t, site, conversation, onClose }) {
-  const status = statusLine(t, site, conversation);
+export function Header({ t, site, conversation, agentName, onClose }) {
+  const status = statusLine(t, site, conversation, agentName);
   const title = site.name || t.title;
   return (
     <header class="aw-header">
