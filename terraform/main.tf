@@ -32,8 +32,9 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call) and inbox_api (browsers; each call carries a
-  # Firebase ID token the function verifies).
+  # webhooks (Meta signs each call), inbox_api (browsers; each call carries a
+  # Firebase ID token the function verifies) and webchat (any visitor of a site in
+  # `sites/`; CORS per site, rate limits, and a visitor token after the session).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -44,6 +45,7 @@ locals {
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
+    webchat           = { dir = "webchat", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -130,6 +132,16 @@ locals {
         ERP_BASE_URL          = var.erp_base_url
       }
     }
+    webchat = {
+      description   = "The web-chat widget: visitor sessions (custom tokens), messages, files, receipts"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["inbound", "status"]
+      env = {
+        PUBSUB_TOPIC_INBOUND = local.topics.inbound
+        PUBSUB_TOPIC_STATUS  = local.topics.status
+        MEDIA_BUCKET         = local.media_bucket
+      }
+    }
     automation = {
       description   = "Periodic automations and campaign enqueueing"
       project_roles = ["roles/datastore.user"]
@@ -149,11 +161,13 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "cloudtasks.googleapis.com",
     "eventarc.googleapis.com",
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "identitytoolkit.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

@@ -46,6 +46,12 @@ locals {
       for env in var.channel_tokens :
       "channel_${lower(env)}" => { secret_id = "atende-${replace(lower(env), "_", "-")}", env = env, dir = "outbound" }
     },
+    # Web chat: each site's identity secret (HMAC-SHA256 of its customers' identifiers), e.g. site
+    # loja-centro => WEBCHAT_SECRET_LOJA_CENTRO from atende-webchat-secret-loja-centro (docs/webchat.md).
+    {
+      for site in var.webchat_sites :
+      "webchat_${site}" => { secret_id = "atende-webchat-secret-${site}", env = "WEBCHAT_SECRET_${upper(replace(site, "-", "_"))}", dir = "webchat" }
+    },
   )
 }
 

@@ -18,7 +18,11 @@ from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.model import ConversationStatus, Direction, stable_id
+from atende.domain.rate_limits import Limit
+from atende.domain.site import Site
 from atende.domain.staff import StaffMember
+from atende.domain.visitor import Visitor, VisitorClaims
+from atende.domain.visitor import doc_id as visitor_doc_id
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
@@ -492,3 +496,67 @@ class FakeStaffDirectory:
 
     def all(self) -> list[StaffMember]:
         return list(self.profiles.values())
+
+
+# -- web chat --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeSites:
+    """`sites/{key}`, as the webchat function reads them."""
+
+    sites: dict[str, Site] = field(default_factory=dict)
+
+    def get(self, key: str) -> Site | None:
+        return self.sites.get(key)
+
+
+@dataclass
+class FakeVisitors:
+    """`visitors/{site}_{visitorId}`: what was saved, and how many times."""
+
+    visitors: dict[str, Visitor] = field(default_factory=dict)
+    saves: int = 0
+
+    def get(self, site: str, visitor_id: str) -> Visitor | None:
+        return self.visitors.get(visitor_doc_id(site, visitor_id))
+
+    def save(self, visitor: Visitor) -> None:
+        self.saves += 1
+        self.visitors[visitor.doc_id] = visitor
+
+
+@dataclass
+class FakeRateCounter:
+    """Fixed-window counters like the Firestore ones: one count per key, window length and window start."""
+
+    counts: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def count(self, limits: Sequence[Limit], now: float) -> dict[Limit, int]:
+        found: dict[Limit, int] = {}
+        for limit in limits:
+            key = (limit.key, limit.window_s, limit.window_start(now))
+            self.counts[key] = self.counts.get(key, 0) + 1
+            found[limit] = self.counts[key]
+        return found
+
+
+@dataclass
+class FakeVisitorTokens:
+    """firebase-admin for visitors: a custom token is `custom:<uid>`, and an ID token is the visitor's uid
+    with its claims kept here (what signInWithCustomToken would give the widget)."""
+
+    minted: list[VisitorClaims] = field(default_factory=list)
+
+    def mint_visitor(self, visitor: VisitorClaims) -> str:
+        self.minted.append(visitor)
+        return f"custom:{visitor.uid}"
+
+    def verify_visitor(self, authorization: str | None) -> VisitorClaims:
+        from atende.adapters.firebase_auth import Unauthenticated
+
+        scheme, _, token = (authorization or "").partition(" ")
+        found = next((v for v in self.minted if token == v.uid), None) if scheme == "Bearer" else None
+        if found is None:
+            raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
+        return found

@@ -44,6 +44,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("media_fetch", "outbound", "cloudevent"),
     Function("automation_tick", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
+    Function("webchat", "webchat", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

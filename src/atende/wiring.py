@@ -6,7 +6,7 @@ uses: the webhook functions never load Firestore or google-genai.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
     from atende.erp.port import Erp
+    from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
+    from atende.services.webchat import WebChatService
     from atende.services.webhook import WebhookReceiver
 
 
@@ -165,14 +167,20 @@ def meta() -> MetaChannels:
 
 
 @cache
+def senders() -> Mapping[str, ChannelSender]:
+    """Each channel's sender, by the name messages carry: Meta's three, and web chat's (nothing to call)."""
+    from atende.channels.webchat.sender import WebChatSender
+
+    return {**meta().senders, WebChatSender.channel: WebChatSender(deliveries())}
+
+
+@cache
 def outbound_service() -> OutboundService:
     from atende.retrying import Backoff
     from atende.services.outbound import OutboundService
 
     s = settings()
-    return OutboundService(
-        deliveries(), meta().senders, Backoff(s.outbound_max_attempts, s.outbound_backoff_s)
-    )
+    return OutboundService(deliveries(), senders(), Backoff(s.outbound_max_attempts, s.outbound_backoff_s))
 
 
 @cache
@@ -252,6 +260,49 @@ def inbox_origins() -> tuple[str, ...]:
     import os
 
     return tuple(o.strip() for o in os.environ.get("INBOX_ORIGINS", "").split(",") if o.strip())
+
+
+@cache
+def webchat_service() -> WebChatService:
+    import os
+
+    from atende.adapters.firestore.rate_limits import FirestoreRateCounter
+    from atende.adapters.firestore.sites import FirestoreSites
+    from atende.adapters.firestore.visitors import FirestoreVisitors
+    from atende.services.webchat import WebChatService
+
+    client = firestore_client()
+    return WebChatService(
+        sites=FirestoreSites(client),
+        visitors=FirestoreVisitors(client),
+        counter=FirestoreRateCounter(client),
+        tokens=identity(),
+        publisher=publisher(),
+        media=media_store(),
+        secret_for=lambda site: os.environ.get(webchat_secret_env(site), ""),
+        available=_someone_available,
+    )
+
+
+def webchat_secret_env(site: str) -> str:
+    """Each site's identity secret arrives as its own variable (Secret Manager in production)."""
+    return "WEBCHAT_SECRET_" + site.upper().replace("-", "_")
+
+
+def _someone_available() -> bool:
+    """Opening hours (`config/business`) and at least one person online, for the widget's status line."""
+    from datetime import datetime
+
+    from atende.adapters.firestore_config import FirestoreConfigSource
+    from atende.engines.personas import is_open
+    from atende.erp.types import BRT
+    from atende.services.attendant_config import AttendantConfig
+
+    business = AttendantConfig(FirestoreConfigSource(firestore_client()), 0).business()
+    if not is_open(business, datetime.now(BRT)):
+        return False
+    with unit_of_work() as uow:
+        return bool(uow.staff.online())
 
 
 def start(**services: Callable[[], object]) -> None:

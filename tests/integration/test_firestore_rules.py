@@ -23,6 +23,7 @@ A, B = f"agent-a{RUN}", f"agent-b{RUN}"
 SUBJECTS: dict[str, dict[str, Any] | None] = {
     "anonymous": None,
     "visitor": {"uid": f"visitor{RUN}", "visitorId": "v1", "site": "site1", "conversationId": f"web{RUN}"},
+    "visitor2": {"uid": f"visitor2{RUN}", "visitorId": "v2", "site": "site1", "conversationId": f"web2{RUN}"},
     "agent_a": {"uid": A, "role": "agent", "teams": ["support"]},
     "agent_b": {"uid": B, "role": "agent", "teams": ["billing"]},
     "supervisor": {"uid": f"sup{RUN}", "role": "supervisor", "teams": ["support"]},
@@ -47,6 +48,16 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
     f"conversations/web{RUN}": (
         {"team": "support", "channel": "webchat", "lastMessageAt": 1},
         SUPPORT | {"visitor"},
+        set(),
+    ),
+    f"conversations/web2{RUN}": (
+        {"team": "support", "channel": "webchat", "lastMessageAt": 1},
+        SUPPORT | {"visitor2"},
+        set(),
+    ),
+    f"messages/mw2{RUN}": (
+        {"conversationId": f"web2{RUN}", "visibility": "public", "timestamp": 1, "createdAt": 1},
+        SUPPORT | {"visitor2"},
         set(),
     ),
     f"messages/ms{RUN}": (
@@ -88,6 +99,9 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
         {"agent_a", "supervisor"},
         set(),
     ),
+    f"sites/s{RUN}": ({"origins": ["https://loja.example"], "enforceIdentity": True}, {"admin"}, set()),
+    f"visitors/site1_v1{RUN}": ({"siteKey": "site1", "visitorId": "v1"}, {"admin"}, set()),
+    f"rate_limits/r{RUN}": ({"count": 1}, set(), set()),
     f"somewhere_else/x{RUN}": ({"x": 1}, set(), set()),
 }
 # A new document's body per collection (a valid one, so a refusal is about who, not what).
@@ -208,6 +222,14 @@ def query(collection: str, *filters: dict[str, Any], order: str | None = None) -
     return q
 
 
+WIDGET_QUERY = {  # limitToLast(100): the SDK asks for the last 100 in reverse and flips them
+    **query(
+        "messages", where("conversationId", "EQUAL", f"web{RUN}"), where("visibility", "EQUAL", "public")
+    ),
+    "orderBy": [{"field": {"fieldPath": "createdAt"}, "direction": "DESCENDING"}],
+    "limit": 100,
+}
+
 QUERIES = [
     # the inbox's list: my teams' conversations, mine, everything for an admin
     ("agent_a", "", query("conversations", where("team", "IN", ["support"]), order="lastMessageAt"), True),
@@ -224,7 +246,8 @@ QUERIES = [
     ("agent_a", "", query("messages", where("conversationId", "EQUAL", f"bil{RUN}")), False),
     ("agent_b", "", query("messages", where("conversationId", "EQUAL", f"sup{RUN}")), False),
     ("agent_a", "", query("messages"), False),
-    # the widget: its own conversation's public messages only
+    # the widget: its own conversation's public messages only, with its exact query (docs/webchat.md)
+    ("visitor", "", WIDGET_QUERY, True),
     (
         "visitor",
         "",
@@ -242,6 +265,23 @@ QUERIES = [
         ),
         False,
     ),
+    # ... and never another visitor's, its own internal notes, or lists
+    ("visitor2", "", WIDGET_QUERY, False),
+    ("visitor", "", query("messages", where("visibility", "EQUAL", "public")), False),
+    (
+        "visitor",
+        "",
+        query(
+            "messages",
+            where("conversationId", "EQUAL", f"web{RUN}"),
+            where("visibility", "EQUAL", "internal"),
+        ),
+        False,
+    ),
+    ("visitor", "", query("conversations", where("channel", "EQUAL", "webchat")), False),
+    ("visitor", "", query("visitors"), False),
+    ("visitor", "", query("sites"), False),
+    ("admin", "", query("visitors"), True),
     # people, canned responses, the internal chat
     ("agent_a", "", query("users"), True),
     ("visitor", "", query("users"), False),

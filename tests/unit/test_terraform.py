@@ -38,6 +38,7 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "automation_tick": "automation",
     "inbox_api": "inbox",
+    "webchat": "webchat",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -473,6 +474,10 @@ def test_every_checkov_finding_skipped_inline_says_why():
         ("storage.tf", "CKV_GCP_62"),
         ("storage.tf", "CKV_GCP_78"),
         ("functions.tf", "CKV_GCP_62"),
+        ("webchat.tf", "CKV_GCP_62"),  # the widget's public files: the CDN logs reads
+        ("webchat.tf", "CKV_GCP_78"),
+        ("webchat.tf", "CKV_GCP_114"),  # the widget bucket is public on purpose
+        ("webchat.tf", "CKV_GCP_28"),
     }
     for name in ("this", "dead_letter"):
         assert resource("google_pubsub_topic", name)["kms_key_name"] == "${var.pubsub_kms_key_name}"
@@ -488,10 +493,12 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_and_the_inbox_api_are_public():
-    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
+def test_only_the_webhooks_the_inbox_api_and_the_web_chat_are_public():
+    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks;
+    webchat checks each site's origins, rate-limits, and wants a visitor token after the session. The only
+    public bucket is the widget's static files."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "webchat"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"
@@ -502,7 +509,13 @@ def test_only_the_webhooks_and_the_inbox_api_are_public():
         for rtype, name, body in all_resource_bodies()
         if any(p in s for s in strings_in(body) for p in ("allUsers", "allAuthenticatedUsers"))
     }
-    assert holders == {"google_cloud_run_v2_service_iam_member.public"}
+    assert holders == {
+        "google_cloud_run_v2_service_iam_member.public",
+        "google_storage_bucket_iam_member.widget_public",
+    }
+    assert resource("google_storage_bucket_iam_member", "widget_public")["bucket"] == (
+        "${google_storage_bucket.widget.name}"
+    )
 
     service = block(resource("google_cloudfunctions2_function", "this"), "service_config")
     assert service["ingress_settings"] == '${each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
@@ -612,9 +625,28 @@ def test_media_bucket_is_private_and_only_the_media_functions_touch_it():
     assert members == {
         ("roles/storage.objectAdmin", '${google_service_account.function["outbound"].member}'),
         ("roles/storage.objectViewer", '${google_service_account.function["ai_reply"].member}'),
+        ("roles/storage.objectCreator", '${google_service_account.function["webchat"].member}'),
     }
     signer = resource("google_service_account_iam_member", "media_url_signer")
     assert signer["member"] == '${google_service_account.function["outbound"].member}'
     assert signer["service_account_id"] == '${google_service_account.function["outbound"].name}'
     for directory in ("ai_reply", "outbound"):
         assert local()["function_dirs"][directory]["env"]["MEDIA_BUCKET"] == "${local.media_bucket}"
+
+
+def test_the_web_chat_reads_each_sites_secret_and_signs_only_as_itself():
+    assert (
+        '{for site in var.webchat_sites : "webchat_${site}" => {secret_id = "atende-webchat-secret-${site}", '
+        'env = "WEBCHAT_SECRET_${upper(replace(site, "-", "_"))}", dir = "webchat"}}'
+    ) in local()["secrets"]
+    assert variable_default("webchat_sites") == []
+    dirs = local()["function_dirs"]
+    assert dirs["webchat"]["project_roles"] == ["roles/datastore.user"]
+    assert sorted(dirs["webchat"]["publishes_to"]) == ["inbound", "status"]
+    signer = resource("google_service_account_iam_member", "webchat_signer")
+    assert signer["member"] == '${google_service_account.function["webchat"].member}'
+    assert signer["service_account_id"] == '${google_service_account.function["webchat"].name}'
+    ttl = resource("google_firestore_field", "rate_limits_ttl")
+    assert (ttl["collection"], ttl["field"]) == ("rate_limits", "expireAt")
+    backend = resource("google_compute_backend_bucket", "widget")
+    assert backend["enable_cdn"] is True and backend["bucket_name"] == "${google_storage_bucket.widget.name}"

@@ -28,8 +28,6 @@ from atende.dev.standin_http import json_response, serve
 
 WIDGET_DIST = repo_root() / "web" / "widget" / "dist"
 COOKIE = "provedor_exemplo_cliente"
-SITE_KEY = "demo"  # the demo site seeded for `make dev` (sites/demo, atende.dev.seed)
-DEV_SECRET = "dev-webchat-secret-demo"  # WEBCHAT_SECRET_DEMO's dev value, when the stack has none
 
 
 # For tests and benchmarks, run in a host page: the claims of the visitor the widget signed in (its

@@ -31,6 +31,7 @@ DEV_SECRETS = {
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
     "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
+    "WEBCHAT_SECRET_DEMO": "dev-webchat-secret-demo",  # the demo site's identity secret (docs/webchat.md)
 }
 
 
@@ -135,6 +136,12 @@ class Stack:
     @property
     def demo_site_url(self) -> str:
         return f"http://{self.config.host}:{self.config.demo_site_port}"
+
+    @property
+    def demo_site_origins(self) -> tuple[str, ...]:
+        """Where the widget's demo page is served: the origins the seeded site `demo` allows."""
+        port = self.config.demo_site_port
+        return (f"http://{self.config.host}:{port}", f"http://localhost:{port}")
 
     @property
     def graph_url(self) -> str:
@@ -268,8 +275,11 @@ class Stack:
         widget = demo_site.widget_config(
             c.project, self.functions_url, self.auth_url, c.host, c.firestore_port
         )
-        secret = self.env.get("WEBCHAT_SECRET_DEMO") or demo_site.DEV_SECRET
-        config = demo_site.DemoSiteConfig(demo_site.SITE_KEY, secret, widget)
+        from atende.dev.seed import DEMO_SITE_KEY
+        from atende.wiring import webchat_secret_env
+
+        secret = self.env[webchat_secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
+        config = demo_site.DemoSiteConfig(DEMO_SITE_KEY, secret, widget)
         self._demo_site_server = demo_site.start(config, c.host, c.demo_site_port)
 
     def _start_functions(self, state: Path) -> None:

@@ -22,6 +22,7 @@ from atende.domain.model import (
     MessageStatus,
     SenderType,
     Visibility,
+    conversation_doc_id,
     message_doc_id,
     stable_id,
 )
@@ -571,6 +572,21 @@ class Message:
             return moved
         error = platform_error(update.errors) if new == MessageStatus.FAILED else moved.error
         return replace(moved, status=new, error=error)
+
+    def read_by_business(self, at: float) -> Message:
+        """A person opened the conversation: the customer's messages show as read (web chat's blue ticks,
+        where the receipt is this write rather than a platform call)."""
+        if self.direction != Direction.INBOUND or not status_rules.advances(self.status, MessageStatus.READ):
+            return self
+        return replace(self, status=MessageStatus.READ, status_at={**self.status_at, MessageStatus.READ: at})
+
+    def addressed_to(self, update: StatusUpdate) -> bool:
+        """A web-chat status comes from the visitor's browser: it may only touch their own conversation."""
+        if update.channel != Channel.WEBCHAT:
+            return True
+        return self.conversation_id == conversation_doc_id(
+            Channel.WEBCHAT, update.account_id, update.recipient_id or ""
+        )
 
     def covered_by(self, watermark: StatusUpdate) -> bool:
         """Messenger's "everything before T was delivered/read": our messages stamped no later than T."""

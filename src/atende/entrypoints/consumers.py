@@ -8,7 +8,7 @@ as the services. Tests pass in-memory fakes instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atende.domain import events
@@ -21,7 +21,6 @@ from atende.services.media import MediaJob, request_fetch
 from atende.services.read_receipts import ReadReceipt
 
 if TYPE_CHECKING:
-    from atende.channels.meta.adapter import MetaChannels
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.inbound import InboundService
@@ -62,7 +61,7 @@ class Services(Protocol):
 
     def distribution(self) -> Distribution: ...
 
-    def meta(self) -> MetaChannels: ...
+    def senders(self) -> Mapping[str, read_receipts.ReadReceipts]: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -82,7 +81,7 @@ def ai_reply(delivery: Delivery, services: Services) -> None:
 def outbound(delivery: Delivery, services: Services) -> None:
     if ReadReceipt.is_one(delivery.data):
         receipt = _decoded(ReadReceipt.decode, delivery.data)
-        read_receipts.deliver(receipt, services.meta().senders)
+        read_receipts.deliver(receipt, services.senders())
         return
     message_id = _decoded(bytes.decode, delivery.data).strip()
     if not message_id or "/" in message_id or len(message_id.encode()) > MAX_ID_LENGTH:

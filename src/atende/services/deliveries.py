@@ -9,6 +9,7 @@ sees the other and the parked statuses are applied, never lost.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from atende.domain.message import Message, OutgoingMessage, SendError
 from atende.domain.model import Channel, conversation_doc_id
 from atende.domain.window import STANDARD_WINDOW_S
 from atende.services.unit_of_work import UnitOfWork, atomically
+
+log = logging.getLogger(__name__)
 
 WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
 WINDOW_HINT_MARGIN_S = 3600.0  # a reply's windowFrom this close to 24 h old: read the conversation
@@ -147,6 +150,9 @@ class Deliveries:
 
         def step(uow: UnitOfWork) -> str:
             message = uow.messages.get(update.message_id) if update.message_id else None
+            if message is not None and not message.addressed_to(update):
+                log.warning("status for %s from outside its conversation: ignored", message.id)
+                return "foreign"
             if message is not None and update.watermark is None and message.awaits_outcome(self._clock()):
                 # It named our message, whose send nobody will record: it went out, as this provider id.
                 resolved = resolve(uow, message, update)
@@ -157,6 +163,9 @@ class Deliveries:
                 # Not ours, or not recorded as sent yet: the alias says, or the status waits on it.
                 message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
                 message = uow.messages.get(message_id) if message_id else None
+            if message is not None and not message.addressed_to(update):
+                log.warning("status for %s from outside its conversation: ignored", message.id)
+                return "foreign"
             if message is None:
                 uow.provider_ids.park(update)
                 uow.commit()
@@ -189,6 +198,23 @@ class Deliveries:
                     uow.messages.save(message, moved)  # guarded: a send recorded meanwhile re-runs this
                     count += moved.status != message.status
             uow.commit()
+            return count
+
+        return atomically(self._uow, step)
+
+    def mark_inbound_read(self, conversation_id: str) -> int:
+        """A person opened a web-chat conversation: the visitor's recent messages become `read`."""
+
+        def step(uow: UnitOfWork) -> int:
+            now = self._clock()
+            count = 0
+            for message in uow.messages.latest(conversation_id=conversation_id, limit=WATERMARK_SCAN):
+                moved = message.read_by_business(now)
+                if moved != message:
+                    uow.messages.save(message, moved)
+                    count += 1
+            if count:
+                uow.commit()
             return count
 
         return atomically(self._uow, step)
@@ -241,7 +267,8 @@ def resolve(uow: UnitOfWork, message: Message, update: StatusUpdate) -> Message:
 def _with_parked(uow: UnitOfWork, channel: str, provider_message_id: str, message: Message) -> Message:
     """The statuses that arrived for this provider id before we knew its message, applied to it."""
     for update in uow.provider_ids.parked(channel, provider_message_id):
-        message = message.delivery(update)
+        if message.addressed_to(update):
+            message = message.delivery(update)
     return message
 
 

@@ -29,6 +29,10 @@ OPENERS: dict[str, tuple[str, str]] = {
         "Acho que não estou conseguindo te entender. ",
         "I don't think I'm following you. ",
     ),
+    "offline_form": (
+        "Recebemos sua mensagem e vamos responder por aqui e pelo contato que você deixou. ",
+        "We got your message and will reply here and through the contact you left. ",
+    ),
     "ungrounded_answer": (
         "Prefiro confirmar essa informação com a nossa equipe. ",
         "I'd rather have our team confirm that for you. ",

@@ -181,6 +181,8 @@ class InboundService:
         self, uow: UnitOfWork, message: InboundMessage, conv: Conversation, contact: Contact, now: float
     ) -> ReplyRequest:
         session = conv.session.as_of(now)
+        if session.customer_id is None and (proven := self._proven_customer(message, contact)):
+            session = replace(session, customer_id=proven, verified_at=now)
         return ReplyRequest(
             message=message,
             conversation=conv,
@@ -194,6 +196,25 @@ class InboundService:
             language=language_of(contact.profile),
             now=now,
         )
+
+    def _proven_customer(self, message: InboundMessage, contact: Contact) -> str | None:
+        """The ERP customer a site already proved this web-chat visitor to be (docs/webchat.md): the
+        contact their proven e-mail or phone linked to, once verified on any channel; or the CPF itself.
+        Nobody else skips the attendant's own CPF check."""
+        identity = message.sender.verified_identity
+        if not identity:
+            return None
+        if contact.erp_customer_id:
+            return contact.erp_customer_id
+        kind, _, value = identity.partition(":")
+        if kind != "cpf":
+            return None
+        try:
+            customer = self._erp.find_customer_by_cpf(value)
+        except Exception:  # the ERP being down leaves the attendant's own check, not a lost message
+            log.warning("ERP lookup of a proven CPF failed for %s", message.message_id, exc_info=True)
+            return None
+        return customer.id if customer else None
 
     def _attend(self, request: ReplyRequest) -> Answer:
         """Triage, route, and write the answer; any failure in here hands the customer to a person."""
@@ -213,6 +234,7 @@ class InboundService:
         context = RoutingContext(
             conversation_status=request.conversation.status,
             recent_sentiments=request.session.recent_sentiments(now),
+            offline_form=bool(message.context.offline_form),
         )
         decision = decide(triage or NO_TEXT, context, policy)
         request = replace(

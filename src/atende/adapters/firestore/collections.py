@@ -18,3 +18,6 @@ AUDIT_LOGS = "audit_logs"  # who changed what, when, before and after (admin onl
 CANNED_RESPONSES = "canned_responses"
 TEMPLATES = "templates"  # approved WhatsApp message templates
 CHATS = "chats"  # the agents' internal chat; written by the browser under the rules
+SITES = "sites"  # web chat: each site that installed the snippet (origins, identity, appearance, limits)
+VISITORS = "visitors"  # web chat: each visitor of a site, anonymous or verified
+RATE_LIMITS = "rate_limits"  # fixed-window counters shared by every instance; expired by a TTL policy
