@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -208,12 +208,19 @@ def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_se
 
 
 def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_turn_read(
-    browser, pages, stack, staff, http
+    browser, pages, stack, staff, http, firestore_db
 ):
     context = new_context(browser)
     widget = Widget(host_page(context, pages)).open()
     widget.say("quero falar com um atendente", "")
     conversation_id = widget.session()["conversationId"]
+
+    # typing, as the conversation carries it (docs/webchat.md): shown until `typingUntil` passes
+    typing = {"typingUntil": datetime.now(UTC) + timedelta(seconds=3), "typingBy": "Rita Atendente"}
+    firestore_db.collection("conversations").document(conversation_id).update(typing)
+    indicator = widget.page.get_by_test_id("typing")
+    indicator.get_by_text("Rita Atendente está digitando").wait_for(timeout=10_000)
+    indicator.wait_for(state="hidden", timeout=10_000)
 
     admin = staff("admin", [], name="Rita Atendente")
     headers = {"Authorization": f"Bearer {admin.id_token}"}
@@ -286,6 +293,7 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     with page.expect_response(lambda r: "/webchat/session" in r.url) as answer:
         Widget(page).open()
     assert answer.value.status == 200 and answer.value.json()["verified"] is True
+    shot(page, "06-demo-site-logged-in")
     context.close()
 
     context = new_context(browser)
@@ -374,7 +382,7 @@ def test_keyboard_mobile_layout_and_the_offline_form(browser, pages):
     page.get_by_label("Telefone").fill("(11) 98888-7777")
     page.get_by_role("textbox", name="Mensagem").fill("Quero mudar meu plano para 1 Giga, me liguem amanhã.")
     page.get_by_role("button", name="Enviar mensagem").click()
-    page.get_by_text("Recebemos sua mensagem").wait_for(timeout=20_000)
+    page.get_by_role("status").filter(has_text="Recebemos sua mensagem").wait_for(timeout=20_000)
 
     page.keyboard.press("Escape")
     widget.panel.wait_for(state="hidden", timeout=5_000)

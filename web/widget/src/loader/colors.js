@@ -1,6 +1,6 @@
 // The business's colour, and a text colour on it that keeps a 4.5:1 contrast (WCAG AA).
 
-const FALLBACK = '#1a56db';
+const FALLBACK = '#0b6bcb'; // the site appearance's default, so nothing changes colour when it arrives
 
 function channels(hex) {
   const m = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(String(hex || '').trim());
