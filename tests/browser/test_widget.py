@@ -291,8 +291,11 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     page.get_by_role("button", name="Entrar").click()
     page.get_by_text("Olá, Maria!").wait_for(timeout=10_000)
     with page.expect_response(lambda r: "/webchat/session" in r.url) as answer:
-        Widget(page).open()
+        widget = Widget(page).open()
     assert answer.value.status == 200 and answer.value.json()["verified"] is True
+    # recognised: the bot goes straight to her invoice, no CPF asked
+    answer = widget.say("preciso da segunda via do boleto", "Tudo em dia, Maria")
+    assert "R$ 99,90" in answer.inner_text()
     shot(page, "06-demo-site-logged-in")
     context.close()
 

@@ -2,9 +2,9 @@
 
 What a business does with the widget, locally: the page carries the snippet, the widget's files
 (web/widget/dist) are served under /widget/ with the `config.json` that points them at this stack, and a
-demo customer who logs in is recognised by the chat: the page hands the widget their e-mail and its
+demo customer who logs in is recognised by the chat: the page hands the widget their CPF and its
 HMAC-SHA256 with the site's secret, computed here on the server as docs/webchat-install.md tells a
-business to do. The login itself is a signed cookie; it is a demo, not an example of authentication.
+business to do (a CPF makes the conversation the ERP customer's: the bot answers about invoices at once). The login itself is a signed cookie; it is a demo, not an example of authentication.
 """
 
 from __future__ import annotations
@@ -47,15 +47,16 @@ VISITOR_CLAIMS_JS = """async () => {
 @dataclass(frozen=True)
 class DemoCustomer:
     name: str
-    email: str
+    email: str  # what they log in with
+    cpf: str  # what the site signs for the chat
     password: str
 
 
-# The demo ERP's customers (src/atende/erp/demo_data.json): the e-mail is the site's identifier for them.
+# The demo ERP's customers (src/atende/erp/demo_data.json).
 CUSTOMERS = (
-    DemoCustomer("Maria Silva", "maria.silva@example.com", "cliente123"),
-    DemoCustomer("João Santos", "joao.santos@example.com", "cliente123"),
-    DemoCustomer("Ana Costa", "ana.costa@example.com", "cliente123"),
+    DemoCustomer("Maria Silva", "maria.silva@example.com", "11111111111", "cliente123"),
+    DemoCustomer("João Santos", "joao.santos@example.com", "22222222222", "cliente123"),
+    DemoCustomer("Ana Costa", "ana.costa@example.com", "52998224725", "cliente123"),
 )
 
 
@@ -131,8 +132,8 @@ class DemoSite:
         settings: dict[str, Any] = {"siteKey": self.config.site_key}
         if customer:
             settings["user"] = {
-                "identifier": customer.email,
-                "identifierHash": identifier_hash(self.config.secret, customer.email),
+                "identifier": customer.cpf,
+                "identifierHash": identifier_hash(self.config.secret, customer.cpf),
                 "name": customer.name,
                 "email": customer.email,
             }
