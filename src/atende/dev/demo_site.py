@@ -4,7 +4,8 @@ What a business does with the widget, locally: the page carries the snippet, the
 (web/widget/dist) are served under /widget/ with the `config.json` that points them at this stack, and a
 demo customer who logs in is recognised by the chat: the page hands the widget their CPF and its
 HMAC-SHA256 with the site's secret, computed here on the server as docs/webchat-install.md tells a
-business to do (a CPF makes the conversation the ERP customer's: the bot answers about invoices at once). The login itself is a signed cookie; it is a demo, not an example of authentication.
+business to do (a CPF makes the conversation the ERP customer's: the bot answers about invoices at
+once). The login itself is a signed cookie; it is a demo, not an example of authentication.
 """
 
 from __future__ import annotations
