@@ -98,6 +98,11 @@ def someone_available(route) -> None:
     route.fulfill(response=response, json={**response.json(), "available": True})
 
 
+def close(context) -> None:
+    context.unroute_all(behavior="ignoreErrors")  # a site fetch still in flight must not fail the run
+    context.close()
+
+
 class Scripts:
     """The widget's scripts a page requested, with their bodies as served (gzipped here)."""
 
@@ -203,7 +208,7 @@ def main() -> int:
             time.sleep(0.2)
         seen = page.evaluate("window.__seen")
         latencies = [seen[k] - t0 for k, t0 in written.items() if k in seen]
-        context.close()
+        close(context)
 
         # 2. launcher visible after the script loaded, fresh profile each time
         timings = []
@@ -218,7 +223,7 @@ def main() -> int:
                          .find((e) => e.name.endsWith('/atende-widget.js')).responseEnd"""
                 )
             )
-            context.close()
+            close(context)
         print("\nLauncher visible after the loader script arrived (ms)")
         print(
             f"  runs {len(timings)}: median {statistics.median(timings):.0f}, max {max(timings):.0f}"

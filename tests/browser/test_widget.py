@@ -15,6 +15,7 @@ flag of `GET /sites/demo` is set by the test, nothing else.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import uuid
@@ -33,6 +34,9 @@ from atende.dev.standin_http import serve
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 ARTIFACTS = Path(__file__).with_name("artifacts")
 SITE = "demo"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
 TEXTBOX = "Escreva sua mensagem"
 HOSTILE_CSS = """
 * { all: unset !important; font-size: 3px !important; line-height: 1 !important; }
@@ -104,6 +108,11 @@ def new_context(browser, *, available: bool = True, mobile: bool = False):
     context.route("**/webchat/sites/**", availability)
     context.on("console", lambda m: m.type in ("error", "warning") and print("browser:", m.text[:500]))
     return context
+
+
+def close(context) -> None:
+    context.unroute_all(behavior="ignoreErrors")  # a site fetch still in flight must not fail the test
+    context.close()
 
 
 def host_page(context, pages: HostPages, *, css: str = "", settings: dict | None = None):
@@ -204,7 +213,7 @@ def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_se
     for text in sent:
         assert second.visitor(text).count() == 1
     assert second.session()["visitorId"] == claims["visitorId"]
-    context.close()
+    close(context)
 
 
 def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_turn_read(
@@ -238,7 +247,7 @@ def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_tur
         timeout=20_000
     )
     assert widget.business(reply).count() == 1
-    context.close()
+    close(context)
 
 
 def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(browser, pages, firestore_db):
@@ -279,7 +288,7 @@ def test_offline_and_back_the_visitor_misses_nothing_and_sees_nothing_twice(brow
     )
     texts = [d.get("text") for d in stored.stream()]
     assert texts.count("mensagem escrita sem conexão") == 1
-    context.close()
+    close(context)
 
 
 def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(browser, pages, stack):
@@ -297,7 +306,7 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     answer = widget.say("preciso da segunda via do boleto", "Tudo em dia, Maria")
     assert "R$ 99,90" in answer.inner_text()
     shot(page, "06-demo-site-logged-in")
-    context.close()
+    close(context)
 
     context = new_context(browser)
     forged = {"user": {"identifier": "maria.silva@example.com", "identifierHash": "0" * 64, "name": "Maria"}}
@@ -308,7 +317,7 @@ def test_a_logged_in_customer_is_recognised_and_a_forged_identity_is_refused(bro
     page.get_by_test_id("identity-refused").wait_for(timeout=10_000)
     assert page.get_by_role("textbox", name=TEXTBOX).count() == 0
     assert widget.panel.locator("[data-message-id]").count() == 0
-    context.close()
+    close(context)
 
 
 def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(browser, pages):
@@ -341,8 +350,8 @@ def test_a_visitor_cannot_read_another_visitors_conversation_through_the_sdk(bro
     assert other.page.evaluate(probe, theirs) == {"error": "permission-denied"}
     own = other.page.evaluate(probe, mine)
     assert "olá" in own["read"]
-    first.close()
-    second.close()
+    close(first)
+    close(second)
 
 
 def test_the_widget_survives_a_hostile_host_page(browser, pages):
@@ -361,7 +370,7 @@ def test_the_widget_survives_a_hostile_host_page(browser, pages):
     panel = widget.panel.bounding_box()
     assert panel["width"] >= 320 and panel["height"] >= 400
     shot(page, "05-hostile-host-page")
-    context.close()
+    close(context)
 
 
 def test_keyboard_mobile_layout_and_the_offline_form(browser, pages):
@@ -390,7 +399,31 @@ def test_keyboard_mobile_layout_and_the_offline_form(browser, pages):
     page.keyboard.press("Escape")
     widget.panel.wait_for(state="hidden", timeout=5_000)
     assert "aw-launcher" in page.evaluate(focused)
-    context.close()
+    close(context)
+
+
+def test_a_photo_is_sent_and_shown_and_a_file_of_another_type_is_refused_before_any_upload(browser, pages):
+    context = new_context(browser)
+    widget = Widget(host_page(context, pages)).open()
+    picker = widget.panel.get_by_test_id("attachment-input")
+    uploads = []
+    posted = lambda r: "/webchat/uploads" in r.url and r.method == "POST"  # noqa: E731 (not the preflight)
+    widget.page.on("request", lambda r: posted(r) and uploads.append(r))
+
+    picker.set_input_files({"name": "notas.txt", "mimeType": "text/plain", "buffer": b"nada"})
+    widget.panel.get_by_role("alert").get_by_text("Envie uma imagem (JPG, PNG ou WebP) ou um PDF").wait_for()
+    assert uploads == []
+
+    picker.set_input_files({"name": "roteador.png", "mimeType": "image/png", "buffer": PNG})
+    widget.panel.get_by_text("roteador.png").wait_for()
+    widget.send("foto do roteador")
+    stored = widget.stored_from_visitor("foto do roteador")
+    stored.wait_for(timeout=20_000)
+    image = stored.locator("img")
+    image.wait_for(timeout=10_000)
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
+    assert len(uploads) == 1
+    close(context)
 
 
 def test_the_open_panel_on_a_phone(browser, pages):
@@ -398,4 +431,4 @@ def test_the_open_panel_on_a_phone(browser, pages):
     widget = Widget(host_page(context, pages)).open()
     widget.say("qual o valor do plano de 1 giga?", "")
     shot(widget.page, "03-open-panel-mobile")
-    context.close()
+    close(context)

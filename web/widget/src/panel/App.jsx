@@ -59,6 +59,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   const panel = useRef(null);
   const files = useRef(new Map()); // clientId → File, until uploaded (a File cannot be kept across reloads)
   const starting = useRef(null);
+  const inFlight = useRef(new Set()); // clientIds being sent now: never two sends of one message at once
   const seen = useRef(null);
   const posted = useRef({ delivered: new Set(), read: new Set() });
   const outbox = useMemo(() => new Outbox(siteKey, setPending), [siteKey]);
@@ -183,7 +184,8 @@ export function App({ bridge, services, api, t, site, controls }) {
   // sending: optimistic, by clientId; a failure can be retried, and is retried when back online
   async function deliver(clientId) {
     const item = outbox.get(clientId);
-    if (!item) return;
+    if (!item || inFlight.current.has(clientId)) return;
+    inFlight.current.add(clientId);
     outbox.update(clientId, { state: 'pending', error: null });
     try {
       await ensureSession();
@@ -207,6 +209,8 @@ export function App({ bridge, services, api, t, site, controls }) {
       if (!outbox.get(clientId)) return;
       outbox.update(clientId, { state: 'failed', error: error.status === 0 ? null : error.message || null });
       if (error.status === 429) setTimeout(() => deliver(clientId), Number(error.retryAfter || 5) * 1000);
+    } finally {
+      inFlight.current.delete(clientId);
     }
   }
 
