@@ -95,15 +95,14 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
 
 
-def new_context(browser, *, available: bool = True, mobile: bool = False):
-    """A browser profile: its own visitor."""
+def new_context(browser, *, available: bool = True, mobile: bool = False, site: dict | None = None):
+    """A browser profile: its own visitor; `site` changes what GET /sites/demo answers (the pre-chat form)."""
     viewport = {"width": 375, "height": 740} if mobile else {"width": 1280, "height": 800}
     context = browser.new_context(viewport=viewport, locale="pt-BR", is_mobile=mobile, has_touch=mobile)
 
     def availability(route):
         response = route.fetch()
-        site = response.json()
-        route.fulfill(response=response, json={**site, "available": available})
+        route.fulfill(response=response, json={**response.json(), **(site or {}), "available": available})
 
     context.route("**/webchat/sites/**", availability)
     context.on("console", lambda m: m.type in ("error", "warning") and print("browser:", m.text[:500]))
@@ -423,6 +422,56 @@ def test_a_photo_is_sent_and_shown_and_a_file_of_another_type_is_refused_before_
     image.wait_for(timeout=10_000)
     assert image.evaluate("img => img.complete && img.naturalWidth") == 1
     assert len(uploads) == 1
+    close(context)
+
+
+def test_the_host_pages_api_a_pre_chat_form_in_spanish_and_bot_buttons(browser, pages, firestore_db):
+    fields = [{"name": "name", "required": True}, {"name": "email"}]
+    form = {"preChatForm": {"enabled": True, "fields": fields}}
+    context = new_context(browser, site=form)
+    page = host_page(context, pages, settings={"language": "es"})
+    page.get_by_role("button", name="Abrir el chat").wait_for(timeout=10_000)
+    calls = """() => {
+      window.seen = [];
+      AtendeWidget.on('message', (m) => window.seen.push(m.text));
+      AtendeWidget.on('message', () => { throw new Error('a broken handler of the page'); });
+      AtendeWidget.setUser(42);
+      AtendeWidget.on('message');
+      AtendeWidget.open();
+      return 'no exception';
+    }"""
+    assert page.evaluate(calls) == "no exception"
+    widget = Widget(page)
+    widget.panel.wait_for(state="visible", timeout=20_000)
+    page.get_by_role("textbox", name="Nombre").fill("Lucía")
+    with page.expect_request(lambda r: "/webchat/session" in r.url and r.method == "POST") as session:
+        page.get_by_role("button", name="Iniciar conversación").click()
+    assert session.value.post_data_json["name"] == "Lucía"
+    box = page.get_by_role("textbox", name="Escribe tu mensaje")
+    box.fill("hola")
+    box.press("Enter")
+    widget.stored_from_visitor("hola").wait_for(timeout=20_000)
+    claims = widget.session()
+
+    menu = firestore_db.collection("messages").document(f"wc_test_{uuid.uuid4().hex}")
+    now = datetime.now(UTC)
+    menu.set(
+        {
+            "conversationId": claims["conversationId"], "channel": "webchat", "accountId": SITE,
+            "direction": "outbound", "senderType": "bot", "sender": "bot", "kind": "text",
+            "text": "¿Qué necesitas?", "status": "sent", "visibility": "public", "timestamp": now,
+            "createdAt": now, "content": {"buttons": [{"id": "fatura", "title": "Segunda via"},
+                                                      {"id": "suporte", "title": "Suporte técnico"}]},
+        }
+    )  # fmt: skip
+    options = widget.panel.get_by_role("group", name="Opciones")
+    options.get_by_role("button", name="Segunda via").click()
+    tapped = widget.stored_from_visitor("Segunda via")
+    tapped.wait_for(timeout=20_000)
+    stored = firestore_db.collection("messages").document(tapped.get_attribute("data-message-id")).get()
+    assert stored.get("content")["id"] == "fatura" and stored.get("kind") == "interactive"
+    assert options.get_by_role("button", name="Suporte técnico").is_disabled()  # answered: no second tap
+    page.wait_for_function("window.seen.includes('¿Qué necesitas?')")
     close(context)
 
 
