@@ -495,3 +495,22 @@ def test_the_offline_form_keeps_the_contact_and_flags_the_message_for_a_person(w
         "POST", "/leave-message", {"name": "Ana", "text": "oi"}, token=world.visitor_token(session)
     )
     assert missing.status_code == 422 and len(world.publisher.published) == 1
+
+
+def test_a_retried_offline_form_is_the_same_message(world):
+    token = world.visitor_token(world.session())
+    body = {"name": "Ana", "phone": "11912345678", "text": "me liguem", "clientId": str(uuid.uuid4())}
+    first = world.call("POST", "/leave-message", body, token=token).get_json()
+    again = world.call("POST", "/leave-message", body, token=token).get_json()
+    assert first == again and world.publisher.published[0].sender.phone == "+5511912345678"
+
+
+def test_one_ipv6_network_counts_as_one_client(world):
+    world.add_site(Site(key="loja", origins=(ORIGIN,), rate_limits=RateLimits(sessions_per_minute_per_ip=2)))
+    for suffix in ("1", "2"):
+        headers = {"X-Forwarded-For": f"2001:db8:1:2::{suffix}"}
+        assert world.call("POST", "/session", {"siteKey": "loja"}, headers=headers).status_code == 200
+    same_network = {"X-Forwarded-For": "2001:db8:1:2:ffff::9"}
+    assert world.call("POST", "/session", {"siteKey": "loja"}, headers=same_network).status_code == 429
+    other_network = {"X-Forwarded-For": "2001:db8:1:3::1"}
+    assert world.call("POST", "/session", {"siteKey": "loja"}, headers=other_network).status_code == 200

@@ -167,3 +167,30 @@ def test_a_person_opening_the_conversation_marks_the_visitors_messages_read(h):
         assert stored.status == MessageStatus.READ and MessageStatus.READ in stored.status_at
     bot_replies = [m.value for m in h.store.messages.values() if m.value.sender == "bot"]
     assert bot_replies and all(m.status == MessageStatus.QUEUED for m in bot_replies)  # only the visitor's
+
+
+def test_a_receipt_before_the_send_waits_for_it_and_one_for_no_message_leaves_nothing(h):
+    who = visitor()
+    message = said(who, "oi")
+    reply_id = h.service.handle(message).reply_message_id or ""
+    deliveries = Deliveries(h.uow)
+
+    def receipt(message_id: str) -> str:
+        update = StatusUpdate(
+            channel=Channel.WEBCHAT,
+            account_id=SITE,
+            provider_message_id=message_id,
+            message_id=message_id,
+            status="delivered",
+            timestamp=time.time(),
+            recipient_id=who.visitor_id,
+        )
+        return deliveries.apply_status(update)
+
+    aliases = len(h.store.aliases)
+    assert receipt("m_" + "0" * 32 + "_r") == "foreign" and len(h.store.aliases) == aliases
+    assert receipt(reply_id) == "orphan"  # shown by the widget before outbound recorded it sent
+    assert h.store.message(reply_id).status == MessageStatus.QUEUED
+    outbound = OutboundService(deliveries, {"webchat": WebChatSender(deliveries)}, Backoff(1, 0))
+    assert outbound.send(reply_id) == "sent"
+    assert h.store.message(reply_id).status == MessageStatus.DELIVERED

@@ -6,6 +6,7 @@ with an atomic increment shared by every instance; the price is that a burst may
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -42,3 +43,17 @@ def over(counts: dict[Limit, int], now: float) -> RateLimited | None:
     """The refusal for counts that passed their limit (the longest wait of them), or None."""
     waits = [limit.retry_after(now) for limit, count in counts.items() if count > limit.max]
     return RateLimited(max(waits)) if waits else None
+
+
+def address_key(address: str) -> str:
+    """What one client is, for per-address limits: an IPv4 address, or an IPv6 /64 (one subscriber's
+    network hands out any number of addresses within it)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:64] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

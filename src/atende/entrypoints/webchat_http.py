@@ -125,6 +125,7 @@ class ReceiptsBody(_Body):
 class LeaveMessageBody(_Contact):
     name: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=4000)
+    clientId: str | None = Field(default=None, pattern=CLIENT_ID.pattern)  # a retried form is the same one
 
     @model_validator(mode="after")
     def _reachable(self) -> LeaveMessageBody:
@@ -191,7 +192,7 @@ class _Request:
     def body(self, model: type[_Body]) -> Any:
         if (self.flask.content_length or 0) > MAX_JSON_BYTES:
             raise Refused("too_large", "Requisição grande demais")
-        raw = self.flask.get_data(cache=False)[: MAX_JSON_BYTES + 1]
+        raw = self.flask.stream.read(MAX_JSON_BYTES + 1)
         if len(raw) > MAX_JSON_BYTES:
             raise Refused("too_large", "Requisição grande demais")
         try:
@@ -267,7 +268,7 @@ def _receipts(r: _Request) -> tuple[dict[str, Any], int]:
 def _leave_message(r: _Request) -> tuple[dict[str, Any], int]:
     site, visitor = r.visitor()
     b: LeaveMessageBody = r.body(LeaveMessageBody)
-    return {"messageId": r.service.leave_message(site, visitor, r.ip, b.profile(), b.text)}, 202
+    return {"messageId": r.service.leave_message(site, visitor, r.ip, b.profile(), b.text, b.clientId)}, 202
 
 
 POSTS: dict[str, Callable[[_Request], tuple[dict[str, Any], int]]] = {

@@ -150,6 +150,8 @@ class Deliveries:
 
         def step(uow: UnitOfWork) -> str:
             message = uow.messages.get(update.message_id) if update.message_id else None
+            if message is None and update.channel == Channel.WEBCHAT:
+                return "foreign"  # a visitor's browser names our ids: nothing is parked for one that is not
             if message is not None and not message.addressed_to(update):
                 log.warning("status for %s from outside its conversation: ignored", message.id)
                 return "foreign"

@@ -27,7 +27,7 @@ from atende.channels.webchat.inbound import (
 from atende.domain.events import StatusUpdate, Unpublishable, encode
 from atende.domain.media import MB, SIGNATURES
 from atende.domain.model import Channel
-from atende.domain.rate_limits import DAY, MINUTE, Limit, over
+from atende.domain.rate_limits import DAY, MINUTE, Limit, address_key, over
 from atende.domain.site import Site, valid_site_key
 from atende.domain.visitor import (
     IdentityClaim,
@@ -174,20 +174,23 @@ class WebChatService:
         """The id of the message as it will be stored, once it is published."""
         now = self._clock()
         self._limit(now, _ip_requests(site, ip), *_visitor_messages(site, visitor))
-        return self._publish(visitor, message, now)
+        return self._publish(visitor, message, now, self._visitors.get(site.key, visitor.visitor_id))
 
-    def leave_message(self, site: Site, visitor: VisitorClaims, ip: str, profile: Profile, text: str) -> str:
+    def leave_message(
+        self, site: Site, visitor: VisitorClaims, ip: str, profile: Profile, text: str, client_id: str | None
+    ) -> str:
         """The offline form: kept on the contact, and the conversation handed to a person's queue."""
         now = self._clock()
         self._limit(now, _ip_requests(site, ip), *_visitor_messages(site, visitor))
         known = self._visitors.get(site.key, visitor.visitor_id) or Visitor(claims=visitor)
-        told = known.told(name=profile.name, email=profile.email, phone=profile.phone)
-        self._visitors.save(_seen(told, now))
-        form = VisitorMessage(client_id=str(uuid.uuid4()), text=text, offline_form=True)
-        return self._publish(visitor, form, now)
+        told = _seen(known.told(name=profile.name, email=profile.email, phone=profile.phone), now)
+        self._visitors.save(told)
+        form = VisitorMessage(client_id=client_id or str(uuid.uuid4()), text=text, offline_form=True)
+        return self._publish(visitor, form, now, told)
 
-    def _publish(self, visitor: VisitorClaims, message: VisitorMessage, now: float) -> str:
-        known = self._visitors.get(visitor.site, visitor.visitor_id)
+    def _publish(
+        self, visitor: VisitorClaims, message: VisitorMessage, now: float, known: Visitor | None
+    ) -> str:
         event = normalize(
             visitor,
             message,
@@ -271,11 +274,11 @@ def _seen(visitor: Visitor, now: float, locale: str | None = None) -> Visitor:
 
 
 def _ip_requests(site: Site, ip: str) -> Limit:
-    return Limit(f"ip:{ip}:requests", site.rate_limits.requests_per_minute_per_ip, MINUTE)
+    return Limit(f"ip:{address_key(ip)}:requests", site.rate_limits.requests_per_minute_per_ip, MINUTE)
 
 
 def _ip_sessions(site: Site, ip: str) -> Limit:
-    return Limit(f"ip:{ip}:sessions", site.rate_limits.sessions_per_minute_per_ip, MINUTE)
+    return Limit(f"ip:{address_key(ip)}:sessions", site.rate_limits.sessions_per_minute_per_ip, MINUTE)
 
 
 def _visitor_messages(site: Site, visitor: VisitorClaims) -> tuple[Limit, Limit]:
