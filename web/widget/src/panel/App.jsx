@@ -299,10 +299,11 @@ export function App({ bridge, services, api, t, site, controls }) {
       <OfflineForm
         t={t}
         secondary={{ label: session ? t.backToChat : t.chatWithBot, onClick: () => setLeaving(false) }}
-        onSubmit={async ({ name, email, phone, text }) => {
+        onSubmit={async ({ clientId, name, email, phone, text }) => {
           setLeaving(true); // the thanks stay on screen once the session exists
           await ensureSession({ name, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
-          await api.leaveMessage({ name, text, ...(email ? { email } : {}), ...(phone ? { phone } : {}) });
+          const contact = { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+          await api.leaveMessage({ clientId, name, text, ...contact });
         }}
       />
     );

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { newClientId } from './outbox.js';
 
 function Field({ t, name, label, type = 'text', required, value, onInput, autocomplete, multiline }) {
   const id = `aw-f-${name}`;
@@ -45,6 +46,7 @@ export function OfflineForm({ t, onSubmit, secondary }) {
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [clientId] = useState(newClientId); // a retried submit is the same message, stored once
 
   async function submit(event) {
     event.preventDefault();
@@ -53,6 +55,7 @@ export function OfflineForm({ t, onSubmit, secondary }) {
     setProblem(null);
     try {
       await onSubmit({
+        clientId,
         name: values.name.trim(),
         text: values.text.trim(),
         ...(values.email.trim() ? { email: values.email.trim() } : {}),
