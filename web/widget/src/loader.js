@@ -164,7 +164,13 @@ function start() {
     if (open) setUnread(0);
     labelLauncher();
     emit(open ? 'open' : 'close');
-    const panel = open ? await loadPanel() : state.panel && (await state.panel);
+    let panel;
+    try {
+      panel = open ? await loadPanel() : state.panel && (await state.panel);
+    } catch (error) {
+      setOpen(false); // the chat could not load (logged): the launcher must not look open
+      throw error;
+    }
     if (panel && state.open === open) panel.visibility(open);
     if (!open) launcher.focus();
   }
