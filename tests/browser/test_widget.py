@@ -19,7 +19,7 @@ import base64
 import json
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -223,15 +223,18 @@ def test_an_agents_reply_through_the_inbox_appears_and_the_visitors_messages_tur
     widget.say("quero falar com um atendente", "")
     conversation_id = widget.session()["conversationId"]
 
-    # typing, as the conversation carries it (docs/webchat.md): shown until `typingUntil` passes
-    typing = {"typingUntil": datetime.now(UTC) + timedelta(seconds=3), "typingBy": "Rita Atendente"}
-    firestore_db.collection("conversations").document(conversation_id).update(typing)
-    indicator = widget.page.get_by_test_id("typing")
-    indicator.get_by_text("Rita Atendente está digitando").wait_for(timeout=10_000)
-    indicator.wait_for(state="hidden", timeout=10_000)
+    widget.panel.get_by_text("Aguardando um atendente").wait_for(timeout=20_000)  # the public view: queued
 
+    # an agent typing in the inbox (inbox_api `typing`): shown until it lapses, 6 s after
     admin = staff("admin", [], name="Rita Atendente")
     headers = {"Authorization": f"Bearer {admin.id_token}"}
+    typing = http.post(
+        f"{stack.functions_url}/inbox_api/typing", json={"conversationId": conversation_id}, headers=headers
+    )
+    assert typing.status_code == 200, typing.text
+    indicator = widget.page.get_by_test_id("typing")
+    indicator.get_by_text("Rita Atendente está digitando").wait_for(timeout=10_000)
+    indicator.wait_for(state="hidden", timeout=15_000)
     reply = f"Oi! Aqui é a Rita, já vou verificar. ({uuid.uuid4().hex[:4]})"
     body = {"conversationId": conversation_id, "clientId": str(uuid.uuid4()), "text": reply}
     assert http.post(f"{stack.functions_url}/inbox_api/send", json=body, headers=headers).status_code == 200

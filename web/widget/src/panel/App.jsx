@@ -251,7 +251,7 @@ export function App({ bridge, services, api, t, site, controls }) {
     return () => watcher.disconnect();
   }, [open]);
 
-  // who answers: the conversation's assignee, named by their last message (the conversation holds a uid)
+  // who answers: a person is named by their last message (the public view says only that a person does)
   const lastAgent = [...messages].reverse().find((m) => m.senderType === 'agent' && m.authorName);
   const agentName = lastAgent ? lastAgent.authorName : null;
   const typingUntil = millis(conversation && conversation.typingUntil);

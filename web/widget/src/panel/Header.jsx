@@ -11,15 +11,14 @@ function initials(name) {
 
 /** Who answers now: the bot, the queue, a named person, or nobody (offline). */
 export function statusLine(t, site, conversation, agentName) {
-  switch (conversation && conversation.status) {
+  switch (conversation && conversation.answeredBy) {
     case 'bot':
       return { text: t.botAnswers, tone: 'online' };
-    case 'waiting':
+    case 'queue':
       return { text: t.waiting, tone: 'waiting' };
-    case 'in_service':
-    case 'snoozed':
-      return { text: t.inService(conversation.assigneeName || agentName), tone: 'online' };
-    case 'resolved':
+    case 'person':
+      return { text: t.inService(agentName), tone: 'online' };
+    case 'closed':
       return { text: t.resolved, tone: 'idle' };
     default:
       return site.available ? { text: t.botAnswers, tone: 'online' } : { text: t.offlineStatus, tone: 'idle' };

@@ -1,5 +1,5 @@
 // The widget's only reads, exactly what firestore.rules grants a visitor (docs/webchat.md): its own
-// conversation document and that conversation's public messages, live. Reconnecting after sleep or
+// conversation's public view (who answers, who is typing) and its public messages, live. Reconnecting after sleep or
 // offline is the SDK's job: the listener resumes from where it was, nothing missed, nothing twice.
 import { collection, doc, limitToLast, onSnapshot, orderBy, query, where } from 'firebase/firestore';
 
@@ -13,7 +13,7 @@ export function millis(value) {
 export function watchConversation(db, conversationId, { conversation, messages, error }) {
   const stops = [
     onSnapshot(
-      doc(db, 'conversations', conversationId),
+      doc(db, 'conversations', conversationId, 'public', 'state'),
       (snap) => conversation(snap.exists() ? snap.data() : null),
       error,
     ),
