@@ -18,3 +18,5 @@ AUDIT_LOGS = "audit_logs"  # who changed what, when, before and after (admin onl
 CANNED_RESPONSES = "canned_responses"
 TEMPLATES = "templates"  # approved WhatsApp message templates
 CHATS = "chats"  # the agents' internal chat; written by the browser under the rules
+FOLLOWUPS = "followups"  # one per follow-up decided: `<rule>_<entity>_<window>`, created at most once
+BUSINESS_ENTITIES = "business_entities"  # proposals, payments, sign-ups, prospects the business pushed

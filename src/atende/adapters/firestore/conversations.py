@@ -44,6 +44,7 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "resolvedAt": ts(conv.resolved_at),
         "resolvedBy": conv.resolved_by,
         "contactName": conv.contact_name,
+        "awaitingReplySince": ts(conv.awaiting_reply_since),
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -84,6 +85,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         snoozed_until=seconds(doc.get("snoozedUntil")),
         typing_until=seconds(doc.get("typingUntil")),
         typing_by=doc.get("typingBy"),
+        awaiting_reply_since=seconds(doc.get("awaitingReplySince")),
         first_response_at=seconds(doc.get("firstResponseAt")),
         resolved_at=seconds(doc.get("resolvedAt")),
         resolved_by=doc.get("resolvedBy"),
