@@ -171,9 +171,11 @@ class FakeConversations(_Aggregates[Conversation]):
 
     def awaiting_reply(self, since_before: float, statuses: list[str], limit: int) -> list[Conversation]:
         return self._where(
-            lambda c: c.status in statuses
-            and c.awaiting_reply_since is not None
-            and c.awaiting_reply_since <= since_before,
+            lambda c: (
+                c.status in statuses
+                and c.awaiting_reply_since is not None
+                and c.awaiting_reply_since <= since_before
+            ),
             lambda c: c.awaiting_reply_since or 0.0,
             limit,
         )

@@ -102,7 +102,7 @@ class _Stored:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
 
-    def due(self, kind, statuses, counted_before, limit):  # noqa: ANN001, ANN202
+    def due(self, kind, statuses, counted_before, limit):
         with self._uow as uow:
             return uow.entities.due(kind, list(statuses), counted_before, limit)
 

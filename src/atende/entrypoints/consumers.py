@@ -7,6 +7,7 @@ as the services. Tests pass in-memory fakes instead.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.followups import Followups
     from atende.services.inbound import InboundService
     from atende.services.media import MediaQueue, MediaService
     from atende.services.outbound import OutboundService
@@ -63,6 +65,8 @@ class Services(Protocol):
     def distribution(self) -> Distribution: ...
 
     def meta(self) -> MetaChannels: ...
+
+    def followups(self) -> Followups: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -121,13 +125,28 @@ def media_fetch(delivery: Delivery, services: Services) -> None:
     log.info("media %s: %s", job.message_id, result)
 
 
+SEND_SWEEP = "send_sweep"  # the every-minute job's tick (terraform/scheduler.tf): the sweep alone
+
+
 def automation_tick(delivery: Delivery, services: Services) -> None:
-    """Every tick sweeps stalled and failed sends (`services/sweeper.py`); automation rules come later."""
+    """Every tick sweeps stalled and failed sends (`services/sweeper.py`) and moves snoozes and queues;
+    the 15-minute automation tick (and `atende tick`) also runs the follow-ups (`services/followups.py`)."""
     outcomes = services.send_sweeper().sweep()
     log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
     woken, assigned = services.distribution().tick()
     if woken or assigned:
         log.info("tick %s: %d snoozed conversations woke, %d assigned", delivery.id, woken, assigned)
+    if _tick_kind(delivery.data) != SEND_SWEEP:
+        services.followups().run(delivery.id)
+
+
+def _tick_kind(data: bytes) -> str | None:
+    """What a scheduler job says it is; anything unreadable is the automation tick."""
+    try:
+        body = json.loads(data or b"{}")
+    except ValueError:
+        return None
+    return body.get("kind") if isinstance(body, dict) else None
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from atende.domain.followups import FollowupPolicy
 from atende.domain.routing import RoutingPolicy
 from atende.flows.library import FlowLibrary
 from atende.triage.policy import default_policy, policy_with_overrides
@@ -115,6 +116,14 @@ class AttendantConfig:
                 {**self._business_defaults, **(self._document("config", "business") or {})}
             ),
             lambda: dict(self._business_defaults),
+        )
+
+    def followups(self) -> FollowupPolicy:
+        """The follow-up rules: `config/followups` over the repo's defaults (domain/followups.py)."""
+        return self._cached(
+            "followups",
+            lambda: FollowupPolicy.with_overrides(self._document("config", "followups")),
+            FollowupPolicy.defaults,
         )
 
     def flows(self) -> FlowLibrary:

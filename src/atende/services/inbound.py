@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, overload
 
+from atende.domain import opt_out
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
 from atende.domain.conversation import Conversation
@@ -143,7 +144,10 @@ class InboundService:
             uow.provider_ids.remember(str(message.channel), message.provider_message_id, stored.id)
         else:
             request = self._request(uow, message, conv, person, now)
-            answer = self._attend(request)
+            command = opt_out.command_in(message.text)
+            if command is not None:  # SAIR / VOLTAR: the contact's choice, confirmed in a short reply
+                person = person.commanded(command, (message.text or "").strip().lower(), now)
+            answer = self._attend(request) if command is None else _confirmed(command, request)
             conv, person, stored, reply = self._apply(request, answer, conv, person, stored, now)
             uow.ia_logs.add(
                 AiLogEntry.of(
@@ -345,6 +349,12 @@ class InboundService:
     @staticmethod
     def _notice(decision: RoutingDecision, request: ReplyRequest) -> str:
         return handoff.notice(decision.reason, decision.team, request.business, request.language, request.now)
+
+
+def _confirmed(command: opt_out.Command, request: ReplyRequest) -> Answer:
+    """The answer to SAIR or VOLTAR: no triage, no engine, the confirmation in the customer's language."""
+    decision = RoutingDecision(route=Route.AUTO, reason=f"opt_{command}", team=None, threshold=0.0)
+    return Answer(decision=decision, text=opt_out.confirmation(command, request.language))
 
 
 def _save(repo: Repository[A], before: A | None, after: A) -> None:

@@ -80,4 +80,3 @@ def _message(message: OutgoingMessage, limits: Limits) -> dict[str, Any]:
             for o in options
         ]
     return built
-
