@@ -37,11 +37,10 @@ class ErpEntities:
     def due(
         self, kind: str, statuses: Sequence[str], counted_before: float, limit: int
     ) -> list[BusinessEntity]:
-        listing = getattr(self._erp, "business_entities", None)
-        if listing is None:
-            return []
         found = [
-            e for e in listing() if e.kind == kind and e.status in statuses and e.since <= counted_before
+            e
+            for e in self._listing()
+            if e.kind == kind and e.status in statuses and e.since <= counted_before
         ]
         return sorted(found, key=lambda e: e.since)[:limit]
 
