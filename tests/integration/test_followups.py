@@ -85,7 +85,7 @@ class World:
             {"accountId": ACCOUNT, "name": "retomar_atendimento", "language": "pt_BR", "status": "APPROVED"}
         )
 
-    def _erp_entities(self):  # noqa: ANN202
+    def _erp_entities(self):
         return self.erp.business_entities() if self.erp_enabled else []
 
     def say(self, wa_id: str, text: str, name: str = "Maria Silva") -> str | None:
@@ -327,3 +327,46 @@ def test_prospect_e_mail_through_sendgrid_and_its_unsubscribe_link_works(world: 
         if d.to_dict().get("reason") == "opted_out"
     ]
     assert len(skipped) == 1
+
+
+def test_what_follow_ups_write_is_what_docs_data_model_says(world: World):
+    """Every document of this project, after a follow-up of each kind, against docs/data-model.md."""
+    from tests.data_model_doc import check_document, parse
+
+    wa_id = "55119" + str(uuid.uuid4().int)[:8]
+    world.say(wa_id, "oi")
+    contact = {"phone": f"+{wa_id}", "name": "Maria Silva", "channel": "whatsapp"}
+    world.push(
+        {
+            "kind": "payment",
+            "externalId": "pix-dm",
+            "status": "pending",
+            "since": iso(T0 - 40 * HOUR),
+            "updatedAt": iso(T0 - 40 * HOUR),
+            "contact": contact,
+            "data": {"amount": "10"},
+        },
+        {
+            "kind": "prospect",
+            "externalId": "lead-dm",
+            "status": "contacted",
+            "since": iso(T0 - 80 * HOUR),
+            "updatedAt": iso(T0 - 80 * HOUR),
+            "contact": {"email": f"dm-{wa_id}@example.com", "name": "Davi"},
+        },
+    )
+    world.clock.now = T0 + 49 * HOUR
+    world.followups.run()
+    world.intake.unsubscribe(f"dm-{wa_id}@example.com")
+    world.say(wa_id, "PARAR")
+
+    model = parse()
+    problems = []
+    for name in ("business_entities", "followups", "omni_logs", "conversations", "messages", "contacts"):
+        docs = list(world.db.collection(name).stream())
+        assert docs, name
+        for snap in docs:
+            table = model.table_for(name, snap.id)
+            assert table is not None, name
+            problems += [(name, snap.id, f) for f in check_document(table, snap.to_dict() or {})]
+    assert problems == []
