@@ -185,3 +185,15 @@ variable "inbox_origins" {
   type        = list(string)
   default     = []
 }
+
+variable "enable_sendgrid" {
+  description = "Create the SendGrid API key secret (follow-up e-mails); without it those e-mails are recorded as failed"
+  type        = bool
+  default     = true
+}
+
+variable "mail_from" {
+  description = "Sender address of follow-up e-mails (a verified SendGrid sender)"
+  type        = string
+  default     = "contato@example.com"
+}

@@ -38,6 +38,8 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "automation_tick": "automation",
     "inbox_api": "inbox",
+    "events": "events",
+    "unsubscribe": "automation",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -438,6 +440,9 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
         "atende-whatsapp-token": ("WHATSAPP_TOKEN", "outbound"),
         "atende-gemini-api-key": ("GEMINI_API_KEY", "ai_reply"),
         "atende-erp-token": ("ERP_TOKEN", "ai_reply"),
+        "atende-events-secret": ("EVENTS_SECRET", "events"),
+        "atende-unsubscribe-secret": ("UNSUBSCRIBE_SECRET", "automation"),
+        "atende-sendgrid-api-key": ("SENDGRID_API_KEY", "automation"),
     }
     assert "MEDIA_URL_SECRET" not in {s["env"] for s in builtin.values()}  # production media use the bucket
     assert resource("google_secret_manager_secret", "this")["for_each"] == "${local.secrets}"
@@ -488,10 +493,11 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_and_the_inbox_api_are_public():
-    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
+def test_only_the_webhooks_the_inbox_api_events_and_unsubscribe_are_public():
+    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks;
+    a business signs each push to `events`; an unsubscribe link is signed by us."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "events", "unsubscribe"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"
