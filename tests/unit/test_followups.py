@@ -82,6 +82,7 @@ def quiet_conversation(since: float, **changes: object) -> Conversation:
         "last_inbound_at": since - 60,
         "last_message_at": since,
         "awaiting_reply_since": since,
+        "contact_name": "Maria Silva",
     }
     return Conversation(**(base | changes))  # type: ignore[arg-type]
 
@@ -173,16 +174,26 @@ def test_quiet_hours_and_holidays_defer_until_the_window_opens():
     assert len(sent(uow)) == 1
 
 
-def test_a_contact_who_said_stop_is_never_nudged_and_the_decision_is_recorded():
+def test_a_contact_who_said_stop_gets_no_entity_follow_up_and_the_decision_is_recorded():
     uow = FakeUnitOfWork()
     stopped = maria().commanded(Command.OUT, "sair", MONDAY_10H - 10 * HOUR)
-    seed(uow, stopped, quiet_conversation(MONDAY_10H - 50 * HOUR))
+    payment = BusinessEntity(
+        kind=EntityKind.PAYMENT,
+        external_id="pix-8",
+        status="pending",
+        since=MONDAY_10H - 13 * HOUR,
+        updated_at=MONDAY_10H - 13 * HOUR,
+        contact=EntityContact(contact_id="c_maria"),
+        data={"amount": "10"},
+    )
+    seed(uow, stopped, quiet_conversation(MONDAY_10H - HOUR, awaiting_reply_since=None), payment)
     service = followups(uow, Clock(MONDAY_10H), FakeOutbox())
     service.run()
     service.run()
     assert sent(uow) == []
     [record] = [r.value for r in uow.store.followups.values()]
     assert (record.status, record.reason) == (Outcome.SKIPPED, "opted_out")
+    assert uow.store.entities[payment.id].value.followup_pending is False
 
 
 def test_payment_pending_for_12_hours_nudges_once_with_the_amount_in_reais():

@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Protocol
@@ -45,11 +45,12 @@ from atende.domain.followups import (
 from atende.domain.message import Message
 from atende.domain.model import Channel, ConversationStatus
 from atende.domain.opt_out import EMAIL
+from atende.domain.phone import to_e164
 from atende.engines.personas import language_of
 from atende.services import timeline
 from atende.services.automation_log import AutomationLog
 from atende.services.ports import OutboundQueue
-from atende.services.unit_of_work import UnitOfWork, atomically
+from atende.services.unit_of_work import Conflict, UnitOfWork, atomically
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ class Followups:
         self._unsubscribe_url = unsubscribe_url
         self._clock = clock
         self._batch = batch
+        self._templates_seen: dict[tuple[str, str, str], bool] = {}
 
     def run(self, tick_id: str | None = None) -> Counter[str]:
         """What became of each due follow-up, by outcome; logged in `omni_logs` as one tick."""
@@ -147,9 +149,9 @@ class Followups:
             opening = policy.send_window.next_opening(now)
             self._log_tick(tick_id, now, counts, f"outside the send window; next opening at {opening:.0f}")
             return counts
+        self._templates_seen = {}
         for rule_id, rule in policy.enabled():
-            for due in self._due(rule_id, rule, now):
-                decision = atomically(self._uow, lambda uow, due=due: self._decide(uow, due))
+            for due, decision in self._decided(rule_id, rule, now):
                 counts[f"{rule_id}:{decision.result}"] += 1
                 if decision.message is not None:
                     self._outbound.enqueue(decision.message.id, decision.message.conversation_id)
@@ -162,23 +164,29 @@ class Followups:
 
     # -- finding ------------------------------------------------------------------------------------------
 
-    def _due(self, rule_id: str, rule: Rule, now: float) -> list[Due]:
+    def _decided(self, rule_id: str, rule: Rule, now: float) -> Iterator[tuple[Due, Decision]]:
         cutoff = now - rule.delay_s
-        if rule.source == CONVERSATION:
-            with self._uow() as uow:
-                quiet = uow.conversations.awaiting_reply(cutoff, [str(s) for s in ACTIVE], self._batch)
-            return [
-                Due(rule_id=rule_id, rule=rule, conversation_id=c.id, window=str(int(c.awaiting_reply_since)))
-                for c in quiet
-                if c.awaiting_reply_since is not None
-            ]
-        return [
-            Due(rule_id=rule_id, rule=rule, entity=entity, window=entity.window())
-            for source in self._sources
-            for entity in source.due(rule.source, rule.statuses, cutoff, self._batch)
-        ]
+        if rule.source != CONVERSATION:
+            for source in self._sources:
+                for entity in source.due(rule.source, rule.statuses, cutoff, self._batch):
+                    due = Due(rule_id=rule_id, rule=rule, entity=entity, window=entity.window())
+                    yield due, atomically(self._uow, lambda uow, due=due: self._decide(uow, due))
+            return
+        # The conversations found are decided in the unit of work that read them, so a follow-up costs
+        # the one read of its conversation: the record is not read (its create() is the guard) and the
+        # contact is not either (an opt-out closes the contact's silences when it is given).
+        with self._uow() as uow:
+            quiet = uow.conversations.awaiting_reply(cutoff, [str(s) for s in ACTIVE], self._batch)
+            for conversation in quiet:
+                since = conversation.awaiting_reply_since or 0.0
+                due = Due(rule_id=rule_id, rule=rule, conversation_id=conversation.id, window=str(int(since)))
+                try:
+                    decision = self._to_conversation(uow, due, conversation, None, None, self._clock())
+                except Conflict:  # another tick decided it, or the conversation moved: again, on fresh state
+                    decision = atomically(self._uow, lambda fresh, due=due: self._decide(fresh, due))
+                yield due, decision
 
-    # -- deciding (one unit of work each) ----------------------------------------------------------------
+    # -- deciding ----------------------------------------------------------------------------------------
 
     def _decide(self, uow: UnitOfWork, due: Due) -> Decision:
         now = self._clock()
@@ -192,29 +200,35 @@ class Followups:
             conversation = uow.conversations.get(due.conversation_id)
             if conversation is None or not _still_quiet(conversation, due):
                 return Decision(result="no_longer_due")
-            contact = uow.contacts.get(conversation.contact_id)
-            entity_values: dict[str, Any] = {}
-        else:
-            entity = stored or due.entity
-            assert entity is not None
-            if stored is not None and (not stored.followup_pending or stored.window() != due.window):
-                return Decision(result="no_longer_due")
-            contact = _contact_of(uow, entity)
-            conversation = None
-            entity_values = _entity_values(entity)
-        persona = (contact.persona if contact else None) or _entity_persona(due) or "cliente"
-        language = language_of(contact.profile) if contact else "pt"
-        values = {"contact": _contact_values(contact, due), **entity_values}
-        text = due.rule.text(persona, language, values)
-
+            return self._to_conversation(uow, due, conversation, None, None, now)
+        entity = stored or due.entity
+        assert entity is not None
+        if stored is not None and (not stored.followup_pending or stored.window() != due.window):
+            return Decision(result="no_longer_due")
+        contact = _contact_of(uow, entity)
         if due.rule.channel == Route.EMAIL:
-            return self._decide_mail(uow, due, contact, stored, values, text, language, now)
-        if conversation is None and contact is not None:
-            conversation = _preferred_conversation(uow, contact, due)
+            return self._decide_mail(uow, due, contact, stored, now)
+        conversation = _preferred_conversation(uow, contact, due) if contact is not None else None
         if conversation is None:
             return self._skip(uow, due, stored, now, "unreachable")
+        return self._to_conversation(uow, due, conversation, contact, stored, now)
+
+    def _to_conversation(
+        self,
+        uow: UnitOfWork,
+        due: Due,
+        conversation: Conversation,
+        contact: Contact | None,
+        stored: BusinessEntity | None,
+        now: float,
+    ) -> Decision:
+        """The follow-up as a message on `conversation`, queued in one commit with its record."""
         if contact is not None and not contact.accepts_proactive(str(conversation.channel)):
             return self._skip(uow, due, stored, now, "opted_out", conversation)
+        persona = (contact.persona if contact else None) or _entity_persona(due) or conversation.persona
+        language = language_of(contact.profile) if contact else "pt"
+        values = _values(due, contact, conversation.contact_name)
+        text = due.rule.text(persona, language, values)
         content, body = self._content(conversation, due, values, text, now)
         if content is None:
             return self._skip(uow, due, stored, now, body, conversation)
@@ -258,21 +272,13 @@ class Followups:
         ref = due.rule.template
         if conversation.channel != Channel.WHATSAPP:
             return None, "outside_window"
-        if ref is None or not self._templates.approved(conversation.account_id, ref.name, ref.language):
+        if ref is None or not self._approved(conversation.account_id, ref.name, ref.language):
             return None, "no_approved_template"
         params = tuple(templating.render(p, values).strip() for p in ref.params)
         return Template(name=ref.name, language=ref.language, params=params), text
 
     def _decide_mail(
-        self,
-        uow: UnitOfWork,
-        due: Due,
-        contact: Contact | None,
-        stored: BusinessEntity | None,
-        values: dict[str, Any],
-        text: str,
-        language: str,
-        now: float,
+        self, uow: UnitOfWork, due: Due, contact: Contact | None, stored: BusinessEntity | None, now: float
     ) -> Decision:
         address = _email_of(due, contact)
         if address is None:
@@ -280,6 +286,10 @@ class Followups:
         if contact is not None and not contact.accepts_proactive(EMAIL):
             return self._skip(uow, due, stored, now, "opted_out")
         rule = due.rule
+        persona = (contact.persona if contact else None) or _entity_persona(due) or "cliente"
+        language = language_of(contact.profile) if contact else "pt"
+        values = _values(due, contact, None)
+        text = rule.text(persona, language, values)
         subject = templating.render(rule.subject.of(language), values).strip() if rule.subject else text[:78]
         cta = rule.call_to_action.of(language) if rule.call_to_action else None
         cta_url = (
@@ -297,6 +307,13 @@ class Followups:
         self._close(uow, due, stored, now, Outcome.SENDING, channel=EMAIL)
         uow.commit()
         return Decision(result=Outcome.SENDING, mail=mail)
+
+    def _approved(self, account_id: str, name: str, language: str) -> bool:
+        """Read once per tick for each template (a tick's follow-ups share a handful of them)."""
+        key = (account_id, name, language)
+        if key not in self._templates_seen:
+            self._templates_seen[key] = self._templates.approved(account_id, name, language)
+        return self._templates_seen[key]
 
     def _mail(self, due: Due, mail: Mail) -> str:
         """After the `sending` record is committed: one call to the provider, its outcome recorded."""
@@ -424,7 +441,12 @@ def _preferred_conversation(uow: UnitOfWork, contact: Contact, due: Due) -> Conv
 
 def _address(conversation: Conversation, contact: Contact | None) -> Address:
     found = address_on(conversation.channel, list(contact.identities)) if contact else None
-    return found or Address(conversation.sender_id, conversation.recipient_phone)
+    if found is not None:
+        return found
+    phone = conversation.recipient_phone
+    if phone is None and conversation.channel == Channel.WHATSAPP:
+        phone = to_e164(conversation.sender_id)
+    return Address(conversation.sender_id, phone)
 
 
 def _email_of(due: Due, contact: Contact | None) -> str | None:
@@ -438,9 +460,17 @@ def _entity_persona(due: Due) -> str | None:
     return due.entity.contact.persona if due.entity else None
 
 
-def _contact_values(contact: Contact | None, due: Due) -> dict[str, Any]:
-    name = (contact.name if contact else None) or (due.entity.contact.name if due.entity else None) or ""
-    return {"name": name, "first_name": first_name(name)}
+def _values(due: Due, contact: Contact | None, conversation_name: str | None) -> dict[str, Any]:
+    """What a rule's texts may use: the contact's name, and the entity's fields."""
+    entity = due.entity
+    name = (
+        (contact.name if contact else None)
+        or (entity.contact.name if entity else None)
+        or conversation_name
+        or ""
+    )
+    values: dict[str, Any] = {"contact": {"name": name, "first_name": first_name(name)}}
+    return values | (_entity_values(entity) if entity else {})
 
 
 def _entity_values(entity: BusinessEntity) -> dict[str, Any]:
