@@ -183,7 +183,7 @@ def test_quiet_hours_defer_and_sair_stops_follow_ups_with_a_confirmation(world: 
     world.clock.now += 60 * HOUR
     world.followups.run()
     assert world.followup_messages() == []
-    assert world.record("followup_48h")["reason"] == "opted_out"
+    assert world.record("followup_48h") is None  # the silence ended with SAIR: never due
     contact_id = world.db.collection("contact_identities").document(f"phone:+{wa_id}").get().get("contactId")
     opt_out = world.db.collection("contacts").document(contact_id).get().get("optOut")
     assert opt_out["all"] is True and opt_out["keyword"] == "sair"
