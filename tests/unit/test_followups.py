@@ -3,10 +3,12 @@ to someone who said stop, and the same follow-up never twice."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from cloudevents.http import CloudEvent
 
 from atende.domain.business_entity import BusinessEntity, EntityContact, EntityKind, Upsert
 from atende.domain.contact import Contact
@@ -14,7 +16,12 @@ from atende.domain.conversation import Conversation
 from atende.domain.followups import FollowupPolicy, Outcome
 from atende.domain.model import Channel, ConversationStatus, MessageKind
 from atende.domain.opt_out import Command, command_in
+from atende.entrypoints import consumers
+from atende.entrypoints.pubsub import consume
+from atende.services.deliveries import Deliveries
+from atende.services.distribution import Distribution
 from atende.services.followups import Followups, Mail
+from atende.services.sweeper import SendSweeper
 from tests.fakes import FakeOutbox, FakeUnitOfWork
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -294,3 +301,44 @@ def test_an_admin_s_broken_rules_are_refused_naming_the_field():
         FollowupPolicy.with_overrides({"rules": {"followup_48h": {"delay_hours": -1}}})
     with pytest.raises(ValueError, match="unknown"):
         FollowupPolicy.with_overrides({"quiet": True})
+
+
+class TickServices:
+    """What automation_tick uses, recording whether the follow-ups ran."""
+
+    def __init__(self) -> None:
+        self.uow = FakeUnitOfWork()
+        self.runs: list[str] = []
+        outer = self
+
+        class Recorder:
+            def run(self, tick_id: str | None = None) -> dict:
+                outer.runs.append(tick_id or "")
+                return {}
+
+        self._followups = Recorder()
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        return self.uow
+
+    def send_sweeper(self) -> SendSweeper:
+        return SendSweeper(Deliveries(self.uow), FakeOutbox())
+
+    def distribution(self) -> Distribution:
+        return Distribution(self.uow)
+
+    def followups(self):
+        return self._followups
+
+
+@pytest.mark.parametrize(
+    ("payload", "runs"), [(b'{"kind": "automation_tick"}', 1), (b'{"kind": "send_sweep"}', 0)]
+)
+def test_the_15_minute_tick_runs_the_follow_ups_and_the_every_minute_sweep_does_not(payload, runs):
+    services = TickServices()
+    event = CloudEvent(
+        {"type": "google.cloud.pubsub.topic.v1.messagePublished", "source": "//test", "id": "1"},
+        {"message": {"data": base64.b64encode(payload).decode(), "messageId": "m1"}},
+    )
+    consume(event, consumers.automation_tick, services)
+    assert len(services.runs) == runs
