@@ -370,3 +370,60 @@ def test_what_follow_ups_write_is_what_docs_data_model_says(world: World):
             assert table is not None, name
             problems += [(name, snap.id, f) for f in check_document(table, snap.to_dict() or {})]
     assert problems == []
+
+
+def test_through_the_running_stack_a_pushed_prospect_is_e_mailed_and_unsubscribes(stack, firestore_db, http):
+    """The deployed shape end to end: `events` (signed HTTP), the tick on Pub/Sub (`atende tick`'s
+    publish), `automation_tick` e-mailing through the SendGrid stand-in, and the link to `unsubscribe`."""
+    from atende.dev.polling import wait_until
+    from atende.dev.scheduler import publish_tick
+    from atende.dev.stack import DEV_SECRETS
+
+    config = firestore_db.collection("config").document("followups")
+    config.set(
+        {"send_window": {"start": "00:00", "end": "23:59", "weekdays": list("0123456"), "holidays": []}}
+    )
+    try:
+        address = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
+        now = time.time()
+        body = json.dumps(
+            {
+                "entities": [
+                    {
+                        "kind": "prospect",
+                        "externalId": address,
+                        "status": "contacted",
+                        "since": iso(now - 80 * HOUR),
+                        "updatedAt": iso(now),
+                        "contact": {"email": address, "name": "Elisa Prado", "persona": "prospector"},
+                    }
+                ]
+            }
+        ).encode()
+        stamp = str(int(now))
+        signature = events_http.signature(DEV_SECRETS["EVENTS_SECRET"], stamp, body)
+        headers = {events_http.TIMESTAMP_HEADER: stamp, events_http.SIGNATURE_HEADER: signature}
+        pushed = http.post(f"{stack.functions_url}/events", content=body, headers=headers)
+        assert pushed.status_code == 200, pushed.text
+        assert http.post(f"{stack.functions_url}/events", content=body).status_code == 401
+
+        publish_tick(stack.config.project)
+        mail = wait_until(
+            lambda: next(
+                (m for m in stack.sendgrid.mail if m["personalizations"][0]["to"][0]["email"] == address),
+                None,
+            ),
+            "the follow-up e-mail",
+            timeout_s=30,
+        )
+        link = mail["headers"]["List-Unsubscribe"].strip("<>")
+        assert link.startswith(f"{stack.functions_url}/unsubscribe?")
+        assert "Sim, cancelar" in http.get(link).text
+        assert http.post(link).status_code == 200
+
+        key = f"email:{address}"
+        contact_id = firestore_db.collection("contact_identities").document(key).get().get("contactId")
+        opt_out = firestore_db.collection("contacts").document(contact_id).get().get("optOut")
+        assert opt_out["channels"] == ["email"]
+    finally:
+        config.delete()

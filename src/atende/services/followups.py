@@ -54,7 +54,8 @@ from atende.services.unit_of_work import Conflict, UnitOfWork, atomically
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # items read per rule and source per tick; the next tick (15 min later) takes the rest
+BATCH = 200  # items per rule and source per tick (~65 ms each on the emulator, well inside the 60 s
+# function timeout); the next tick, 15 minutes later, takes the rest
 ACTIVE = (ConversationStatus.BOT, ConversationStatus.IN_SERVICE)  # "still active": nobody is queued for
 FOLLOWUPS = timeline.Author(uid="followups", role="system", name="Acompanhamento automático")
 

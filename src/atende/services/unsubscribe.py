@@ -16,13 +16,14 @@ PURPOSE = b"atende-unsubscribe-v1"
 
 class UnsubscribeLinks:
     def __init__(self, secret: str, base_url: str) -> None:
+        """`base_url`: the `unsubscribe` function's own URL."""
         self._key = hmac.new(secret.encode(), PURPOSE, hashlib.sha256).digest()
         self._base_url = base_url.rstrip("/")
 
     def url_for(self, email: str) -> str:
         address = email.strip().lower()
         encoded = base64.urlsafe_b64encode(address.encode()).decode().rstrip("=")
-        return f"{self._base_url}/unsubscribe?{urlencode({'e': encoded, 's': self._sign(address)})}"
+        return f"{self._base_url}?{urlencode({'e': encoded, 's': self._sign(address)})}"
 
     def verified(self, encoded: str, signature: str) -> str | None:
         """The address a link names, if we signed it; None for a forged or mangled link."""
