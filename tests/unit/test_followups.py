@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cloudevents.http import CloudEvent
 
+from atende.adapters.firestore_entities import StoredEntities
 from atende.domain.business_entity import BusinessEntity, EntityContact, EntityKind, Upsert
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
@@ -98,21 +99,12 @@ def followups(uow: FakeUnitOfWork, clock: Clock, outbox: FakeOutbox, **kw: objec
     return Followups(
         uow=uow,
         policy=FollowupPolicy.defaults,
-        sources=[_Stored(uow)],
+        sources=[StoredEntities(uow)],
         outbound=outbox,
         templates=Templates("retomar_atendimento", "lembrete_pagamento"),
         clock=clock,
         **kw,  # type: ignore[arg-type]
     )
-
-
-class _Stored:
-    def __init__(self, uow: FakeUnitOfWork) -> None:
-        self._uow = uow
-
-    def due(self, kind, statuses, counted_before, limit):
-        with self._uow as uow:
-            return uow.entities.due(kind, list(statuses), counted_before, limit)
 
 
 def sent(uow: FakeUnitOfWork) -> list:

@@ -28,4 +28,6 @@ class SendGridMailer:
             response = self._client.send(message)
         except HTTPError as exc:
             raise MailFailed(f"SendGrid {exc.status_code}: {exc.body!r:.300}") from exc
+        except OSError as exc:  # unreachable or timed out: it may have gone, so it is never re-sent
+            raise MailFailed(f"SendGrid unreachable: {exc}") from exc
         return str(response.headers.get("X-Message-Id") or "")
