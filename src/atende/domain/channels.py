@@ -32,7 +32,9 @@ DEFAULT_TOKEN_ENV: dict[Channel, str] = {
 
 # The only variables a channel configuration may name: a default token name, alone or with a suffix
 # (`WHATSAPP_TOKEN_SUPORTE`). Terraform's `channel_tokens` accepts the same names.
-TOKEN_ENV_ALLOWED = re.compile("(" + "|".join(sorted(DEFAULT_TOKEN_ENV.values())) + ")(_[A-Z0-9_]+)?")
+TOKEN_ENV_ALLOWED = re.compile(
+    "(" + "|".join(sorted(DEFAULT_TOKEN_ENV.values())) + ")(_[A-Z0-9_]+)?"
+)
 
 
 def token_env_allowed(name: str) -> bool:

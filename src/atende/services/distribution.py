@@ -25,7 +25,9 @@ MAX_PER_RUN = 100
 
 def first_in_queue(queue: Iterable[Conversation]) -> Conversation | None:
     """High priority first, then whoever has waited longest."""
-    return min(queue, key=lambda c: (c.priority != Priority.HIGH, c.waiting_since or 0.0, c.id), default=None)
+    return min(
+        queue, key=lambda c: (c.priority != Priority.HIGH, c.waiting_since or 0.0, c.id), default=None
+    )
 
 
 class Distribution:

@@ -80,3 +80,4 @@ def _message(message: OutgoingMessage, limits: Limits) -> dict[str, Any]:
             for o in options
         ]
     return built
+

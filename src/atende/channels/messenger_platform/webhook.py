@@ -373,3 +373,4 @@ def _message_context(message: dict[str, Any]) -> dict[str, Any]:
     if message.get("referral"):
         context["referral"] = as_dict(message["referral"])
     return context
+

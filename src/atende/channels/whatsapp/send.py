@@ -154,3 +154,4 @@ def template(content: dict[str, Any]) -> dict[str, Any]:
     if values:
         built["components"] = [{"type": "body", "parameters": values}]
     return built
+
