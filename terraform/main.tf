@@ -32,9 +32,10 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call), inbox_api (browsers; each call carries a
-  # Firebase ID token the function verifies), events (the business signs each
-  # push with EVENTS_SECRET) and unsubscribe (links we signed, in follow-up e-mails).
+  # webhooks (Meta signs each call), inbox_api, console_api and reports_api (browsers; each call
+  # carries a Firebase ID token the function verifies), webchat (any visitor of a site in
+  # `sites/`; CORS per site, rate limits, and a visitor token after the session), events (the
+  # business signs each push with EVENTS_SECRET) and unsubscribe (links we signed, in follow-up e-mails).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -45,6 +46,9 @@ locals {
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
+    console_api       = { dir = "console", public = true, sizing = "worker" }
+    reports_api       = { dir = "reports", public = true, sizing = "worker" }
+    webchat           = { dir = "webchat", public = true, sizing = "worker" }
     events            = { dir = "events", public = true, sizing = "worker" }
     unsubscribe       = { dir = "automation", public = true, sizing = "worker" }
   }
@@ -133,6 +137,32 @@ locals {
         ERP_BASE_URL          = var.erp_base_url
       }
     }
+    console = {
+      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
+      project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
+    reports = {
+      description   = "The console's reports, live board and channel health: verify the caller's Firebase ID token, then read"
+      project_roles = ["roles/datastore.viewer"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
+    webchat = {
+      description   = "The web-chat widget: visitor sessions (custom tokens), messages, files, receipts"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["inbound", "status"]
+      env = {
+        PUBSUB_TOPIC_INBOUND = local.topics.inbound
+        PUBSUB_TOPIC_STATUS  = local.topics.status
+        MEDIA_BUCKET         = local.media_bucket
+      }
+    }
     events = {
       description   = "Business entities pushed by the business's systems, signed (HMAC-SHA256)"
       project_roles = ["roles/datastore.user"]
@@ -160,11 +190,14 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "cloudtasks.googleapis.com",
     "eventarc.googleapis.com",
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "identitytoolkit.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

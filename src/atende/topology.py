@@ -46,6 +46,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("inbox_api", "inbox", "http"),
     Function("events", "events", "http"),
     Function("unsubscribe", "automation", "http"),
+    Function("console_api", "console", "http"),
+    Function("reports_api", "reports", "http"),
+    Function("webchat", "webchat", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

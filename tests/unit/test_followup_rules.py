@@ -22,6 +22,7 @@ from atende.entrypoints.pubsub import consume
 from atende.services.deliveries import Deliveries
 from atende.services.distribution import Distribution
 from atende.services.followups import Followups, Mail
+from atende.services.idle_close import IdleCloser
 from atende.services.sweeper import SendSweeper
 from tests.fakes import FakeOutbox, FakeUnitOfWork
 
@@ -318,6 +319,9 @@ class TickServices:
 
     def distribution(self) -> Distribution:
         return Distribution(self.uow)
+
+    def idle_closer(self) -> IdleCloser:
+        return IdleCloser(self.uow)
 
     def followups(self):
         return self._followups

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, Self, TypeVar
 
 from atende.domain.business_entity import BusinessEntity
+from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, Turn
+from atende.domain.metrics import Tally
 from atende.domain.staff import StaffMember
 from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
@@ -63,6 +65,9 @@ class ConversationRepository(Repository[Conversation], Protocol):
 
     def due_to_wake(self, now: float, limit: int) -> list[Conversation]:
         """Snoozed conversations whose time has come."""
+
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        """The bot's conversations (status `bot`) whose last message is older than that."""
 
     def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
         """The contact's conversations on every channel, most recent first."""
@@ -129,6 +134,16 @@ class AuditLogs(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
 
+class Metrics(Protocol):
+    """Report counters (docs/reports.md), written by the commit of the change they count and only by it:
+    blind increments, so they never make a commit conflict and a failed commit counts nothing."""
+
+    def count(self, tallies: Iterable[Tally]) -> None: ...
+
+    def signal(self, signal: ChannelSignal) -> None:
+        """One more of this signal in its account's hourly channel-health bucket."""
+
+
 class UnitOfWork(Protocol):
     messages: MessageRepository
     conversations: ConversationRepository
@@ -141,6 +156,7 @@ class UnitOfWork(Protocol):
     audit_logs: AuditLogs
     followups: Repository[FollowupRecord]
     entities: EntityRepository
+    metrics: Metrics
 
     def __enter__(self) -> Self: ...
 

@@ -43,6 +43,7 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "firstResponseAt": ts(conv.first_response_at),
         "resolvedAt": ts(conv.resolved_at),
         "resolvedBy": conv.resolved_by,
+        "openedAt": ts(conv.opened_at),
         "contactName": conv.contact_name,
         "awaitingReplySince": ts(conv.awaiting_reply_since),
     }
@@ -89,6 +90,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         first_response_at=seconds(doc.get("firstResponseAt")),
         resolved_at=seconds(doc.get("resolvedAt")),
         resolved_by=doc.get("resolvedBy"),
+        opened_at=seconds(doc.get("openedAt")),
         unread_count=int(doc.get("unreadCount") or 0),
         contact_name=doc.get("contactName"),
     )
