@@ -45,16 +45,20 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
         {"agent_a", "agent_b", "admin"},
         set(),
     ),
+    # a visitor never reads the conversation document (labels, assignee, the bot's memory) ...
     f"conversations/web{RUN}": (
         {"team": "support", "channel": "webchat", "lastMessageAt": 1},
-        SUPPORT | {"visitor"},
+        SUPPORT,
         set(),
     ),
     f"conversations/web2{RUN}": (
         {"team": "support", "channel": "webchat", "lastMessageAt": 1},
-        SUPPORT | {"visitor2"},
+        SUPPORT,
         set(),
     ),
+    # ... only its own public view: who answers, who is typing
+    f"conversations/web{RUN}/public/state": ({"answeredBy": "bot"}, SUPPORT | {"visitor"}, set()),
+    f"conversations/web2{RUN}/public/state": ({"answeredBy": "person"}, SUPPORT | {"visitor2"}, set()),
     f"messages/mw2{RUN}": (
         {"conversationId": f"web2{RUN}", "visibility": "public", "timestamp": 1, "createdAt": 1},
         SUPPORT | {"visitor2"},

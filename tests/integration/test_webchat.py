@@ -72,6 +72,8 @@ def test_a_visitor_chats_with_the_bot_and_the_answer_is_recorded_sent(stack, fir
     assert answered["providerMessageId"] == reply_id and answered["text"]
     conversation = firestore_db.collection("conversations").document(session["conversationId"]).get()
     assert conversation.get("channel") == "webchat" and conversation.get("accountId") == DEMO_SITE_KEY
+    view = conversation.reference.collection("public").document("state").get().to_dict()
+    assert view == {"answeredBy": "bot"}  # all the visitor may read of the conversation
 
     read = webchat("POST", "receipts", {"messageIds": [reply_id], "status": "read"}, token=id_token)
     assert read.status_code == 202
@@ -161,6 +163,7 @@ def test_the_offline_form_hands_the_visitor_to_a_person(stack, firestore_db, web
     assert left.status_code == 202, left.text
     conversation = firestore_db.collection("conversations").document(session["conversationId"])
     wait_until(lambda: (conversation.get().to_dict() or {}).get("status") == "waiting", what="the handoff")
+    assert conversation.collection("public").document("state").get().get("answeredBy") == "queue"
     stored = firestore_db.collection("messages").document(left.json()["messageId"]).get().to_dict()
     assert stored["decision"]["reason"] == "offline_form" and stored["context"] == {"offline_form": True}
     contact = firestore_db.collection("contacts").document(stored["contactId"]).get().to_dict()

@@ -28,6 +28,13 @@ BOT = "bot"  # `resolved_by` when nobody but the bot served it
 TYPING_SHOWN_S = 6.0  # how long one 'is typing' from the inbox keeps the indicator on
 
 
+@dataclass(frozen=True)
+class VisitorView:
+    answered_by: str  # "bot", "queue", "person" or "closed"
+    typing_until: float | None = None
+    typing_by: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Handoff:
     """Why and when the bot passed the conversation to a person."""
@@ -338,6 +345,19 @@ class Conversation:
         """The composer says so every few seconds while its person writes; the indicator lapses by itself
         when they stop, close the tab or lose the connection."""
         return replace(self, typing_until=now + TYPING_SHOWN_S, typing_by=name)
+
+    def seen_by_visitor(self) -> VisitorView | None:
+        """What a web-chat visitor may know of their conversation: whether the bot, the queue or a person
+        answers, and whether that person is typing. Nothing else (labels, priority, who exactly, the bot's
+        memory) leaves the staff's side."""
+        if self.channel != Channel.WEBCHAT:
+            return None
+        answered_by = {
+            ConversationStatus.BOT: "bot",
+            ConversationStatus.WAITING: "queue",
+            ConversationStatus.RESOLVED: "closed",
+        }.get(self.status, "person")
+        return VisitorView(answered_by=answered_by, typing_until=self.typing_until, typing_by=self.typing_by)
 
     def workflow_state(self) -> dict[str, object]:
         """What a person's action may change: the before/after of its timeline event and audit entry."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atende.adapters.firestore.codec import seconds, ts
-from atende.domain.conversation import Conversation, Handoff
+from atende.domain.conversation import Conversation, Handoff, VisitorView
 from atende.domain.model import Channel, ConversationStatus, Priority, SenderType
 from atende.domain.session import FlowState, Session
 
@@ -48,6 +48,12 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "awaitingReplySince": ts(conv.awaiting_reply_since),
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
+
+
+def visitor_view_doc(view: VisitorView) -> dict[str, Any]:
+    """`conversations/{id}/public/state`, the one document of a conversation a web-chat visitor reads."""
+    doc = {"answeredBy": view.answered_by, "typingUntil": ts(view.typing_until), "typingBy": view.typing_by}
+    return {k: v for k, v in doc.items() if v is not None}
 
 
 def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:

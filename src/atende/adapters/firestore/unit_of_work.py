@@ -260,6 +260,22 @@ class FirestoreConversations(_Aggregates[Conversation]):
     def __init__(self, uow: FirestoreUnitOfWork) -> None:
         super().__init__(uow, CONVERSATIONS, conversation_doc.to_doc, conversation_doc.from_doc)
 
+    def add(self, item: Conversation) -> None:
+        super().add(item)
+        self._show_visitor(None, item)
+
+    def save(self, before: Conversation, after: Conversation) -> None:
+        super().save(before, after)
+        self._show_visitor(before, after)
+
+    def _show_visitor(self, before: Conversation | None, after: Conversation) -> None:
+        """A web-chat conversation's public view moves in the same commit as the conversation, whoever
+        changed it (the bot, a person, distribution, the tick)."""
+        view = after.seen_by_visitor()
+        if view is not None and (before is None or before.seen_by_visitor() != view):
+            doc = conversation_doc.visitor_view_doc(view)
+            self._uow.put(f"{CONVERSATIONS}/{after.id}/public", "state", doc)
+
     def waiting_in(self, team: str, limit: int) -> list[Conversation]:
         """Composite index (team, status, waitingSince): firestore.indexes.json."""
         return self._found(
