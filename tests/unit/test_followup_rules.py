@@ -19,12 +19,13 @@ from atende.domain.model import Channel, ConversationStatus, MessageKind
 from atende.domain.opt_out import Command, command_in
 from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import consume
+from atende.services.attendant_config import AttendantConfig
 from atende.services.deliveries import Deliveries
 from atende.services.distribution import Distribution
 from atende.services.followups import Followups, Mail
 from atende.services.idle_close import IdleCloser
 from atende.services.sweeper import SendSweeper
-from tests.fakes import FakeOutbox, FakeUnitOfWork
+from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork
 
 SP = ZoneInfo("America/Sao_Paulo")
 HOUR = 3600.0
@@ -338,3 +339,16 @@ def test_the_15_minute_tick_runs_the_follow_ups_and_the_every_minute_sweep_does_
     )
     consume(event, consumers.automation_tick, services)
     assert len(services.runs) == runs
+
+
+def test_the_business_s_holidays_in_config_hours_are_days_without_follow_ups():
+    config = AttendantConfig(
+        FakeConfigSource(
+            {"config": {"hours": {"holidays": [{"date": "2026-03-10", "name": "Aniversário"}]}}}
+        ),
+        ttl_s=0,
+    )
+    window = config.followups().send_window
+    assert not window.allows(TUESDAY_10H)  # the business's own holiday
+    assert window.allows(MONDAY_10H)
+    assert not window.allows(datetime(2026, 4, 21, 10, tzinfo=SP).timestamp())  # Tiradentes, the repo's

@@ -10,6 +10,7 @@ and sending it is `services/followups.py`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -139,6 +140,14 @@ class SendWindow(_Strict):
 class FollowupPolicy(_Strict):
     send_window: SendWindow = SendWindow()
     rules: dict[RuleId, Rule]
+
+    def closed_on(self, days: Iterable[date]) -> FollowupPolicy:
+        """The same rules with more holidays (the business's own, from its opening hours)."""
+        extra = tuple(d for d in days if d not in self.send_window.holidays)
+        if not extra:
+            return self
+        window = self.send_window.model_copy(update={"holidays": (*self.send_window.holidays, *extra)})
+        return self.model_copy(update={"send_window": window})
 
     def enabled(self) -> list[tuple[str, Rule]]:
         return [(rule_id, rule) for rule_id, rule in self.rules.items() if rule.enabled]

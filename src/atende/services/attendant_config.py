@@ -155,12 +155,14 @@ class AttendantConfig:
         )
 
     def followups(self) -> FollowupPolicy:
-        """The follow-up rules: `config/followups` over the repo's defaults (domain/followups.py)."""
-        return self._cached(
+        """The follow-up rules: `config/followups` over the repo's defaults (domain/followups.py); the
+        business's holidays in `config/hours` are days without follow-ups too."""
+        policy = self._cached(
             "followups",
             lambda: FollowupPolicy.with_overrides(self._document("config", "followups")),
             FollowupPolicy.defaults,
         )
+        return policy.closed_on(h.date for h in self.hours().holidays)
 
     def hours(self) -> OpeningHours:
         """`config/hours`; without it (or when it is broken), the business profile's `opening_hours`."""
