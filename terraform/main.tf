@@ -33,8 +33,9 @@ locals {
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
   # webhooks (Meta signs each call), inbox_api, console_api and reports_api (browsers; each call
-  # carries a Firebase ID token the function verifies) and webchat (any visitor of a site in
-  # `sites/`; CORS per site, rate limits, and a visitor token after the session).
+  # carries a Firebase ID token the function verifies), webchat (any visitor of a site in
+  # `sites/`; CORS per site, rate limits, and a visitor token after the session), events (the
+  # business signs each push with EVENTS_SECRET) and unsubscribe (links we signed, in follow-up e-mails).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -48,6 +49,8 @@ locals {
     console_api       = { dir = "console", public = true, sizing = "worker" }
     reports_api       = { dir = "reports", public = true, sizing = "worker" }
     webchat           = { dir = "webchat", public = true, sizing = "worker" }
+    events            = { dir = "events", public = true, sizing = "worker" }
+    unsubscribe       = { dir = "automation", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -160,11 +163,19 @@ locals {
         MEDIA_BUCKET         = local.media_bucket
       }
     }
+    events = {
+      description   = "Business entities pushed by the business's systems, signed (HMAC-SHA256)"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = []
+      env           = {}
+    }
     automation = {
-      description   = "Periodic automations and campaign enqueueing"
+      description   = "Periodic automations (send sweep, follow-ups), campaign enqueueing, e-mail unsubscribe links"
       project_roles = ["roles/datastore.user"]
       publishes_to  = ["outbound"]
       env = {
+        UNSUBSCRIBE_URL        = local.function_run_urls.unsubscribe
+        MAIL_FROM              = var.mail_from
         PUBSUB_TOPIC_OUTBOUND  = local.topics.outbound
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email

@@ -4,7 +4,9 @@
 
 locals {
   # key => secret id, the environment variable it is mounted as, and the one
-  # function dir (service account) allowed to read it.
+  # function dir (service account) allowed to read it. Follow-ups: businesses sign
+  # pushes to `events` with EVENTS_SECRET; the automation dir both signs and checks
+  # the unsubscribe links (UNSUBSCRIBE_SECRET) and sends e-mail (SENDGRID_API_KEY).
   builtin_secrets = {
     meta_app_secret = {
       secret_id = "atende-meta-app-secret"
@@ -31,11 +33,27 @@ locals {
       env       = "ERP_TOKEN"
       dir       = "ai_reply"
     }
+    events_secret = {
+      secret_id = "atende-events-secret"
+      env       = "EVENTS_SECRET"
+      dir       = "events"
+    }
+    unsubscribe_secret = {
+      secret_id = "atende-unsubscribe-secret"
+      env       = "UNSUBSCRIBE_SECRET"
+      dir       = "automation"
+    }
+    sendgrid_api_key = {
+      secret_id = "atende-sendgrid-api-key"
+      env       = "SENDGRID_API_KEY"
+      dir       = "automation"
+    }
   }
 
   optional_secrets = {
-    gemini_api_key = var.enable_gemini
-    erp_token      = var.enable_erp_token
+    gemini_api_key   = var.enable_gemini
+    erp_token        = var.enable_erp_token
+    sendgrid_api_key = var.enable_sendgrid
   }
 
   secrets = merge(

@@ -202,3 +202,15 @@ variable "widget_domain" {
   type        = string
   default     = ""
 }
+
+variable "enable_sendgrid" {
+  description = "Create the SendGrid API key secret (follow-up e-mails); without it those e-mails are recorded as failed"
+  type        = bool
+  default     = true
+}
+
+variable "mail_from" {
+  description = "Sender address of follow-up e-mails (a verified SendGrid sender)"
+  type        = string
+  default     = "contato@example.com"
+}

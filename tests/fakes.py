@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
+from atende.domain.business_entity import BusinessEntity
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
+from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, OutgoingMessage, Turn
 from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, Direction, stable_id
@@ -30,6 +32,7 @@ from atende.domain.visitor import doc_id as visitor_doc_id
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.automation_log import AutomationLog
 from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
@@ -57,6 +60,9 @@ class Store:
     omni_logs: dict[str, FailureLog] = field(default_factory=dict)
     staff: dict[str, Versioned[StaffMember]] = field(default_factory=dict)
     audit_logs: dict[str, AuditEntry] = field(default_factory=dict)
+    followups: dict[str, Versioned[FollowupRecord]] = field(default_factory=dict)
+    entities: dict[str, Versioned[BusinessEntity]] = field(default_factory=dict)
+    automation_logs: dict[str, AutomationLog] = field(default_factory=dict)
     tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
     signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
@@ -182,6 +188,35 @@ class FakeConversations(_Aggregates[Conversation]):
         ]
         return max(found, key=lambda c: c.last_inbound_at or 0, default=None)
 
+    def awaiting_reply(self, since_before: float, statuses: list[str], limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: (
+                c.status in statuses
+                and c.awaiting_reply_since is not None
+                and c.awaiting_reply_since <= since_before
+            ),
+            lambda c: c.awaiting_reply_since or 0.0,
+            limit,
+        )
+
+
+class FakeEntities(_Aggregates[BusinessEntity]):
+    def due(self, kind: str, statuses: list[str], counted_before: float, limit: int) -> list[BusinessEntity]:
+        found = sorted(
+            (
+                e.value
+                for e in self._data.values()
+                if e.value.kind == kind
+                and e.value.followup_pending
+                and e.value.status in statuses
+                and e.value.since <= counted_before
+            ),
+            key=lambda e: e.since,
+        )[:limit]
+        for entity in found:
+            self.read(entity.id)
+        return found
+
 
 class FakeIdentities(_Table[str]):
     def owners(self, keys: Iterable[str]) -> dict[str, str]:
@@ -239,6 +274,9 @@ class FakeOmniLogs:
     def add(self, entry: FailureLog) -> None:
         self._uow.pending.append(("omni_logs", entry.id, entry, False))
 
+    def note(self, entry: AutomationLog) -> None:
+        self._uow.pending.append(("automation_logs", entry.id, entry, False))
+
 
 class FakeStaff(_Aggregates[StaffMember]):
     def on_team(self, team: str) -> list[StaffMember]:
@@ -288,6 +326,8 @@ class FakeUnitOfWork:
         self.omni_logs = FakeOmniLogs(self)
         self.staff = FakeStaff(self, "staff")
         self.audit_logs = FakeAuditLogs(self)
+        self.followups = _Aggregates[FollowupRecord](self, "followups")
+        self.entities = FakeEntities(self, "entities")
         self.metrics = FakeMetrics(self)
 
     def __call__(self) -> Self:
@@ -318,7 +358,7 @@ class FakeUnitOfWork:
             if table in ("tallies", "signals"):
                 getattr(self.store, table).append(value)
                 continue
-            if table in ("ia_logs", "omni_logs", "audit_logs"):
+            if table in ("ia_logs", "omni_logs", "audit_logs", "automation_logs"):
                 getattr(self.store, table)[key] = value
                 continue
             data = getattr(self.store, table)

@@ -1,20 +1,27 @@
-"""Scheduled (Cloud Scheduler → Pub/Sub): the send sweeper every minute; follow-ups and campaigns later.
+"""Scheduled (Cloud Scheduler → Pub/Sub): the send sweeper every minute; follow-ups every 15 minutes.
 
 Every tick runs the send sweeper (`atende.services.sweeper`): the every-minute `send_sweep` job is what
 keeps stalled and failed sends moving, and the 15-minute automation tick sweeping too costs one query.
-The automation rules arrive with the proactive-messages issue.
+The automation tick also runs the follow-up rules (`atende.services.followups`), whose e-mails link to
+`unsubscribe` (HTTP, same code and service account: the key that signs the links also checks them).
 """
 
+import flask
 import functions_framework
 from cloudevents.http import CloudEvent
 
 from atende import wiring
-from atende.entrypoints import consumers
+from atende.entrypoints import consumers, unsubscribe_http
 from atende.entrypoints.pubsub import consume
 
-wiring.start(automation_tick=wiring.send_sweeper)
+wiring.start(automation_tick=wiring.followups, unsubscribe=wiring.unsubscribe_links)
 
 
 @functions_framework.cloud_event
 def automation_tick(cloud_event: CloudEvent) -> None:
     consume(cloud_event, consumers.automation_tick, wiring)
+
+
+@functions_framework.http
+def unsubscribe(request: flask.Request) -> flask.Response:
+    return unsubscribe_http.handle(request, wiring.entity_intake, wiring.unsubscribe_links)

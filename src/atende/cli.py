@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "build": "atende.dev.build",
     "triage": "atende.triage.cli",
     "users": "atende.users.cli",
+    "tick": "atende.dev.tick",
 }
 
 

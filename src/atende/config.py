@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     erp_mapping: str = Field("", validation_alias="ERP_MAPPING")
     erp_base_url: BaseUrl = Field("", validation_alias="ERP_BASE_URL")
     erp_token: str = Field("", validation_alias="ERP_TOKEN", repr=False)
+    # The `events` function: the HMAC secret businesses sign their pushes with.
+    events_secret: str = Field("", validation_alias="EVENTS_SECRET", repr=False)
+    # Follow-up e-mails' unsubscribe links: their own key, and the `unsubscribe` function's public URL.
+    unsubscribe_secret: str = Field("", validation_alias="UNSUBSCRIBE_SECRET", repr=False)
+    unsubscribe_url: BaseUrl = Field("http://127.0.0.1:5001/unsubscribe", validation_alias="UNSUBSCRIBE_URL")
+    # Follow-up e-mail (SendGrid); the dev stack points the client's host at its stand-in.
+    sendgrid_api_key: str = Field("", validation_alias="SENDGRID_API_KEY", repr=False)
+    sendgrid_host: BaseUrl = Field("https://api.sendgrid.com", validation_alias="SENDGRID_API_HOST")
+    mail_from: str = Field("contato@conectafibra.example.com.br", validation_alias="MAIL_FROM")
     # How long an instance trusts config/* and flows/* before rereading.
     config_ttl_s: float = Field(30.0, validation_alias="ATENDE_CONFIG_TTL_S", ge=0)
 

@@ -44,6 +44,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("media_fetch", "outbound", "cloudevent"),
     Function("automation_tick", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
+    Function("events", "events", "http"),
+    Function("unsubscribe", "automation", "http"),
     Function("console_api", "console", "http"),
     Function("reports_api", "reports", "http"),
     Function("webchat", "webchat", "http"),

@@ -21,11 +21,14 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
     from atende.entrypoints.reports_http import ReportServices
+    from atende.erp.demo import DemoErp
     from atende.erp.port import Erp
     from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.entities import EntityIntake
+    from atende.services.followups import EntitySource, Followups, Mailer
     from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.inbox import InboxService
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
     from atende.services.unit_of_work import UnitOfWork
+    from atende.services.unsubscribe import UnsubscribeLinks
     from atende.services.webchat import WebChatService
     from atende.services.webhook import WebhookReceiver
 
@@ -138,6 +142,10 @@ def erp() -> Erp:
         from atende.erp.rest import RestErp, load_mapping
 
         return RestErp(load_mapping(s.erp_mapping), s.erp_base_url or None, s.erp_token)
+    return demo_erp()
+
+
+def demo_erp() -> DemoErp:
     from atende.adapters.firestore_demo_erp import FirestoreDemoState
     from atende.erp.demo import DemoErp
 
@@ -329,6 +337,64 @@ def inbox_origins() -> tuple[str, ...]:
 
 
 @cache
+def followups() -> Followups:
+    """The tick's follow-ups: rules from config/followups over the defaults, entities pushed to `events`
+    and, with the demo ERP, the ERP's own."""
+    from atende.adapters.firestore_config import FirestoreConfigSource
+    from atende.adapters.firestore_entities import ErpEntities, FirestoreTemplates, StoredEntities
+    from atende.services.attendant_config import AttendantConfig
+    from atende.services.followups import Followups
+
+    s = settings()
+    config = AttendantConfig(FirestoreConfigSource(firestore_client()), s.config_ttl_s)
+    sources: list[EntitySource] = [StoredEntities(unit_of_work)]
+    if not s.erp_mapping:  # the demo ERP lists its own entities; a business with a REST ERP pushes them
+        sources.append(ErpEntities(demo_erp().business_entities))
+    return Followups(
+        uow=unit_of_work,
+        policy=config.followups,
+        sources=sources,
+        outbound=publisher(),
+        templates=FirestoreTemplates(firestore_client()),
+        mailer=mailer,
+        unsubscribe_url=unsubscribe_links().url_for,
+    )
+
+
+@cache
+def mailer() -> Mailer | None:
+    """SendGrid when a key is configured; without one, follow-up e-mails are recorded as failed."""
+    s = settings()
+    if not s.sendgrid_api_key:
+        return None
+    from atende.adapters.sendgrid_mail import SendGridMailer
+
+    return SendGridMailer(s.sendgrid_api_key, s.sendgrid_host, s.mail_from)
+
+
+@cache
+def unsubscribe_links() -> UnsubscribeLinks:
+    from atende.services.unsubscribe import UnsubscribeLinks
+
+    s = settings()
+    s.require_secrets("unsubscribe", "unsubscribe_secret")
+    return UnsubscribeLinks(s.unsubscribe_secret, s.unsubscribe_url)
+
+
+def events_secret() -> str:
+    """What businesses sign their pushes to `events` with; production refuses to start without it."""
+    s = settings()
+    s.require_secrets("events", "events_secret")
+    return s.events_secret
+
+
+@cache
+def entity_intake() -> EntityIntake:
+    from atende.services.entities import EntityIntake
+
+    return EntityIntake(unit_of_work)
+
+
 def webchat_service() -> WebChatService:
     import os
 

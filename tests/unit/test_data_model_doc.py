@@ -134,6 +134,7 @@ def _defaults() -> list[tuple[str, str, dict]]:
             json.loads(_repo_file("policy_defaults.json").read_text()),
         ),
         ("config/business", "business.json", json.loads(_repo_file("business.json").read_text())),
+        ("config/followups", "followups.json", json.loads(_repo_file("followups.json").read_text())),
         *(("flows", p.name, json.loads(p.read_text())) for p in sorted(flows.glob("*.json"))),
         *(
             ("channels", f"channels.json[{i}]", c)

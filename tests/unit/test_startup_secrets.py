@@ -61,3 +61,14 @@ def test_a_deployed_webhook_module_stops_at_import_naming_the_missing_secret(pro
     assert spec and spec.loader
     with pytest.raises(MissingSecrets, match=r"webhook_messenger cannot start.*META_APP_SECRET"):
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def test_events_without_its_signing_secret_does_not_start(production):
+    with pytest.raises(MissingSecrets, match=r"events cannot start.*EVENTS_SECRET"):
+        wiring.events_secret()
+
+
+def test_unsubscribe_links_without_their_key_do_not_start(production):
+    production.setenv("EVENTS_SECRET", "events")  # present, and never a substitute
+    with pytest.raises(MissingSecrets, match=r"unsubscribe cannot start.*UNSUBSCRIBE_SECRET"):
+        wiring.unsubscribe_links()

@@ -39,6 +39,8 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "automation_tick": "automation",
     "inbox_api": "inbox",
+    "events": "events",
+    "unsubscribe": "automation",
     "console_api": "console",
     "reports_api": "reports",
     "webchat": "webchat",
@@ -447,6 +449,9 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
         "atende-whatsapp-token": ("WHATSAPP_TOKEN", "outbound"),
         "atende-gemini-api-key": ("GEMINI_API_KEY", "ai_reply"),
         "atende-erp-token": ("ERP_TOKEN", "ai_reply"),
+        "atende-events-secret": ("EVENTS_SECRET", "events"),
+        "atende-unsubscribe-secret": ("UNSUBSCRIBE_SECRET", "automation"),
+        "atende-sendgrid-api-key": ("SENDGRID_API_KEY", "automation"),
     }
     assert "MEDIA_URL_SECRET" not in {s["env"] for s in builtin.values()}  # production media use the bucket
     assert resource("google_secret_manager_secret", "this")["for_each"] == "${local.secrets}"
@@ -506,12 +511,14 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_the_staff_apis_and_the_web_chat_are_public():
+def test_only_the_webhooks_the_staff_apis_the_web_chat_events_and_unsubscribe_are_public():
     """Meta signs each webhook call; each inbox_api, console_api and reports_api call carries a Firebase ID
     token the function checks; webchat checks each site's origins, rate-limits, and wants a visitor token
-    after the session. The only public bucket is the widget's static files."""
+    after the session; a business signs each push to `events`; an unsubscribe link is signed by us. The
+    only public bucket is the widget's static files."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api", "console_api", "reports_api", "webchat"}
+    expected = {"inbox_api", "console_api", "reports_api", "webchat", "events", "unsubscribe"}
+    assert public == WEBHOOK_TARGETS | expected
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"

@@ -60,6 +60,9 @@ def _banner(stack: Stack, users: list[DemoUser]) -> str:
         if stack.graph
         else "off (GRAPH_API_BASE_URL points to an external Graph API)"
     )
+    sendgrid = stack.env["SENDGRID_API_HOST"] + (
+        "  (local stand-in: follow-up e-mails)" if stack.sendgrid else ""
+    )
     built = (inbox_server.INBOX / "dist" / "index.html").is_file()
     inbox = stack.inbox_url + ("" if built else "  (not built yet: .venv/bin/atende build --web)")
     widget_built = (demo_site.WIDGET_DIST / "atende-widget.js").is_file()
@@ -81,7 +84,9 @@ Atende is running (project {c.project}).
   Auth emulator    {stack.auth_url}
   Graph API        {graph}
   Simulator        {simulator}
+  SendGrid         {sendgrid}
   Logs             {c.state_dir}/logs
 Try it:  .venv/bin/atende send "preciso da segunda via do boleto"
+         .venv/bin/atende tick   (follow-ups now, between 08:00 and 20:00 in São Paulo)
 Ctrl-C stops everything.
 """

@@ -1,4 +1,5 @@
-"""Cloud Scheduler's send-sweep job, in `make dev`: a timer publishing the same tick to the same topic."""
+"""Cloud Scheduler's jobs, in `make dev`: timers publishing the same ticks to the same topic, and the one
+tick `atende tick` fires now."""
 
 from __future__ import annotations
 
@@ -12,18 +13,29 @@ from atende import topics
 
 log = logging.getLogger(__name__)
 
-SWEEP_TICK = json.dumps({"kind": "send_sweep"}).encode()  # as terraform/scheduler.tf's send_sweep job
+# As terraform/scheduler.tf's jobs: the send sweep every minute, the automation tick every 15 minutes.
+SWEEP_TICK = json.dumps({"kind": "send_sweep"}).encode()
+AUTOMATION_TICK = json.dumps({"kind": "automation_tick"}).encode()
+AUTOMATION_INTERVAL_S = 15 * 60.0
+
+
+def publish_tick(project: str, payload: bytes = AUTOMATION_TICK, source: str = "atende-cli") -> str:
+    """Publish one tick now; returns the Pub/Sub message id."""
+    publisher = pubsub_v1.PublisherClient()
+    topic = publisher.topic_path(project, topics.AUTOMATION_TICK)
+    return publisher.publish(topic, payload, source=source).result(timeout=10)
 
 
 class SweepTimer:
-    """Publishes a sweep tick every `interval_s` until stopped; a failed publish waits for the next tick."""
+    """Publishes `payload` every `interval_s` until stopped; a failed publish waits for the next tick."""
 
-    def __init__(self, project: str, interval_s: float) -> None:
+    def __init__(self, project: str, interval_s: float, payload: bytes = SWEEP_TICK) -> None:
         self._publisher = pubsub_v1.PublisherClient()
         self._topic = self._publisher.topic_path(project, topics.AUTOMATION_TICK)
         self._interval_s = interval_s
+        self._payload = payload
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="send-sweep-timer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="tick-timer", daemon=True)
 
     def start(self) -> SweepTimer:
         self._thread.start()
@@ -36,6 +48,6 @@ class SweepTimer:
     def _run(self) -> None:
         while not self._stopped.wait(self._interval_s):
             try:
-                self._publisher.publish(self._topic, SWEEP_TICK, source="dev-scheduler").result(timeout=10)
+                self._publisher.publish(self._topic, self._payload, source="dev-scheduler").result(timeout=10)
             except Exception as exc:  # the emulator restarting, or the stack stopping under us
-                log.warning("send sweep tick not published: %s", exc)
+                log.warning("tick not published: %s", exc)

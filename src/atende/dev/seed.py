@@ -86,6 +86,22 @@ TEMPLATES = (
         "UTILITY",
         "Olá, {{1}}! Sua visita técnica está agendada para {{2}}. Responda SIM para confirmar.",
     ),
+    # the follow-up rules' templates outside the 24 h window (domain/defaults/followups.json)
+    (
+        "lembrete_proposta",
+        "MARKETING",
+        "Olá! Você recebeu uma proposta para {{1}}. Quer revisar? Responda por aqui.",
+    ),
+    (
+        "lembrete_pagamento",
+        "UTILITY",
+        "Olá! Há um pagamento pendente de R$ {{1}}. Posso ajudar a concluir? Responda por aqui.",
+    ),
+    (
+        "lembrete_cadastro",
+        "UTILITY",
+        "Olá, {{1}}! Falta pouco para concluir seu cadastro. Posso ajudar com o próximo passo?",
+    ),
 )
 WHATSAPP_ACCOUNTS = ("106540352242922", "106540352242933")
 LANGUAGE = "pt_BR"

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from atende.adapters.secret_store import EnvFileSecretStore
-from atende.dev import auth_emulator, demo_site, inbox_server, prereqs
+from atende.dev import auth_emulator, demo_site, inbox_server, prereqs, sendgrid_standin
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
-from atende.dev.scheduler import SweepTimer
+from atende.dev.scheduler import AUTOMATION_INTERVAL_S, AUTOMATION_TICK, SweepTimer
 from atende.dev.standin_http import serve as serve_standin
 from atende.dev.totp_standin import TotpStandIn
 
@@ -35,6 +35,9 @@ DEV_SECRETS = {
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
     "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
+    "EVENTS_SECRET": "dev-events-secret",  # what a business signs its pushes to `events` with
+    "UNSUBSCRIBE_SECRET": "dev-unsubscribe-secret",  # signs follow-up e-mails' unsubscribe links
+    "SENDGRID_API_KEY": sendgrid_standin.DEV_API_KEY,
     "WEBCHAT_SECRET_DEMO": "dev-webchat-secret-demo",  # the demo site's identity secret (docs/webchat.md)
 }
 
@@ -47,6 +50,7 @@ class StackConfig:
     pubsub_port: int = 8085
     functions_port: int = 5001
     graph_port: int = 5002
+    sendgrid_port: int = 5003
     auth_port: int = 9099
     inbox_port: int = 5173
     demo_site_port: int = 5180  # the web-chat demo site (the widget's page), an origin of site `demo`
@@ -54,6 +58,7 @@ class StackConfig:
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
     sweep_interval_s: float = 60.0  # the send sweeper's tick, as Cloud Scheduler's send_sweep job
+    automation_interval_s: float = AUTOMATION_INTERVAL_S  # follow-ups, as the automation_tick job
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +75,8 @@ class StackConfig:
             demo_site_port=int(env.get("DEMO_SITE_PORT", 5180)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
+            automation_interval_s=float(env.get("AUTOMATION_TICK_INTERVAL_S", AUTOMATION_INTERVAL_S)),
+            sendgrid_port=int(env.get("SENDGRID_STANDIN_PORT", 5003)),
         )
 
     @classmethod
@@ -80,6 +87,7 @@ class StackConfig:
             "pubsub_port",
             "functions_port",
             "graph_port",
+            "sendgrid_port",
             "auth_port",
             "inbox_port",
             "demo_site_port",
@@ -124,6 +132,9 @@ class Stack:
         self._demo_site_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
+        self._automation_timer: SweepTimer | None = None
+        self.sendgrid: sendgrid_standin.SendGridStandIn | None = None
+        self._sendgrid_server = None
         self.env: dict[str, str] = {}
 
     @property
@@ -191,6 +202,7 @@ class Stack:
         try:
             self._start_emulators(state)
             self._start_graph()
+            self._start_sendgrid()
             self._start_inbox()
             self._start_demo_site()
             from atende.dev.pubsub_setup import ensure_topology
@@ -198,6 +210,7 @@ class Stack:
             ensure_topology(c.project, self.functions_url)
             self._start_functions(state)
             self._sweep_timer = SweepTimer(c.project, c.sweep_interval_s).start()
+            self._automation_timer = SweepTimer(c.project, c.automation_interval_s, AUTOMATION_TICK).start()
         except BaseException:
             self.stop()
             raise
@@ -220,6 +233,9 @@ class Stack:
         )
         if not os.environ.get("GRAPH_API_BASE_URL"):
             env["GRAPH_API_BASE_URL"] = f"http://{c.host}:{c.graph_port}"
+        if not os.environ.get("SENDGRID_API_HOST"):
+            env["SENDGRID_API_HOST"] = f"http://{c.host}:{c.sendgrid_port}"
+        env["UNSUBSCRIBE_URL"] = f"{self.functions_url}/unsubscribe"
         env.update(c.extra_env)
         return env
 
@@ -276,6 +292,13 @@ class Stack:
         attach(self.graph, self)  # media files, Meta's media endpoints and the channel simulator
         self._graph_server = serve(self.graph, self.config.host, self.config.graph_port)
 
+    def _start_sendgrid(self) -> None:
+        if os.environ.get("SENDGRID_API_HOST"):
+            return  # a real or external SendGrid endpoint was configured
+        self.sendgrid, self._sendgrid_server = sendgrid_standin.start(
+            self.config.host, self.config.sendgrid_port
+        )
+
     def _start_inbox(self) -> None:
         c = self.config
         config = inbox_server.browser_config(
@@ -307,17 +330,20 @@ class Stack:
         wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
 
     def stop(self) -> None:
-        if self._sweep_timer is not None:
-            self._sweep_timer.stop()
-            self._sweep_timer = None
+        for timer in (self._sweep_timer, self._automation_timer):
+            if timer is not None:
+                timer.stop()
+        self._sweep_timer = self._automation_timer = None
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        for server in (self._graph_server, self._inbox_server, self._auth_server, self._demo_site_server):
+        servers = (self._graph_server, self._inbox_server, self._auth_server, self._demo_site_server)
+        for server in (*servers, self._sendgrid_server):
             if server is not None:
                 server.shutdown()
                 server.server_close()
-        self._graph_server = self._inbox_server = self._auth_server = self._demo_site_server = None
+        self._graph_server = self._inbox_server = self._auth_server = None
+        self._demo_site_server = self._sendgrid_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, safe_part, stable_id
+from atende.domain.opt_out import Command, OptOut
 
 DEFAULT_PERSONA = "cliente"
 
@@ -50,6 +51,7 @@ class Contact:
     erp_customer_id: str | None = None  # the ERP customer this person proved to be
     # What the business keeps about the person (tier, plan, preferences such as language).
     profile: dict[str, object] = field(default_factory=dict)
+    opt_out: OptOut | None = None  # proactive messages the person refused (domain/opt_out.py)
 
     @classmethod
     def new(cls, contact_id: str, *, persona: str | None) -> Contact:
@@ -71,6 +73,21 @@ class Contact:
 
     def verified_as(self, customer_id: str) -> Contact:
         return replace(self, erp_customer_id=customer_id)
+
+    def accepts_proactive(self, channel: str) -> bool:
+        """May a follow-up or campaign reach this person on `channel`?"""
+        return self.opt_out is None or not self.opt_out.covers(channel)
+
+    def commanded(self, command: Command, keyword: str, at: float) -> Contact:
+        """SAIR (and the other stop words) stops every proactive message; VOLTAR takes them all back."""
+        if command == Command.IN:
+            return replace(self, opt_out=None)
+        return replace(self, opt_out=(self.opt_out or OptOut()).stopped(keyword=keyword, at=at))
+
+    def unsubscribed(self, channel: str, at: float) -> Contact:
+        """An e-mail's unsubscribe link: that channel only."""
+        current = self.opt_out or OptOut()
+        return replace(self, opt_out=current.stopped(keyword="unsubscribe_link", at=at, channel=channel))
 
     def with_identity(self, key: str) -> Contact:
         return replace(self, identities=_union(self.identities, [key]))

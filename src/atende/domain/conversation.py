@@ -79,6 +79,9 @@ class Conversation:
     contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
     typing_until: float | None = None  # a person is writing to the customer (web chat shows it)
     typing_by: str | None = None  # their display name
+    # Our message was the last and the customer has not answered since: when that silence began. The
+    # 48 h follow-up reads it (cleared by the customer's next message and by the follow-up itself).
+    awaiting_reply_since: float | None = None
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -127,7 +130,7 @@ class Conversation:
         if not message.echo and message.sender.name:
             changed = replace(changed, contact_name=message.sender.name)
         if not message.echo:
-            changed = replace(changed, unread_count=self.unread_count + 1)
+            changed = replace(changed, unread_count=self.unread_count + 1, awaiting_reply_since=None)
             if self.status == ConversationStatus.RESOLVED:
                 changed = replace(
                     changed,
@@ -150,12 +153,34 @@ class Conversation:
                 last_message_at=message.timestamp,
                 last_message_sender=SenderType.AGENT if message.echo else SenderType.CONTACT,
             )
+            if message.echo:
+                changed = replace(changed, awaiting_reply_since=message.timestamp)
         return changed
 
     def bot_replied(self, text: str, at: float) -> Conversation:
         return replace(
-            self, last_message=text[:PREVIEW_CHARS], last_message_at=at, last_message_sender=SenderType.BOT
+            self,
+            last_message=text[:PREVIEW_CHARS],
+            last_message_at=at,
+            last_message_sender=SenderType.BOT,
+            awaiting_reply_since=at,
         )
+
+    def followed_up(self, preview: str, at: float) -> Conversation:
+        """A follow-up went out: the preview moves, and the silence it answered is closed, so the same
+        silence never earns a second one."""
+        return replace(
+            self,
+            last_message=preview[:PREVIEW_CHARS],
+            last_message_at=at,
+            last_message_sender=SenderType.BOT,
+            awaiting_reply_since=None,
+        )
+
+    def silence_closed(self) -> Conversation:
+        """The 48 h follow-up was decided (skipped: opted out, outside the window): not looked at again
+        until our next message."""
+        return replace(self, awaiting_reply_since=None)
 
     def hand_off(
         self, *, team: str, reason: str, intent: str | None, sentiment: str | None, at: float
@@ -313,6 +338,7 @@ class Conversation:
             last_message_sender=SenderType.AGENT,
             first_response_at=self.first_response_at or at,
             typing_until=None,
+            awaiting_reply_since=at,
         )
 
     def typing(self, name: str, now: float) -> Conversation:

@@ -158,6 +158,7 @@ class Message:
     author_name: str | None = None
     visibility: Visibility = Visibility.PUBLIC
     event: dict[str, Any] | None = None  # a timeline event: type, by, byName, before, after
+    followup_rule: str | None = None  # the follow-up rule that sent it (proactive messages)
 
     @property
     def from_platform(self) -> bool:
@@ -331,6 +332,45 @@ class Message:
             author_name=author_name,
             timestamp=now,
             **what,
+        )
+
+    @classmethod
+    def followup(
+        cls,
+        *,
+        message_id: str,
+        rule: str,
+        conversation_id: str,
+        contact_id: str,
+        channel: Channel,
+        account_id: str,
+        recipient: Address,
+        window_from: float | None,
+        content: AnyContent,
+        text: str | None,
+        now: float,
+    ) -> Message:
+        """A follow-up, queued for outbound like a reply; its id comes from the rule, the entity and the
+        window (`services/followups.py`), so the same follow-up can never be stored twice."""
+        return cls(
+            id=message_id,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=channel,
+            account_id=account_id,
+            direction=Direction.OUTBOUND,
+            sender_type=SenderType.BOT,
+            sender=BOT,
+            is_automation=True,
+            kind=content.kind,
+            text=text,
+            content=content,
+            recipient=recipient,
+            window_from=window_from,
+            status=MessageStatus.QUEUED,
+            status_at={MessageStatus.QUEUED: now},
+            timestamp=now,
+            followup_rule=rule,
         )
 
     @classmethod

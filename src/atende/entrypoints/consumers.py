@@ -7,6 +7,7 @@ as the services. Tests pass in-memory fakes instead.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -23,6 +24,7 @@ from atende.services.read_receipts import ReadReceipt
 if TYPE_CHECKING:
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.followups import Followups
     from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.media import MediaQueue, MediaService
@@ -65,6 +67,8 @@ class Services(Protocol):
     def idle_closer(self) -> IdleCloser: ...
 
     def senders(self) -> Mapping[str, read_receipts.ReadReceipts]: ...
+
+    def followups(self) -> Followups: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -123,9 +127,13 @@ def media_fetch(delivery: Delivery, services: Services) -> None:
     log.info("media %s: %s", job.message_id, result)
 
 
+SEND_SWEEP = "send_sweep"  # the every-minute job's tick (terraform/scheduler.tf): the sweep alone
+
+
 def automation_tick(delivery: Delivery, services: Services) -> None:
-    """Every tick sweeps stalled and failed sends (`services/sweeper.py`), closes the bot's idle
-    conversations (`services/idle_close.py`); automation rules come later."""
+    """Every tick sweeps stalled and failed sends (`services/sweeper.py`), moves snoozes and queues and
+    closes the bot's idle conversations (`services/idle_close.py`); the 15-minute automation tick (and
+    `atende tick`) also runs the follow-ups (`services/followups.py`)."""
     outcomes = services.send_sweeper().sweep()
     log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
     woken, assigned = services.distribution().tick()
@@ -134,6 +142,17 @@ def automation_tick(delivery: Delivery, services: Services) -> None:
     closed = services.idle_closer().run()
     if closed:
         log.info("tick %s: %d idle conversations of the bot closed", delivery.id, closed)
+    if _tick_kind(delivery.data) != SEND_SWEEP:
+        services.followups().run(delivery.id)
+
+
+def _tick_kind(data: bytes) -> str | None:
+    """What a scheduler job says it is; anything unreadable is the automation tick."""
+    try:
+        body = json.loads(data or b"{}")
+    except ValueError:
+        return None
+    return body.get("kind") if isinstance(body, dict) else None
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

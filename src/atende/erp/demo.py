@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from atende.domain.business_entity import BusinessEntity, EntityContact, EntityKind
 from atende.erp.billing_codes import boleto_line, pix_copy_paste
 from atende.erp.types import (
     BRT,
@@ -41,6 +42,7 @@ from atende.erp.types import (
 )
 
 SEED_PATH = Path(__file__).with_name("demo_data.json")
+ENTITIES = "entities"  # the demo state's document holding when the demo's entities' clock started
 CENT = Decimal("0.01")
 
 State = dict[str, Any]
@@ -112,10 +114,41 @@ class DemoErp:
         self._plans = {p["id"]: _plan(p) for p in seed["plans"]}
         self._customers = {c["id"]: _seeded(c) for c in seed["customers"]}
         self._outages = seed["outages"]
+        self._entities = seed.get("business_entities", [])
         self._state = state or MemoryDemoState()
         self._now = now
 
     # -- reads ---------------------------------------------------------------------------------------
+
+    def business_entities(self) -> list[BusinessEntity]:
+        """Maria's pending PIX payment, the upgrade proposal sent to João, a sign-up whose installation is
+        not confirmed, a prospect: their `since` counts from when the demo was first asked (kept in the
+        demo state), so each has one follow-up window, like a real ERP's records."""
+        anchor = self._state.read(ENTITIES).get("anchor")
+        if anchor is None:
+            now = self._now().timestamp()
+            anchor = self._state.mutate(ENTITIES, lambda s: s if "anchor" in s else {**s, "anchor": now})[
+                "anchor"
+            ]
+        return [self._entity(raw, float(anchor)) for raw in self._entities]
+
+    def _entity(self, raw: dict[str, Any], anchor: float) -> BusinessEntity:
+        since = anchor - float(raw["since_hours_ago"]) * 3600
+        contact = EntityContact(**raw.get("contact", {}))
+        customer = self._customers.get(raw.get("customer_id", ""))
+        if customer is not None:
+            c = customer.customer
+            contact = EntityContact(name=c.name, phone=c.phones[0] if c.phones else None, email=c.email)
+        return BusinessEntity(
+            kind=EntityKind(raw["kind"]),
+            external_id=raw["external_id"],
+            status=raw["status"],
+            since=since,
+            updated_at=since,
+            contact=contact,
+            data=dict(raw.get("data", {})),
+            source="erp",
+        )
 
     def find_customer_by_cpf(self, cpf: str) -> Customer | None:
         digits = "".join(c for c in cpf if c.isdigit())

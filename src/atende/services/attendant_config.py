@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from atende.domain.followups import FollowupPolicy
 from atende.domain.hours import OpeningHours
 from atende.domain.routing import RoutingPolicy
 from atende.flows.library import FlowLibrary
@@ -152,6 +153,16 @@ class AttendantConfig:
             ),
             lambda: dict(self._business_defaults),
         )
+
+    def followups(self) -> FollowupPolicy:
+        """The follow-up rules: `config/followups` over the repo's defaults (domain/followups.py); the
+        business's holidays in `config/hours` are days without follow-ups too."""
+        policy = self._cached(
+            "followups",
+            lambda: FollowupPolicy.with_overrides(self._document("config", "followups")),
+            FollowupPolicy.defaults,
+        )
+        return policy.closed_on(h.date for h in self.hours().holidays)
 
     def hours(self) -> OpeningHours:
         """`config/hours`; without it (or when it is broken), the business profile's `opening_hours`."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, overload
 
-from atende.domain import metrics
+from atende.domain import metrics, opt_out
 from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
@@ -50,6 +50,7 @@ from atende.services.unit_of_work import Repository, UnitOfWork, atomically
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
+OTHER_CONVERSATIONS = 20  # a contact's conversations whose follow-ups an opt-out stops
 GREY_ZONE = 0.25  # how far below its threshold a triage may be and still earn a second opinion
 NO_TEXT = Triage("other", "neutral", 1.0)  # media, locations, reactions: nothing to classify
 ATTENDANT_ERROR = "attendant_error"
@@ -147,7 +148,12 @@ class InboundService:
             uow.provider_ids.remember(str(message.channel), message.provider_message_id, stored.id)
         else:
             request = self._request(uow, message, conv, person, now)
-            answer = self._attend(request)
+            command = opt_out.command_in(message.text)
+            if command is not None:  # SAIR / VOLTAR: the contact's choice, confirmed in a short reply
+                person = person.commanded(command, (message.text or "").strip().lower(), now)
+                if command == opt_out.Command.OUT:  # the silences on their other channels end too
+                    _close_silences(uow, person.id, except_id=conv.id)
+            answer = self._attend(request) if command is None else _confirmed(command, request)
             conv, person, stored, reply = self._apply(request, answer, conv, person, stored, now)
             uow.ia_logs.add(
                 AiLogEntry.of(
@@ -160,6 +166,8 @@ class InboundService:
                 )
             )
 
+        if not person.accepts_proactive(str(conv.channel)):  # said stop: never due for a follow-up
+            conv = conv.silence_closed()
         _save(uow.messages, earlier, stored)
         _save(uow.conversations, conversation, conv)
         _save(uow.contacts, known, person)
@@ -392,6 +400,18 @@ class InboundService:
             request.language,
             request.now,
         )
+
+
+def _confirmed(command: opt_out.Command, request: ReplyRequest) -> Answer:
+    """The answer to SAIR or VOLTAR: no triage, no engine, the confirmation in the customer's language."""
+    decision = RoutingDecision(route=Route.AUTO, reason=f"opt_{command}", team=None, threshold=0.0)
+    return Answer(decision=decision, text=opt_out.confirmation(command, request.language))
+
+
+def _close_silences(uow: UnitOfWork, contact_id: str, *, except_id: str) -> None:
+    for other in uow.conversations.of_contact(contact_id, OTHER_CONVERSATIONS):
+        if other.id != except_id and other.awaiting_reply_since is not None:
+            uow.conversations.save(other, other.silence_closed())
 
 
 def _save(repo: Repository[A], before: A | None, after: A) -> None:

@@ -392,6 +392,8 @@ class InboxService:
             )
             uow.messages.add(message)
             after = conversation.agent_replied(text or f"[{content.kind}]", now)
+            if contact is not None and not contact.accepts_proactive(str(conversation.channel)):
+                after = after.silence_closed()  # said stop: no follow-up (services/followups.py)
             if conversation.assignee is None:  # answering an unassigned conversation takes it
                 after = after.assign(actor.uid, now)
             uow.conversations.save(conversation, after)

@@ -12,16 +12,19 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Protocol, Self, TypeVar
 
+from atende.domain.business_entity import BusinessEntity
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
+from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, Turn
 from atende.domain.metrics import Tally
 from atende.domain.staff import StaffMember
 from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.automation_log import AutomationLog
 from atende.services.failures import FailureLog
 
 T = TypeVar("T")
@@ -72,6 +75,10 @@ class ConversationRepository(Repository[Conversation], Protocol):
     def latest_of(self, contact_id: str, channel: str, account_id: str | None) -> Conversation | None:
         """The contact's conversation on that channel (and account) with the most recent customer message."""
 
+    def awaiting_reply(self, since_before: float, statuses: list[str], limit: int) -> list[Conversation]:
+        """Conversations in one of `statuses` whose customer has not answered our last message since at
+        most `since_before` (oldest silence first): the 48 h follow-up's candidates."""
+
 
 class IdentityIndex(Protocol):
     def owners(self, keys: Iterable[str]) -> dict[str, str]:
@@ -106,6 +113,15 @@ class FailureLogs(Protocol):
     def add(self, entry: FailureLog) -> None:
         """Written under the entry's id: a redelivery's entry replaces the first, never adds a second."""
 
+    def note(self, entry: AutomationLog) -> None:
+        """What an automation did (a tick, a follow-up), in the same collection, under the entry's id."""
+
+
+class EntityRepository(Repository[BusinessEntity], Protocol):
+    def due(self, kind: str, statuses: list[str], counted_before: float, limit: int) -> list[BusinessEntity]:
+        """Stored entities of `kind`, in `statuses`, since at most `counted_before`, still waiting for their
+        follow-up (oldest first)."""
+
 
 class StaffRepository(Repository[StaffMember], Protocol):
     def on_team(self, team: str) -> list[StaffMember]:
@@ -138,6 +154,8 @@ class UnitOfWork(Protocol):
     omni_logs: FailureLogs
     staff: StaffRepository
     audit_logs: AuditLogs
+    followups: Repository[FollowupRecord]
+    entities: EntityRepository
     metrics: Metrics
 
     def __enter__(self) -> Self: ...

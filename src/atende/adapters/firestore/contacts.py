@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from atende.adapters.firestore.codec import seconds, ts
 from atende.domain.contact import Contact
 from atende.domain.model import Channel
+from atende.domain.opt_out import OptOut
 
 PROFILE_FIELDS = ("tier", "plan", "preferences")
 
@@ -22,6 +24,7 @@ def to_doc(contact: Contact) -> dict[str, Any]:
         "emails": list(contact.emails) or None,
         "lastChannel": str(contact.last_channel) if contact.last_channel else None,
         "erpCustomerId": contact.erp_customer_id,
+        "optOut": _opt_out_doc(contact.opt_out) if contact.opt_out else None,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -38,6 +41,27 @@ def from_doc(contact_id: str, doc: dict[str, Any]) -> Contact:
         last_channel=Channel(channel) if channel else None,
         erp_customer_id=doc.get("erpCustomerId"),
         profile={k: doc[k] for k in PROFILE_FIELDS if k in doc},
+        opt_out=_opt_out(doc.get("optOut")),
+    )
+
+
+def _opt_out_doc(opt_out: OptOut) -> dict[str, Any]:
+    return {
+        "all": opt_out.all,
+        "channels": list(opt_out.channels),
+        "at": ts(opt_out.at),
+        "keyword": opt_out.keyword,
+    }
+
+
+def _opt_out(doc: Any) -> OptOut | None:
+    if not isinstance(doc, dict):
+        return None
+    return OptOut(
+        all=bool(doc.get("all")),
+        channels=tuple(doc.get("channels") or ()),
+        at=seconds(doc.get("at")),
+        keyword=doc.get("keyword"),
     )
 
 

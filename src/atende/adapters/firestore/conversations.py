@@ -45,6 +45,7 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "resolvedBy": conv.resolved_by,
         "openedAt": ts(conv.opened_at),
         "contactName": conv.contact_name,
+        "awaitingReplySince": ts(conv.awaiting_reply_since),
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -91,6 +92,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         snoozed_until=seconds(doc.get("snoozedUntil")),
         typing_until=seconds(doc.get("typingUntil")),
         typing_by=doc.get("typingBy"),
+        awaiting_reply_since=seconds(doc.get("awaitingReplySince")),
         first_response_at=seconds(doc.get("firstResponseAt")),
         resolved_at=seconds(doc.get("resolvedAt")),
         resolved_by=doc.get("resolvedBy"),

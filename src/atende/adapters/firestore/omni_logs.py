@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atende.adapters.firestore.codec import ts
+from atende.services.automation_log import AutomationLog
 from atende.services.failures import FailureLog
 
 
@@ -21,3 +22,21 @@ def to_doc(entry: FailureLog) -> dict[str, Any]:
     if entry.conversation_id:
         doc["conversationId"] = entry.conversation_id
     return doc
+
+
+def automation_doc(entry: AutomationLog) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "source": entry.source,
+        "kind": entry.kind,
+        "reason": entry.reason,
+        "at": ts(entry.at),
+    }
+    optional = {
+        "rule": entry.rule,
+        "result": entry.result,
+        "counts": dict(entry.counts) if entry.kind == "tick" else None,
+        "messageId": entry.message_id,
+        "conversationId": entry.conversation_id,
+        "entity": entry.entity,
+    }
+    return doc | {k: v for k, v in optional.items() if v is not None}

@@ -20,6 +20,7 @@ from google.cloud import firestore
 from atende.adapters.firestore import audit_logs as audit_doc
 from atende.adapters.firestore import contacts as contact_doc
 from atende.adapters.firestore import conversations as conversation_doc
+from atende.adapters.firestore import followups as followup_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
 from atende.adapters.firestore import metrics as metrics_doc
@@ -28,9 +29,11 @@ from atende.adapters.firestore import users as user_doc
 from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
     AUDIT_LOGS,
+    BUSINESS_ENTITIES,
     CHANNEL_HEALTH,
     CONTACTS,
     CONVERSATIONS,
+    FOLLOWUPS,
     HOURS,
     IA_LOGS,
     IDENTITIES,
@@ -41,20 +44,23 @@ from atende.adapters.firestore.collections import (
     USERS,
 )
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
+from atende.domain.business_entity import BusinessEntity
 from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
+from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, Turn
 from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, stable_id
 from atende.domain.staff import StaffMember
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.automation_log import AutomationLog
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
 
-A = TypeVar("A", Contact, Conversation, Message, StaffMember)
+A = TypeVar("A", Contact, Conversation, Message, StaffMember, FollowupRecord, BusinessEntity)
 TOUCHED = (CONVERSATIONS, CONTACTS)  # collections whose documents carry updatedAt
 CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
 
@@ -73,6 +79,10 @@ class FirestoreUnitOfWork:
         self.omni_logs = FirestoreOmniLogs(self)
         self.staff = FirestoreStaff(self)
         self.audit_logs = FirestoreAuditLogs(self)
+        self.followups = _Aggregates[FollowupRecord](
+            self, FOLLOWUPS, followup_doc.record_to_doc, followup_doc.record_from_doc
+        )
+        self.entities = FirestoreEntities(self)
         self.metrics = FirestoreMetrics(self)
 
     def __enter__(self) -> Self:
@@ -305,6 +315,16 @@ class FirestoreConversations(_Aggregates[Conversation]):
             .limit(limit)
         )
 
+    def awaiting_reply(self, since_before: float, statuses: list[str], limit: int) -> list[Conversation]:
+        """Composite index (status, awaitingReplySince): only the conversations due are read."""
+        return self._found(
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("status", "in", statuses))
+            .where(filter=firestore.FieldFilter("awaitingReplySince", "<=", ts(since_before)))
+            .order_by("awaitingReplySince")
+            .limit(limit)
+        )
+
     def _found(self, query: Any) -> list[Conversation]:
         snaps = list(query.stream())
         self._uow.remember(snaps)
@@ -321,6 +341,26 @@ class FirestoreConversations(_Aggregates[Conversation]):
             return None
         snap = max(found, key=lambda s: seconds((s.to_dict() or {}).get("lastInboundAt")) or 0)
         return conversation_doc.from_doc(snap.id, snap.to_dict() or {})
+
+
+class FirestoreEntities(_Aggregates[BusinessEntity]):
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        super().__init__(uow, BUSINESS_ENTITIES, followup_doc.entity_to_doc, followup_doc.entity_from_doc)
+
+    def due(self, kind: str, statuses: list[str], counted_before: float, limit: int) -> list[BusinessEntity]:
+        """Composite index (kind, followupPending, status, since): only the entities due are read."""
+        query = (
+            self._uow.db.collection(BUSINESS_ENTITIES)
+            .where(filter=firestore.FieldFilter("kind", "==", kind))
+            .where(filter=firestore.FieldFilter("followupPending", "==", True))
+            .where(filter=firestore.FieldFilter("status", "in", list(statuses)))
+            .where(filter=firestore.FieldFilter("since", "<=", ts(counted_before)))
+            .order_by("since")
+            .limit(limit)
+        )
+        snaps = list(query.stream())
+        self._uow.remember(snaps)
+        return [followup_doc.entity_from_doc(s.id, s.to_dict() or {}) for s in snaps]
 
 
 class FirestoreStaff(_Aggregates[StaffMember]):
@@ -432,6 +472,9 @@ class FirestoreOmniLogs:
 
     def add(self, entry: FailureLog) -> None:
         self._uow.put(OMNI_LOGS, entry.id, failure_doc.to_doc(entry))
+
+    def note(self, entry: AutomationLog) -> None:
+        self._uow.put(OMNI_LOGS, entry.id, failure_doc.automation_doc(entry))
 
 
 class FirestoreAuditLogs:
