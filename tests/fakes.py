@@ -8,10 +8,13 @@ existing item, and an uncommitted unit of work leaves no trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
+from atende.domain import campaign as campaign_rules
+from atende.domain.campaign import Campaign, Recipient, Send
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
@@ -48,7 +51,14 @@ class Store:
     omni_logs: dict[str, FailureLog] = field(default_factory=dict)
     staff: dict[str, Versioned[StaffMember]] = field(default_factory=dict)
     audit_logs: dict[str, AuditEntry] = field(default_factory=dict)
+    campaigns: dict[str, Versioned[Campaign]] = field(default_factory=dict)
+    sends: dict[str, Versioned[Send]] = field(default_factory=dict)  # "<campaign>/<contact>"
+    counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
+    opt_outs: dict[str, dict[str, object]] = field(default_factory=dict)  # contact → its optOut map
     commits: int = 0
+
+    def send(self, campaign_id: str, contact_id: str) -> Send:
+        return self.sends[f"{campaign_id}/{contact_id}"].value
 
     def member(self, uid: str) -> StaffMember:
         return self.staff[uid].value
@@ -240,6 +250,107 @@ class FakeAuditLogs:
         self._uow.pending.append(("audit_logs", entry.id, entry, False))
 
 
+class FakeCampaignRecords:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self._campaigns = _Aggregates[Campaign](uow, "campaigns")
+        self._sends = _Table[Send](uow, "sends")
+
+    def get(self, campaign_id: str) -> Campaign | None:
+        return self._campaigns.get(campaign_id)
+
+    def save(self, before: Campaign, after: Campaign) -> None:
+        self._campaigns.save(before, after)
+
+    def send(self, campaign_id: str, contact_id: str) -> Send | None:
+        return self._sends.read(f"{campaign_id}/{contact_id}")
+
+    def save_send(self, before: Send, after: Send) -> None:
+        self._sends.write(f"{after.campaign_id}/{after.contact_id}", after)
+        self._count(after.campaign_id, campaign_rules.count_changes(before.status, after.status))
+
+    def follow(self, before: Message, after: Message) -> None:
+        if after.campaign_id is None:
+            return
+        old, new = campaign_rules.send_status_of(before.status), campaign_rules.send_status_of(after.status)
+        key = f"{after.campaign_id}/{after.contact_id}"
+        current = self._uow.store.sends.get(key)
+        if old != new and current is not None:  # unguarded, as in Firestore
+            reason = after.error.message if after.error else current.value.reason
+            self._uow.pending.append(("sends", key, replace(current.value, status=new, reason=reason), False))
+            self._count(after.campaign_id, campaign_rules.count_changes(old, new))
+
+    def replied(self, campaign_id: str, contact_id: str, at: float) -> None:
+        key = f"{campaign_id}/{contact_id}"
+        current = self._uow.store.sends.get(key)
+        if current is not None:
+            self._uow.pending.append(("sends", key, replace(current.value, replied_at=at), False))
+        self._count(campaign_id, {"replied": 1})
+
+    def opt_out(self, contact_id: str) -> dict[str, object] | None:
+        return self._uow.store.opt_outs.get(contact_id)
+
+    def _count(self, campaign_id: str, moves: Mapping[str, int]) -> None:
+        if moves:
+            self._uow.pending.append(("counts", campaign_id, dict(moves), False))
+
+
+class FakeCampaignStore:
+    """The bulk side of campaigns over the same in-memory store as the fake unit of work."""
+
+    def __init__(
+        self, store: Store, templates: Iterable[Any] = (), contacts: Iterable[Recipient] = ()
+    ) -> None:
+        self.store = store
+        self.templates = {(t.account_id, t.name, t.language): t for t in templates}
+        self.recipients = list(contacts)
+
+    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
+        for send in sends:
+            self.store.sends[f"{campaign.id}/{send.contact_id}"] = Versioned(send, 1)
+        self.store.counts[campaign.id] = Counter(str(s.status) for s in sends)
+        self.store.campaigns[campaign.id] = Versioned(campaign, 1)
+
+    def queued(self, campaign_id: str) -> list[Send]:
+        found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
+        return sorted((s for s in found if s.status == "queued"), key=lambda s: s.seq)
+
+    def counts(self, campaign_id: str) -> dict[str, int]:
+        return dict(self.store.counts.get(campaign_id, Counter()))
+
+    def sends(self, campaign_id: str, limit: int) -> list[Send]:
+        found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
+        return sorted(found, key=lambda s: s.seq)[:limit]
+
+    def all(self, limit: int) -> list[Campaign]:
+        return [v.value for v in self.store.campaigns.values()][:limit]
+
+    def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
+        return list(self.recipients)
+
+    def owners(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self.store.identities[k].value for k in keys if k in self.store.identities}
+
+    def template(self, account_id: str, name: str, language: str) -> Any:
+        return self.templates.get((account_id, name, language))
+
+
+class FakeTaskQueue:
+    def __init__(self) -> None:
+        self.tasks: list[Any] = []
+        self.names: set[str] = set()
+
+    def enqueue_all(self, tasks: Sequence[Any]) -> None:
+        for task in tasks:
+            if task.name not in self.names:  # as Cloud Tasks: a name is created once
+                self.names.add(task.name)
+                self.tasks.append(task)
+
+    def take(self) -> list[Any]:
+        taken, self.tasks = self.tasks, []
+        return taken
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -256,6 +367,7 @@ class FakeUnitOfWork:
         self.omni_logs = FakeOmniLogs(self)
         self.staff = FakeStaff(self, "staff")
         self.audit_logs = FakeAuditLogs(self)
+        self.campaigns = FakeCampaignRecords(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -284,6 +396,9 @@ class FakeUnitOfWork:
         for table, key, value, _ in self.pending:
             if table in ("ia_logs", "omni_logs", "audit_logs"):
                 getattr(self.store, table)[key] = value
+                continue
+            if table == "counts":
+                self.store.counts.setdefault(key, Counter()).update(value)
                 continue
             data = getattr(self.store, table)
             if value is None:

@@ -69,6 +69,7 @@ class Conversation:
     contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
     typing_until: float | None = None  # a person is writing to the customer (web chat shows it)
     typing_by: str | None = None  # their display name
+    last_campaign_id: str | None = None  # the campaign whose message awaits the customer's reply
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -102,6 +103,30 @@ class Conversation:
             status=ConversationStatus.IN_SERVICE,
             opened_by="agent",
         )
+
+    @classmethod
+    def opened_for_campaign(
+        cls, *, contact_id: str, account_id: str, address: Address, persona: str, team: str | None
+    ) -> Conversation:
+        """A campaign writes first: the conversation the customer's reply will continue, with the bot."""
+        return cls(
+            id=conversation_doc_id(Channel.WHATSAPP, account_id, address.recipient_id),
+            channel=Channel.WHATSAPP,
+            account_id=account_id,
+            contact_id=contact_id,
+            sender_id=address.recipient_id,
+            recipient_phone=address.phone,
+            persona=persona,
+            team=team,
+            opened_by="campaign",
+        )
+
+    def campaign_sent(self, preview: str, at: float, campaign_id: str) -> Conversation:
+        """A campaign's message went into it; the customer's next message is that campaign's reply."""
+        return replace(self.bot_replied(preview, at), last_campaign_id=campaign_id)
+
+    def campaign_replied(self) -> Conversation:
+        return replace(self, last_campaign_id=None)
 
     # -- events -------------------------------------------------------------------------------------------
 

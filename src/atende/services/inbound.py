@@ -156,6 +156,10 @@ class InboundService:
                 )
             )
 
+        if not message.echo and earlier is None and conv.last_campaign_id:
+            # The answer to a campaign's message: counted once, as the mark leaves the conversation.
+            uow.campaigns.replied(conv.last_campaign_id, conv.contact_id, now)
+            conv = conv.campaign_replied()
         _save(uow.messages, earlier, stored)
         _save(uow.conversations, conversation, conv)
         _save(uow.contacts, known, person)

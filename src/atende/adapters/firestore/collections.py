@@ -18,3 +18,5 @@ AUDIT_LOGS = "audit_logs"  # who changed what, when, before and after (admin onl
 CANNED_RESPONSES = "canned_responses"
 TEMPLATES = "templates"  # approved WhatsApp message templates
 CHATS = "chats"  # the agents' internal chat; written by the browser under the rules
+CAMPAIGNS = "campaigns"  # with sends/{contactId} and counters/{shard} under each (issue 12)
+CRM_DELIVERIES = "crm_deliveries"  # each event POSTed to the CRM webhook, with its attempts and outcome

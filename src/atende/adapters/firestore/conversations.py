@@ -44,6 +44,7 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "resolvedAt": ts(conv.resolved_at),
         "resolvedBy": conv.resolved_by,
         "contactName": conv.contact_name,
+        "lastCampaignId": conv.last_campaign_id,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -89,6 +90,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         resolved_by=doc.get("resolvedBy"),
         unread_count=int(doc.get("unreadCount") or 0),
         contact_name=doc.get("contactName"),
+        last_campaign_id=doc.get("lastCampaignId"),
     )
 
 

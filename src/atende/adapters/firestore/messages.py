@@ -65,6 +65,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "authorId": message.author_id,
         "authorName": message.author_name,
         "event": message.event,
+        "campaignId": message.campaign_id,
     }
     if message.direction == Direction.OUTBOUND and not message.echo:
         # outbound judges the window from this without reading the conversation
@@ -119,6 +120,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         author_name=doc.get("authorName"),
         visibility=Visibility(doc.get("visibility") or Visibility.PUBLIC),
         event=doc.get("event"),
+        campaign_id=doc.get("campaignId"),
     )
 
 

@@ -10,7 +10,7 @@ inbound message thus costs one read round trip and one commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Self, TypeVar
 
 from google.api_core import exceptions as gexc
@@ -23,6 +23,7 @@ from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
 from atende.adapters.firestore import omni_logs as failure_doc
 from atende.adapters.firestore import users as user_doc
+from atende.adapters.firestore.campaigns import FirestoreCampaignRecords
 from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
     AUDIT_LOGS,
@@ -66,6 +67,7 @@ class FirestoreUnitOfWork:
         self.omni_logs = FirestoreOmniLogs(self)
         self.staff = FirestoreStaff(self)
         self.audit_logs = FirestoreAuditLogs(self)
+        self.campaigns = FirestoreCampaignRecords(self)
 
     def __enter__(self) -> Self:
         self._snaps, self._writes = {}, []
@@ -159,6 +161,17 @@ class FirestoreUnitOfWork:
         """Create or replace, unguarded: for documents only one writer ever produces (logs, aliases)."""
         ref = self.ref(collection, doc_id)
         self._writes.append(lambda b: b.set(ref, doc))
+
+    def merge(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
+        """Unguarded and unread: for a copy whose order another guarded write in the batch settles."""
+        ref = self.ref(collection, doc_id)
+        self._writes.append(lambda b: b.set(ref, fields, merge=True))
+
+    def increment(self, collection: str, doc_id: str, amounts: Mapping[str, int]) -> None:
+        """Counters moved without reading them: increments never conflict with one another."""
+        ref = self.ref(collection, doc_id)
+        fields = {k: firestore.Increment(v) for k, v in amounts.items()}
+        self._writes.append(lambda b: b.set(ref, fields, merge=True))
 
     def delete(self, collection: str, doc_id: str) -> None:
         ref = self.ref(collection, doc_id)
