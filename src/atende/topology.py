@@ -42,6 +42,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("outbound", "outbound", "cloudevent"),
     Function("message_status", "outbound", "cloudevent"),
     Function("media_fetch", "outbound", "cloudevent"),
+    Function("campaign_send", "outbound", "http"),  # target of the atende-campaigns Cloud Tasks queue
     Function("automation_tick", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
 )

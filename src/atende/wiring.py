@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
     from atende.erp.port import Erp
+    from atende.services.campaigns import CampaignService, CampaignStore, TaskQueue
     from atende.services.contacts import ContactService
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
@@ -252,6 +253,45 @@ def inbox_origins() -> tuple[str, ...]:
     import os
 
     return tuple(o.strip() for o in os.environ.get("INBOX_ORIGINS", "").split(",") if o.strip())
+
+
+@cache
+def campaign_store() -> CampaignStore:
+    from atende.adapters.firestore.campaigns import FirestoreCampaignStore
+
+    return FirestoreCampaignStore(firestore_client())
+
+
+@cache
+def task_queue() -> TaskQueue:
+    """The atende-campaigns queue (Terraform sets the variables); locally, the stand-in the stack runs."""
+    import os
+
+    from atende.adapters.cloud_tasks import CloudTasksQueue
+
+    queue = os.environ.get("CLOUD_TASKS_QUEUE") or (
+        f"projects/{settings().project}/locations/local/queues/atende-campaigns"
+    )
+    return CloudTasksQueue(
+        queue,
+        os.environ.get("CAMPAIGN_SEND_URL", "http://127.0.0.1:5001/campaign_send"),
+        os.environ.get("CLOUD_TASKS_INVOKER_SA") or None,
+        os.environ.get("CLOUD_TASKS_BASE_URL") or None,
+    )
+
+
+@cache
+def campaign_service() -> CampaignService:
+    from atende.services.campaigns import CampaignService, LocalPersonaliser
+
+    return CampaignService(
+        uow=unit_of_work,
+        store=campaign_store(),
+        queue=task_queue(),
+        outbound=outbound_service,
+        channels=channel_registry().current,
+        personaliser=LocalPersonaliser(),
+    )
 
 
 def start(**services: Callable[[], object]) -> None:

@@ -10,6 +10,7 @@ unless GRAPH_API_BASE_URL points elsewhere.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class StackConfig:
     graph_port: int = 5002
     auth_port: int = 9099
     inbox_port: int = 5173
+    tasks_port: int = 5003  # the Cloud Tasks stand-in (atende-campaigns)
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
@@ -60,6 +62,7 @@ class StackConfig:
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             auth_port=int(env.get("AUTH_PORT", 9099)),
             inbox_port=int(env.get("INBOX_PORT", 5173)),
+            tasks_port=int(env.get("TASKS_PORT", 5003)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
@@ -67,7 +70,15 @@ class StackConfig:
     @classmethod
     def on_free_ports(cls, project: str, **overrides: Any) -> StackConfig:
         """For tests and benchmarks: runs beside `make dev` and beside each other."""
-        names = ("firestore_port", "pubsub_port", "functions_port", "graph_port", "auth_port", "inbox_port")
+        names = (
+            "firestore_port",
+            "pubsub_port",
+            "functions_port",
+            "graph_port",
+            "auth_port",
+            "inbox_port",
+            "tasks_port",
+        )
         ports = {name: free_port() for name in names}
         return cls(project=project, **ports, **overrides)
 
@@ -106,6 +117,8 @@ class Stack:
         self._inbox_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
+        self._tasks: Child | None = None
+        self._state: Path | None = None
         self.env: dict[str, str] = {}
 
     @property
@@ -154,9 +167,13 @@ class Stack:
                     "PUBSUB_EMULATOR_HOST",
                     "FIREBASE_AUTH_EMULATOR_HOST",
                     "GOOGLE_CLOUD_PROJECT",
+                    "CLOUD_TASKS_BASE_URL",
+                    "CLOUD_TASKS_QUEUE",
+                    "CAMPAIGN_SEND_URL",
                 )
             }
         )
+        self._state = state
         try:
             self._start_emulators(state)
             self._start_graph()
@@ -165,6 +182,7 @@ class Stack:
 
             ensure_topology(c.project, self.functions_url)
             self._start_functions(state)
+            self.start_tasks()
             self._sweep_timer = SweepTimer(c.project, c.sweep_interval_s).start()
         except BaseException:
             self.stop()
@@ -184,6 +202,10 @@ class Stack:
                 "INBOX_ORIGINS": f"http://{c.host}:{c.inbox_port},http://localhost:{c.inbox_port}",
                 "ATENDE_ROOT": str(repo_root()),
                 "ATENDE_DEV": "1",  # never production, even if K_SERVICE leaks in from the shell
+                # The atende-campaigns queue: the Cloud Tasks stand-in, reached by google-cloud-tasks' REST.
+                "CLOUD_TASKS_BASE_URL": f"http://{c.host}:{c.tasks_port}",
+                "CLOUD_TASKS_QUEUE": f"projects/{c.project}/locations/local/queues/atende-campaigns",
+                "CAMPAIGN_SEND_URL": f"http://{c.host}:{c.functions_port}/campaign_send",
             }
         )
         if not os.environ.get("GRAPH_API_BASE_URL"):
@@ -256,6 +278,29 @@ class Stack:
         )
         self.children.append(functions)
         wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
+
+    def start_tasks(self) -> None:
+        """The Cloud Tasks stand-in, in its own process: `kill_tasks` is a crash that loses its tasks."""
+        c = self.config
+        assert self._state is not None
+        port = str(c.tasks_port)
+        self._tasks = Child(
+            "cloud-tasks",
+            [sys.executable, "-m", "atende.dev.cloud_tasks_standin", "--host", c.host, "--port", port],
+            self.env,
+            self._state / "logs" / "cloud-tasks.log",
+        )
+        self.children.append(self._tasks)
+        wait_http(f"{self.env['CLOUD_TASKS_BASE_URL']}/_standin/tasks", self._tasks, 30)
+
+    def kill_tasks(self) -> None:
+        """SIGKILL the queue's dispatcher mid-flight, as a crash would."""
+        if self._tasks is not None:
+            os.killpg(self._tasks.proc.pid, signal.SIGKILL)
+            self._tasks.proc.wait(5)
+            self._tasks.stop()
+            self.children.remove(self._tasks)
+            self._tasks = None
 
     def stop(self) -> None:
         if self._sweep_timer is not None:

@@ -83,6 +83,23 @@ class Personaliser(Protocol):
         """The one parameter written for this recipient (the local engine, or Gemini)."""
 
 
+class LocalPersonaliser:
+    """The local engine's personalisation: the instruction is a template of the flows' language
+    (sandboxed Jinja2) over the recipient: `name`, `first_name`, `phone` and the CSV's other columns."""
+
+    def personalise(self, recipient: Recipient, instruction: str) -> str:
+        from atende import templating
+
+        name = recipient.name or ""
+        values = {
+            **recipient.variables,
+            "name": name,
+            "first_name": name.split()[0] if name.split() else "cliente",
+            "phone": recipient.phone,
+        }
+        return templating.render(instruction or "{{ first_name }}", values).strip() or values["first_name"]
+
+
 class CampaignEvents(Protocol):
     def campaign_finished(self, campaign: Campaign, counts: Mapping[str, int]) -> None: ...
 
