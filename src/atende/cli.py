@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, str] = {
     "build": "atende.dev.build",
     "triage": "atende.triage.cli",
     "users": "atende.users.cli",
+    "campaign": "atende.campaigns.cli",
+    "templates": "atende.campaigns.templates_cli",
 }
 
 

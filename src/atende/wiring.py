@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from atende.services.outbound import OutboundService
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
+    from atende.services.templates import TemplateService
     from atende.services.unit_of_work import UnitOfWork
     from atende.services.webhook import WebhookReceiver
 
@@ -292,6 +293,24 @@ def campaign_service() -> CampaignService:
         channels=channel_registry().current,
         personaliser=LocalPersonaliser(),
     )
+
+
+@cache
+def template_service() -> TemplateService:
+    """Meta's template catalog with the token of each number (checked when a number is used)."""
+    import os
+
+    from atende.adapters.channel_store import TokenProvider
+    from atende.adapters.firestore.campaigns import FirestoreTemplateStore
+    from atende.channels.meta.graph import GraphClient
+    from atende.channels.meta.templates import MetaTemplates
+    from atende.services.templates import TemplateService
+
+    s = settings()
+    registry = channel_registry().current
+    graph = GraphClient(s.graph_api_base_url, s.graph_api_version)
+    catalog = MetaTemplates(graph, TokenProvider(registry, os.environ))
+    return TemplateService(catalog, FirestoreTemplateStore(firestore_client()), registry)
 
 
 def start(**services: Callable[[], object]) -> None:

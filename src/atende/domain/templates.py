@@ -22,6 +22,10 @@ class TemplateInvalid(ValueError):
     """A template Meta would refuse, said in pt-BR for the admin."""
 
 
+class CatalogFailed(RuntimeError):
+    """Meta's template catalog could not be read or written (its error, for the admin)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class MessageTemplate:
     account_id: str

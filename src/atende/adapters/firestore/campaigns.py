@@ -290,3 +290,31 @@ def _reachable(snaps: Iterable[firestore.DocumentSnapshot]) -> Iterable[Recipien
         address = address_on("whatsapp", list(doc.get("identities") or []))
         if address is not None and address.recipient_id.isdigit():
             yield Recipient(contact_id=snap.id, wa_id=address.recipient_id, name=doc.get("name"))
+
+
+class FirestoreTemplateStore:
+    """`templates/<accountId>_<name>_<language>`: the copy of Meta's catalog the inbox and campaigns read."""
+
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+
+    def replace(self, account_id: str, templates: Sequence[MessageTemplate]) -> int:
+        keep = {t.id for t in templates}
+        gone = [t for t in self.list(account_id) if t.id not in keep and t.status != "DELETED"]
+        writes = [(t.id, template_to_doc(t), False) for t in templates]
+        writes += [(t.id, {"status": "DELETED", "syncedAt": firestore.SERVER_TIMESTAMP}, True) for t in gone]
+        for start in range(0, len(writes), BATCH):
+            batch = self._db.batch()
+            for doc_id, doc, merge in writes[start : start + BATCH]:
+                batch.set(self._db.collection(TEMPLATES).document(doc_id), doc, merge=merge)
+            batch.commit()
+        return len(gone)
+
+    def put(self, template: MessageTemplate) -> None:
+        self._db.collection(TEMPLATES).document(template.id).set(template_to_doc(template))
+
+    def list(self, account_id: str | None) -> list[MessageTemplate]:
+        query: Any = self._db.collection(TEMPLATES)
+        if account_id:
+            query = query.where(filter=firestore.FieldFilter("accountId", "==", account_id))
+        return sorted((template_from_doc(s.to_dict() or {}) for s in query.stream()), key=lambda t: t.id)
