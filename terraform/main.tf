@@ -42,6 +42,7 @@ locals {
     outbound          = { dir = "outbound", public = false, sizing = "worker" }
     message_status    = { dir = "outbound", public = false, sizing = "worker" }
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
+    campaign_send     = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
   }
@@ -113,9 +114,12 @@ locals {
       project_roles = ["roles/datastore.user"]
       publishes_to  = []
       env = {
-        GRAPH_API_VERSION = var.graph_api_version
-        MEDIA_BUCKET      = local.media_bucket
-        MEDIA_URL_TTL_S   = tostring(var.media_url_ttl_seconds)
+        GRAPH_API_VERSION      = var.graph_api_version
+        MEDIA_BUCKET           = local.media_bucket
+        MEDIA_URL_TTL_S        = tostring(var.media_url_ttl_seconds)
+        CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
+        CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
       }
     }
     inbox = {
@@ -138,7 +142,7 @@ locals {
         PUBSUB_TOPIC_OUTBOUND  = local.topics.outbound
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
-        OUTBOUND_FUNCTION_URL  = local.function_run_urls.outbound
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
       }
     }
   }

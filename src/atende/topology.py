@@ -55,4 +55,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     Consumer("automation_tick", topics.AUTOMATION_TICK),
 )
 
+# HTTP functions only Cloud Tasks calls (with the tasks-invoker's OIDC token): never public.
+TASK_TARGETS: tuple[str, ...] = ("campaign_send",)
+
 MAX_DELIVERY_ATTEMPTS = 5
