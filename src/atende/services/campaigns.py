@@ -216,13 +216,15 @@ class CampaignService:
         channels = self._channels()
 
         def step(uow: UnitOfWork) -> tuple[Dispatch, Send | None]:
-            campaign = uow.campaigns.get(campaign_id)
             send = uow.campaigns.send(campaign_id, contact_id)
+            campaign = uow.campaigns.get(campaign_id)
             if campaign is None or send is None:
                 return Dispatch.DONE, None
             address = Address(send.recipient.wa_id, send.recipient.phone)
             conversation_id = conversation_doc_id(Channel.WHATSAPP, campaign.account_id, address.recipient_id)
-            uow.prefetch(conversations=[conversation_id], contacts=[contact_id])
+            uow.prefetch(
+                conversations=[conversation_id], contacts=[contact_id], identities=_identity_keys(send)
+            )
             conversation = uow.conversations.get(conversation_id)
             decision = rules.dispatch(
                 campaign,
@@ -341,7 +343,7 @@ class CampaignService:
         contact = uow.contacts.get(send.contact_id)
         config = channels.get(Channel.WHATSAPP, campaign.account_id)
         if contact is None:
-            keys = [f"whatsapp:{address.recipient_id}", identity_key("phone", send.recipient.phone)]
+            keys = _identity_keys(send)
             contact = replace(
                 Contact.new(send.contact_id, persona=config.default_persona),
                 name=send.recipient.name,
@@ -384,6 +386,11 @@ class CampaignService:
 
 
 PERSONAL = "_personal"  # the recipient variable holding the personalised parameter
+
+
+def _identity_keys(send: Send) -> list[str]:
+    """What the recipient's contact is found by, as inbound messages will find it."""
+    return [f"whatsapp:{send.recipient.wa_id}", identity_key("phone", send.recipient.phone)]
 
 
 def _finish_task(campaign: Campaign, at: float, suffix: str) -> CampaignTask:

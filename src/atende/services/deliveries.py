@@ -16,7 +16,7 @@ from collections.abc import Callable
 from atende.domain.events import StatusUpdate
 from atende.domain.media import KeptMedia
 from atende.domain.message import Message, OutgoingMessage, SendError
-from atende.domain.model import Channel, conversation_doc_id
+from atende.domain.model import Channel, MessageKind, conversation_doc_id
 from atende.domain.window import STANDARD_WINDOW_S
 from atende.services.unit_of_work import UnitOfWork, atomically
 
@@ -67,6 +67,8 @@ class Deliveries:
         hint = message.window_from
         if hint is not None and self._clock() - hint < STANDARD_WINDOW_S - WINDOW_HINT_MARGIN_S:
             return hint
+        if message.channel == Channel.WHATSAPP and message.kind == MessageKind.TEMPLATE:
+            return hint  # an approved template goes whatever the window: nothing to read
         with self._uow() as uow:
             conversation = uow.conversations.get(message.conversation_id)
         return conversation.last_inbound_at if conversation else None

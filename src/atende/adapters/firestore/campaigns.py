@@ -152,7 +152,8 @@ def template_to_doc(t: MessageTemplate) -> dict[str, Any]:
         "language": t.language,
         "category": t.category,
         "status": t.status,
-        "components": [dict(c) for c in t.components],
+        # Meta's `example` holds arrays of arrays, which Firestore cannot store; nothing here reads it.
+        "components": [{k: v for k, v in c.items() if k != "example"} for c in t.components],
         "syncedAt": firestore.SERVER_TIMESTAMP,
     }
     optional = {"metaId": t.meta_id, "rejectedReason": t.rejected_reason}
@@ -174,6 +175,10 @@ class FirestoreCampaignRecords:
         self._uow.update(CAMPAIGNS, after.id, _touched(changes(to_doc(before), to_doc(after))))
 
     def send(self, campaign_id: str, contact_id: str) -> Send | None:
+        """Read with its campaign in one round trip (a task reads both)."""
+        if not self._uow.was_read(sends_of(campaign_id), contact_id):
+            refs = [self._uow.ref(CAMPAIGNS, campaign_id), self._uow.ref(sends_of(campaign_id), contact_id)]
+            self._uow.remember(self._uow.db.get_all(refs))
         doc = self._uow.read(sends_of(campaign_id), contact_id)
         return None if doc is None else send_from_doc(campaign_id, contact_id, doc)
 
