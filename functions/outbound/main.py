@@ -13,7 +13,7 @@ wiring.start(
     outbound=wiring.outbound_service,
     message_status=wiring.status_service,
     media_fetch=wiring.media_service,
-    campaign_send=wiring.campaign_service,
+    campaign_send=lambda: (wiring.campaign_service(), wiring.outbound_service()),
 )
 
 

@@ -36,6 +36,7 @@ from atende.services.unit_of_work import UnitOfWork, atomically
 log = logging.getLogger(__name__)
 
 FINISH_CHECK_S = 15.0  # after the last task, how often to look whether every send has ended
+ENQUEUE_LEAD_S = 1.0  # the first task's slot, after the tasks start being created
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,10 @@ class CampaignService:
         return atomically(self._uow, step)
 
     def _enqueue(self, campaign: Campaign, start_at: float) -> None:
+        """One task per queued send at its slot. The first slot leaves time to create the tasks (they are
+        created faster than any rate they run at): a slot already past would run at once, in a burst."""
         queued = self._store.queued(campaign.id)
+        start_at = max(start_at, self._clock() + ENQUEUE_LEAD_S)
         times = rules.slots(start_at, len(queued), campaign.rate_per_second)
         tasks = [
             CampaignTask(
