@@ -16,6 +16,7 @@ locals {
     outbound        = "atende-outbound"
     automation_tick = "atende-automation-tick"
     media           = "atende-media"
+    crm             = "atende-crm"
   }
   dead_letter_suffix = "-dlq"
 
@@ -27,6 +28,7 @@ locals {
     message_status  = "status"
     automation_tick = "automation_tick"
     media_fetch     = "media"
+    crm_webhook     = "crm"
   }
 
   # Deployed functions, keyed by their entry point (the target defined in
@@ -44,6 +46,7 @@ locals {
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
     campaign_send     = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
+    crm_webhook       = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
   }
 
@@ -99,7 +102,7 @@ locals {
     ai_reply = {
       description   = "Inbound messages: persist and draft AI replies"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = ["outbound", "media"]
+      publishes_to  = ["outbound", "media", "crm"]
       env = {
         GEMINI_MODEL          = var.gemini_model
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
@@ -112,7 +115,7 @@ locals {
     outbound = {
       description   = "Send outgoing messages through the Graph API and apply delivery statuses"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = []
+      publishes_to  = ["crm"]
       env = {
         GRAPH_API_VERSION      = var.graph_api_version
         MEDIA_BUCKET           = local.media_bucket
@@ -143,6 +146,7 @@ locals {
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
         CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
+        CRM_WEBHOOK_URL        = var.crm_webhook_url
       }
     }
   }

@@ -31,11 +31,17 @@ locals {
       env       = "ERP_TOKEN"
       dir       = "ai_reply"
     }
+    crm_webhook_secret = {
+      secret_id = "atende-crm-webhook-secret"
+      env       = "CRM_WEBHOOK_SECRET"
+      dir       = "automation"
+    }
   }
 
   optional_secrets = {
-    gemini_api_key = var.enable_gemini
-    erp_token      = var.enable_erp_token
+    gemini_api_key     = var.enable_gemini
+    erp_token          = var.enable_erp_token
+    crm_webhook_secret = var.crm_webhook_url != ""
   }
 
   secrets = merge(

@@ -185,3 +185,14 @@ variable "inbox_origins" {
   type        = list(string)
   default     = []
 }
+
+variable "crm_webhook_url" {
+  description = "The business's CRM endpoint for Atende's signed events (conversation created, handed off, campaign finished). Empty: no events are sent. When set, put the shared HMAC secret in the atende-crm-webhook-secret secret (docs/crm-webhook.md)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.crm_webhook_url == "" || can(regex("^https://", var.crm_webhook_url))
+    error_message = "crm_webhook_url must be an https:// URL (or empty)."
+  }
+}

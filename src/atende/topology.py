@@ -44,6 +44,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("media_fetch", "outbound", "cloudevent"),
     Function("campaign_send", "outbound", "http"),  # target of the atende-campaigns Cloud Tasks queue
     Function("automation_tick", "automation", "cloudevent"),
+    Function("crm_webhook", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
 )
 
@@ -53,6 +54,7 @@ CONSUMERS: tuple[Consumer, ...] = (
     Consumer("message_status", topics.STATUS),
     Consumer("media_fetch", topics.MEDIA),
     Consumer("automation_tick", topics.AUTOMATION_TICK),
+    Consumer("crm_webhook", topics.CRM),
 )
 
 # HTTP functions only Cloud Tasks calls (with the tasks-invoker's OIDC token): never public.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from atende.erp.port import Erp
     from atende.services.campaigns import CampaignService, CampaignStore, TaskQueue
     from atende.services.contacts import ContactService
+    from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.inbound import InboundService
@@ -124,6 +125,7 @@ def inbound_service() -> InboundService:
         config=config,
         erp=erp(),
         channels=channel_registry().current,
+        crm=publisher(),
     )
 
 
@@ -284,6 +286,7 @@ def task_queue() -> TaskQueue:
 @cache
 def campaign_service() -> CampaignService:
     from atende.services.campaigns import CampaignService, LocalPersonaliser
+    from atende.services.crm import CampaignsToCrm
 
     return CampaignService(
         uow=unit_of_work,
@@ -292,6 +295,7 @@ def campaign_service() -> CampaignService:
         outbound=outbound_service,
         channels=channel_registry().current,
         personaliser=LocalPersonaliser(),
+        events=CampaignsToCrm(publisher()),
     )
 
 
@@ -311,6 +315,22 @@ def template_service() -> TemplateService:
     graph = GraphClient(s.graph_api_base_url, s.graph_api_version)
     catalog = MetaTemplates(graph, TokenProvider(registry, os.environ))
     return TemplateService(catalog, FirestoreTemplateStore(firestore_client()), registry)
+
+
+@cache
+def crm_webhook() -> CrmWebhook:
+    """The business's CRM endpoint (`CRM_WEBHOOK_URL`, unset: events are dropped) and its HMAC secret."""
+    import os
+
+    from atende.adapters.crm import FirestoreCrmRecords, HttpCrmPoster
+    from atende.services.crm import CrmWebhook
+
+    url = os.environ.get("CRM_WEBHOOK_URL", "")
+    secret = os.environ.get("CRM_WEBHOOK_SECRET", "")
+    if url and not secret:
+        raise RuntimeError("CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: events would go unsigned")
+    records = FirestoreCrmRecords(firestore_client())
+    return CrmWebhook(url=url, secret=secret, poster=HttpCrmPoster(), records=records)
 
 
 def start(**services: Callable[[], object]) -> None:

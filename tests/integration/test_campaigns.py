@@ -119,8 +119,12 @@ def test_crash_midway_and_resume_send_each_recipient_once_at_the_rate(stack, wor
     service, _ = world
     csv, phones = audience(60)
     campaign = service.create(
-        name="crash", account_id=ACCOUNT, template=OFFER, audience=Audience(csv=read_csv(csv)),
-        created_by="test", rate_per_second=RATE,
+        name="crash",
+        account_id=ACCOUNT,
+        template=OFFER,
+        audience=Audience(csv=read_csv(csv)),
+        created_by="test",
+        rate_per_second=RATE,
     )
     service.start(campaign.id)
     wait_until(lambda: len(received(stack, phones)) >= 30, what="30 sends", timeout_s=60)
@@ -147,8 +151,12 @@ def test_pause_stops_sending_resume_finishes_cancel_drops_the_rest(stack, world)
     service, _ = world
     csv, phones = audience(60)
     campaign = service.create(
-        name="pause", account_id=ACCOUNT, template=OFFER, audience=Audience(csv=read_csv(csv)),
-        created_by="test", rate_per_second=20,
+        name="pause",
+        account_id=ACCOUNT,
+        template=OFFER,
+        audience=Audience(csv=read_csv(csv)),
+        created_by="test",
+        rate_per_second=20,
     )
     service.start(campaign.id)
     wait_until(lambda: len(received(stack, phones)) >= 10, what="10 sends")
@@ -164,8 +172,12 @@ def test_pause_stops_sending_resume_finishes_cancel_drops_the_rest(stack, world)
 
     csv, phones = audience(60)
     cancelled = service.create(
-        name="cancel", account_id=ACCOUNT, template=OFFER, audience=Audience(csv=read_csv(csv)),
-        created_by="test", rate_per_second=20,
+        name="cancel",
+        account_id=ACCOUNT,
+        template=OFFER,
+        audience=Audience(csv=read_csv(csv)),
+        created_by="test",
+        rate_per_second=20,
     )
     service.start(cancelled.id)
     wait_until(lambda: len(received(stack, phones)) >= 5, what="5 sends")
@@ -180,8 +192,12 @@ def test_opted_out_recipients_are_skipped_and_a_reply_continues_the_conversation
     service, _ = world
     csv, phones = audience(5)
     campaign = service.create(
-        name="optout", account_id=ACCOUNT, template=OFFER, audience=Audience(csv=read_csv(csv)),
-        created_by="test", rate_per_second=RATE,
+        name="optout",
+        account_id=ACCOUNT,
+        template=OFFER,
+        audience=Audience(csv=read_csv(csv)),
+        created_by="test",
+        rate_per_second=RATE,
     )
     stopped = stable_id("c", f"whatsapp:{phones[0]}")  # the contact the first number would become
     firestore_db.collection("contacts").document(stopped).set({"optOut": {"all": True, "keyword": "SAIR"}})
@@ -208,10 +224,32 @@ def test_the_cli_reports_the_csv_and_shows_progress(stack, tmp_path: Path):
     file.write_text(csv + "Repetido,+" + phones[0] + "\nSem número,12\n")
     env = {**stack.env, "PYTHONPATH": os.pathsep.join(sys.path)}
     create = subprocess.run(
-        [sys.executable, "-m", "atende.cli", "campaign", "create", "--name", "cli", "--account", ACCOUNT,
-         "--template", "oferta_fibra", "--param", "cliente", "--param", "Oferta.", "--personalise", "1",
-         "--csv", str(file), "--start"],
-        env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "atende.cli",
+            "campaign",
+            "create",
+            "--name",
+            "cli",
+            "--account",
+            ACCOUNT,
+            "--template",
+            "oferta_fibra",
+            "--param",
+            "cliente",
+            "--param",
+            "Oferta.",
+            "--personalise",
+            "1",
+            "--csv",
+            str(file),
+            "--start",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert create.returncode == 0, create.stderr
     assert "3 válidas, 1 inválidas, 1 duplicadas" in create.stdout
@@ -223,6 +261,9 @@ def test_the_cli_reports_the_csv_and_shows_progress(stack, tmp_path: Path):
     assert firsts == {"Cliente"}  # personalised by the local engine: each recipient's first name
     status = subprocess.run(
         [sys.executable, "-m", "atende.cli", "campaign", "status", campaign_id, "--watch", "--every", "0.2"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "100% 3/3" in status.stdout and "sent 3" in status.stdout

@@ -38,6 +38,7 @@ EXPECTED_TARGETS = {
     "media_fetch": "outbound",
     "campaign_send": "outbound",
     "automation_tick": "automation",
+    "crm_webhook": "automation",
     "inbox_api": "inbox",
 }
 # consumer function -> topic it is pushed from
@@ -47,6 +48,7 @@ EXPECTED_CONSUMERS = {
     "message_status": topics.STATUS,
     "automation_tick": topics.AUTOMATION_TICK,
     "media_fetch": topics.MEDIA,
+    "crm_webhook": topics.CRM,
 }
 SECRET_LIKE = re.compile(r"SECRET|TOKEN|KEY|PASSWORD", re.IGNORECASE)
 
@@ -140,6 +142,7 @@ def test_topic_names_equal_the_application_constants():
         "outbound": topics.OUTBOUND,
         "automation_tick": topics.AUTOMATION_TICK,
         "media": topics.MEDIA,
+        "crm": topics.CRM,
     }
     assert local()["dead_letter_suffix"] == topics.DEAD_LETTER_SUFFIX
 
@@ -319,9 +322,9 @@ def test_grants_are_least_privilege():
     assert sorted(dirs["webhooks"]["publishes_to"]) == ["inbound", "status"]
     for directory in ("ai_reply", "outbound", "automation"):
         assert dirs[directory]["project_roles"] == ["roles/datastore.user"]
-    assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media"]
+    assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media", "crm"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
-    assert dirs["outbound"]["publishes_to"] == []
+    assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
 
     publisher = resource("google_pubsub_topic_iam_member", "publisher")
     assert publisher["topic"] == "${google_pubsub_topic.this[each.value.topic].name}"
@@ -448,6 +451,7 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
         "atende-whatsapp-token": ("WHATSAPP_TOKEN", "outbound"),
         "atende-gemini-api-key": ("GEMINI_API_KEY", "ai_reply"),
         "atende-erp-token": ("ERP_TOKEN", "ai_reply"),
+        "atende-crm-webhook-secret": ("CRM_WEBHOOK_SECRET", "automation"),
     }
     assert "MEDIA_URL_SECRET" not in {s["env"] for s in builtin.values()}  # production media use the bucket
     assert resource("google_secret_manager_secret", "this")["for_each"] == "${local.secrets}"

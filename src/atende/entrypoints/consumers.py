@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atende.domain import events
+from atende.domain.crm import CrmEvent
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
 from atende.entrypoints.pubsub import Delivery
@@ -22,6 +23,7 @@ from atende.services.read_receipts import ReadReceipt
 
 if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
+    from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.inbound import InboundService
@@ -63,6 +65,8 @@ class Services(Protocol):
     def distribution(self) -> Distribution: ...
 
     def meta(self) -> MetaChannels: ...
+
+    def crm_webhook(self) -> CrmWebhook: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -128,6 +132,13 @@ def automation_tick(delivery: Delivery, services: Services) -> None:
     woken, assigned = services.distribution().tick()
     if woken or assigned:
         log.info("tick %s: %d snoozed conversations woke, %d assigned", delivery.id, woken, assigned)
+
+
+def crm_webhook(delivery: Delivery, services: Services) -> None:
+    """One event POSTed to the CRM (retried, behind the breaker); its outcome is in `crm_deliveries`."""
+    event = _decoded(CrmEvent.from_body, delivery.data)
+    result = services.crm_webhook().deliver(event)
+    log.info("crm %s %s: %s", event.type, event.subject, result)
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:
