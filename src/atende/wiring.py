@@ -306,15 +306,13 @@ def template_service() -> TemplateService:
 
     from atende.adapters.channel_store import TokenProvider
     from atende.adapters.firestore.campaigns import FirestoreTemplateStore
-    from atende.channels.meta.graph import GraphClient
-    from atende.channels.meta.templates import MetaTemplates
+    from atende.channels.meta.templates import catalog
     from atende.services.templates import TemplateService
 
     s = settings()
     registry = channel_registry().current
-    graph = GraphClient(s.graph_api_base_url, s.graph_api_version)
-    catalog = MetaTemplates(graph, TokenProvider(registry, os.environ))
-    return TemplateService(catalog, FirestoreTemplateStore(firestore_client()), registry)
+    meta = catalog(s.graph_api_base_url, s.graph_api_version, TokenProvider(registry, os.environ))
+    return TemplateService(meta, FirestoreTemplateStore(firestore_client()), registry)
 
 
 @cache

@@ -18,6 +18,11 @@ FIELDS = "id,name,language,category,status,components,rejected_reason"
 PAGE = 100
 
 
+def catalog(base_url: str, version: str, tokens: Tokens) -> MetaTemplates:
+    """The template catalog over its own Graph client (the CLI and the console use it, not the senders)."""
+    return MetaTemplates(GraphClient(base_url, version), tokens)
+
+
 class MetaTemplates:
     def __init__(self, graph: GraphClient, tokens: Tokens) -> None:
         self._graph = graph
