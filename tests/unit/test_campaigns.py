@@ -224,3 +224,22 @@ def test_only_an_approved_template_with_all_its_parameters():
 def test_slots_keep_the_rate():
     times = slots(100.0, 81, 80.0)
     assert times[0] == 100.0 and times[-1] == pytest.approx(101.0)
+
+
+def test_a_scheduled_campaign_waits_for_its_time_then_finishes(world):
+    store, service, queue, sender, clock, _ = world
+    campaign = service.create(
+        name="Natal",
+        account_id=ACCOUNT,
+        template=TemplateChoice("promo_fibra", "pt_BR", ("cliente", "500 Mega")),
+        audience=Audience(csv=read_csv("telefone\n5511987654321\n")),
+        created_by="admin",
+        scheduled_at=clock.now + 3600,
+    )
+    assert service.start(campaign.id).status == CampaignStatus.SCHEDULED
+    assert min(t.run_at for t in queue.tasks) == clock.now + 3600  # Cloud Tasks holds them until then
+    assert _run(service, queue) == ["wait"]  # a task run early (it never is) sends nothing
+    clock.now += 3600
+    service.resume(campaign.id)
+    assert _run(service, queue) == ["send"]
+    assert service.progress(campaign.id)[0].status == CampaignStatus.FINISHED

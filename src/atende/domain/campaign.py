@@ -128,7 +128,7 @@ class Campaign:
 
     def finished(self, counts: Mapping[str, int], now: float) -> Campaign | None:
         """Finished once no send is pending; None while some are (or it is not running)."""
-        if self.status != CampaignStatus.RUNNING or pending(counts) > 0:
+        if not self.sending or pending(counts) > 0:
             return None
         return replace(self, status=CampaignStatus.FINISHED, finished_at=now)
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from atende.domain import campaign as rules
 from atende.domain.audience import ImportReport
-from atende.domain.campaign import Campaign, CampaignStatus, Dispatch, Recipient, Send, TemplateChoice
+from atende.domain.campaign import Campaign, Dispatch, Recipient, Send, TemplateChoice
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact
 from atende.domain.contacts import Address, identity_key
@@ -193,7 +193,7 @@ class CampaignService:
     def resume(self, campaign_id: str) -> Campaign:
         """A new round of tasks for every send still queued (after a pause, or a crash that lost tasks)."""
         resumed = self._move(campaign_id, Campaign.resume)
-        self._enqueue(resumed, self._clock())
+        self._enqueue(resumed, max(self._clock(), resumed.scheduled_at or 0.0))
         return resumed
 
     def cancel(self, campaign_id: str) -> Campaign:
@@ -271,7 +271,7 @@ class CampaignService:
             return True
         with self._uow() as uow:
             campaign = uow.campaigns.get(campaign_id)
-        if campaign is not None and campaign.status == CampaignStatus.RUNNING:
+        if campaign is not None and campaign.sending:
             self._queue.enqueue_all([_finish_task(campaign, now + FINISH_CHECK_S, str(int(now)))])
         return False
 
