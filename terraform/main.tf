@@ -110,6 +110,7 @@ locals {
         MEDIA_BUCKET          = local.media_bucket
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
+        CRM_EVENTS            = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     outbound = {
@@ -123,6 +124,7 @@ locals {
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
         CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
+        CRM_EVENTS             = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     inbox = {

@@ -125,8 +125,16 @@ def inbound_service() -> InboundService:
         config=config,
         erp=erp(),
         channels=channel_registry().current,
-        crm=publisher(),
+        crm=crm_events(),
     )
+
+
+def crm_events() -> PubSubPublisher | None:
+    """Events for the CRM webhook are published only when one is configured (`CRM_EVENTS=1`, set by
+    Terraform with `crm_webhook_url`): otherwise they would cost a publish and a push for nothing."""
+    import os
+
+    return publisher() if os.environ.get("CRM_EVENTS") == "1" else None
 
 
 def erp() -> Erp:
@@ -295,7 +303,7 @@ def campaign_service() -> CampaignService:
         outbound=outbound_service,
         channels=channel_registry().current,
         personaliser=LocalPersonaliser(),
-        events=CampaignsToCrm(publisher()),
+        events=CampaignsToCrm(crm_events()) if crm_events() else None,
     )
 
 
