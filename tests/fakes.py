@@ -607,3 +607,16 @@ class FakeStaffDirectory:
 
     def all(self) -> list[StaffMember]:
         return list(self.profiles.values())
+
+
+class FakeCrmPublisher:
+    """Keeps the CRM events published; `fail` makes every publish raise, as Pub/Sub down would."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.events: list[Any] = []
+        self.fail = fail
+
+    def publish_crm(self, event: Any) -> None:
+        if self.fail:
+            raise OSError("pubsub unavailable")
+        self.events.append(event)
