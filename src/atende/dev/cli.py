@@ -74,6 +74,7 @@ Atende is running (project {c.project}).
   Auth emulator    {stack.auth_url}
   Graph API        {graph}
   Simulator        {simulator}
+  Cloud Tasks      {stack.env["CLOUD_TASKS_BASE_URL"]}  (atende-campaigns stand-in; `atende campaign …`)
   Logs             {c.state_dir}/logs
 Try it:  .venv/bin/atende send "preciso da segunda via do boleto"
 Ctrl-C stops everything.
