@@ -185,16 +185,16 @@ class CloudTasksStandIn:
             with self._cv:
                 self.stats["dispatched"] += 1
             try:
-                answer = self._http.request(task.method, task.url, content=task.body, headers=headers)
-                ok, retry_after = answer.is_success, answer.headers.get("Retry-After")
+                ok = self._http.request(task.method, task.url, content=task.body, headers=headers).is_success
             except httpx.HTTPError as exc:
                 log.warning("task %s: %s", task.name, exc)
-                ok, retry_after = False, None
-            self._settle(task, ok, retry_after)
+                ok = False
+            self._settle(task, ok)
         finally:
             self._slots.release()
 
-    def _settle(self, task: _Task, ok: bool, retry_after: str | None) -> None:
+    def _settle(self, task: _Task, ok: bool) -> None:
+        """Cloud Tasks retries on its own schedule (the queue's backoff), whatever `Retry-After` says."""
         with self._cv:
             if ok:
                 self.stats["succeeded"] += 1
