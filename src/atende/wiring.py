@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
     from atende.erp.port import Erp
-    from atende.services.campaigns import CampaignService, CampaignStore, TaskQueue
+    from atende.services.campaigns import CampaignService, CampaignStore, Personaliser, TaskQueue
     from atende.services.contacts import ContactService
     from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
@@ -291,9 +291,23 @@ def task_queue() -> TaskQueue:
     )
 
 
+def personaliser() -> Personaliser:
+    """Gemini writes each recipient's personalised parameter when there is a key; else the local engine."""
+    s = settings()
+    if not s.gemini_api_key:
+        from atende.services.campaigns import LocalPersonaliser
+
+        return LocalPersonaliser()
+    from atende.engines.gemini import GeminiEngine
+    from atende.services.campaigns import EnginePersonaliser
+
+    engine = GeminiEngine(s.gemini_api_key, s.gemini_model, base_url=s.gemini_base_url or None)
+    return EnginePersonaliser(engine)
+
+
 @cache
 def campaign_service() -> CampaignService:
-    from atende.services.campaigns import CampaignService, LocalPersonaliser
+    from atende.services.campaigns import CampaignService
     from atende.services.crm import CampaignsToCrm
 
     return CampaignService(
@@ -302,7 +316,7 @@ def campaign_service() -> CampaignService:
         queue=task_queue(),
         outbound=outbound_service,
         channels=channel_registry().current,
-        personaliser=LocalPersonaliser(),
+        personaliser=personaliser(),
         events=CampaignsToCrm(crm_events()) if crm_events() else None,
     )
 

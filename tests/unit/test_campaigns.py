@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from atende.domain.audience import read_csv
-from atende.domain.campaign import CampaignStatus, SendStatus, TemplateChoice, slots
+from atende.domain.campaign import CampaignStatus, Recipient, SendStatus, TemplateChoice, slots
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.errors import WorkflowRefused
 from atende.domain.events import StatusUpdate
@@ -243,3 +243,22 @@ def test_a_scheduled_campaign_waits_for_its_time_then_finishes(world):
     service.resume(campaign.id)
     assert _run(service, queue) == ["send"]
     assert service.progress(campaign.id)[0].status == CampaignStatus.FINISHED
+
+
+def test_gemini_writes_the_personalised_parameter_and_a_failure_falls_back_to_the_first_name():
+    from atende.dev.gemini_standin import error, running, text
+    from atende.engines.gemini import GeminiEngine
+    from atende.services.campaigns import EnginePersonaliser
+
+    with running() as gemini:
+        gemini.then(text("Maria, a fibra de 500 Mega\nchegou ao seu bairro!"), error(400))
+        writer = EnginePersonaliser(GeminiEngine("key", "gemini-2.5-flash", base_url=gemini.url, attempts=1))
+        maria = Recipient(
+            contact_id="c1", wa_id="5511987654321", name="Maria Silva", variables={"bairro": "Centro"}
+        )
+        assert writer.personalise(maria, "uma frase sobre a fibra no bairro") == (
+            "Maria, a fibra de 500 Mega chegou ao seu bairro!"  # one line, as WhatsApp requires
+        )
+        assert writer.personalise(maria, "outra") == "Maria"
+        asked = str(gemini.requests[0]["body"])
+        assert "bairro: Centro" in asked and "uma frase sobre a fibra no bairro" in asked

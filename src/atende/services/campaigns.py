@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -36,6 +37,7 @@ from atende.services.unit_of_work import UnitOfWork, atomically
 log = logging.getLogger(__name__)
 
 FINISH_CHECK_S = 15.0  # after the last task, how often to look whether every send has ended
+PERSONALISE_THREADS = 8
 ENQUEUE_LEAD_S = 1.0  # the first task's slot, after the tasks start being created
 
 
@@ -84,6 +86,23 @@ class Personaliser(Protocol):
         """The one parameter written for this recipient (the local engine, or Gemini)."""
 
 
+PARAM_MAX = 200  # a personalised parameter: one line, short (WhatsApp refuses newlines and tabs in one)
+
+
+def _facts(recipient: Recipient) -> dict[str, str]:
+    name = recipient.name or ""
+    return {
+        **recipient.variables,
+        "name": name,
+        "first_name": name.split()[0] if name.split() else "cliente",
+        "phone": recipient.phone,
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:PARAM_MAX]
+
+
 class LocalPersonaliser:
     """The local engine's personalisation: the instruction is a template of the flows' language
     (sandboxed Jinja2) over the recipient: `name`, `first_name`, `phone` and the CSV's other columns."""
@@ -91,14 +110,26 @@ class LocalPersonaliser:
     def personalise(self, recipient: Recipient, instruction: str) -> str:
         from atende import templating
 
-        name = recipient.name or ""
-        values = {
-            **recipient.variables,
-            "name": name,
-            "first_name": name.split()[0] if name.split() else "cliente",
-            "phone": recipient.phone,
-        }
-        return templating.render(instruction or "{{ first_name }}", values).strip() or values["first_name"]
+        values = _facts(recipient)
+        written = templating.render(instruction or "{{ first_name }}", values)
+        return _one_line(written) or values["first_name"]
+
+
+class Writer(Protocol):
+    def personalise(self, facts: Mapping[str, str], instruction: str) -> str | None: ...
+
+
+class EnginePersonaliser:
+    """Gemini writes the parameter from the instruction in plain words; where it fails, the recipient's
+    first name goes instead (a campaign never waits on, or sends, an empty parameter)."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+
+    def personalise(self, recipient: Recipient, instruction: str) -> str:
+        facts = _facts(recipient)
+        written = self._writer.personalise(facts, instruction or "uma saudação com o primeiro nome")
+        return _one_line(written or "") or facts["first_name"]
 
 
 class CampaignEvents(Protocol):
@@ -173,10 +204,9 @@ class CampaignService:
             created_by=created_by,
             total=len(recipients),
         )
-        sends = [
-            Send(campaign_id=campaign.id, recipient=self._personal(r, template, personalise), seq=i)
-            for i, r in enumerate(recipients)
-        ]
+        with ThreadPoolExecutor(PERSONALISE_THREADS) as pool:  # an engine call per recipient, when asked
+            personal = list(pool.map(lambda r: self._personal(r, template, personalise), recipients))
+        sends = [Send(campaign_id=campaign.id, recipient=r, seq=i) for i, r in enumerate(personal)]
         self._store.create(campaign, sends)
         log.info("campaign %s created: %d recipients", campaign.id, len(sends))
         return campaign
