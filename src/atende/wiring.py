@@ -327,7 +327,7 @@ def template_service() -> TemplateService:
     import os
 
     from atende.adapters.channel_store import TokenProvider
-    from atende.adapters.firestore.campaigns import FirestoreTemplateStore
+    from atende.adapters.firestore.templates import FirestoreTemplateStore
     from atende.channels.meta.templates import catalog
     from atende.services.templates import TemplateService
 

@@ -16,7 +16,8 @@ import pytest
 
 from atende.adapters.channel_store import configs_from_env
 from atende.adapters.cloud_tasks import CloudTasksQueue
-from atende.adapters.firestore.campaigns import FirestoreCampaignStore, FirestoreTemplateStore
+from atende.adapters.firestore.campaigns import FirestoreCampaignStore
+from atende.adapters.firestore.templates import FirestoreTemplateStore
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.channels.meta.graph import GraphClient
 from atende.channels.meta.templates import MetaTemplates
