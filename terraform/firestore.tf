@@ -76,3 +76,31 @@ resource "google_firestore_index" "this" {
 
   depends_on = [google_firestore_database.this]
 }
+
+# Channel-health buckets (`channel_health/{account}/hours/{hour}`) are removed by Firestore a week after
+# their hour (`expireAt`); nobody reads older ones (docs/reports.md).
+resource "google_firestore_field" "health_hours_ttl" {
+  project    = var.project_id
+  database   = local.firestore_database
+  collection = "hours"
+  field      = "expireAt"
+
+  ttl_config {}
+
+  depends_on = [google_firestore_database.this]
+}
+
+# The report counters are summed, never filtered on: no single-field indexes on their maps, so each
+# increment costs one index entry per naming field instead of one per counter.
+resource "google_firestore_field" "metrics_counters_unindexed" {
+  for_each = toset(["c", "t", "hour"])
+
+  project    = var.project_id
+  database   = local.firestore_database
+  collection = "metrics"
+  field      = each.value
+
+  index_config {}
+
+  depends_on = [google_firestore_database.this]
+}

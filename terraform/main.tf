@@ -34,8 +34,9 @@ locals {
   # Deployed functions, keyed by their entry point (the target defined in
   # functions/<dir>/main.py). Functions of one dir share its source archive and
   # its service account. Only `public` functions accept unauthenticated calls: the
-  # webhooks (Meta signs each call) and inbox_api (browsers; each call carries a
-  # Firebase ID token the function verifies).
+  # webhooks (Meta signs each call), inbox_api, console_api and reports_api (browsers; each call
+  # carries a Firebase ID token the function verifies) and webchat (any visitor of a site in
+  # `sites/`; CORS per site, rate limits, and a visitor token after the session).
   functions = {
     webhook_whatsapp  = { dir = "webhooks", public = true, sizing = "webhook" }
     webhook_messenger = { dir = "webhooks", public = true, sizing = "webhook" }
@@ -48,6 +49,9 @@ locals {
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     crm_webhook       = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
+    console_api       = { dir = "console", public = true, sizing = "worker" }
+    reports_api       = { dir = "reports", public = true, sizing = "worker" }
+    webchat           = { dir = "webchat", public = true, sizing = "worker" }
   }
 
   # Webhooks stay warm (Meta expects a fast 200 and disables slow webhooks).
@@ -139,6 +143,32 @@ locals {
         ERP_BASE_URL          = var.erp_base_url
       }
     }
+    console = {
+      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
+      project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
+    reports = {
+      description   = "The console's reports, live board and channel health: verify the caller's Firebase ID token, then read"
+      project_roles = ["roles/datastore.viewer"]
+      publishes_to  = []
+      env = {
+        INBOX_ORIGINS = join(",", var.inbox_origins)
+      }
+    }
+    webchat = {
+      description   = "The web-chat widget: visitor sessions (custom tokens), messages, files, receipts"
+      project_roles = ["roles/datastore.user"]
+      publishes_to  = ["inbound", "status"]
+      env = {
+        PUBSUB_TOPIC_INBOUND = local.topics.inbound
+        PUBSUB_TOPIC_STATUS  = local.topics.status
+        MEDIA_BUCKET         = local.media_bucket
+      }
+    }
     automation = {
       description   = "Periodic automations and campaign enqueueing"
       project_roles = ["roles/datastore.user"]
@@ -159,11 +189,14 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
     "cloudtasks.googleapis.com",
     "eventarc.googleapis.com",
     "firebaserules.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "identitytoolkit.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

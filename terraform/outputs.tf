@@ -46,3 +46,12 @@ output "source_bucket" {
   description = "Bucket holding the function source archives."
   value       = google_storage_bucket.source.name
 }
+
+output "widget" {
+  description = "Where to upload the widget's static files (gsutil -h 'Cache-Control:public,max-age=3600' cp -r web/widget/dist gs://BUCKET/widget/VERSION), and the CDN address to point widget_domain at."
+  value = {
+    bucket     = google_storage_bucket.widget.name
+    cdn_domain = var.widget_domain
+    cdn_ip     = var.widget_domain == "" ? null : google_compute_global_address.widget[0].address
+  }
+}

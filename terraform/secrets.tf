@@ -52,6 +52,12 @@ locals {
       for env in var.channel_tokens :
       "channel_${lower(env)}" => { secret_id = "atende-${replace(lower(env), "_", "-")}", env = env, dir = "outbound" }
     },
+    # Web chat: each site's identity secret (HMAC-SHA256 of its customers' identifiers), e.g. site
+    # loja-centro => WEBCHAT_SECRET_LOJA_CENTRO from atende-webchat-secret-loja-centro (docs/webchat.md).
+    {
+      for site in var.webchat_sites :
+      "webchat_${site}" => { secret_id = "atende-webchat-secret-${site}", env = "WEBCHAT_SECRET_${upper(replace(site, "-", "_"))}", dir = "webchat" }
+    },
   )
 }
 
@@ -77,4 +83,15 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   secret_id = google_secret_manager_secret.this[each.key].secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = google_service_account.function[each.value.dir].member
+}
+
+# The console writes channel tokens (new versions only, never reads a value): every token outbound
+# mounts, i.e. WHATSAPP_TOKEN and each of var.channel_tokens.
+resource "google_secret_manager_secret_iam_member" "console_token_writer" {
+  for_each = { for key, s in local.secrets : key => s if s.dir == "outbound" }
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.this[each.key].secret_id
+  role      = "roles/secretmanager.secretVersionManager"
+  member    = google_service_account.function["console"].member
 }

@@ -196,3 +196,20 @@ variable "crm_webhook_url" {
     error_message = "crm_webhook_url must be an https:// URL (or empty)."
   }
 }
+
+variable "webchat_sites" {
+  description = "Site keys (sites/{key} in Firestore) whose identity secret the webchat function reads; each gets the secret atende-webchat-secret-<key>."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for site in var.webchat_sites : can(regex("^[a-z0-9-]{3,40}$", site))])
+    error_message = "A site key is 3 to 40 lower-case letters, digits or hyphens."
+  }
+}
+
+variable "widget_domain" {
+  description = "Domain (e.g. chat.example.com) that serves the widget's static files through Cloud CDN; empty: the bucket alone (served from storage.googleapis.com)."
+  type        = string
+  default     = ""
+}

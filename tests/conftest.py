@@ -30,7 +30,8 @@ def stack() -> Iterator[object]:
         pytest.skip("local stack unavailable: " + "; ".join(problems))
     config = StackConfig.on_free_ports(
         "demo-atende-test",
-        extra_env={"OUTBOUND_BACKOFF_S": "0.05", "GRAPH_READ_TIMEOUT_S": "3"},
+        # ATENDE_CONFIG_TTL_S: a setting changed through console_api reaches ai_reply within a second.
+        extra_env={"OUTBOUND_BACKOFF_S": "0.05", "GRAPH_READ_TIMEOUT_S": "3", "ATENDE_CONFIG_TTL_S": "1"},
         sweep_interval_s=2,  # the send sweeper's tick (a minute in `make dev` and in production)
     )
     os.environ.pop("GRAPH_API_BASE_URL", None)

@@ -8,6 +8,7 @@ existing item, and an uncommitted unit of work leaves no trace.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,16 +16,24 @@ from typing import Any, Generic, Self, TypeVar
 
 from atende.domain import campaign as campaign_rules
 from atende.domain.campaign import Campaign, Recipient, Send
+from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.message import Message, OutgoingMessage, Turn
+from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, Direction, stable_id
+from atende.domain.rate_limits import Limit
+from atende.domain.reports import Daily
+from atende.domain.site import Site
 from atende.domain.staff import StaffMember
+from atende.domain.visitor import Visitor, VisitorClaims
+from atende.domain.visitor import doc_id as visitor_doc_id
 from atende.engines.base import EngineReply, ReplyRequest
 from atende.services.ai_log import AiLogEntry
 from atende.services.audit import AuditEntry
+from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
@@ -55,6 +64,8 @@ class Store:
     sends: dict[str, Versioned[Send]] = field(default_factory=dict)  # "<campaign>/<contact>"
     counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
     opt_outs: dict[str, dict[str, object]] = field(default_factory=dict)  # contact → its optOut map
+    tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
+    signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
 
     def send(self, campaign_id: str, contact_id: str) -> Send:
@@ -156,6 +167,14 @@ class FakeConversations(_Aggregates[Conversation]):
             lambda c: c.status == ConversationStatus.SNOOZED and (c.snoozed_until or 0) <= now,
             lambda c: c.snoozed_until or 0.0,
             limit,
+        )
+
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        return self._where(
+            lambda c: c.status == ConversationStatus.BOT and (c.last_message_at or 0) < last_message_before,
+            lambda c: c.last_message_at or 0.0,
+            limit,
+            reverse=True,
         )
 
     def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
@@ -351,6 +370,19 @@ class FakeTaskQueue:
         return taken
 
 
+class FakeMetrics:
+    """Counted only by a commit that goes through, like the Firestore increments in the same batch."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def count(self, tallies: Iterable[Tally]) -> None:
+        self._uow.pending.extend(("tallies", "", t, False) for t in tallies)
+
+    def signal(self, signal: ChannelSignal) -> None:
+        self._uow.pending.append(("signals", "", signal, False))
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -368,6 +400,7 @@ class FakeUnitOfWork:
         self.staff = FakeStaff(self, "staff")
         self.audit_logs = FakeAuditLogs(self)
         self.campaigns = FakeCampaignRecords(self)
+        self.metrics = FakeMetrics(self)
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -394,6 +427,9 @@ class FakeUnitOfWork:
             if create and key in getattr(self.store, table, {}):
                 raise Conflict(f"{table}/{key} exists")
         for table, key, value, _ in self.pending:
+            if table in ("tallies", "signals"):
+                getattr(self.store, table).append(value)
+                continue
             if table in ("ia_logs", "omni_logs", "audit_logs"):
                 getattr(self.store, table)[key] = value
                 continue
@@ -576,6 +612,9 @@ class FakeAuthAccounts:
     def revoke_tokens(self, uid: str) -> None:
         self.revoked.append(uid)
 
+    def password_reset_link(self, email: str) -> str:
+        return f"https://auth.test/reset?email={email}"
+
 
 @dataclass
 class FakeStaffDirectory:
@@ -596,6 +635,7 @@ class FakeStaffDirectory:
         role: str | None = None,
         teams: tuple[str, ...] | None = None,
         disabled: bool | None = None,
+        capacity: int | None = None,
     ) -> None:
         current = self.profiles[uid]
         self.profiles[uid] = replace(
@@ -603,6 +643,7 @@ class FakeStaffDirectory:
             role=current.role if role is None else role,
             teams=current.teams if teams is None else teams,
             disabled=current.disabled if disabled is None else disabled,
+            capacity=current.capacity if capacity is None else capacity,
         )
 
     def all(self) -> list[StaffMember]:
@@ -620,3 +661,201 @@ class FakeCrmPublisher:
         if self.fail:
             raise OSError("pubsub unavailable")
         self.events.append(event)
+
+
+# -- the console's settings --
+
+
+@dataclass
+class FakeSettingsStore:
+    """Settings documents by collection and id; each change and its audit entry land together or not at
+    all (a change that raises writes nothing)."""
+
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    audits: list[AuditEntry] = field(default_factory=list)
+
+    def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        doc = self.docs.get(collection, {}).get(doc_id)
+        return copy.deepcopy(doc)
+
+    def all(self, collection: str) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self.docs.get(collection, {}))
+
+    def change(self, collection: str, doc_id: str, change: Any, audit: Any) -> tuple[Any, Any]:
+        before = self.get(collection, doc_id)
+        after = change(copy.deepcopy(before))
+        entry = audit(before, after)
+        if after is None:
+            self.docs.get(collection, {}).pop(doc_id, None)
+        else:
+            self.docs.setdefault(collection, {})[doc_id] = copy.deepcopy(after)
+        self.audits.append(entry)
+        return before, after
+
+
+@dataclass
+class FakeLogReader:
+    """Log documents by collection, read as the Firestore reader pages them (newest first by `order`,
+    times as epoch seconds in the fake)."""
+
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def one(self, collection: str, doc_id: str) -> dict[str, Any] | None:
+        return self.docs.get(collection, {}).get(doc_id)
+
+    def page(self, query: Any) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+        def value(doc: dict[str, Any], path: str) -> Any:
+            for part in path.split("."):
+                doc = doc.get(part) if isinstance(doc, dict) else None
+            return doc
+
+        rows = sorted(self.docs.get(query.collection, {}).items(), key=lambda kv: -kv[1][query.order])
+        rows = [
+            (i, d)
+            for i, d in rows
+            if all(value(d, f) == v for f, v in query.equals)
+            and (query.since is None or d[query.order] >= query.since)
+            and (query.until is None or d[query.order] < query.until)
+            and (query.at_most is None or (value(d, query.at_most[0]) or 0) <= query.at_most[1])
+        ]
+        start = next((n + 1 for n, (i, _) in enumerate(rows) if i == query.after), 0) if query.after else 0
+        page = rows[start : start + query.limit]
+        more = start + query.limit < len(rows)
+        return page, page[-1][0] if more and page else None
+
+
+@dataclass
+class FakeSecretStore:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def put(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+
+class FakeReportReader:
+    """The metrics documents the committed tallies make (the mapper's own `deltas`), read back as the
+    Firestore reader would; and the board's and health panel's reads from the store."""
+
+    def __init__(self, store: Store, levels: dict[str, Any] | None = None) -> None:
+        self._store = store
+        self._levels = levels or {}
+        self.documents_read = 0
+
+    def daily(
+        self, *, dimension: str, first_day: str, last_day: str, teams: Sequence[str] | None
+    ) -> list[Daily]:
+        from atende.adapters.firestore import metrics as metrics_doc
+
+        docs = [metrics_doc.from_doc(d) for d in metrics_doc.deltas(self._store.tallies).values()]
+        found = [
+            d
+            for d in docs
+            if d.dimension == dimension
+            and first_day <= d.day <= last_day
+            and (teams is None or d.team in teams)
+        ]
+        self.documents_read += len(found)
+        return found
+
+    def teams(self) -> dict[str, Any]:
+        return dict(self._levels)
+
+    def open_conversations(self, teams: Sequence[str]) -> list[Conversation]:
+        return [
+            v.value
+            for v in self._store.conversations.values()
+            if v.value.team in teams and v.value.status in ("waiting", "in_service")
+        ]
+
+    def people(self, teams: Sequence[str]) -> list[StaffMember]:
+        return [v.value for v in self._store.staff.values() if set(v.value.teams) & set(teams)]
+
+    def latest_hours(self, key: str, limit: int) -> list[HealthHour]:
+        from atende.domain.channel_health import HourCounts, hour_id
+
+        hours: dict[str, dict[str, Any]] = {}
+        for s in self._store.signals:
+            if s.key != key:
+                continue
+            h = hours.setdefault(hour_id(s.at), {"counts": HourCounts(), "last": {}})
+            h["counts"] = h["counts"] + HourCounts(**{str(s.signal): 1})
+            h["last"][str(s.signal)] = max(s.at, h["last"].get(str(s.signal), 0))
+            if s.code:
+                h["code"] = s.code
+        return [
+            HealthHour(
+                hour=hour,
+                counts=h["counts"],
+                last_received_at=h["last"].get("received"),
+                last_sent_at=h["last"].get("sent"),
+                last_error=h.get("code"),
+            )
+            for hour, h in sorted(hours.items(), reverse=True)
+        ][:limit]
+
+
+# -- web chat --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeSites:
+    """`sites/{key}`, as the webchat function reads them."""
+
+    sites: dict[str, Site] = field(default_factory=dict)
+
+    def get(self, key: str) -> Site | None:
+        return self.sites.get(key)
+
+
+@dataclass
+class FakeVisitors:
+    """`visitors/{site}_{visitorId}`: what was saved, and how many times."""
+
+    visitors: dict[str, Visitor] = field(default_factory=dict)
+    saves: int = 0
+
+    def get(self, site: str, visitor_id: str) -> Visitor | None:
+        return self.visitors.get(visitor_doc_id(site, visitor_id))
+
+    def save(self, visitor: Visitor) -> None:
+        self.saves += 1
+        self.visitors[visitor.doc_id] = visitor
+
+
+@dataclass
+class FakeRateCounter:
+    """Fixed-window counters like the Firestore ones: one count per key, window length and window start."""
+
+    counts: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def count(self, limits: Sequence[Limit], now: float) -> dict[Limit, int]:
+        found: dict[Limit, int] = {}
+        for limit in limits:
+            key = (limit.key, limit.window_s, limit.window_start(now))
+            self.counts[key] = self.counts.get(key, 0) + 1
+            found[limit] = self.counts[key]
+        return found
+
+
+@dataclass
+class FakeVisitorTokens:
+    """firebase-admin for visitors: a custom token is `custom:<uid>`, and an ID token is the visitor's uid
+    with its claims kept here (what signInWithCustomToken would give the widget)."""
+
+    minted: list[VisitorClaims] = field(default_factory=list)
+
+    def mint_visitor(self, visitor: VisitorClaims) -> str:
+        self.minted.append(visitor)
+        return f"custom:{visitor.uid}"
+
+    def verify_visitor(self, authorization: str | None) -> VisitorClaims:
+        from atende.adapters.firebase_auth import Unauthenticated
+
+        scheme, _, token = (authorization or "").partition(" ")
+        found = next((v for v in self.minted if token == v.uid), None) if scheme == "Bearer" else None
+        if found is None:
+            raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
+        return found

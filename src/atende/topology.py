@@ -46,6 +46,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("automation_tick", "automation", "cloudevent"),
     Function("crm_webhook", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
+    Function("console_api", "console", "http"),
+    Function("reports_api", "reports", "http"),
+    Function("webchat", "webchat", "http"),
 )
 
 CONSUMERS: tuple[Consumer, ...] = (

@@ -6,7 +6,7 @@ uses: the webhook functions never load Firestore or google-genai.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,20 +20,26 @@ if TYPE_CHECKING:
     from atende.adapters.pubsub import PubSubPublisher
     from atende.channels.meta.adapter import MetaChannels
     from atende.channels.parsing import ParseResult
+    from atende.entrypoints.reports_http import ReportServices
     from atende.erp.port import Erp
     from atende.services.campaigns import CampaignService, CampaignStore, Personaliser, TaskQueue
+    from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
     from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.inbox import InboxService
     from atende.services.media import MediaService, MediaStore
     from atende.services.outbound import OutboundService
+    from atende.services.settings.channels import SecretStore
+    from atende.services.settings.console import Console
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
     from atende.services.templates import TemplateService
     from atende.services.unit_of_work import UnitOfWork
+    from atende.services.webchat import WebChatService
     from atende.services.webhook import WebhookReceiver
 
 
@@ -177,14 +183,20 @@ def meta() -> MetaChannels:
 
 
 @cache
+def senders() -> Mapping[str, ChannelSender]:
+    """Each channel's sender, by the name messages carry: Meta's three, and web chat's (nothing to call)."""
+    from atende.channels.webchat.sender import WebChatSender
+
+    return {**meta().senders, WebChatSender.channel: WebChatSender(deliveries())}
+
+
+@cache
 def outbound_service() -> OutboundService:
     from atende.retrying import Backoff
     from atende.services.outbound import OutboundService
 
     s = settings()
-    return OutboundService(
-        deliveries(), meta().senders, Backoff(s.outbound_max_attempts, s.outbound_backoff_s)
-    )
+    return OutboundService(deliveries(), senders(), Backoff(s.outbound_max_attempts, s.outbound_backoff_s))
 
 
 @cache
@@ -238,6 +250,13 @@ def distribution() -> Distribution:
 
 
 @cache
+def idle_closer() -> IdleCloser:
+    from atende.services.idle_close import IdleCloser
+
+    return IdleCloser(unit_of_work)
+
+
+@cache
 def inbox_service() -> InboxService:
     from atende.services.inbox import InboxService
 
@@ -257,6 +276,61 @@ def identity() -> FirebaseIdentity:
 
     s = settings()
     return FirebaseIdentity(s.project, check_revoked=s.production)
+
+
+@cache
+def secret_store() -> SecretStore:
+    """Channel tokens: Secret Manager in production; locally the env file the dev stack loads."""
+    import os
+    from pathlib import Path
+
+    from atende.adapters.secret_store import EnvFileSecretStore, SecretManagerSecretStore
+
+    s = settings()
+    if s.production:
+        return SecretManagerSecretStore(s.project)
+    return EnvFileSecretStore(Path(os.environ.get("ATENDE_SECRETS_FILE") or ".dev/secrets.env"))
+
+
+@cache
+def console() -> Console:
+    from atende.adapters.firebase_users import AuditedDirectory, FirebaseIdentities, firebase_app, known_teams
+    from atende.adapters.firestore.settings import FirestoreLogReader, FirestoreSettingsStore
+    from atende.services.settings.console import Console
+    from atende.users.accounts import StaffAccounts
+
+    db = firestore_client()
+    store = FirestoreSettingsStore(db)
+    identities = FirebaseIdentities(firebase_app(settings().project))
+    teams = known_teams(db)
+    return Console.build(
+        store,
+        FirestoreLogReader(db),
+        secret_store(),
+        lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
+    )
+
+
+@cache
+def report_services() -> ReportServices:
+    """Reports, live board and channel health over one reader (each request opens its own counter)."""
+    from datetime import datetime
+
+    from atende.adapters.firestore.report_readers import FirestoreReportReader
+    from atende.domain.metrics import TZ
+    from atende.entrypoints.reports_http import ReportServices
+    from atende.services.board import ChannelHealthPanel, LiveBoard
+    from atende.services.reports import Reports
+
+    def reader() -> FirestoreReportReader:
+        return FirestoreReportReader(firestore_client())
+
+    reports = Reports(reader, today=lambda: datetime.now(TZ).date())
+    board = LiveBoard(reader)
+    health = ChannelHealthPanel(reader, channel_registry().current)
+    return ReportServices(
+        reports=lambda: reports, board=lambda: board, health=lambda: health, identity=identity
+    )
 
 
 @cache
@@ -351,6 +425,49 @@ def crm_webhook() -> CrmWebhook:
         raise RuntimeError("CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: events would go unsigned")
     records = FirestoreCrmRecords(firestore_client())
     return CrmWebhook(url=url, secret=secret, poster=HttpCrmPoster(), records=records)
+
+
+@cache
+def webchat_service() -> WebChatService:
+    import os
+
+    from atende.adapters.firestore.rate_limits import FirestoreRateCounter
+    from atende.adapters.firestore.sites import FirestoreSites
+    from atende.adapters.firestore.visitors import FirestoreVisitors
+    from atende.services.webchat import WebChatService
+
+    client = firestore_client()
+    return WebChatService(
+        sites=FirestoreSites(client),
+        visitors=FirestoreVisitors(client),
+        counter=FirestoreRateCounter(client),
+        tokens=identity(),
+        publisher=publisher(),
+        media=media_store(),
+        secret_for=lambda site: os.environ.get(webchat_secret_env(site), ""),
+        available=_someone_available,
+    )
+
+
+def webchat_secret_env(site: str) -> str:
+    """Each site's identity secret arrives as its own variable (Secret Manager in production)."""
+    return "WEBCHAT_SECRET_" + site.upper().replace("-", "_")
+
+
+def _someone_available() -> bool:
+    """Opening hours (`config/business`) and at least one person online, for the widget's status line."""
+    from datetime import datetime
+
+    from atende.adapters.firestore_config import FirestoreConfigSource
+    from atende.engines.personas import is_open
+    from atende.erp.types import BRT
+    from atende.services.attendant_config import AttendantConfig
+
+    business = AttendantConfig(FirestoreConfigSource(firestore_client()), 0).business()
+    if not is_open(business, datetime.now(BRT)):
+        return False
+    with unit_of_work() as uow:
+        return bool(uow.staff.online())
 
 
 def start(**services: Callable[[], object]) -> None:

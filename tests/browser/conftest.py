@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import httpx
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,3 +25,12 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def inbox_built(stack):
+    page = httpx.get(f"{stack.inbox_url}/", timeout=10)
+    if page.status_code != 200:
+        if os.environ.get("CI"):
+            pytest.fail("web/inbox is not built: `make test` builds it (atende build --web)")
+        pytest.skip("web/inbox is not built: run `.venv/bin/atende build --web`")

@@ -8,54 +8,18 @@ Screenshots of each step are kept in tests/browser/artifacts/ (not committed).
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 
-from atende.dev.payloads import DEMO_PHONE_NUMBER_ID, post_signed, whatsapp_text
+from atende.dev.payloads import DEMO_PHONE_NUMBER_ID
 from atende.dev.polling import wait_until
-from atende.dev.stack import DEV_SECRETS
 from atende.domain.model import conversation_doc_id, message_doc_id
+from tests.browser.staff_pages import customer_says, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-ARTIFACTS = Path(__file__).with_name("artifacts")
-SECRET = DEV_SECRETS["META_APP_SECRET"]
-
-
-@pytest.fixture(scope="module")
-def inbox_built(stack):
-    page = httpx.get(f"{stack.inbox_url}/", timeout=10)
-    if page.status_code != 200:
-        if os.environ.get("CI"):
-            pytest.fail("web/inbox is not built: `make test` builds it (atende build --web)")
-        pytest.skip("web/inbox is not built: run `.venv/bin/atende build --web`")
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"))
-
-
-def sign_in(browser, stack, person):
-    page = browser.new_page(viewport={"width": 1366, "height": 850}, locale="pt-BR")
-    page.goto(stack.inbox_url)
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Senha").fill(person.password)
-    page.get_by_role("button", name="Entrar").click()
-    page.get_by_role("navigation", name="Conversas").wait_for(timeout=20_000)
-    return page
-
-
-def customer_says(stack, http, wa_id: str, name: str, text: str) -> str:
-    mid = f"wamid.{uuid.uuid4().hex}"
-    payload = whatsapp_text(text, wa_id=wa_id, name=name, message_id=mid)
-    assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
-    return mid
 
 
 def texts_sent_to(stack, wa_id: str) -> list[dict]:

@@ -65,8 +65,17 @@ class Customer:
             ),
             "the reply to reach Graph",
         )
-        sent = next(s for s in self.stack.graph.sent if s["id"] == sent_id)
-        return sent["body"]["text"]["body"]
+        body = next(s for s in self.stack.graph.sent if s["id"] == sent_id)["body"]
+        if body["type"] != "interactive":
+            return body["text"]["body"]
+        # A menu went as buttons or a list: read it as the numbered text it replaces (a shortened row
+        # title keeps the whole one as its description).
+        action = body["interactive"]["action"]
+        options = [b["reply"] for b in action.get("buttons", [])] or [
+            row for section in action.get("sections", []) for row in section["rows"]
+        ]
+        lines = [f"{n} - {o.get('description') or o['title']}" for n, o in enumerate(options, 1)]
+        return "\n".join([body["interactive"]["body"]["text"], *lines])
 
     def say(self, text: str | None = None, message: dict | None = None) -> str:
         return self.reply_to(self.send(text, message))
@@ -192,6 +201,9 @@ def test_menu_answers_greetings_and_interactive_replies_advance_it(customer, dem
     someone = customer("Paulo")
     menu = someone.say("oi")
     assert "Olá, Paulo!" in menu and "1 - 2ª via de boleto ou PIX" in menu
+    listed = someone.sent_to_me()[-1]["body"]["interactive"]  # a WhatsApp list, not numbered text
+    assert listed["type"] == "list" and "1 -" not in listed["body"]["text"]
+    assert [r["id"] for r in listed["action"]["sections"][0]["rows"]][:2] == ["segunda_via", "suporte"]
     picked = someone.say(
         message={
             "type": "interactive",

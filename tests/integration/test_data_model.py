@@ -25,14 +25,18 @@ import httpx
 import pytest
 
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+from atende.dev.auth_emulator import sign_in_with_custom_token
 from atende.dev.graph_standin import Fault
 from atende.dev.payloads import post_signed, whatsapp_envelope, whatsapp_text
 from atende.dev.polling import wait_until
+from atende.dev.seed import DEMO_SITE_KEY, seed_demo_site
 from atende.dev.simulator.payloads import DEMO_PAGE_ID
+from atende.dev.stack import DEV_SECRETS
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, Role, message_doc_id
 from atende.domain.staff import StaffMember
+from atende.domain.visitor import identity_hash
 from atende.services.contacts import ContactService
 from tests.auth_tokens import bearer
 from tests.data_model_doc import DataModel, check_document, parse
@@ -226,6 +230,45 @@ class MainPaths:
             lambda: self.message(reply).get("status") not in UNFINISHED_SENDS, "the agent's reply sent"
         )
 
+    def web_chat(self) -> None:
+        """A visitor of the demo site: a session with the pre-chat form, one proven by the site's secret,
+        a text, a photo, receipts and the offline form (sites, visitors, rate_limits, web-chat messages)."""
+        origin = self.stack.demo_site_origins[0]
+        seed_demo_site(self.db, self.stack.demo_site_origins)
+
+        def call(route: str, token: str | None = None, **kw: Any) -> dict[str, Any]:
+            headers = {"Origin": origin, **({"Authorization": f"Bearer {token}"} if token else {})}
+            headers |= kw.pop("headers", {})
+            url = f"{self.stack.functions_url}/webchat/{route}"
+            answer = self.http.post(url, headers=headers, params={"site": DEMO_SITE_KEY}, **kw)
+            assert answer.status_code in (200, 202), answer.text
+            return answer.json()
+
+        def session(**body: Any) -> str:
+            custom = call("session", json={"siteKey": DEMO_SITE_KEY, **body})["token"]
+            return sign_in_with_custom_token(self.stack.auth_url, custom)
+
+        secret = DEV_SECRETS["WEBCHAT_SECRET_DEMO"]
+        cpf = "22222222222"
+        proven = session(identifier=cpf, identifierHash=identity_hash(secret, cpf), locale="pt-BR")
+        self.inbound.append(
+            call("messages", proven, json={"clientId": str(uuid.uuid4()), "text": "oi"})["messageId"]
+        )
+        visitor = session(name="Visitante", email="visitante@exemplo.com", phone="(11) 91234-5678")
+        text = call("messages", visitor, json={"clientId": str(uuid.uuid4()), "text": "qual o horário?"})
+        self.inbound.append(text["messageId"])
+        path = call("uploads", visitor, content=PNG, headers={"Content-Type": "image/png"})["path"]
+        photo = {"clientId": str(uuid.uuid4()), "text": "a conta", "attachment": {"path": path}}
+        self.inbound.append(call("messages", visitor, json=photo)["messageId"])
+        reply_id = wait_until(
+            lambda: self.message(text["messageId"]).get("replyMessageId"), "a web-chat reply"
+        )
+        wait_until(lambda: self.message(reply_id).get("status") == "sent", "the web-chat reply sent")
+        call("receipts", visitor, json={"messageIds": [reply_id], "status": "read"})
+        wait_until(lambda: self.message(reply_id).get("status") == "read", "the visitor's read receipt")
+        form = {"name": "Visitante", "phone": "11912345678", "text": "me liguem amanhã"}
+        self.inbound.append(call("leave-message", visitor, json=form)["messageId"])
+
     def every_recorded_payload(self) -> None:
         """Every kind Meta sends; the recordings share message ids, so each file gets fresh ones."""
         for number, path in enumerate(sorted(FIXTURES.glob("*/*.json"))):
@@ -295,6 +338,7 @@ def drive(paths: MainPaths) -> None:
     paths.failures()
     paths.agent_continues_on_messenger()
     paths.agent_works_a_handoff()
+    paths.web_chat()
     paths.every_recorded_payload()
     paths.settle()
 
@@ -332,6 +376,9 @@ def test_the_main_paths_wrote_every_collection_they_touch(written):
         "erp_demo",
         "users",
         "audit_logs",
+        "sites",
+        "visitors",
+        "rate_limits",
     }
     assert expected <= set(written), f"not written: {expected - set(written)}"
 

@@ -41,6 +41,7 @@ def test_dev_serves_and_sigterm_stops_every_child(tmp_path: Path):
         **os.environ,
         **{k: str(v) for k, v in ports.items()},
         "GOOGLE_CLOUD_PROJECT": "demo-atende-devcmd",
+        "DEMO_SITE_PORT": str(demo_site_port := free_port()),
     }
     env.pop("GRAPH_API_BASE_URL", None)
     log = tmp_path / "dev.log"
@@ -66,6 +67,11 @@ def test_dev_serves_and_sigterm_stops_every_child(tmp_path: Path):
         assert config["emulators"]["auth"] == f"http://127.0.0.1:{ports['AUTH_PORT']}"
         token = sign_in(config["emulators"]["auth"], "ana@atende.dev", "atende-agente")
         assert token
+        site = httpx.get(
+            f"http://127.0.0.1:{ports['FUNCTIONS_PORT']}/webchat/sites/demo",
+            headers={"Origin": f"http://localhost:{demo_site_port}"},
+        )
+        assert site.status_code == 200 and site.json()["identity"]["enforced"] is True  # the seeded demo site
         assert all(port_open(p) for p in ports.values())
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -23,6 +23,7 @@ A, B = f"agent-a{RUN}", f"agent-b{RUN}"
 SUBJECTS: dict[str, dict[str, Any] | None] = {
     "anonymous": None,
     "visitor": {"uid": f"visitor{RUN}", "visitorId": "v1", "site": "site1", "conversationId": f"web{RUN}"},
+    "visitor2": {"uid": f"visitor2{RUN}", "visitorId": "v2", "site": "site1", "conversationId": f"web2{RUN}"},
     "agent_a": {"uid": A, "role": "agent", "teams": ["support"]},
     "agent_b": {"uid": B, "role": "agent", "teams": ["billing"]},
     "supervisor": {"uid": f"sup{RUN}", "role": "supervisor", "teams": ["support"]},
@@ -44,9 +45,23 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
         {"agent_a", "agent_b", "admin"},
         set(),
     ),
+    # a visitor never reads the conversation document (labels, assignee, the bot's memory) ...
     f"conversations/web{RUN}": (
         {"team": "support", "channel": "webchat", "lastMessageAt": 1},
-        SUPPORT | {"visitor"},
+        SUPPORT,
+        set(),
+    ),
+    f"conversations/web2{RUN}": (
+        {"team": "support", "channel": "webchat", "lastMessageAt": 1},
+        SUPPORT,
+        set(),
+    ),
+    # ... only its own public view: who answers, who is typing
+    f"conversations/web{RUN}/public/state": ({"answeredBy": "bot"}, SUPPORT | {"visitor"}, set()),
+    f"conversations/web2{RUN}/public/state": ({"answeredBy": "person"}, SUPPORT | {"visitor2"}, set()),
+    f"messages/mw2{RUN}": (
+        {"conversationId": f"web2{RUN}", "visibility": "public", "timestamp": 1, "createdAt": 1},
+        SUPPORT | {"visitor2"},
         set(),
     ),
     f"messages/ms{RUN}": (
@@ -75,12 +90,24 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
     f"ia_logs/i{RUN}": ({"prompt": "x"}, {"admin"}, set()),
     f"omni_logs/o{RUN}": ({"type": "x"}, {"admin"}, set()),
     f"audit_logs/a{RUN}": ({"action": "take"}, {"admin"}, set()),
+    f"metrics/2026-03-10_support_all_all{RUN}": (
+        {"day": "2026-03-10", "team": "support", "dimension": "all", "value": "all", "c": {"in": 3}},
+        {"supervisor", "admin"},
+        set(),
+    ),
+    f"metrics/2026-03-10_billing_all_all{RUN}": (
+        {"day": "2026-03-10", "team": "billing", "dimension": "all", "value": "all", "c": {"in": 5}},
+        {"admin"},
+        set(),
+    ),
+    f"channel_health/whatsapp_1{RUN}/hours/2026031012": ({"sent": 4, "failed": 1}, {"admin"}, set()),
     f"users/u{RUN}": ({"displayName": "Ana", "role": "agent"}, STAFF, set()),
     f"teams/t{RUN}": ({"name": "Suporte"}, STAFF, set()),
-    f"config/c{RUN}": ({"defaultThreshold": 0.8}, STAFF, {"admin"}),
-    f"flows/f{RUN}": ({"steps": {}}, STAFF, {"admin"}),
-    f"channels/ch{RUN}": ({"name": "Vendas"}, {"admin"}, {"admin"}),
-    f"canned_responses/cr{RUN}": ({"shortcut": "ola", "title": "Olá", "text": "Olá!"}, STAFF, {"admin"}),
+    # settings: written only by console_api (validated, audited), never by a browser
+    f"config/c{RUN}": ({"default_threshold": 0.8}, STAFF, set()),
+    f"flows/f{RUN}": ({"steps": {}}, STAFF, set()),
+    f"channels/ch{RUN}": ({"name": "Vendas"}, {"admin"}, set()),
+    f"canned_responses/cr{RUN}": ({"shortcut": "ola", "title": "Olá", "text": "Olá!"}, STAFF, set()),
     f"templates/tp{RUN}": ({"name": "retomar", "language": "pt_BR"}, STAFF, {"admin"}),
     "chats/team_support": ({"type": "team", "teamId": "support", "members": []}, SUPPORT, set()),
     "chats/team_support/messages/first": (
@@ -88,6 +115,9 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
         {"agent_a", "supervisor"},
         set(),
     ),
+    f"sites/s{RUN}": ({"origins": ["https://loja.example"], "enforceIdentity": True}, {"admin"}, set()),
+    f"visitors/site1_v1{RUN}": ({"siteKey": "site1", "visitorId": "v1"}, {"admin"}, set()),
+    f"rate_limits/r{RUN}": ({"count": 1}, set(), set()),
     f"somewhere_else/x{RUN}": ({"x": 1}, set(), set()),
 }
 # A new document's body per collection (a valid one, so a refusal is about who, not what).
@@ -96,7 +126,6 @@ NEW_BODY: dict[str, dict[str, Any]] = {
 }
 # A changed document per collection whose writes are validated (elsewhere: the seed plus a field).
 CHANGED: dict[str, dict[str, Any]] = {
-    "canned_responses": {"shortcut": "ola", "title": "mudou", "text": "Olá!"},
     "templates": {"name": "retomar", "language": "pt_BR", "status": "PAUSED"},
 }
 
@@ -208,6 +237,14 @@ def query(collection: str, *filters: dict[str, Any], order: str | None = None) -
     return q
 
 
+WIDGET_QUERY = {  # limitToLast(100): the SDK asks for the last 100 in reverse and flips them
+    **query(
+        "messages", where("conversationId", "EQUAL", f"web{RUN}"), where("visibility", "EQUAL", "public")
+    ),
+    "orderBy": [{"field": {"fieldPath": "createdAt"}, "direction": "DESCENDING"}],
+    "limit": 100,
+}
+
 QUERIES = [
     # the inbox's list: my teams' conversations, mine, everything for an admin
     ("agent_a", "", query("conversations", where("team", "IN", ["support"]), order="lastMessageAt"), True),
@@ -224,7 +261,8 @@ QUERIES = [
     ("agent_a", "", query("messages", where("conversationId", "EQUAL", f"bil{RUN}")), False),
     ("agent_b", "", query("messages", where("conversationId", "EQUAL", f"sup{RUN}")), False),
     ("agent_a", "", query("messages"), False),
-    # the widget: its own conversation's public messages only
+    # the widget: its own conversation's public messages only, with its exact query (docs/webchat.md)
+    ("visitor", "", WIDGET_QUERY, True),
     (
         "visitor",
         "",
@@ -242,6 +280,23 @@ QUERIES = [
         ),
         False,
     ),
+    # ... and never another visitor's, its own internal notes, or lists
+    ("visitor2", "", WIDGET_QUERY, False),
+    ("visitor", "", query("messages", where("visibility", "EQUAL", "public")), False),
+    (
+        "visitor",
+        "",
+        query(
+            "messages",
+            where("conversationId", "EQUAL", f"web{RUN}"),
+            where("visibility", "EQUAL", "internal"),
+        ),
+        False,
+    ),
+    ("visitor", "", query("conversations", where("channel", "EQUAL", "webchat")), False),
+    ("visitor", "", query("visitors"), False),
+    ("visitor", "", query("sites"), False),
+    ("admin", "", query("visitors"), True),
     # people, canned responses, the internal chat
     ("agent_a", "", query("users"), True),
     ("visitor", "", query("users"), False),
@@ -252,6 +307,27 @@ QUERIES = [
     ("agent_b", "chats/team_support", query("messages"), False),
     ("admin", "", query("audit_logs"), True),
     ("supervisor", "", query("audit_logs"), False),
+    # the live board (docs/reports.md): the teams' queues, as the inbox's list reads them
+    (
+        "supervisor",
+        "",
+        query("conversations", where("team", "IN", ["support"]), where("status", "EQUAL", "waiting")),
+        True,
+    ),
+    # reports: a supervisor's own teams' counters, an admin's all; never an agent's or a visitor's
+    (
+        "supervisor",
+        "",
+        query("metrics", where("dimension", "EQUAL", "all"), where("team", "IN", ["support"])),
+        True,
+    ),
+    ("supervisor", "", query("metrics", where("dimension", "EQUAL", "all")), False),
+    ("supervisor", "", query("metrics", where("team", "IN", ["support", "billing"])), False),
+    ("admin", "", query("metrics", where("dimension", "EQUAL", "all")), True),
+    ("agent_a", "", query("metrics", where("team", "IN", ["support"])), False),
+    ("visitor", "", query("metrics", where("team", "IN", ["support"])), False),
+    ("admin", f"channel_health/whatsapp_1{RUN}", query("hours"), True),
+    ("supervisor", f"channel_health/whatsapp_1{RUN}", query("hours"), False),
 ]
 
 
@@ -343,8 +419,6 @@ def test_a_team_chat_names_no_members_so_nobody_outside_the_team_lists_it(rest):
         ("templates", {"name": 5, "language": "pt_BR"}),
         ("templates", {"name": "retomar", "language": "pt_BR", "components": "BODY"}),
         ("templates", {"name": "retomar", "language": "pt_BR", "role": "admin"}),
-        ("canned_responses", {"shortcut": "ola", "title": "Olá", "text": "Olá!", "teams": "support"}),
-        ("canned_responses", {"shortcut": "/ola", "title": "Olá", "text": "Olá!"}),
     ],
 )
 def test_even_an_admin_writes_settings_only_in_their_shape(rest, path, body):

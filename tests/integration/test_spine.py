@@ -223,8 +223,9 @@ def test_non_text_kinds_do_not_crash(stack, http, firestore_db):
     converse(stack, http, firestore_db, wa_id, "oi")
     assert stored(firestore_db, image["id"]).get("kind") == "image"
     assert stored(firestore_db, reaction["id"]).get("kind") == "reaction"
-    texts = [s["body"]["text"]["body"] for s in sends_to(stack, wa_id)]
-    assert len(texts) == 2  # the image is acknowledged, the reaction is not answered, "oi" is
+    bodies = [s["body"] for s in sends_to(stack, wa_id)]
+    texts = [b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"] for b in bodies]
+    assert len(texts) == 2  # the image is acknowledged, the reaction is not answered, "oi" is (a menu)
     assert any("imagem" in t for t in texts)
 
 

@@ -16,6 +16,9 @@ def test_every_function_is_staged_with_package_and_requirements(tmp_path):
         assert (path / "main.py").is_file() and (path / "atende" / "__init__.py").is_file()
         assert "functions-framework" in (path / "requirements.txt").read_text()
         assert not (path / "atende" / "dev").exists()  # dev-only code does not ship
+        assert not (path / "atende" / "triage" / "data").exists()  # nor the training and evaluation sets
+        assert (path / "atende" / "flows" / "data" / "menu.json").is_file()  # the repo's flows do
+        assert (path / "atende" / "triage" / "model" / "threshold_table.json").is_file()
 
 
 def test_staged_webhook_function_loads_without_firestore_or_genai(tmp_path):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from atende.domain.content import Text
-from atende.domain.conversation import Conversation
+from atende.domain.conversation import Conversation, VisitorView
 from atende.domain.errors import WorkflowRefused
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Availability, Channel, ConversationStatus, Priority, Role
@@ -251,3 +251,11 @@ def test_the_customer_writing_after_a_resolve_starts_afresh_with_the_bot():
         None,
     )
     assert not c.is_open
+
+
+def test_a_web_chat_visitor_sees_who_answers_and_who_types_and_nothing_else():
+    web = replace(queued(labels=("caloteiro",)), channel=Channel.WEBCHAT)
+    assert web.seen_by_visitor() == VisitorView(answered_by="queue")
+    typing = web.assign("ana", NOW).typing("Ana", NOW)
+    assert typing.seen_by_visitor() == VisitorView("person", typing_until=NOW + 6, typing_by="Ana")
+    assert queued().seen_by_visitor() is None  # other channels have no visitor

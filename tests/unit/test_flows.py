@@ -130,7 +130,7 @@ def test_choose_lists_items_from_a_tool_and_saves_the_pick(library):
 
 def test_english_contacts_get_english_texts(library):
     chat = Chat(library, language="en")
-    assert "How can I help? Reply with the number" in chat.say("menu")
+    assert "How can I help?\n1 - Invoice copy" in chat.say("menu")
     assert "What is the account holder's CPF?" in chat.say("1")
 
 

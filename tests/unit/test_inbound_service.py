@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from atende.domain.content import Text
+from atende.domain.content import Interactive, Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, ConversationStatus, MessageStatus, Route
@@ -206,3 +206,17 @@ def test_an_engine_that_crashes_hands_over_with_a_notice():
     assert outcome.decision and outcome.decision.reason == "engine_error"
     assert "uma pessoa responde" in (h.reply_text(message) or "")
     assert h.store.ia_logs[message.message_id].engine == "scripted"
+
+
+def test_the_menu_goes_to_whatsapp_as_a_list_and_a_tapped_row_routes_exactly(h):
+    greeting = h.message("oi")
+    h.service.handle(greeting)
+    menu = h.store.message(h.store.message(greeting.message_id).reply_message_id or "")
+    rows = menu.content.to_doc()["sections"][0]["rows"]
+    assert [r["id"] for r in rows][:3] == ["segunda_via", "suporte", "negociar"]
+    assert "1 - " not in (menu.text or "") and (menu.text or "").endswith("Como posso ajudar?")
+
+    # the id chooses, not the words (a shortened title, or none at all)
+    tapped = h.message(None, content=Interactive(type="list_reply", id="suporte"))
+    h.service.handle(tapped)
+    assert "problema na conexão" in (h.reply_text(tapped) or "")

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from atende.domain.contact import Contact
 from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.hours import OpeningHours
 from atende.domain.model import Channel
 from atende.engines.base import ReplyRequest
-from atende.engines.personas import greeting, is_open, language_of
+from atende.engines.personas import greeting, language_of
 from atende.engines.prompt import system_instruction
 from atende.erp.types import BRT
 from atende.services import handoff
 from atende.services.attendant_config import default_business
 
 BUSINESS = default_business()
+HOURS = OpeningHours.from_business(BUSINESS)
 WEDNESDAY_10H = datetime(2025, 3, 19, 10, 0, tzinfo=BRT).timestamp()
 SUNDAY_10H = datetime(2025, 3, 23, 10, 0, tzinfo=BRT).timestamp()
 
@@ -67,19 +70,34 @@ def test_system_instruction_carries_persona_business_and_contact():
     assert "professional, direct and motivating" in provider and "Answer in English" in provider
 
 
+def test_a_business_renames_a_persona_greeting_and_adds_a_persona():
+    business = {
+        **BUSINESS,
+        "personas": {
+            "cliente": {"greeting": {"pt": "Oi{name}! Aqui é a {business}."}},
+            "revenda": {"tone": {"pt": "parceiro e direto"}},
+        },
+    }
+    assert greeting("cliente", "Carla", business, "pt") == "Oi, Carla! Aqui é a Conecta Fibra."
+    assert greeting("cliente", "Carla", business, "en").startswith("Hi, Carla! I'm Conecta Fibra")
+    assert greeting("revenda", None, business, "pt") == "Olá! Sou a assistente virtual da Conecta Fibra."
+    request = replace(request_for("revenda"), business=business)
+    assert "parceiro e direto" in system_instruction(request)
+
+
 def test_opening_hours_and_language_preference():
-    assert is_open(BUSINESS, datetime.fromtimestamp(WEDNESDAY_10H, BRT))
-    assert not is_open(BUSINESS, datetime.fromtimestamp(SUNDAY_10H, BRT))
+    assert HOURS.is_open(datetime.fromtimestamp(WEDNESDAY_10H, BRT))
+    assert not HOURS.is_open(SUNDAY_10H)
     assert language_of({"preferences": {"language": "en-US"}}) == "en"
     assert language_of({}) == "pt"
 
 
 def test_handoff_notice_says_why_who_and_when():
-    during = handoff.notice("cancellation", "retention", BUSINESS, "pt", WEDNESDAY_10H)
+    during = handoff.notice("cancellation", "retention", BUSINESS, HOURS, "pt", WEDNESDAY_10H)
     assert during == (
         "Sinto muito que você esteja pensando em cancelar. Vou te passar para um especialista da nossa "
         "equipe. Em instantes uma pessoa responde por aqui."
     )
-    closed = handoff.notice("explicit_request", "billing", BUSINESS, "en", SUNDAY_10H)
+    closed = handoff.notice("explicit_request", "billing", BUSINESS, HOURS, "en", SUNDAY_10H)
     assert closed.startswith("Sure! I'm passing you to our billing team.")
     assert "Monday to Friday, 8am to 8pm" in closed

@@ -21,6 +21,7 @@ import hcl2
 import pytest
 
 from atende import topics, topology
+from atende.dev.totp_standin import ADJACENT_INTERVALS
 from atende.domain.channels import TOKEN_ENV_ALLOWED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,9 @@ EXPECTED_TARGETS = {
     "automation_tick": "automation",
     "crm_webhook": "automation",
     "inbox_api": "inbox",
+    "console_api": "console",
+    "reports_api": "reports",
+    "webchat": "webchat",
 }
 # consumer function -> topic it is pushed from
 EXPECTED_CONSUMERS = {
@@ -325,6 +329,11 @@ def test_grants_are_least_privilege():
     assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media", "crm"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
     assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
+    # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
+    assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
+    assert dirs["console"]["publishes_to"] == []
+    assert dirs["reports"]["project_roles"] == ["roles/datastore.viewer"]  # reports only read
+    assert dirs["reports"]["publishes_to"] == []
 
     publisher = resource("google_pubsub_topic_iam_member", "publisher")
     assert publisher["topic"] == "${google_pubsub_topic.this[each.value.topic].name}"
@@ -458,8 +467,13 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     accessor = resource("google_secret_manager_secret_iam_member", "accessor")
     assert accessor["for_each"] == "${local.secrets}"
     assert accessor["member"] == "${google_service_account.function[each.value.dir].member}"
-    # values are set with gcloud, never stored in Terraform state
+    # values are set with gcloud or the console, never stored in Terraform state
     assert not resources("google_secret_manager_secret_version")
+    # the console may add versions of the channel tokens outbound mounts, and of nothing else
+    writer = resource("google_secret_manager_secret_iam_member", "console_token_writer")
+    assert writer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "outbound"}}'
+    assert writer["role"] == "roles/secretmanager.secretVersionManager"
+    assert writer["member"] == '${google_service_account.function["console"].member}'
 
 
 def test_channel_tokens_are_only_the_names_the_application_reads_as_tokens():
@@ -487,6 +501,10 @@ def test_every_checkov_finding_skipped_inline_says_why():
         ("storage.tf", "CKV_GCP_62"),
         ("storage.tf", "CKV_GCP_78"),
         ("functions.tf", "CKV_GCP_62"),
+        ("webchat.tf", "CKV_GCP_62"),  # the widget's public files: the CDN logs reads
+        ("webchat.tf", "CKV_GCP_78"),
+        ("webchat.tf", "CKV_GCP_114"),  # the widget bucket is public on purpose
+        ("webchat.tf", "CKV_GCP_28"),
     }
     for name in ("this", "dead_letter"):
         assert resource("google_pubsub_topic", name)["kms_key_name"] == "${var.pubsub_kms_key_name}"
@@ -502,10 +520,12 @@ def _find_key(value: Any, key: str) -> list[Any]:
     return []
 
 
-def test_only_the_webhooks_and_the_inbox_api_are_public():
-    """Meta signs each webhook call; each inbox_api call carries a Firebase ID token the function checks."""
+def test_only_the_webhooks_the_staff_apis_and_the_web_chat_are_public():
+    """Meta signs each webhook call; each inbox_api, console_api and reports_api call carries a Firebase ID
+    token the function checks; webchat checks each site's origins, rate-limits, and wants a visitor token
+    after the session. The only public bucket is the widget's static files."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
-    assert public == WEBHOOK_TARGETS | {"inbox_api"}
+    assert public == WEBHOOK_TARGETS | {"inbox_api", "console_api", "reports_api", "webchat"}
 
     grants = resource("google_cloud_run_v2_service_iam_member", "public")
     assert grants["for_each"] == "${{for target, f in local.functions : target => f if f.public}}"
@@ -516,7 +536,13 @@ def test_only_the_webhooks_and_the_inbox_api_are_public():
         for rtype, name, body in all_resource_bodies()
         if any(p in s for s in strings_in(body) for p in ("allUsers", "allAuthenticatedUsers"))
     }
-    assert holders == {"google_cloud_run_v2_service_iam_member.public"}
+    assert holders == {
+        "google_cloud_run_v2_service_iam_member.public",
+        "google_storage_bucket_iam_member.widget_public",
+    }
+    assert resource("google_storage_bucket_iam_member", "widget_public")["bucket"] == (
+        "${google_storage_bucket.widget.name}"
+    )
 
     service = block(resource("google_cloudfunctions2_function", "this"), "service_config")
     assert service["ingress_settings"] == '${each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
@@ -549,10 +575,21 @@ def test_required_apis_are_enabled():
             "eventarc",
             "firebaserules",
             "iam",
+            "identitytoolkit",
         )
     }
     assert expected <= apis
     assert resource("google_project_service", "this")["disable_on_destroy"] is False
+
+
+def test_people_sign_in_with_a_password_and_may_add_a_totp_second_factor():
+    config = resource("google_identity_platform_config", "this")
+    email = block(block(config, "sign_in"), "email")
+    assert email == {"enabled": True, "password_required": True}
+    totp = block(block(config, "mfa"), "provider_configs")
+    assert totp["state"] == "ENABLED"
+    assert block(totp, "totp_provider_config")["adjacent_intervals"] == ADJACENT_INTERVALS == 5  # as locally
+    assert "enabled_providers" not in block(config, "mfa")  # no SMS second factor
 
 
 def test_firestore_database_rules_and_indexes():
@@ -626,9 +663,28 @@ def test_media_bucket_is_private_and_only_the_media_functions_touch_it():
     assert members == {
         ("roles/storage.objectAdmin", '${google_service_account.function["outbound"].member}'),
         ("roles/storage.objectViewer", '${google_service_account.function["ai_reply"].member}'),
+        ("roles/storage.objectCreator", '${google_service_account.function["webchat"].member}'),
     }
     signer = resource("google_service_account_iam_member", "media_url_signer")
     assert signer["member"] == '${google_service_account.function["outbound"].member}'
     assert signer["service_account_id"] == '${google_service_account.function["outbound"].name}'
     for directory in ("ai_reply", "outbound"):
         assert local()["function_dirs"][directory]["env"]["MEDIA_BUCKET"] == "${local.media_bucket}"
+
+
+def test_the_web_chat_reads_each_sites_secret_and_signs_only_as_itself():
+    assert (
+        '{for site in var.webchat_sites : "webchat_${site}" => {secret_id = "atende-webchat-secret-${site}", '
+        'env = "WEBCHAT_SECRET_${upper(replace(site, "-", "_"))}", dir = "webchat"}}'
+    ) in local()["secrets"]
+    assert variable_default("webchat_sites") == []
+    dirs = local()["function_dirs"]
+    assert dirs["webchat"]["project_roles"] == ["roles/datastore.user"]
+    assert sorted(dirs["webchat"]["publishes_to"]) == ["inbound", "status"]
+    signer = resource("google_service_account_iam_member", "webchat_signer")
+    assert signer["member"] == '${google_service_account.function["webchat"].member}'
+    assert signer["service_account_id"] == '${google_service_account.function["webchat"].name}'
+    ttl = resource("google_firestore_field", "rate_limits_ttl")
+    assert (ttl["collection"], ttl["field"]) == ("rate_limits", "expireAt")
+    backend = resource("google_compute_backend_bucket", "widget")
+    assert backend["enable_cdn"] is True and backend["bucket_name"] == "${google_storage_bucket.widget.name}"

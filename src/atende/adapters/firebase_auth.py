@@ -1,4 +1,5 @@
-"""Who is calling: a Firebase ID token verified with firebase-admin, read as an `Actor`.
+"""Who is calling: a Firebase ID token verified with firebase-admin, read as an `Actor` (staff) or as a
+web-chat visitor's claims; and the custom tokens that make visitors.
 
 With FIREBASE_AUTH_EMULATOR_HOST set (`make dev`, tests) firebase-admin accepts the Auth emulator's
 unsigned tokens; in production it checks Google's signature, the project and the expiry. The role and
@@ -8,12 +9,14 @@ teams come from the custom claims `atende users` sets, the same claims `firestor
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import firebase_admin
 from firebase_admin import auth
 
 from atende.domain.model import Role
 from atende.domain.staff import Actor
+from atende.domain.visitor import VisitorClaims
 
 APP_NAME = "atende-inbox"
 
@@ -47,20 +50,7 @@ class FirebaseIdentity:
             )
 
     def verify(self, authorization: str | None) -> Actor:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("Entre novamente: sessão ausente")
-        try:
-            claims = auth.verify_id_token(token.strip(), app=self._app, check_revoked=self._check_revoked)
-        except (auth.RevokedIdTokenError, auth.UserDisabledError) as e:
-            raise Unauthenticated("Sua sessão foi encerrada por um administrador: entre novamente") from e
-        except (
-            ValueError,
-            auth.InvalidIdTokenError,
-            auth.ExpiredIdTokenError,
-            auth.CertificateFetchError,
-        ) as e:
-            raise Unauthenticated("Entre novamente: sessão inválida ou expirada") from e
+        claims = self._claims(authorization, check_revoked=self._check_revoked)
         try:
             role = Role(claims.get("role"))
         except ValueError as e:
@@ -74,3 +64,34 @@ class FirebaseIdentity:
             teams=tuple(str(t) for t in teams if isinstance(t, str)),
             name=claims.get("name") or claims.get("email"),
         )
+
+    def verify_visitor(self, authorization: str | None) -> VisitorClaims:
+        """A web-chat visitor's ID token (from the custom token `mint_visitor` made). Not checked for
+        revocation: a visitor has nothing an administrator revokes, and the lookup would cost a call."""
+        claims = self._claims(authorization, check_revoked=False)
+        visitor = VisitorClaims.from_token(str(claims.get("uid", "")), claims)
+        if visitor is None:
+            raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
+        return visitor
+
+    def mint_visitor(self, visitor: VisitorClaims) -> str:
+        """A custom token the widget exchanges (signInWithCustomToken) for the visitor's ID token. Signed
+        through IAM in production (the function's account may sign as itself); unsigned for the emulator."""
+        token = auth.create_custom_token(visitor.uid, visitor.as_token_claims(), app=self._app)
+        return token.decode() if isinstance(token, bytes) else token
+
+    def _claims(self, authorization: str | None, *, check_revoked: bool) -> dict[str, Any]:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Entre novamente: sessão ausente")
+        try:
+            return auth.verify_id_token(token.strip(), app=self._app, check_revoked=check_revoked)
+        except (auth.RevokedIdTokenError, auth.UserDisabledError) as e:
+            raise Unauthenticated("Sua sessão foi encerrada por um administrador: entre novamente") from e
+        except (
+            ValueError,
+            auth.InvalidIdTokenError,
+            auth.ExpiredIdTokenError,
+            auth.CertificateFetchError,
+        ) as e:
+            raise Unauthenticated("Entre novamente: sessão inválida ou expirada") from e

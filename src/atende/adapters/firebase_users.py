@@ -6,6 +6,9 @@ credentials; in production it uses Application Default Credentials.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 from typing import Any
 
 import firebase_admin
@@ -14,10 +17,14 @@ from firebase_admin import auth
 from google.cloud import firestore
 
 from atende.adapters.firestore import users as user_doc
-from atende.domain.staff import StaffMember
-from atende.users.accounts import StaffAccounts, UserError
+from atende.domain.staff import Actor, StaffMember
+from atende.domain.teams import BUILTIN_TEAMS
+from atende.services.audit import AuditEntry
+from atende.services.settings.store import Doc, SettingsStore
+from atende.users.accounts import StaffAccounts, UserError, UserExists
 
 USERS = "users"
+TEAMS = "teams"
 
 
 def firebase_app(project: str) -> firebase_admin.App:
@@ -36,10 +43,17 @@ class FirebaseIdentities:
         try:
             user = auth.create_user(email=email, password=password, display_name=display_name, app=self.app)
         except auth.EmailAlreadyExistsError as exc:
-            raise UserError(f"a user with the e-mail {email} already exists") from exc
+            raise UserExists(
+                f"a user with the e-mail {email} already exists", f"Já existe uma conta com o e-mail {email}"
+            ) from exc
         except (ValueError, firebase_admin.exceptions.InvalidArgumentError) as exc:
-            raise UserError(f"Firebase Auth refused the account: {exc}") from exc
+            raise UserError(
+                f"Firebase Auth refused the account: {exc}", f"O Firebase Auth recusou a conta: {exc}"
+            ) from exc
         return user.uid
+
+    def password_reset_link(self, email: str) -> str:
+        return auth.generate_password_reset_link(email, app=self.app)
 
     def uid_for(self, email: str) -> str | None:
         try:
@@ -76,22 +90,78 @@ class FirestoreDirectory:
         role: str | None = None,
         teams: tuple[str, ...] | None = None,
         disabled: bool | None = None,
+        capacity: int | None = None,
     ) -> None:
-        fields: dict[str, Any] = {}
-        if role is not None:
-            fields["role"] = role
-        if teams is not None:
-            fields["teams"] = list(teams)
-        if disabled is not None:
-            fields["disabled"] = disabled
-        self.db.collection(USERS).document(uid).update(fields)
+        self.db.collection(USERS).document(uid).update(_changed(role, teams, disabled, capacity))
 
     def all(self) -> list[StaffMember]:
         return [user_doc.from_doc(s.id, s.to_dict() or {}) for s in self.db.collection(USERS).stream()]
 
 
+def _changed(
+    role: str | None, teams: tuple[str, ...] | None, disabled: bool | None, capacity: int | None
+) -> dict[str, Any]:
+    fields = {"role": role, "teams": list(teams) if teams is not None else None}
+    fields |= {"disabled": disabled, "capacity": capacity}
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+class AuditedDirectory:
+    """The `users` collection as the console changes it: each write with its `audit_logs` entry (who,
+    before, after) in one commit. Firebase Auth (claims, disabling) is changed just before, outside that
+    commit: Auth and Firestore share no transaction."""
+
+    def __init__(self, store: SettingsStore, actor: Actor, clock: Callable[[], float] = time.time) -> None:
+        self.store, self.actor, self.clock = store, actor, clock
+
+    def _write(self, uid: str, action: str, change: Callable[[Doc | None], Doc]) -> None:
+        now = self.clock()
+
+        def audit(before: Doc | None, after: Doc | None) -> AuditEntry:
+            return AuditEntry(
+                action=action,
+                actor_uid=self.actor.uid,
+                actor_role=str(self.actor.role),
+                collection=USERS,
+                target_id=uid,
+                at=now,
+                before=before,
+                after=after,
+            )
+
+        self.store.change(USERS, uid, change, audit)
+
+    def add(self, profile: StaffMember) -> None:
+        created = datetime.fromtimestamp(self.clock(), UTC)
+        self._write(profile.uid, "users.invite", lambda _: {**user_doc.to_doc(profile), "createdAt": created})
+
+    def get(self, uid: str) -> StaffMember | None:
+        doc = self.store.get(USERS, uid)
+        return user_doc.from_doc(uid, doc) if doc is not None else None
+
+    def change(
+        self,
+        uid: str,
+        *,
+        role: str | None = None,
+        teams: tuple[str, ...] | None = None,
+        disabled: bool | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        fields = _changed(role, teams, disabled, capacity)
+        action = "users.disable" if disabled else "users.update"
+        self._write(uid, action, lambda before: {**(before or {}), **fields})
+
+    def all(self) -> list[StaffMember]:
+        return [user_doc.from_doc(uid, doc) for uid, doc in self.store.all(USERS).items()]
+
+
+def known_teams(db: firestore.Client) -> Callable[[], Collection[str]]:
+    """The product's teams and those an admin added (`teams/{id}`)."""
+    return lambda: set(BUILTIN_TEAMS) | {ref.id for ref in db.collection(TEAMS).list_documents()}
+
+
 def staff_accounts(project: str, db: firestore.Client | None = None) -> StaffAccounts:
     """The StaffAccounts service on Firebase Auth and Firestore for `project`."""
-    return StaffAccounts(
-        FirebaseIdentities(firebase_app(project)), FirestoreDirectory(db or firestore.Client(project=project))
-    )
+    db = db or firestore.Client(project=project)
+    return StaffAccounts(FirebaseIdentities(firebase_app(project)), FirestoreDirectory(db), known_teams(db))

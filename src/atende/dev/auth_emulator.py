@@ -63,3 +63,15 @@ def sign_in(auth_url: str, email: str, password: str) -> str:
     )
     response.raise_for_status()
     return response.json()["idToken"]
+
+
+def sign_in_with_custom_token(auth_url: str, custom_token: str) -> str:
+    """An ID token for a custom token (REST signInWithCustomToken), as the widget's JS SDK would get it."""
+    response = httpx.post(
+        f"{auth_url}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken",
+        params={"key": "demo-api-key"},
+        json={"token": custom_token, "returnSecureToken": True},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["idToken"]

@@ -18,7 +18,16 @@ from atende.dev import node_build, prereqs
 from atende.dev.paths import repo_root
 from atende.topology import FUNCTIONS
 
-EXCLUDED = shutil.ignore_patterns("__pycache__", "*.pyc", "dev", "data")
+_NEVER_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "dev")
+
+
+def excluded(directory: str, names: list[str]) -> set[str]:
+    """Dev-only code, and the triage model's training and evaluation sets (`triage/data`); the flows'
+    own data (`flows/data`, the repo's flows) ships: the local engine answers with it."""
+    ignored = set(_NEVER_SHIPPED(directory, names))
+    if Path(directory).name == "triage" and "data" in names:
+        ignored.add("data")
+    return ignored
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +47,7 @@ def stage(out: Path) -> list[Path]:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         shutil.copy2(root / "functions" / directory / "main.py", target / "main.py")
-        shutil.copytree(root / "src" / "atende", target / "atende", ignore=EXCLUDED)
+        shutil.copytree(root / "src" / "atende", target / "atende", ignore=excluded)
         (target / "requirements.txt").write_text("\n".join(requirements) + "\n")
         staged.append(target)
     return staged

@@ -49,7 +49,7 @@ def _seed(stack: Stack) -> list[DemoUser]:
     from atende.adapters.firebase_users import staff_accounts
 
     db = firestore.Client(project=stack.config.project)
-    return seed_demo(staff_accounts(stack.config.project, db), db)
+    return seed_demo(staff_accounts(stack.config.project, db), db, stack.demo_site_origins)
 
 
 def _banner(stack: Stack, users: list[DemoUser]) -> str:

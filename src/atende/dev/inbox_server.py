@@ -38,6 +38,8 @@ def browser_config(
         },
         "emulators": {"auth": auth_url, "firestore": {"host": firestore_host, "port": firestore_port}},
         "apiBase": f"{functions_url}/inbox_api",
+        "reportsApi": f"{functions_url}/reports_api",
+        "consoleApi": f"{functions_url}/console_api",
         "locale": "pt-BR",
     }
 

@@ -1,4 +1,5 @@
-"""Demo data for `make dev`: staff of each role, the teams, canned responses and approved templates.
+"""Demo data for `make dev`: staff of each role, the teams, canned responses, approved templates and the
+web-chat demo site.
 
 Idempotent: fixed document ids, and users that already exist are left as they are. The users and
 passwords are the ones docs/inbox.md and the README list.
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 
 from google.cloud import firestore
 
+from atende.adapters.firestore import sites as site_doc
+from atende.adapters.firestore.collections import SITES
+from atende.domain.site import Appearance, PreChatField, PreChatForm, Site
 from atende.users.accounts import TEAMS, StaffAccounts
 
 
@@ -87,8 +91,40 @@ WHATSAPP_ACCOUNTS = ("106540352242922", "106540352242933")
 LANGUAGE = "pt_BR"
 
 
-def seed_demo(accounts: StaffAccounts, db: firestore.Client) -> list[DemoUser]:
+DEMO_SITE_KEY = "demo"
+
+
+def demo_site(origins: tuple[str, ...]) -> Site:
+    """The web-chat demo site the widget's page is served as; its identity secret is WEBCHAT_SECRET_DEMO."""
+    return Site(
+        key=DEMO_SITE_KEY,
+        name="Atende Fibra",
+        origins=origins,
+        enforce_identity=True,
+        appearance=Appearance(
+            primary_color="#0b6bcb",
+            position="right",
+            greeting="Olá! Sou a assistente da Atende Fibra. Como posso ajudar?",
+            language="pt-BR",
+            title="Atende Fibra",
+        ),
+        pre_chat_form=PreChatForm(
+            enabled=False, fields=(PreChatField(name="name", required=True), PreChatField(name="email"))
+        ),
+    )
+
+
+def seed_demo_site(db: firestore.Client, origins: tuple[str, ...]) -> None:
+    db.collection(SITES).document(DEMO_SITE_KEY).set(
+        {**site_doc.to_doc(demo_site(origins)), "updatedAt": firestore.SERVER_TIMESTAMP}
+    )
+
+
+def seed_demo(
+    accounts: StaffAccounts, db: firestore.Client, site_origins: tuple[str, ...] = ()
+) -> list[DemoUser]:
     """Write the demo data; returns the demo users, for the banner."""
+    seed_demo_site(db, site_origins)
     existing = {p.email for p in accounts.list()}
     for user in DEMO_USERS:
         if user.email not in existing:

@@ -1,6 +1,7 @@
 """Bring the whole local stack up and down: the one code path for `make dev` and the e2e tests.
 
-Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator; the
+Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator behind
+the TOTP stand-in (atende.dev.totp_standin: the emulator has no TOTP second factor); the
 inbox is served from its build (web/inbox/dist); the functions run under
 gunicorn with functions-framework and receive Pub/Sub pushes from the
 emulator, exactly as in production; Meta's Graph API is a local stand-in
@@ -17,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atende.adapters.secret_store import EnvFileSecretStore
 from atende.dev import auth_emulator, inbox_server, prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
 from atende.dev.scheduler import SweepTimer
+from atende.dev.standin_http import serve as serve_standin
+from atende.dev.totp_standin import TotpStandIn
 
 DEV_SECRETS = {
     "META_APP_SECRET": "dev-app-secret",
@@ -31,6 +35,7 @@ DEV_SECRETS = {
     "INSTAGRAM_TOKEN": "dev-instagram-token",
     "WHATSAPP_TOKEN_SUPORTE": "dev-whatsapp-token-suporte",  # the second demo number (dev/channels.json)
     "MEDIA_URL_SECRET": "dev-media-url-secret",  # signs the local media links; a key of its own
+    "WEBCHAT_SECRET_DEMO": "dev-webchat-secret-demo",  # the demo site's identity secret (docs/webchat.md)
 }
 
 
@@ -45,6 +50,7 @@ class StackConfig:
     auth_port: int = 9099
     inbox_port: int = 5173
     tasks_port: int = 5003  # the Cloud Tasks stand-in (atende-campaigns)
+    demo_site_port: int = 5180  # the web-chat demo site (the widget's page), an origin of site `demo`
     workers: int = 2
     threads: int = 16
     state_dir: Path | None = None  # emulator data and logs; a temporary folder when None
@@ -63,6 +69,7 @@ class StackConfig:
             auth_port=int(env.get("AUTH_PORT", 9099)),
             inbox_port=int(env.get("INBOX_PORT", 5173)),
             tasks_port=int(env.get("TASKS_PORT", 5003)),
+            demo_site_port=int(env.get("DEMO_SITE_PORT", 5180)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
         )
@@ -78,6 +85,7 @@ class StackConfig:
             "auth_port",
             "inbox_port",
             "tasks_port",
+            "demo_site_port",
         )
         ports = {name: free_port() for name in names}
         return cls(project=project, **ports, **overrides)
@@ -115,6 +123,7 @@ class Stack:
         self.graph: GraphStandIn | None = None
         self._graph_server = None
         self._inbox_server = None
+        self._auth_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
         self._tasks: Child | None = None
@@ -134,6 +143,12 @@ class Stack:
         return f"http://{self.config.host}:{self.config.inbox_port}"
 
     @property
+    def demo_site_origins(self) -> tuple[str, ...]:
+        """Where the widget's demo page is served: the origins the seeded site `demo` allows."""
+        port = self.config.demo_site_port
+        return (f"http://{self.config.host}:{port}", f"http://localhost:{port}")
+
+    @property
     def graph_url(self) -> str:
         return self.env["GRAPH_API_BASE_URL"]
 
@@ -150,6 +165,9 @@ class Stack:
         state.mkdir(parents=True, exist_ok=True)
         (state / "pubsub").mkdir(exist_ok=True)
         self.env = self._child_env()
+        # Channel tokens the console saved (adapters/secret_store.py): the functions read them as variables.
+        self.env.setdefault("ATENDE_SECRETS_FILE", str(state / "secrets.env"))
+        self.env.update(EnvFileSecretStore(Path(self.env["ATENDE_SECRETS_FILE"]), {}).read())
         self.env.setdefault("MEDIA_DIR", str(state / "media"))  # served by the stand-in under /media
         self.env.setdefault("MEDIA_BASE_URL", self.env["GRAPH_API_BASE_URL"])
         self.env.setdefault("MEDIA_ALLOWED_HOSTS", f"{self.config.host},localhost")  # never the internet
@@ -246,11 +264,16 @@ class Stack:
             state / "logs" / "pubsub.log",
         )
         self.children.append(pubsub)
-        auth = auth_emulator.launch(c.project, c.host, c.auth_port, state, self.env)
+        # The emulator on a port of its own; `auth_port` is the TOTP stand-in's, in front of it.
+        emulator_port = free_port()
+        auth = auth_emulator.launch(c.project, c.host, emulator_port, state, self.env)
         self.children.append(auth)
         wait_http(f"http://{c.host}:{c.firestore_port}/", firestore, 90)
         wait_http(f"http://{c.host}:{c.pubsub_port}/", pubsub, 90)
-        wait_http(f"{self.auth_url}/", auth, 90)
+        emulator_url = f"http://{c.host}:{emulator_port}"
+        wait_http(f"{emulator_url}/", auth, 90)
+        totp = TotpStandIn(emulator_url)
+        self._auth_server = serve_standin(totp, c.host, c.auth_port, "totp-standin", quiet=True)
 
     def _start_graph(self) -> None:
         if os.environ.get("GRAPH_API_BASE_URL"):
@@ -309,11 +332,11 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        for server in (self._graph_server, self._inbox_server):
+        for server in (self._graph_server, self._inbox_server, self._auth_server):
             if server is not None:
                 server.shutdown()
                 server.server_close()
-        self._graph_server = self._inbox_server = None
+        self._graph_server = self._inbox_server = self._auth_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -25,8 +25,10 @@ def identity_keys(message: InboundMessage) -> list[str]:
     keys = [f"{message.channel}:{safe_part(sender.id)}"]
     if sender.user_id and sender.user_id != sender.id:
         keys.append(f"{message.channel}_user:{safe_part(sender.user_id)}")
-    if sender.phone:
+    if sender.phone and message.channel != Channel.WEBCHAT:  # a visitor's phone is only what they typed
         keys.append(f"phone:{safe_part(sender.phone)}")
+    if sender.verified_identity:  # proven by the site's secret (web chat): links the person's other channels
+        keys.append(sender.verified_identity)
     return keys
 
 
@@ -43,6 +45,7 @@ class Contact:
     persona: str = DEFAULT_PERSONA
     identities: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # as typed in a web-chat form, or proven by the site (then also a key)
     last_channel: Channel | None = None
     erp_customer_id: str | None = None  # the ERP customer this person proved to be
     # What the business keeps about the person (tier, plan, preferences such as language).
@@ -62,6 +65,7 @@ class Contact:
             name=self.name or sender.name,
             identities=_union(self.identities, keys),
             phones=_union(self.phones, [sender.phone] if sender.phone else []),
+            emails=_union(self.emails, [sender.email] if sender.email else []),
             last_channel=Channel(message.channel),
         )
 

@@ -351,6 +351,7 @@ class MessageContext(Part):
     prior_message: PriorMessage | None = None
     app_id: str | None = None  # echoes: the app that sent it
     metadata: str | None = None  # echoes: what the sender attached to the send
+    offline_form: bool | None = None  # web chat: left in the offline form, for a person to answer
 
 
 class ErrorData(Part):

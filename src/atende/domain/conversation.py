@@ -22,8 +22,17 @@ from atende.domain.session import Session
 
 PREVIEW_CHARS = 200
 HIGH_PRIORITY_SENTIMENTS = ("frustrated", "urgent")
+BOT_IDLE_CLOSE_S = 24 * 3600  # the bot's conversation, silent this long: closed by the tick (docs/reports.md)
+BOT = "bot"  # `resolved_by` when nobody but the bot served it
 
 TYPING_SHOWN_S = 6.0  # how long one 'is typing' from the inbox keeps the indicator on
+
+
+@dataclass(frozen=True)
+class VisitorView:
+    answered_by: str  # "bot", "queue", "person" or "closed"
+    typing_until: float | None = None
+    typing_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +74,7 @@ class Conversation:
     first_response_at: float | None = None  # a person's first message since the handoff
     resolved_at: float | None = None
     resolved_by: str | None = None
+    opened_at: float | None = None  # this episode's start: created, or reopened (reports' resolution time)
     unread_count: int = 0  # customer messages since a person last opened it
     contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
     typing_until: float | None = None  # a person is writing to the customer (web chat shows it)
@@ -86,6 +96,7 @@ class Conversation:
             sender_id=message.sender.id,
             persona=persona,
             team=channel.default_team,
+            opened_at=message.timestamp,
         )
 
     @classmethod
@@ -150,6 +161,8 @@ class Conversation:
                     assigned_at=None,
                     resolved_at=None,
                     resolved_by=None,
+                    first_response_at=None,
+                    opened_at=message.timestamp,
                 )
             elif self.status == ConversationStatus.SNOOZED:
                 changed = changed._awake(message.timestamp)
@@ -181,6 +194,7 @@ class Conversation:
             priority=Priority.HIGH if sentiment in HIGH_PRIORITY_SENTIMENTS else Priority.NORMAL,
             waiting_since=at,
             handoff=Handoff(reason=reason, intent=intent, sentiment=sentiment, at=at),
+            first_response_at=None,  # a person's first answer after this handoff is the one reports time
         )
 
     def remember(self, session: Session) -> Conversation:
@@ -221,6 +235,7 @@ class Conversation:
             snoozed_until=None,
             resolved_at=None,
             resolved_by=None,
+            opened_at=at if self.status == ConversationStatus.RESOLVED else self.opened_at,
         )
 
     def to_team(self, team: str, at: float) -> Conversation:
@@ -269,10 +284,24 @@ class Conversation:
         if self.status != ConversationStatus.RESOLVED:
             raise WorkflowRefused("Só conversas encerradas podem ser reabertas")
         if self.assignee:
-            return replace(self, status=ConversationStatus.IN_SERVICE, resolved_at=None, resolved_by=None)
+            return replace(
+                self, status=ConversationStatus.IN_SERVICE, resolved_at=None, resolved_by=None, opened_at=at
+            )
         return replace(
-            self, status=ConversationStatus.WAITING, resolved_at=None, resolved_by=None, waiting_since=at
+            self,
+            status=ConversationStatus.WAITING,
+            resolved_at=None,
+            resolved_by=None,
+            waiting_since=at,
+            opened_at=at,
         )
+
+    def close_idle(self, now: float) -> Conversation:
+        """The bot's conversation nobody wrote on for `BOT_IDLE_CLOSE_S` is over: resolved by the bot, so
+        an episode no person touched ends (reports' automatic resolution); the next message reopens it."""
+        if self.status != ConversationStatus.BOT or (self.last_message_at or now) > now - BOT_IDLE_CLOSE_S:
+            return self
+        return replace(self, status=ConversationStatus.RESOLVED, resolved_at=now, resolved_by=BOT)
 
     def back_to_bot(self) -> Conversation:
         if self.status == ConversationStatus.BOT:
@@ -315,6 +344,19 @@ class Conversation:
         """The composer says so every few seconds while its person writes; the indicator lapses by itself
         when they stop, close the tab or lose the connection."""
         return replace(self, typing_until=now + TYPING_SHOWN_S, typing_by=name)
+
+    def seen_by_visitor(self) -> VisitorView | None:
+        """What a web-chat visitor may know of their conversation: whether the bot, the queue or a person
+        answers, and whether that person is typing. Nothing else (labels, priority, who exactly, the bot's
+        memory) leaves the staff's side."""
+        if self.channel != Channel.WEBCHAT:
+            return None
+        answered_by = {
+            ConversationStatus.BOT: "bot",
+            ConversationStatus.WAITING: "queue",
+            ConversationStatus.RESOLVED: "closed",
+        }.get(self.status, "person")
+        return VisitorView(answered_by=answered_by, typing_until=self.typing_until, typing_by=self.typing_by)
 
     def workflow_state(self) -> dict[str, object]:
         """What a person's action may change: the before/after of its timeline event and audit entry."""

@@ -17,7 +17,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    model_serializer,
+    model_validator,
+)
 
 from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
 from atende.domain.model import (
@@ -34,6 +41,7 @@ from atende.domain.model import (
 MAX_EVENT_BYTES = 256 * 1024
 MAX_DEPTH = 16
 _INT64 = range(-(2**63), 2**63)
+WEB_CHAT_SENDER_FIELDS = ("email", "verified_identity")
 
 
 class _Event(BaseModel):
@@ -48,6 +56,18 @@ class Sender(_Event):
     phone: str | None = None  # E.164 with '+', when the platform shares it
     user_id: str | None = None  # WhatsApp business-scoped user id (usernames era)
     username: str | None = None
+    email: str | None = None  # web chat: what the visitor typed in a form (kept, never an identity)
+    # Web chat: an identity key (`email:…`, `phone:+…`, `cpf:…`) the site proved with its secret.
+    verified_identity: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _web_chat_fields_only_when_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Meta's events keep the wire form they always had."""
+        data = handler(self)
+        for key in WEB_CHAT_SENDER_FIELDS:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 
 class InboundMessage(_Event):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +20,17 @@ LIMITS: dict[str, dict[str, int]] = {
     },
     "messenger": dict.fromkeys(("audio", "image", "video", "document", "sticker"), 25 * MB),
     "instagram": dict.fromkeys(("audio", "image", "video", "document", "sticker", "story_mention"), 25 * MB),
+}
+
+
+# How the files a browser calls images or PDFs begin: a file that says it is one and is not would only be
+# refused later (by the platform, or by the visitor's or agent's viewer). Audio and video containers vary
+# too much to tell by their first bytes; the platform checks those.
+SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    "image/jpeg": lambda d: d.startswith(b"\xff\xd8\xff"),
+    "image/png": lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/webp": lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP",
+    "application/pdf": lambda d: d.startswith(b"%PDF-"),
 }
 
 

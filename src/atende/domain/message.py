@@ -22,6 +22,7 @@ from atende.domain.model import (
     MessageStatus,
     SenderType,
     Visibility,
+    conversation_doc_id,
     message_doc_id,
     stable_id,
 )
@@ -209,9 +210,10 @@ class Message:
         text: str,
         engine: dict[str, Any],
         now: float,
+        content: Text | None = None,
     ) -> Message:
         """The bot's answer, queued for outbound; it carries the window's start so outbound need not
-        read the conversation to judge the 24 h rule."""
+        read the conversation to judge the 24 h rule. `content`: options to tap (domain/menus.py)."""
         return cls(
             id=reply_id_for(inbound.message_id),
             conversation_id=inbound.conversation_id,
@@ -223,6 +225,7 @@ class Message:
             sender=BOT,
             is_automation=True,
             kind=MessageKind.TEXT,
+            content=content or Text(),
             text=text,
             recipient=Address(inbound.sender.id, inbound.sender.phone),
             reply_to=inbound.message_id,
@@ -610,6 +613,21 @@ class Message:
             return moved
         error = platform_error(update.errors) if new == MessageStatus.FAILED else moved.error
         return replace(moved, status=new, error=error)
+
+    def read_by_business(self, at: float) -> Message:
+        """A person opened the conversation: the customer's messages show as read (web chat's blue ticks,
+        where the receipt is this write rather than a platform call)."""
+        if self.direction != Direction.INBOUND or not status_rules.advances(self.status, MessageStatus.READ):
+            return self
+        return replace(self, status=MessageStatus.READ, status_at={**self.status_at, MessageStatus.READ: at})
+
+    def addressed_to(self, update: StatusUpdate) -> bool:
+        """A web-chat status comes from the visitor's browser: it may only touch their own conversation."""
+        if update.channel != Channel.WEBCHAT:
+            return True
+        return self.conversation_id == conversation_doc_id(
+            Channel.WEBCHAT, update.account_id, update.recipient_id or ""
+        )
 
     def covered_by(self, watermark: StatusUpdate) -> bool:
         """Messenger's "everything before T was delivered/read": our messages stamped no later than T."""

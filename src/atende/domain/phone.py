@@ -23,3 +23,14 @@ def to_e164(raw: str | None) -> str | None:
         # Brazilian mobile without the ninth digit: 55 + DDD(2) + 8 digits.
         digits = digits[:4] + "9" + digits[4:]
     return "+" + digits
+
+
+def typed_by_a_person(raw: str | None, country: str = "55") -> str | None:
+    """A phone a person typed in a Brazilian form: `(11) 98765-4321` means +55 11 98765-4321; with a `+`
+    it is taken as international."""
+    if not raw:
+        return None
+    digits = _DIGITS.sub("", raw)
+    if not raw.strip().startswith("+") and 10 <= len(digits) <= 11:
+        digits = country + digits
+    return to_e164(digits)

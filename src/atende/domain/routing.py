@@ -29,6 +29,7 @@ REASON_CANCELLATION = "cancellation"
 REASON_REPEATED_FRUSTRATION = "repeated_frustration"
 REASON_HUMAN_IN_SERVICE = "human_in_service"
 REASON_WAITING_FOR_HUMAN = "waiting_for_human"
+REASON_OFFLINE_FORM = "offline_form"  # web chat: left in the form the widget offers when nobody is there
 
 
 def _known_intent(intent: str) -> str:
@@ -113,6 +114,7 @@ class RoutingContext:
     conversation_status: ConversationStatus = ConversationStatus.BOT
     # Sentiments of the previous inbound messages of this conversation, newest last.
     recent_sentiments: Sequence[str] = ()
+    offline_form: bool = False  # the message was left for a person (web chat's offline form)
 
     def __post_init__(self) -> None:
         if self.conversation_status not in CONVERSATION_STATUSES:
@@ -151,6 +153,13 @@ def decide(triage: Triage, ctx: RoutingContext, policy: RoutingPolicy) -> Routin
         return RoutingDecision(
             route=Route.HUMAN,
             reason=REASON_WAITING_FOR_HUMAN,
+            team=policy.team_for(triage.intent),
+            threshold=threshold,
+        )
+    if ctx.offline_form:
+        return RoutingDecision(
+            route=Route.HUMAN,
+            reason=REASON_OFFLINE_FORM,
             team=policy.team_for(triage.intent),
             threshold=threshold,
         )

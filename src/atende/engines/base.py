@@ -15,6 +15,7 @@ from atende.domain.contact import Contact
 from atende.domain.content import Button, Interactive, Postback
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
+from atende.domain.menus import Menu
 from atende.domain.message import Turn
 from atende.domain.model import MessageKind
 from atende.domain.session import FlowState, Session
@@ -65,6 +66,7 @@ class EngineReply:
     awaiting_input: bool = False  # the answer asks the customer something
     sensitive_input: bool = False  # the message was an identity factor: logs must not keep it
     prompt: str | None = None  # what the model was given, for the AI log
+    menu: Menu | None = None  # the answer ends in a question with options the customer may tap
 
 
 class ReplyEngine(Protocol):

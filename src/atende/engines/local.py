@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from atende.domain.model import MessageKind
 from atende.engines.base import NO_ANSWER_KINDS, EngineReply, ReplyRequest, answering_our_question
@@ -44,6 +45,16 @@ DEFAULT_FLOW = "menu"
 @cache
 def default_flows() -> FlowLibrary:
     return FlowLibrary.defaults()
+
+
+def flow_values(name: str | None, persona: str, business: dict[str, Any], language: str) -> dict[str, Any]:
+    """What a flow's templates see of the contact, the business and the persona."""
+    first_name = (name or "").split(" ")[0] or None
+    return {
+        "contact": {"first_name": first_name, "name": name, "persona": persona},
+        "business": business,
+        "persona": {"greeting": greeting(persona, first_name, business, language)},
+    }
 
 
 def _say(key: str, language: str, **values: str) -> str:
@@ -82,16 +93,7 @@ class LocalEngine:
         library = self._flows()
         if request.tools is None:
             raise ValueError("the local engine needs the tool layer to run flows")
-        first_name = (request.contact.name or "").split(" ")[0] or None
-        values = {
-            "contact": {
-                "first_name": first_name,
-                "name": request.contact.name,
-                "persona": request.contact.persona,
-            },
-            "business": request.business,
-            "persona": {"greeting": greeting(request.contact.persona, first_name, request.business, lang)},
-        }
+        values = flow_values(request.contact.name, request.contact.persona, request.business, lang)
         interpreter = Interpreter(library, request.tools, values, lang)
         said = FlowInput(message.text, request.choice_id)
         intent = request.triage.intent if request.triage and request.triage_confident else None
@@ -131,4 +133,5 @@ class LocalEngine:
             flow=None if outcome.handoff else state,
             awaiting_input=outcome.awaiting_input and not outcome.handoff,
             sensitive_input=outcome.sensitive_input,
+            menu=None if outcome.handoff else outcome.tappable,
         )

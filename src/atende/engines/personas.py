@@ -4,11 +4,13 @@ Personas come from the marketplace source this product grew from: customers
 (cliente), service providers (prestador), the internal sales force
 (prospector) and administrators (admin). The same text feeds Gemini's system
 instruction and the scripted flows' greeting, so both engines speak alike.
+
+These are the repo's defaults: the business profile's `personas` (`config/business`, written by the
+console) changes any text of a persona, or adds one, field by field and per language.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 PERSONAS: dict[str, dict[str, dict[str, str]]] = {
@@ -60,21 +62,25 @@ PERSONAS: dict[str, dict[str, dict[str, str]]] = {
 DEFAULT_PERSONA = "cliente"
 
 
-def persona_of(name: str | None) -> dict[str, dict[str, str]]:
-    return PERSONAS.get(name or DEFAULT_PERSONA, PERSONAS[DEFAULT_PERSONA])
+def personas(business: dict[str, Any] | None = None) -> dict[str, dict[str, dict[str, str]]]:
+    """Every persona in force: the defaults with the business profile's texts laid on top."""
+    merged = {name: {field: dict(texts) for field, texts in p.items()} for name, p in PERSONAS.items()}
+    for name, override in ((business or {}).get("personas") or {}).items():
+        default = PERSONAS[DEFAULT_PERSONA]
+        base = merged.setdefault(name, {field: dict(texts) for field, texts in default.items()})
+        for field, texts in override.items():
+            base[field] = {**base.get(field, {}), **texts}
+    return merged
+
+
+def persona_of(name: str | None, business: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+    every = personas(business)
+    return every.get(name or DEFAULT_PERSONA, every[DEFAULT_PERSONA])
 
 
 def greeting(persona: str | None, first_name: str | None, business: dict[str, Any], language: str) -> str:
-    template = persona_of(persona)["greeting"][language if language == "en" else "pt"]
+    template = persona_of(persona, business)["greeting"][language if language == "en" else "pt"]
     return template.format(name=f", {first_name}" if first_name else "", business=business.get("name", ""))
-
-
-def is_open(business: dict[str, Any], now: datetime) -> bool:
-    """Whether people are at work now, from `opening_hours`: weekday (0 = Monday) → [open, close]."""
-    hours = (business.get("opening_hours") or {}).get(str(now.weekday()))
-    if not hours:
-        return False
-    return hours[0] <= now.strftime("%H:%M") < hours[1]
 
 
 def language_of(profile: dict[str, Any]) -> str:

@@ -64,7 +64,7 @@ def system_instruction(request: ReplyRequest) -> str:
     lang = "en" if request.language == "en" else "pt"
     business: dict[str, Any] = request.business
     contact = request.contact
-    persona = persona_of(contact.persona)
+    persona = persona_of(contact.persona, business)
     profile = contact.profile or {}
     today = datetime.fromtimestamp(request.now, BRT) if request.now else datetime.now(BRT)
     facts = (

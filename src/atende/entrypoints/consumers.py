@@ -8,7 +8,7 @@ as the services. Tests pass in-memory fakes instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atende.domain import events
@@ -22,10 +22,10 @@ from atende.services.media import MediaJob, request_fetch
 from atende.services.read_receipts import ReadReceipt
 
 if TYPE_CHECKING:
-    from atende.channels.meta.adapter import MetaChannels
     from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
+    from atende.services.idle_close import IdleCloser
     from atende.services.inbound import InboundService
     from atende.services.media import MediaQueue, MediaService
     from atende.services.outbound import OutboundService
@@ -64,7 +64,9 @@ class Services(Protocol):
 
     def distribution(self) -> Distribution: ...
 
-    def meta(self) -> MetaChannels: ...
+    def idle_closer(self) -> IdleCloser: ...
+
+    def senders(self) -> Mapping[str, read_receipts.ReadReceipts]: ...
 
     def crm_webhook(self) -> CrmWebhook: ...
 
@@ -72,7 +74,7 @@ class Services(Protocol):
 def ai_reply(delivery: Delivery, services: Services) -> None:
     event = _decoded(events.decode, delivery.data)
     if isinstance(event, events.RejectedItem):  # a webhook item that can never be processed
-        failures.record(services.unit_of_work, failures.rejected_at_ingest(event))
+        failures.record(services.unit_of_work, failures.rejected_at_ingest(event), failures.health(event))
         return
     if not isinstance(event, events.InboundMessage):
         raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
@@ -86,7 +88,7 @@ def ai_reply(delivery: Delivery, services: Services) -> None:
 def outbound(delivery: Delivery, services: Services) -> None:
     if ReadReceipt.is_one(delivery.data):
         receipt = _decoded(ReadReceipt.decode, delivery.data)
-        read_receipts.deliver(receipt, services.meta().senders)
+        read_receipts.deliver(receipt, services.senders())
         return
     message_id = _decoded(bytes.decode, delivery.data).strip()
     if not message_id or "/" in message_id or len(message_id.encode()) > MAX_ID_LENGTH:
@@ -126,12 +128,16 @@ def media_fetch(delivery: Delivery, services: Services) -> None:
 
 
 def automation_tick(delivery: Delivery, services: Services) -> None:
-    """Every tick sweeps stalled and failed sends (`services/sweeper.py`); automation rules come later."""
+    """Every tick sweeps stalled and failed sends (`services/sweeper.py`), closes the bot's idle
+    conversations (`services/idle_close.py`); automation rules come later."""
     outcomes = services.send_sweeper().sweep()
     log.info("tick %s: send sweep %s", delivery.id, dict(outcomes) or "found nothing due")
     woken, assigned = services.distribution().tick()
     if woken or assigned:
         log.info("tick %s: %d snoozed conversations woke, %d assigned", delivery.id, woken, assigned)
+    closed = services.idle_closer().run()
+    if closed:
+        log.info("tick %s: %d idle conversations of the bot closed", delivery.id, closed)
 
 
 def crm_webhook(delivery: Delivery, services: Services) -> None:

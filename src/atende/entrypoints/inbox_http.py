@@ -7,10 +7,10 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import flask
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.adapters.firestore import contacts as contact_doc
@@ -22,6 +22,8 @@ from atende.domain.errors import WorkflowRefused
 from atende.domain.message import Message
 from atende.domain.model import Availability, Channel, Priority
 from atende.domain.staff import Actor
+from atende.entrypoints.staff_http import Identity, Invalid, StrictBody, error, json_ms, with_cors
+from atende.entrypoints.staff_http import body as _body
 from atende.services.inbox import (
     ContactContext,
     Draft,
@@ -40,15 +42,7 @@ MAX_UPLOAD_BYTES = 17 * 2**20  # the largest file accepted (16 MB) plus the form
 Id = Field(min_length=1, max_length=400, pattern=r"^[^/]+$")
 
 
-class Identity(Protocol):
-    def verify(self, authorization: str | None) -> Actor: ...
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class OnConversation(_Body):
+class OnConversation(StrictBody):
     conversationId: str = Id
 
 
@@ -80,12 +74,12 @@ class SetPriority(OnConversation):
     priority: Priority
 
 
-class Attachment(_Body):
+class Attachment(StrictBody):
     mediaId: str = Field(min_length=1, max_length=400)
     caption: str | None = Field(default=None, max_length=1024)
 
 
-class TemplateBody(_Body):
+class TemplateBody(StrictBody):
     name: str = Field(min_length=1, max_length=512)
     language: str = Field(min_length=2, max_length=15)
     params: list[str] = Field(default_factory=list, max_length=20)
@@ -103,42 +97,31 @@ class Note(OnConversation):
     text: str = Field(min_length=1, max_length=4096)
 
 
-class Retry(_Body):
+class Retry(StrictBody):
     messageId: str = Id
 
 
-class SetAvailability(_Body):
+class SetAvailability(StrictBody):
     availability: Availability
     agentId: str | None = Field(default=None, max_length=400)
-
-
-def _json_ms(value: Any) -> Any:
-    """Documents as the browser reads them from Firestore, with times as epoch milliseconds."""
-    if isinstance(value, datetime):
-        return int(value.timestamp() * 1000)
-    if isinstance(value, dict):
-        return {k: _json_ms(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ms(v) for v in value]
-    return value
 
 
 def conversation_json(c: Conversation) -> dict[str, Any]:
     doc = conversation_doc.to_doc(c)
     doc.pop("attendant", None)  # the bot's private memory: not the inbox's business
-    return {"id": c.id, **_json_ms(doc)}
+    return {"id": c.id, **json_ms(doc)}
 
 
 def message_json(m: Message) -> dict[str, Any]:
-    return {"id": m.id, **_json_ms(message_doc.to_doc(m))}
+    return {"id": m.id, **json_ms(message_doc.to_doc(m))}
 
 
 def context_json(ctx: ContactContext) -> dict[str, Any]:
     contact = ctx.contact
     return {
         "conversation": conversation_json(ctx.conversation),
-        "contact": {"id": contact.id, **_json_ms(contact_doc.to_doc(contact))} if contact else None,
-        "customer": _json_ms(_plain(ctx.customer)) if ctx.customer else None,
+        "contact": {"id": contact.id, **json_ms(contact_doc.to_doc(contact))} if contact else None,
+        "customer": json_ms(_plain(ctx.customer)) if ctx.customer else None,
         "history": [
             {"conversation": conversation_json(c), "messages": [message_json(m) for m in messages]}
             for c, messages in ctx.history
@@ -164,24 +147,7 @@ def _plain(value: Any) -> Any:
 Action = Callable[[InboxService, Actor, flask.Request], dict[str, Any]]
 
 
-def _body(model: type[_Body], request: flask.Request) -> Any:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise _Invalid("Corpo da requisição inválido: envie um objeto JSON")
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) or "corpo" for err in e.errors()[:5])
-        raise _Invalid(f"Campos inválidos: {fields}") from e
-
-
-class _Invalid(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _move(call: Callable[[InboxService, Actor, Any], Conversation], model: type[_Body]) -> Action:
+def _move(call: Callable[[InboxService, Actor, Any], Conversation], model: type[StrictBody]) -> Action:
     def action(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
         conversation = call(service, actor, _body(model, request))
         return {"conversationId": conversation.id, "conversation": conversation_json(conversation)}
@@ -220,7 +186,7 @@ def _retry(service: InboxService, actor: Actor, request: flask.Request) -> dict[
 def _availability(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: SetAvailability = _body(SetAvailability, request)
     member = service.set_availability(actor, b.availability, b.agentId)
-    return {"user": {"uid": member.uid, **_json_ms(user_doc.to_doc(member))}}
+    return {"user": {"uid": member.uid, **json_ms(user_doc.to_doc(member))}}
 
 
 def _typing(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
@@ -232,7 +198,7 @@ def _upload(service: InboxService, actor: Actor, request: flask.Request) -> dict
     file = request.files.get("file")
     conversation_id = request.form.get("conversationId", "")
     if file is None or not conversation_id or "/" in conversation_id:
-        raise _Invalid("Envie o arquivo (campo file) e a conversa (campo conversationId)")
+        raise Invalid("Envie o arquivo (campo file) e a conversa (campo conversationId)")
     data = file.read(MAX_UPLOAD_BYTES + 1)
     upload = service.upload(actor, conversation_id, data, file.mimetype or "", file.filename or "")
     return {
@@ -276,58 +242,41 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def _error(status: int, code: str, message: str) -> tuple[dict[str, Any], int]:
-    return {"error": {"code": code, "message": message}}, status
-
-
 def handle(
     request: flask.Request,
     service: Callable[[], InboxService],
     identity: Callable[[], Identity],
     origins: tuple[str, ...],
 ) -> flask.Response:
-    origin = request.headers.get("Origin")
-    if request.method == "OPTIONS":
-        response = flask.Response(status=204 if origin in origins else 403)
-    else:
-        body, status = _dispatch(request, service, identity)
-        response = flask.jsonify(body)
-        response.status_code = status
-    if origin in origins:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-        response.headers["Access-Control-Max-Age"] = "600"
-    response.headers["Vary"] = "Origin"
-    return response
+    return with_cors(request, origins, "POST, OPTIONS", lambda: _dispatch(request, service, identity))
 
 
 def _dispatch(
     request: flask.Request, service: Callable[[], InboxService], identity: Callable[[], Identity]
 ) -> tuple[dict[str, Any], int]:
     if request.method != "POST":
-        return _error(405, "invalid", "Use POST")
+        return error(405, "invalid", "Use POST")
     action = ACTIONS.get(request.path.strip("/"))
     if action is None:
-        return _error(404, "not_found", "Ação desconhecida")
+        return error(404, "not_found", "Ação desconhecida")
     limit = MAX_UPLOAD_BYTES if request.path.strip("/") == "upload" else MAX_JSON_BYTES
     if (request.content_length or 0) > limit:
-        return _error(413, "invalid", "Requisição grande demais")
+        return error(413, "invalid", "Requisição grande demais")
     try:
         actor = identity().verify(request.headers.get("Authorization"))
         return {"ok": True, **action(service(), actor, request)}, 200
     except Unauthenticated as e:
-        return _error(401, "unauthenticated", e.reason)
-    except (_Invalid, InvalidInput) as e:
-        return _error(400, "invalid", e.reason)
+        return error(401, "unauthenticated", e.reason)
+    except (Invalid, InvalidInput) as e:
+        return error(400, "invalid", e.reason)
     except NotFound as e:
-        return _error(404, "not_found", e.reason)
+        return error(404, "not_found", e.reason)
     except WindowClosed as e:
-        return _error(422, "window_closed", e.reason)
+        return error(422, "window_closed", e.reason)
     except WorkflowRefused as e:
-        return _error(403, "forbidden", e.reason) if e.forbidden else _error(409, "conflict", e.reason)
+        return error(403, "forbidden", e.reason) if e.forbidden else error(409, "conflict", e.reason)
     except Conflict:  # others kept changing it while every retry ran: the person may simply try again
-        return _error(409, "conflict", "A conversa mudou enquanto você agia; tente novamente")
+        return error(409, "conflict", "A conversa mudou enquanto você agia; tente novamente")
     except Exception:  # still a JSON answer with CORS headers, so the inbox shows it instead of a CORS error
         log.exception("inbox_api %s failed", request.path)
-        return _error(500, "internal", "Erro interno; tente novamente em instantes")
+        return error(500, "internal", "Erro interno; tente novamente em instantes")

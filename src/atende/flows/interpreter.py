@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from atende.domain import cpf as cpf_rules
+from atende.domain.menus import Choice, Menu
 from atende.domain.session import FlowState
 from atende.erp.tools import parse_birth_date
 from atende.flows.library import WAITING, FlowError, FlowLibrary
@@ -57,6 +58,14 @@ class FlowOutcome:
     handoff: dict[str, str] | None = None  # {"team": ..., "reason": ...}
     matched: bool = True  # False: the answer did not fit the question; nothing advanced
     sensitive_input: bool = False  # the answer was an identity factor: logs must not keep it
+    menu: Menu | None = None  # the options of the question the last message asks, to tap
+
+    @property
+    def tappable(self) -> Menu | None:
+        """The whole answer as one menu: everything said before the question, then the question."""
+        if self.menu is None or not self.messages:
+            return None
+        return Menu("\n\n".join([*self.messages[:-1], self.menu.body]), self.menu.choices)
 
     @property
     def text(self) -> str:
@@ -131,9 +140,11 @@ class Interpreter:
             )
         sorry = pick(COMMON["not_understood"], self._lang)
         invalid = step.get("invalid")
-        prompt = self._prompt(step, state)
-        text = f"{sorry}{render(invalid, self._values(state), self._lang)}" if invalid else f"{sorry}{prompt}"
-        return FlowOutcome([text], state)
+        if invalid:
+            return FlowOutcome([f"{sorry}{render(invalid, self._values(state), self._lang)}"], state)
+        asked = self._prompt(step, state)
+        again = Menu(f"{sorry}{asked.body}", asked.choices)
+        return FlowOutcome([again.numbered()], state, menu=again if again.choices else None)
 
     # -- execution -----------------------------------------------------------------------------------
 
@@ -175,9 +186,10 @@ class Interpreter:
                     if accepted:
                         state = following
                         continue
-                prompt = self._prompt(step, state)
-                if prompt:
-                    outcome.messages.append(prompt)
+                asked = self._prompt(step, state)
+                if asked.numbered():
+                    outcome.messages.append(asked.numbered())
+                    outcome.menu = asked if asked.choices else None
                 outcome.state = state
                 return outcome
             state = getattr(self, f"_do_{kind}")(step, state, outcome)
@@ -267,17 +279,22 @@ class Interpreter:
         ]
         return dynamic + list(step.get("extra", []))
 
-    def _prompt(self, step: dict[str, Any], state: FlowState) -> str:
-        """The question, with its numbered options for menus and choices."""
+    def _prompt(self, step: dict[str, Any], state: FlowState) -> Menu:
+        """The question, with the options of menus and choices (numbered in text, tappable where the
+        channel allows: domain/menus.py)."""
         values = self._values(state)
         text = render(step.get("text"), values, self._lang)
         if step["type"] == "ask":
-            return text
-        options = [
-            f"{n} - {render(o['label'], values, self._lang)}"
+            return Menu(text, ())
+        choices = tuple(
+            Choice(
+                id=str(o.get("id") if o.get("id") is not None else n),
+                title=render(o["label"], values, self._lang),
+                short=render(o["short"], values, self._lang) if o.get("short") else None,
+            )
             for n, o in enumerate(self._choices(step, state), 1)
-        ]
-        return "\n".join([text, *options]).strip()
+        )
+        return Menu(text, choices)
 
     def _accept(
         self, step: dict[str, Any], state: FlowState, message: FlowInput, outcome: FlowOutcome

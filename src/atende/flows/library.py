@@ -67,6 +67,7 @@ class Handoff(_Part):
 class Option(_Part):
     id: str | int | None = None
     label: Text
+    short: Text | None = None  # a title that fits a reply button or quick reply (≤ 20 characters)
     keywords: list[str] = []
     next: str | None = None
     flow: str | None = None
@@ -287,6 +288,13 @@ class FlowLibrary:
             for flow_id, exc in broken.items():
                 log.error("flow override %s ignored: %s", flow_id, exc)
                 del pending[flow_id]
+
+    def check_override(self, flow_id: str, flow: Mapping[str, Any]) -> dict[str, Any]:
+        """`flow` as it would be stored under `flow_id` beside this library's flows, or FlowError naming
+        the flow, step and field: what `with_overrides` would log and skip, said before it is saved."""
+        candidate = {**flow, "id": flow_id}
+        _check(candidate, self._flows.keys() | {flow_id})
+        return candidate
 
     def get(self, flow_id: str) -> dict[str, Any]:
         return self._flows[flow_id]

@@ -9,16 +9,20 @@ sees the other and the parked statuses are applied, never lost.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
 
+from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.events import StatusUpdate
 from atende.domain.media import KeptMedia
 from atende.domain.message import Message, OutgoingMessage, SendError
 from atende.domain.model import Channel, MessageKind, conversation_doc_id
 from atende.domain.window import STANDARD_WINDOW_S
 from atende.services.unit_of_work import UnitOfWork, atomically
+
+log = logging.getLogger(__name__)
 
 WATERMARK_SCAN = 50  # outgoing messages a read/delivery watermark may still move forward
 WINDOW_HINT_MARGIN_S = 3600.0  # a reply's windowFrom this close to 24 h old: read the conversation
@@ -100,6 +104,8 @@ class Deliveries:
                     uow.messages.remove(echo)  # the echo raced ahead of this record: not a second copy
             if message is None:
                 return
+            if message.provider_message_id is None:  # its first record: channel health counts the send
+                _signal(uow, message, Signal.SENT, self._clock())
             sent = message.sent(provider_message_id, self._clock())
             if not fast:  # the fast path creates the alias unread: a parked status makes that conflict
                 sent = _with_parked(uow, channel, provider_message_id, sent)
@@ -111,14 +117,22 @@ class Deliveries:
 
     def record_failed(self, message_id: str, error: SendError) -> None:
         self._in_flight.pop(message_id, None)
-        self._change(message_id, lambda uow, message: message.failed(error, self._clock()))
+
+        def failed(uow: UnitOfWork, message: Message) -> Message:
+            _signal(uow, message, Signal.FAILED, self._clock(), error)
+            return message.failed(error, self._clock())
+
+        self._change(message_id, failed)
 
     def record_unknown(self, message_id: str, error: SendError) -> None:
         """`unknown`; a status that named it while the send was in flight (parked) settles it at once."""
         self._in_flight.pop(message_id, None)
-        self._change(
-            message_id, lambda uow, message: settled(uow, message.outcome_unknown(error, self._clock()))
-        )
+
+        def unknown(uow: UnitOfWork, message: Message) -> Message:
+            _signal(uow, message, Signal.UNKNOWN, self._clock(), error)
+            return settled(uow, message.outcome_unknown(error, self._clock()))
+
+        self._change(message_id, unknown)
 
     def _change(self, message_id: str, change: Callable[[UnitOfWork, Message], Message]) -> None:
         """One message rewritten by a rule, in its own unit of work (nothing, if it is gone)."""
@@ -149,6 +163,11 @@ class Deliveries:
 
         def step(uow: UnitOfWork) -> str:
             message = uow.messages.get(update.message_id) if update.message_id else None
+            if message is None and update.channel == Channel.WEBCHAT:
+                return "foreign"  # a visitor's browser names our ids: nothing is parked for one that is not
+            if message is not None and not message.addressed_to(update):
+                log.warning("status for %s from outside its conversation: ignored", message.id)
+                return "foreign"
             if message is not None and update.watermark is None and message.awaits_outcome(self._clock()):
                 # It named our message, whose send nobody will record: it went out, as this provider id.
                 resolved = resolve(uow, message, update)
@@ -159,6 +178,9 @@ class Deliveries:
                 # Not ours, or not recorded as sent yet: the alias says, or the status waits on it.
                 message_id = uow.provider_ids.message_for(str(update.channel), update.provider_message_id)
                 message = uow.messages.get(message_id) if message_id else None
+            if message is not None and not message.addressed_to(update):
+                log.warning("status for %s from outside its conversation: ignored", message.id)
+                return "foreign"
             if message is None:
                 uow.provider_ids.park(update)
                 uow.commit()
@@ -191,6 +213,23 @@ class Deliveries:
                     _save(uow, message, moved)  # guarded: a send recorded meanwhile re-runs this
                     count += moved.status != message.status
             uow.commit()
+            return count
+
+        return atomically(self._uow, step)
+
+    def mark_inbound_read(self, conversation_id: str) -> int:
+        """A person opened a web-chat conversation: the visitor's recent messages become `read`."""
+
+        def step(uow: UnitOfWork) -> int:
+            now = self._clock()
+            count = 0
+            for message in uow.messages.latest(conversation_id=conversation_id, limit=WATERMARK_SCAN):
+                moved = message.read_by_business(now)
+                if moved != message:
+                    uow.messages.save(message, moved)
+                    count += 1
+            if count:
+                uow.commit()
             return count
 
         return atomically(self._uow, step)
@@ -250,7 +289,8 @@ def resolve(uow: UnitOfWork, message: Message, update: StatusUpdate) -> Message:
 def _with_parked(uow: UnitOfWork, channel: str, provider_message_id: str, message: Message) -> Message:
     """The statuses that arrived for this provider id before we knew its message, applied to it."""
     for update in uow.provider_ids.parked(channel, provider_message_id):
-        message = message.delivery(update)
+        if message.addressed_to(update):
+            message = message.delivery(update)
     return message
 
 
@@ -258,3 +298,15 @@ def settled(uow: UnitOfWork, message: Message) -> Message:
     """A message awaiting its outcome, settled by a status that named it and was parked (WhatsApp)."""
     found = uow.provider_ids.parked_for(message.id)
     return resolve(uow, message, found) if found is not None else message
+
+
+def _signal(
+    uow: UnitOfWork, message: Message, signal: Signal, at: float, error: SendError | None = None
+) -> None:
+    """A send's outcome, for its account's channel health, in the commit that records it."""
+    code = str(error.code) if error is not None and error.code is not None else None
+    uow.metrics.signal(
+        ChannelSignal(
+            channel=str(message.channel), account_id=message.account_id, signal=signal, at=at, code=code
+        )
+    )

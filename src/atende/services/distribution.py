@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
+from atende.domain import metrics
 from atende.domain.conversation import Conversation
 from atende.domain.model import Priority
 from atende.domain.staff import next_in_line
@@ -91,6 +92,7 @@ class Distribution:
         now = self._clock()
         assigned = conversation.assign(person.uid, now)
         uow.conversations.save(conversation, assigned)
+        uow.metrics.count(metrics.tallies(conversation, assigned, now))
         uow.staff.save(person, person.took_one(now))
         timeline.record(
             uow,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from atende.domain.channel_health import WEBHOOK, ChannelSignal, Signal
 from atende.domain.events import RejectedItem
 
 if TYPE_CHECKING:
@@ -88,12 +89,23 @@ def rejected_at_ingest(item: RejectedItem) -> FailureLog:
     )
 
 
-def record(uow: Callable[[], UnitOfWork], entry: FailureLog) -> None:
+def health(item: RejectedItem) -> ChannelSignal:
+    """A rejected webhook item counts against its channel's webhook (it names no account we could trust)."""
+    return ChannelSignal(
+        channel=str(item.channel), account_id=WEBHOOK, signal=Signal.REJECTED, at=item.received_at
+    )
+
+
+def record(uow: Callable[[], UnitOfWork], entry: FailureLog, signal: ChannelSignal | None = None) -> None:
+    """`signal`: counted in channel health with the record (a Pub/Sub redelivery of the same item, whose
+    entry replaces the first, counts again: at least once, docs/reports.md)."""
     log.error(
         "%s gave up on %s (%s): %s", entry.source, entry.message_id or "a delivery", entry.kind, entry.reason
     )
     with uow() as work:
         work.omni_logs.add(entry)
+        if signal is not None:
+            work.metrics.signal(signal)
         work.commit()
 
 

@@ -7,11 +7,9 @@ conversation is queued is the conversation's rule (`Conversation.hand_off`).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from atende.engines.personas import is_open
-from atende.erp.types import BRT
+from atende.domain.hours import OpeningHours
 
 OPENERS: dict[str, tuple[str, str]] = {
     "explicit_request": ("Claro! ", "Sure! "),
@@ -28,6 +26,10 @@ OPENERS: dict[str, tuple[str, str]] = {
     "flow_not_understood": (
         "Acho que não estou conseguindo te entender. ",
         "I don't think I'm following you. ",
+    ),
+    "offline_form": (
+        "Recebemos sua mensagem e vamos responder por aqui e pelo contato que você deixou. ",
+        "We got your message and will reply here and through the contact you left. ",
     ),
     "ungrounded_answer": (
         "Prefiro confirmar essa informação com a nossa equipe. ",
@@ -50,12 +52,14 @@ CLOSED = (
 )
 
 
-def notice(reason: str, team: str | None, business: dict[str, Any], language: str, now: float) -> str:
+def notice(
+    reason: str, team: str | None, business: dict[str, Any], hours: OpeningHours, language: str, now: float
+) -> str:
     en = language == "en"
     opener = OPENERS.get(reason, ("", ""))[en]
     team_name = TEAMS.get(team or "support", TEAMS["support"])[en]
     text = opener + BODY[en].format(team=team_name)
-    if not is_open(business, datetime.fromtimestamp(now, BRT)):
+    if not hours.is_open(now):
         hours = business.get("hours_en" if en else "hours") or business.get("hours", "")
         if hours:
             text += CLOSED[en].format(hours=hours)

@@ -18,13 +18,17 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, overload
 
+from atende.domain import metrics
+from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
+from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.crm import CrmEvent, CrmEventType
 from atende.domain.events import InboundMessage
+from atende.domain.menus import lay_out
 from atende.domain.message import Message, Turn
-from atende.domain.model import ConversationStatus, Route, stable_id
+from atende.domain.model import Channel, ConversationStatus, Route, stable_id
 from atende.domain.routing import (
     REASON_BELOW_THRESHOLD,
     REASON_WAITING_FOR_HUMAN,
@@ -189,6 +193,16 @@ class InboundService:
                 uow.identities.claim(key, contact_id)
         if reply:
             uow.messages.add(reply)
+        uow.metrics.count(metrics.tallies(conversation, conv, now, received=stored, bot_reply=reply))
+        if not message.echo:
+            uow.metrics.signal(
+                ChannelSignal(
+                    channel=str(message.channel),
+                    account_id=message.account_id,
+                    signal=Signal.RECEIVED,
+                    at=now,
+                )
+            )
         uow.commit()
         joined = conv.status == ConversationStatus.WAITING and (
             conversation is None or conversation.status != ConversationStatus.WAITING
@@ -207,6 +221,8 @@ class InboundService:
         self, uow: UnitOfWork, message: InboundMessage, conv: Conversation, contact: Contact, now: float
     ) -> ReplyRequest:
         session = conv.session.as_of(now)
+        if session.customer_id is None and (proven := self._proven_customer(message, contact)):
+            session = replace(session, customer_id=proven, verified_at=now)
         return ReplyRequest(
             message=message,
             conversation=conv,
@@ -220,6 +236,25 @@ class InboundService:
             language=language_of(contact.profile),
             now=now,
         )
+
+    def _proven_customer(self, message: InboundMessage, contact: Contact) -> str | None:
+        """The ERP customer a site already proved this web-chat visitor to be (docs/webchat.md): the
+        contact their proven e-mail or phone linked to, once verified on any channel; or the CPF itself.
+        Nobody else skips the attendant's own CPF check."""
+        identity = message.sender.verified_identity
+        if not identity:
+            return None
+        if contact.erp_customer_id:
+            return contact.erp_customer_id
+        kind, _, value = identity.partition(":")
+        if kind != "cpf":
+            return None
+        try:
+            customer = self._erp.find_customer_by_cpf(value)
+        except Exception:  # the ERP being down leaves the attendant's own check, not a lost message
+            log.warning("ERP lookup of a proven CPF failed for %s", message.message_id, exc_info=True)
+            return None
+        return customer.id if customer else None
 
     def _attend(self, request: ReplyRequest) -> Answer:
         """Triage, route, and write the answer; any failure in here hands the customer to a person."""
@@ -239,6 +274,7 @@ class InboundService:
         context = RoutingContext(
             conversation_status=request.conversation.status,
             recent_sentiments=request.session.recent_sentiments(now),
+            offline_form=bool(message.context.offline_form),
         )
         decision = decide(triage or NO_TEXT, context, policy)
         request = replace(
@@ -303,15 +339,20 @@ class InboundService:
         reply = None
         if answer.text:
             meta = {**(engine.meta if engine else {"engine": "handoff"}), "route": str(decision.route)}
+            text, content = answer.text, None
+            if engine and engine.menu:
+                laid = lay_out(engine.menu, Channel(request.message.channel), request.language)
+                text, content = laid.text, Text.model_validate(laid.content) if laid.content else None
             reply = Message.bot_reply(
                 request.message,
                 contact_id=contact.id,
                 window_from=conv.last_inbound_at,
-                text=answer.text,
+                text=text,
                 engine=meta,
                 now=now,
+                content=content,
             )
-            conv = conv.bot_replied(answer.text, now)
+            conv = conv.bot_replied(text, now)
         stored = stored.decided(
             triage=triage,
             decision=decision,
@@ -368,9 +409,15 @@ class InboundService:
             return answer.text  # the brief's exact words when the model is unavailable
         return "\n\n".join(t for t in (answer.text if answer else None, self._notice(decision, request)) if t)
 
-    @staticmethod
-    def _notice(decision: RoutingDecision, request: ReplyRequest) -> str:
-        return handoff.notice(decision.reason, decision.team, request.business, request.language, request.now)
+    def _notice(self, decision: RoutingDecision, request: ReplyRequest) -> str:
+        return handoff.notice(
+            decision.reason,
+            decision.team,
+            request.business,
+            self._config.hours(),
+            request.language,
+            request.now,
+        )
 
 
 def _save(repo: Repository[A], before: A | None, after: A) -> None:

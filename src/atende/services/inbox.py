@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from atende.domain import metrics
 from atende.domain.contact import Contact
 from atende.domain.contacts import address_on, unreachable_reason
 from atende.domain.content import AnyContent, Audio, Document, Image, Template, Text, Video
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
+from atende.domain.media import SIGNATURES
 from atende.domain.message import Message, agent_message_id
 from atende.domain.model import Availability, Channel, Direction, MessageStatus, Priority
 from atende.domain.staff import Actor, StaffMember
@@ -46,15 +48,6 @@ UPLOAD_LIMITS: dict[str, tuple[str, int]] = {
     "audio/ogg": ("audio", 16 * 2**20),
     "audio/aac": ("audio", 16 * 2**20),
     "video/mp4": ("video", 16 * 2**20),
-}
-# How the files a browser calls images or PDFs begin: a file that says it is one and is not would only be
-# refused later by the platform, after the agent thought it sent. Audio and video containers vary too much
-# to tell by their first bytes; the platform checks those.
-SIGNATURES: dict[str, Callable[[bytes], bool]] = {
-    "image/jpeg": lambda d: d.startswith(b"\xff\xd8\xff"),
-    "image/png": lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"),
-    "image/webp": lambda d: d[:4] == b"RIFF" and d[8:12] == b"WEBP",
-    "application/pdf": lambda d: d.startswith(b"%PDF-"),
 }
 MEDIA_CONTENT: dict[str, type[Image | Document | Audio | Video]] = {
     "image": Image,
@@ -338,6 +331,7 @@ class InboxService:
             after = change(before, uow)
             now = self._clock()
             uow.conversations.save(before, after)
+            uow.metrics.count(metrics.tallies(before, after, now))
             timeline.recount(uow, before, after, now)
             timeline.record(
                 uow,
@@ -401,6 +395,7 @@ class InboxService:
             if conversation.assignee is None:  # answering an unassigned conversation takes it
                 after = after.assign(actor.uid, now)
             uow.conversations.save(conversation, after)
+            uow.metrics.count(metrics.tallies(conversation, after, now, person_message=message))
             timeline.recount(uow, conversation, after, now)
             if conversation.assignee is None:
                 timeline.record(

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, Self, TypeVar
 
 from atende.domain.campaign import Campaign, Send
+from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
+from atende.domain.metrics import Tally
 from atende.domain.staff import StaffMember
 from atende.retrying import Backoff
 from atende.services.ai_log import AiLogEntry
@@ -61,6 +63,9 @@ class ConversationRepository(Repository[Conversation], Protocol):
 
     def due_to_wake(self, now: float, limit: int) -> list[Conversation]:
         """Snoozed conversations whose time has come."""
+
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        """The bot's conversations (status `bot`) whose last message is older than that."""
 
     def of_contact(self, contact_id: str, limit: int) -> list[Conversation]:
         """The contact's conversations on every channel, most recent first."""
@@ -137,6 +142,16 @@ class CampaignRecords(Protocol):
         """The contact's `optOut` map, as read in this unit of work."""
 
 
+class Metrics(Protocol):
+    """Report counters (docs/reports.md), written by the commit of the change they count and only by it:
+    blind increments, so they never make a commit conflict and a failed commit counts nothing."""
+
+    def count(self, tallies: Iterable[Tally]) -> None: ...
+
+    def signal(self, signal: ChannelSignal) -> None:
+        """One more of this signal in its account's hourly channel-health bucket."""
+
+
 class UnitOfWork(Protocol):
     messages: MessageRepository
     conversations: ConversationRepository
@@ -148,6 +163,7 @@ class UnitOfWork(Protocol):
     staff: StaffRepository
     audit_logs: AuditLogs
     campaigns: CampaignRecords
+    metrics: Metrics
 
     def __enter__(self) -> Self: ...
 

@@ -5,6 +5,7 @@ atende triage --jsonl < messages.jsonl
 atende triage eval                    # written held-out set, real dev set, real test set
 atende triage eval --set real-test    # one of them, in full
 atende triage train
+atende triage table [--check]         # the console's precision/coverage table per intent and threshold
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_classify_args(parser)
     parser.set_defaults(func=run_classify)
-    sub = parser.add_subparsers(dest="triage_command", metavar="{classify,eval,train}")
+    sub = parser.add_subparsers(dest="triage_command", metavar="{classify,eval,train,table}")
 
     p_classify = sub.add_parser("classify", help="classify stdin (the default action)")
     # SUPPRESS: otherwise the subcommand's defaults would undo `atende triage --jsonl classify`.
@@ -70,6 +71,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--check", action="store_true", help="do not write; exit 1 if the committed model is stale"
     )
     p_train.set_defaults(func=run_train)
+
+    p_table = sub.add_parser(
+        "table", help="write the per-intent precision/coverage table the console shows beside its sliders"
+    )
+    p_table.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the committed table is stale"
+    )
+    p_table.set_defaults(func=run_table)
 
 
 def _add_classify_args(parser: argparse.ArgumentParser, default: Any = None) -> None:
@@ -202,4 +211,24 @@ def run_train(args: argparse.Namespace) -> int:
         f"{time.perf_counter() - started:.1f}s; temperatures intent {temperature['intent']:.3f}, "
         f"sentiment {temperature['sentiment']:.3f}"
     )
+    return 0
+
+
+# The sets the console's table is computed on: never real-test, which is kept for the final word.
+TABLE_SETS = ("heldout", "real-dev")
+
+
+def run_table(args: argparse.Namespace) -> int:
+    from atende.triage.threshold_table import TABLE_PATH, compute, render
+
+    fresh = render(compute({name: EVAL_SETS[name] for name in TABLE_SETS}))
+    if args.check:
+        current = TABLE_PATH.read_text(encoding="utf-8") if TABLE_PATH.exists() else ""
+        if current == fresh:
+            print("committed threshold table is up to date")
+            return 0
+        print("committed threshold table differs from a fresh computation; run `atende triage table`")
+        return 1
+    TABLE_PATH.write_text(fresh, encoding="utf-8")
+    print(f"wrote {TABLE_PATH}")
     return 0

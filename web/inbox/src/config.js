@@ -13,7 +13,19 @@ export async function loadServices() {
   const app = initializeApp(config.firebase);
   const auth = getAuth(app);
   if (config.emulators?.auth) connectAuthEmulator(auth, config.emulators.auth, { disableWarnings: true });
-  services = { app, auth, emulators: config.emulators || {}, apiBase: config.apiBase, locale: config.locale || 'pt-BR' };
+  services = {
+    app,
+    auth,
+    emulators: config.emulators || {},
+    apiBase: config.apiBase,
+    // The console's two functions (docs/reports.md, docs/console.md), next to inbox_api.
+    apiBases: {
+      inbox: config.apiBase,
+      reports: config.reportsApi || config.apiBase?.replace(/inbox_api$/, 'reports_api'),
+      console: config.consoleApi || config.apiBase?.replace(/inbox_api$/, 'console_api'),
+    },
+    locale: config.locale || 'pt-BR',
+  };
   return services;
 }
 

@@ -7,7 +7,7 @@ import { setupI18n } from './i18n';
 import { AuthProvider, useAuth } from './auth';
 import SignIn from './components/SignIn';
 
-const Inbox = lazy(() => import('./components/InboxPage'));
+const App = lazy(() => import('./components/AppRoutes'));
 
 const theme = createTheme({ primaryColor: 'teal', defaultRadius: 'md', fontFamily: 'system-ui, sans-serif' });
 
@@ -16,7 +16,7 @@ function Root() {
   const spinner = <Center h="100vh"><Loader aria-label="Carregando" /></Center>;
   if (!ready) return spinner;
   if (!user || !claims?.role) return <SignIn noRole={Boolean(user)} />;
-  return <Suspense fallback={spinner}><Inbox /></Suspense>;
+  return <Suspense fallback={spinner}><App /></Suspense>;
 }
 
 loadServices().then((services) => {

@@ -19,6 +19,7 @@ def to_doc(contact: Contact) -> dict[str, Any]:
     optional = {
         "name": contact.name,
         "phones": list(contact.phones) or None,
+        "emails": list(contact.emails) or None,
         "lastChannel": str(contact.last_channel) if contact.last_channel else None,
         "erpCustomerId": contact.erp_customer_id,
     }
@@ -33,6 +34,7 @@ def from_doc(contact_id: str, doc: dict[str, Any]) -> Contact:
         persona=doc.get("persona") or "cliente",
         identities=tuple(doc.get("identities") or ()),
         phones=tuple(doc.get("phones") or ()),
+        emails=tuple(doc.get("emails") or ()),
         last_channel=Channel(channel) if channel else None,
         erp_customer_id=doc.get("erpCustomerId"),
         profile={k: doc[k] for k in PROFILE_FIELDS if k in doc},

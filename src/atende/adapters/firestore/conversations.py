@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atende.adapters.firestore.codec import seconds, ts
-from atende.domain.conversation import Conversation, Handoff
+from atende.domain.conversation import Conversation, Handoff, VisitorView
 from atende.domain.model import Channel, ConversationStatus, Priority, SenderType
 from atende.domain.session import FlowState, Session
 
@@ -43,10 +43,17 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "firstResponseAt": ts(conv.first_response_at),
         "resolvedAt": ts(conv.resolved_at),
         "resolvedBy": conv.resolved_by,
+        "openedAt": ts(conv.opened_at),
         "contactName": conv.contact_name,
         "lastCampaignId": conv.last_campaign_id,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
+
+
+def visitor_view_doc(view: VisitorView) -> dict[str, Any]:
+    """`conversations/{id}/public/state`, the one document of a conversation a web-chat visitor reads."""
+    doc = {"answeredBy": view.answered_by, "typingUntil": ts(view.typing_until), "typingBy": view.typing_by}
+    return {k: v for k, v in doc.items() if v is not None}
 
 
 def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
@@ -88,6 +95,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         first_response_at=seconds(doc.get("firstResponseAt")),
         resolved_at=seconds(doc.get("resolvedAt")),
         resolved_by=doc.get("resolvedBy"),
+        opened_at=seconds(doc.get("openedAt")),
         unread_count=int(doc.get("unreadCount") or 0),
         contact_name=doc.get("contactName"),
         last_campaign_id=doc.get("lastCampaignId"),

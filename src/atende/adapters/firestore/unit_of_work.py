@@ -11,6 +11,7 @@ inbound message thus costs one read round trip and one commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Generic, Self, TypeVar
 
 from google.api_core import exceptions as gexc
@@ -21,26 +22,32 @@ from atende.adapters.firestore import contacts as contact_doc
 from atende.adapters.firestore import conversations as conversation_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
+from atende.adapters.firestore import metrics as metrics_doc
 from atende.adapters.firestore import omni_logs as failure_doc
 from atende.adapters.firestore import users as user_doc
 from atende.adapters.firestore.campaigns import FirestoreCampaignRecords
 from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
     AUDIT_LOGS,
+    CHANNEL_HEALTH,
     CONTACTS,
     CONVERSATIONS,
+    HOURS,
     IA_LOGS,
     IDENTITIES,
     MESSAGES,
+    METRICS,
     OMNI_LOGS,
     PROVIDER_IDS,
     USERS,
 )
 from atende.adapters.firestore.statuses import status_doc, status_from_doc
+from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
 from atende.domain.events import StatusUpdate
 from atende.domain.message import Message, Turn
+from atende.domain.metrics import Tally
 from atende.domain.model import ConversationStatus, stable_id
 from atende.domain.staff import StaffMember
 from atende.services.ai_log import AiLogEntry
@@ -68,13 +75,16 @@ class FirestoreUnitOfWork:
         self.staff = FirestoreStaff(self)
         self.audit_logs = FirestoreAuditLogs(self)
         self.campaigns = FirestoreCampaignRecords(self)
+        self.metrics = FirestoreMetrics(self)
 
     def __enter__(self) -> Self:
         self._snaps, self._writes = {}, []
+        self.metrics.forget()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._snaps, self._writes = {}, []
+        self.metrics.forget()
 
     @property
     def db(self) -> firestore.Client:
@@ -113,6 +123,7 @@ class FirestoreUnitOfWork:
             raise Conflict(str(exc)) from exc
         finally:
             self._writes = []
+            self.metrics.forget()
 
     # -- for the repositories ------------------------------------------------------------------------------
 
@@ -172,6 +183,10 @@ class FirestoreUnitOfWork:
         ref = self.ref(collection, doc_id)
         fields = {k: firestore.Increment(v) for k, v in amounts.items()}
         self._writes.append(lambda b: b.set(ref, fields, merge=True))
+
+    def later(self, write: Callable[[firestore.WriteBatch], None]) -> None:
+        """A write decided at commit time (counters gathered over the whole unit of work)."""
+        self._writes.append(write)
 
     def delete(self, collection: str, doc_id: str) -> None:
         ref = self.ref(collection, doc_id)
@@ -248,6 +263,22 @@ class FirestoreConversations(_Aggregates[Conversation]):
     def __init__(self, uow: FirestoreUnitOfWork) -> None:
         super().__init__(uow, CONVERSATIONS, conversation_doc.to_doc, conversation_doc.from_doc)
 
+    def add(self, item: Conversation) -> None:
+        super().add(item)
+        self._show_visitor(None, item)
+
+    def save(self, before: Conversation, after: Conversation) -> None:
+        super().save(before, after)
+        self._show_visitor(before, after)
+
+    def _show_visitor(self, before: Conversation | None, after: Conversation) -> None:
+        """A web-chat conversation's public view moves in the same commit as the conversation, whoever
+        changed it (the bot, a person, distribution, the tick)."""
+        view = after.seen_by_visitor()
+        if view is not None and (before is None or before.seen_by_visitor() != view):
+            doc = conversation_doc.visitor_view_doc(view)
+            self._uow.put(f"{CONVERSATIONS}/{after.id}/public", "state", doc)
+
     def waiting_in(self, team: str, limit: int) -> list[Conversation]:
         """Composite index (team, status, waitingSince): firestore.indexes.json."""
         return self._found(
@@ -265,6 +296,16 @@ class FirestoreConversations(_Aggregates[Conversation]):
             .where(filter=firestore.FieldFilter("status", "==", str(ConversationStatus.SNOOZED)))
             .where(filter=firestore.FieldFilter("snoozedUntil", "<=", ts(now)))
             .order_by("snoozedUntil")
+            .limit(limit)
+        )
+
+    def idle_with_bot(self, last_message_before: float, limit: int) -> list[Conversation]:
+        """Composite index (status, lastMessageAt desc), the inbox's list by status."""
+        return self._found(
+            self._uow.db.collection(CONVERSATIONS)
+            .where(filter=firestore.FieldFilter("status", "==", str(ConversationStatus.BOT)))
+            .where(filter=firestore.FieldFilter("lastMessageAt", "<", ts(last_message_before)))
+            .order_by("lastMessageAt", direction=firestore.Query.DESCENDING)
             .limit(limit)
         )
 
@@ -412,3 +453,84 @@ class FirestoreAuditLogs:
 
     def add(self, entry: AuditEntry) -> None:
         self._uow.put(AUDIT_LOGS, entry.id, audit_doc.to_doc(entry))
+
+
+class FirestoreMetrics:
+    """Counters gathered over the unit of work and written once per document at its commit, as merged
+    increments: unguarded, so they never conflict, and part of the batch, so a failed commit counts
+    nothing."""
+
+    def __init__(self, uow: FirestoreUnitOfWork) -> None:
+        self._uow = uow
+        self.forget()
+
+    def forget(self) -> None:
+        self._tallies: list[Tally] = []
+        self._signals: list[ChannelSignal] = []
+        self._registered = False
+
+    def count(self, tallies: Iterable[Tally]) -> None:
+        added = list(tallies)
+        if added:
+            self._register()
+            self._tallies.extend(added)
+
+    def signal(self, signal: ChannelSignal) -> None:
+        self._register()
+        self._signals.append(signal)
+
+    def _register(self) -> None:
+        if not self._registered:
+            self._registered = True
+            self._uow.later(self._write)
+
+    def _write(self, batch: firestore.WriteBatch) -> None:
+        for doc_id, delta in metrics_doc.deltas(self._tallies).items():
+            batch.set(self._uow.ref(METRICS, doc_id), _increments(delta), merge=True)
+        hours: dict[tuple[str, str], dict[str, Any]] = {}
+        for signal in self._signals:
+            key, hour, delta = metrics_doc.health_delta(signal)
+            doc = hours.setdefault((key, hour), _health_doc(signal, hour))
+            for name, n in delta.items():
+                doc[name] = doc.get(name, 0) + n
+            doc.update(_last_times(signal))
+        for (key, hour), doc in hours.items():
+            ref = self._uow.ref(CHANNEL_HEALTH, key).collection(HOURS).document(hour)
+            batch.set(ref, _increments(doc), merge=True)
+
+
+NAMING = ("day", "team", "dimension", "value", "channel", "accountId", "hour", "expireAt", "lastError")
+
+
+def _increments(doc: dict[str, Any]) -> dict[str, Any]:
+    """Numbers become increments; the keys naming the document, times and texts are written as they are."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            out[key] = _increments(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool) and key not in NAMING:
+            out[key] = firestore.Increment(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _health_doc(signal: ChannelSignal, hour: str) -> dict[str, Any]:
+    start = datetime.strptime(hour, "%Y%m%d%H").replace(tzinfo=UTC)
+    return {
+        "channel": signal.channel,
+        "accountId": signal.account_id,
+        "hour": start,
+        "expireAt": ts(start.timestamp() + metrics_doc.HEALTH_TTL_S),
+    }
+
+
+def _last_times(signal: ChannelSignal) -> dict[str, Any]:
+    """The newest signal of each kind in this hour (the panel's "last received", "last sent")."""
+    if signal.signal == Signal.RECEIVED:
+        return {"lastReceivedAt": ts(signal.at)}
+    if signal.signal == Signal.SENT:
+        return {"lastSentAt": ts(signal.at)}
+    if signal.signal in (Signal.FAILED, Signal.UNKNOWN):
+        return {"lastErrorAt": ts(signal.at), "lastError": signal.code or str(signal.signal)}
+    return {}

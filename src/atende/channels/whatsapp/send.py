@@ -46,7 +46,7 @@ def payload(message: OutgoingMessage) -> dict[str, Any]:
 
 def _content(message: OutgoingMessage) -> dict[str, Any]:
     kind, content = message.kind, message.content or {}
-    if kind == "text" and not (content.get("quick_replies") or content.get("buttons")):
+    if kind == "text" and not choices(content):
         return {
             "type": "text",
             "text": {"body": within(message.text, TEXT_MAX, "Texto"), "preview_url": True},

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import {
-  Badge, Box, Button, Checkbox, Group, ScrollArea, Select, Stack, Text, TextInput, UnstyledButton,
+  Badge, Box, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Text, TextInput, UnstyledButton,
 } from '@mantine/core';
 import { useInterval } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
@@ -21,7 +21,7 @@ export function ordered(conversations) {
   return [...waiting, ...others];
 }
 
-export default function ConversationList({ conversations, selectedId, onSelect, me, users, teams }) {
+export default function ConversationList({ conversations, loading, selectedId, onSelect, me, users, teams }) {
   const { t } = useTranslation();
   const [filters, setFilters] = useState({ channel: null, status: 'open', assignee: null, team: null,
     label: null, persona: null, unread: false, waited: null, search: '' });
@@ -75,7 +75,10 @@ export default function ConversationList({ conversations, selectedId, onSelect, 
         <Text size="xs" c="dimmed" aria-live="polite">{t('list.count', { count: shown.length })}</Text>
       </Group>
       <ScrollArea style={{ flex: 1 }} type="auto">
-        {shown.length === 0 && <Text c="dimmed" size="sm" p="md">{t('list.empty')}</Text>}
+        {loading && shown.length === 0 && (
+          <Group gap="xs" p="md" role="status"><Loader size="xs" /><Text c="dimmed" size="sm">{t('list.loading')}</Text></Group>
+        )}
+        {!loading && shown.length === 0 && <Text c="dimmed" size="sm" p="md">{t('list.empty')}</Text>}
         <Stack gap={2} component="ul" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           {shown.slice(0, visible).map((c) => (
             <li key={c.id}>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { BrowserRouter, Route, Routes, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import {
   Alert, AppShell, Badge, Button, Group, Kbd, Modal, Select, Stack, Table, Text, Title,
 } from '@mantine/core';
@@ -11,6 +11,7 @@ import { useConversations, useTeams, useUsers } from '../data/firestore';
 import ConversationList, { ordered } from './ConversationList';
 import ConversationView from './ConversationView';
 import LanguageSwitch from './LanguageSwitch';
+import MfaEnrollment from './MfaEnrollment';
 import TeamChat from './TeamChat';
 
 // A short tone and, when allowed, a desktop notification for each conversation that joins my queue.
@@ -47,7 +48,17 @@ function Inbox() {
   const { id } = useParams();
   const navigate = useNavigate();
   const [generation, setGeneration] = useState(0);
-  const { conversations, error, fromCache } = useConversations(claims, user.uid, generation);
+  const { conversations, error, fromCache, loading } = useConversations(claims, user.uid, generation);
+  // A listen that never answers (seen on the emulator under load, and behind some proxies) would leave
+  // the list empty for good: after 20 s without a first answer, subscribe again.
+  useEffect(() => {
+    if (!loading) return undefined;
+    const timer = setTimeout(() => {
+      console.warn('conversation list: no answer in 20 s, subscribing again');
+      setGeneration((g) => g + 1);
+    }, 20_000);
+    return () => clearTimeout(timer);
+  }, [loading, generation]);
   const users = useUsers();
   const teams = useTeams();
   const network = useNetwork();
@@ -90,6 +101,9 @@ function Inbox() {
               onChange={(v) => v && call('availability', { availability: v }).catch(() => {})} allowDeselect={false}
               data={['online', 'busy', 'away'].map((a) => ({ value: a, label: t(`header.${a}`) }))} />
             <Button size="xs" variant="light" onClick={chat.open}>{t('header.chat')}</Button>
+            {['admin', 'supervisor'].includes(claims.role) && (
+              <Button size="xs" variant="subtle" component={Link} to="/console">{t('header.console')}</Button>
+            )}
             {!alerts && (
               <Button size="xs" variant="subtle" visibleFrom="lg" onClick={() => { setAlerts(true); if ('Notification' in window) Notification.requestPermission(); }}>
                 {t('header.notify')}
@@ -97,6 +111,7 @@ function Inbox() {
             )}
             <Button size="xs" variant="subtle" onClick={help.open} aria-label={t('header.shortcuts')}>?</Button>
             <LanguageSwitch />
+            <MfaEnrollment />
             <Button size="xs" variant="default" onClick={leave}>{t('header.signOut')}</Button>
           </Group>
         </Group>
@@ -106,7 +121,7 @@ function Inbox() {
         {error && <Alert color="red" py={4} radius={0} role="alert">{error.message}</Alert>}
         <Group align="stretch" gap={0} wrap="nowrap" style={{ height: 'calc(100vh - 56px)' }}>
           <Stack w={wide ? 360 : 300} p="sm" style={{ borderRight: '1px solid var(--mantine-color-gray-3)', flexShrink: 0 }}>
-            <ConversationList conversations={conversations} selectedId={id} onSelect={(cid) => navigate(`/c/${cid}`)}
+            <ConversationList conversations={conversations} loading={loading} selectedId={id} onSelect={(cid) => navigate(`/c/${cid}`)}
               me={user} users={users} teams={teams} />
           </Stack>
           <Stack style={{ flex: 1, minWidth: 0 }} gap={0}>
@@ -133,13 +148,4 @@ function Inbox() {
   );
 }
 
-export default function InboxPage() {
-  return (
-    <BrowserRouter>
-      <Routes>
-        <Route path="/" element={<Inbox />} />
-        <Route path="/c/:id" element={<Inbox />} />
-      </Routes>
-    </BrowserRouter>
-  );
-}
+export default Inbox;

@@ -7,6 +7,8 @@ import {
 import { current } from '../config';
 import LanguageSwitch from './LanguageSwitch';
 
+const EXPIRED = ['auth/invalid-multi-factor-session', 'auth/missing-multi-factor-session', 'auth/code-expired'];
+
 export default function SignIn({ noRole }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
@@ -31,8 +33,15 @@ export default function SignIn({ noRole }) {
     } catch (e) {
       if (e.code === 'auth/multi-factor-auth-required') {
         setResolver(getMultiFactorResolver(current().auth, e));
+      } else if (resolver && e.code === 'auth/invalid-verification-code') {
+        setCode('');
+        setError(t('mfa.wrongCode'));
+      } else if (resolver && EXPIRED.includes(e.code)) { // start again from the password
+        setResolver(null);
+        setCode('');
+        setError(t('mfa.expired'));
       } else {
-        setError(t('signIn.failed'));
+        setError(t(resolver ? 'errors.generic' : 'signIn.failed'));
       }
     } finally {
       setBusy(false);

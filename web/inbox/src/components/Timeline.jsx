@@ -34,6 +34,14 @@ const Event = memo(function Event({ message }) {
   );
 });
 
+// What the customer could tap (buttons, a list's rows, quick replies), as src/atende/domain/menus.py lays it out.
+function options(content) {
+  if (!content) return [];
+  if (content.quick_replies) return content.quick_replies.map((q) => ({ id: q.payload, title: q.title }));
+  if (content.sections) return content.sections.flatMap((sec) => sec.rows || []);
+  return content.buttons || [];
+}
+
 const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
   const { t } = useTranslation();
   const ours = message.direction === 'outbound';
@@ -54,6 +62,11 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
         </Group>
         <Media message={message} />
         {message.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>}
+        {options(message.content).length > 0 && (
+          <Group gap={4} mt={4} aria-label={t('msg.options')}>
+            {options(message.content).map((o) => <Badge key={o.id} variant="outline" size="sm" tt="none">{o.title}</Badge>)}
+          </Group>
+        )}
         {message.kind === 'template' && <Text size="sm" c="dimmed">📋 {message.content?.name} ({(message.content?.params || []).join(', ')})</Text>}
         {message.triage && (
           <Text size="xs" c="dimmed" mt={4}>

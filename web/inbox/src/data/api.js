@@ -1,4 +1,5 @@
-// The one way the browser changes anything: `inbox_api` actions, each with the signed-in person's ID token.
+// The one way the browser changes anything: the functions' actions (`inbox_api`, and for the console
+// `reports_api` and `console_api`), each with the signed-in person's ID token.
 import { current } from '../config';
 
 export class ApiError extends Error {
@@ -9,23 +10,41 @@ export class ApiError extends Error {
   }
 }
 
-async function request(action, init) {
-  const { auth, apiBase } = current();
+async function send(url, init) {
+  const { auth } = current();
   const token = await auth.currentUser?.getIdToken();
   let response;
   try {
-    response = await fetch(`${apiBase}/${action}`, {
+    response = await fetch(url, {
       ...init,
       headers: { ...(init.headers || {}), Authorization: `Bearer ${token}` },
     });
   } catch {
     throw new ApiError(0, 'offline', 'Sem conexão com o servidor');
   }
-  const body = await response.json().catch(() => ({}));
   if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
     throw new ApiError(response.status, body.error?.code || 'error', body.error?.message || `HTTP ${response.status}`);
   }
-  return body;
+  return response;
+}
+
+async function request(action, init) {
+  const response = await send(`${current().apiBase}/${action}`, init);
+  return response.json().catch(() => ({}));
+}
+
+// `service`: 'reports' or 'console'; `path` like 'report' or 'teams/support'; `query` an object.
+export async function api(service, path, { method = 'GET', body, query } = {}) {
+  const url = new URL(`${current().apiBases[service]}/${path}`);
+  Object.entries(query || {}).forEach(([k, v]) => { if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v); });
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await send(url.toString(), init);
+  return response.headers.get('Content-Type')?.includes('json') ? response.json() : response.blob();
 }
 
 export function call(action, body) {

@@ -35,10 +35,15 @@ function useLive(makeQuery, deps) {
       setState({ docs: new Map(), loading: false, error: null, fromCache: false });
       return undefined;
     }
+    let first = true;
     return onSnapshot(
       q,
       { includeMetadataChanges: true },
       (snap) => {
+        // A new subscription's first answer is the whole result: what the previous one held and this one
+        // no longer returns (moved to another team, another person) must go.
+        const fresh = first;
+        first = false;
         // bench/bench_inbox.py sets window.__atendeTrace to see when each document reached the page.
         const trace = window.__atendeTrace;
         if (trace) {
@@ -46,6 +51,10 @@ function useLive(makeQuery, deps) {
           snap.docChanges().forEach((c) => { if (!(c.doc.id in trace)) trace[c.doc.id] = at; });
         }
         setState((prev) => {
+          if (fresh) {
+            const docs = new Map(snap.docs.map((d) => [d.id, { id: d.id, ...d.data() }]));
+            return { docs, loading: false, error: null, fromCache: snap.metadata.fromCache };
+          }
           const changes = snap.docChanges();
           if (changes.length === 0) {
             return prev.fromCache === snap.metadata.fromCache && !prev.loading
@@ -92,7 +101,7 @@ export function useConversations(claims, uid, generation = 0) {
     mine.docs.forEach((v, k) => all.set(k, v));
     return {
       conversations: [...all.values()],
-      loading: byTeam.loading && mine.loading,
+      loading: byTeam.loading || mine.loading,
       error: byTeam.error || mine.error,
       fromCache: byTeam.fromCache,
     };
@@ -134,6 +143,25 @@ function useCollection(name) {
   const db = database();
   const live = useLive(() => collection(db, name), [name]);
   return [...live.docs.values()];
+}
+
+// The live board (docs/reports.md): my teams' queues, and the handed-off conversations in service (only
+// those carry waitingSince), each a live query the rules allow supervisors and admins.
+export function useBoard(teamIds) {
+  const db = database();
+  const teams = teamIds.slice(0, 30);
+  const key = teams.join(',');
+  const of = (status) => () => (teams.length
+    ? query(collection(db, 'conversations'), where('team', 'in', teams), where('status', '==', status), orderBy('waitingSince'))
+    : null);
+  const waiting = useLive(of('waiting'), [key]);
+  const serving = useLive(of('in_service'), [key]);
+  return useMemo(() => ({
+    waiting: [...waiting.docs.values()],
+    serving: [...serving.docs.values()],
+    loading: waiting.loading || serving.loading,
+    error: waiting.error || serving.error,
+  }), [waiting, serving]);
 }
 
 export const useUsers = () => useCollection('users');
