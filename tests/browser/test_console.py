@@ -10,7 +10,7 @@ import pytest
 
 from atende.dev.payloads import DEMO_PHONE_NUMBER_ID
 from atende.dev.polling import wait_until
-from atende.domain.model import conversation_doc_id
+from atende.domain.model import conversation_doc_id, message_doc_id
 from tests.browser.staff_pages import customer_says, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -73,4 +73,27 @@ def test_an_agent_is_never_shown_the_console(stack, browser, staff, inbox_built)
     page.goto(f"{stack.inbox_url}/console/board")
     page.get_by_role("navigation", name="Conversas").wait_for(timeout=15_000)  # sent back to the inbox
     assert page.url.rstrip("/") == stack.inbox_url.rstrip("/")
+    page.close()
+
+
+def test_an_admin_reads_the_reports_and_exports_them_as_csv(
+    stack, http, firestore_db, browser, staff, inbox_built
+):
+    admin = staff("admin", ["support", "billing", "sales", "retention"], name="Alice Relatórios")
+    wa_id = "55119" + str(uuid.uuid4().int)[:8]
+    mid = customer_says(stack, http, wa_id, f"Cliente {wa_id[-4:]}", "oi, bom dia")  # one message today
+    stored = firestore_db.collection("messages").document(message_doc_id("whatsapp", mid))
+    wait_until(lambda: (stored.get().to_dict() or {}).get("handled"), what="the message counted")
+    page = sign_in(browser, stack, admin)
+    page.goto(f"{stack.inbox_url}/console/reports")
+    received = page.get_by_test_id("kpi-in")
+    wait_until(lambda: received.count() and int(received.inner_text()) >= 1, what="today's messages counted")
+    page.get_by_test_id("report-rows").get_by_role("row").filter(has_text="whatsapp").wait_for()
+    shot(page, "03-reports", prefix="console")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exportar CSV").click()
+    csv = download.value.path().read_text()
+    header, *lines = csv.splitlines()
+    assert header.startswith("day,channel,") and "in" in header.split(",")
+    assert any(",whatsapp," in line for line in lines)
     page.close()

@@ -148,6 +148,8 @@ def test_the_stack_serves_the_inbox_config_and_falls_back_to_the_app(stack, http
         },
         "emulators": {"auth": stack.auth_url, "firestore": {"host": c.host, "port": c.firestore_port}},
         "apiBase": f"{stack.functions_url}/inbox_api",
+        "reportsApi": f"{stack.functions_url}/reports_api",
+        "consoleApi": f"{stack.functions_url}/console_api",
         "locale": "pt-BR",
     }
     page = http.get(f"{stack.inbox_url}/c/some-conversation")

@@ -55,4 +55,5 @@ def test_a_project_without_its_lockfile_is_an_error_and_an_absent_one_is_skipped
     assert ensure_all(tmp_path) == [
         "tools/firebase: not in this checkout, skipped",
         "web/inbox: not in this checkout, skipped",
+        "web/widget: not in this checkout, skipped",
     ]

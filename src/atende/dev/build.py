@@ -3,7 +3,7 @@
 Cloud Functions deploys a folder: its main.py, the shared `atende` package
 beside it, and a requirements.txt. Terraform zips build/functions/<dir>/.
 Development-only code (the dev stack, training data) is left out.
-`--web` only installs and builds the npm projects (firebase-tools, web/inbox); `make dev` and
+`--web` only installs and builds the npm projects (firebase-tools, web/inbox, web/widget); `make dev` and
 `make test` run it, and it does nothing when the stamps say nothing changed.
 """
 

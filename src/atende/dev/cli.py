@@ -6,7 +6,7 @@ import argparse
 import signal
 import threading
 
-from atende.dev import inbox_server
+from atende.dev import demo_site, inbox_server
 from atende.dev.seed import DemoUser, seed_demo
 from atende.dev.stack import Stack, StackConfig
 
@@ -62,12 +62,19 @@ def _banner(stack: Stack, users: list[DemoUser]) -> str:
     )
     built = (inbox_server.INBOX / "dist" / "index.html").is_file()
     inbox = stack.inbox_url + ("" if built else "  (not built yet: .venv/bin/atende build --web)")
+    widget_built = (demo_site.WIDGET_DIST / "atende-widget.js").is_file()
+    demo = stack.demo_site_url + (
+        "  (Provedor Exemplo with the web chat; customers log in with the e-mails shown there)"
+        if widget_built
+        else "  (widget not built yet: .venv/bin/atende build --web)"
+    )
     people = "\n".join(f"    {u.email:<24} {u.password:<18} {u.role:<10} {','.join(u.teams)}" for u in users)
     return f"""
 Atende is running (project {c.project}).
   Inbox            {inbox}
   Sign in as (e-mail, password, role, teams):
 {people}
+  Web-chat demo    {demo}
   Functions        {stack.functions_url}/<function>   e.g. {stack.functions_url}/webhook_whatsapp
   Firestore        {stack.env["FIRESTORE_EMULATOR_HOST"]}
   Pub/Sub          {stack.env["PUBSUB_EMULATOR_HOST"]}

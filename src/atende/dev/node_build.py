@@ -1,4 +1,4 @@
-"""npm projects of the repository (firebase-tools, the inbox): `npm ci` and `npm run build`, only when needed.
+"""npm projects (firebase-tools, the inbox, the web-chat widget): `npm ci` and `npm run build` when needed.
 
 A stamp beside each output records the hash of what produced it: `npm ci` runs again only when
 package-lock.json changed, `npm run build` only when the project's sources did.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from atende.dev.paths import repo_root
 
-PROJECTS = ("tools/firebase", "web/inbox")
+PROJECTS = ("tools/firebase", "web/inbox", "web/widget")
 NOT_SOURCES = {"node_modules", "dist"}
 INSTALL_STAMP = ".atende-npm-ci"
 BUILD_STAMP = ".atende-build"

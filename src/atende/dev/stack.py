@@ -2,7 +2,8 @@
 
 Firestore and Pub/Sub are the real Google emulators, Firebase Auth is firebase-tools' emulator behind
 the TOTP stand-in (atende.dev.totp_standin: the emulator has no TOTP second factor); the
-inbox is served from its build (web/inbox/dist); the functions run under
+inbox is served from its build (web/inbox/dist), the web-chat demo site with the widget's build
+(web/widget/dist); the functions run under
 gunicorn with functions-framework and receive Pub/Sub pushes from the
 emulator, exactly as in production; Meta's Graph API is a local stand-in
 unless GRAPH_API_BASE_URL points elsewhere.
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from atende.adapters.secret_store import EnvFileSecretStore
-from atende.dev import auth_emulator, inbox_server, prereqs
+from atende.dev import auth_emulator, demo_site, inbox_server, prereqs
 from atende.dev.graph_standin import GraphStandIn, serve
 from atende.dev.paths import repo_root
 from atende.dev.processes import Child, free_port, wait_http
@@ -124,6 +125,7 @@ class Stack:
         self._graph_server = None
         self._inbox_server = None
         self._auth_server = None
+        self._demo_site_server = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._sweep_timer: SweepTimer | None = None
         self._tasks: Child | None = None
@@ -141,6 +143,10 @@ class Stack:
     @property
     def inbox_url(self) -> str:
         return f"http://{self.config.host}:{self.config.inbox_port}"
+
+    @property
+    def demo_site_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.demo_site_port}"
 
     @property
     def demo_site_origins(self) -> tuple[str, ...]:
@@ -196,6 +202,7 @@ class Stack:
             self._start_emulators(state)
             self._start_graph()
             self._start_inbox()
+            self._start_demo_site()
             from atende.dev.pubsub_setup import ensure_topology
 
             ensure_topology(c.project, self.functions_url)
@@ -291,6 +298,18 @@ class Stack:
         )
         self._inbox_server = inbox_server.start(config, c.host, c.inbox_port)
 
+    def _start_demo_site(self) -> None:
+        c = self.config
+        widget = demo_site.widget_config(
+            c.project, self.functions_url, self.auth_url, c.host, c.firestore_port
+        )
+        from atende.dev.seed import DEMO_SITE_KEY
+        from atende.wiring import webchat_secret_env
+
+        secret = self.env[webchat_secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
+        config = demo_site.DemoSiteConfig(DEMO_SITE_KEY, secret, widget)
+        self._demo_site_server = demo_site.start(config, c.host, c.demo_site_port)
+
     def _start_functions(self, state: Path) -> None:
         c = self.config
         functions = Child(
@@ -332,11 +351,11 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
-        for server in (self._graph_server, self._inbox_server, self._auth_server):
+        for server in (self._graph_server, self._inbox_server, self._auth_server, self._demo_site_server):
             if server is not None:
                 server.shutdown()
                 server.server_close()
-        self._graph_server = self._inbox_server = self._auth_server = None
+        self._graph_server = self._inbox_server = self._auth_server = self._demo_site_server = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

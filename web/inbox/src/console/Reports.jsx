@@ -66,6 +66,12 @@ export default function Reports() {
   }
 
   const total = report?.total;
+  const names = Object.fromEntries(teams.map((tm) => [tm.id, tm.name || tm.id]));
+  const label = (key) => ({
+    channel: t(`channel.${key}`, { defaultValue: key }),
+    persona: t(`persona.${key}`, { defaultValue: key }),
+    team: names[key] || key,
+  }[by] ?? key);
   const reasons = total ? REASONS.map((r) => ({ reason: t(`console.reports.reason.${r}`), n: total.handoffReasons?.[r] || 0 })) : [];
   return (
     <Stack p="md" gap="md">
@@ -141,7 +147,7 @@ export default function Reports() {
               <Table.Tbody>
                 {(by === 'hour' ? [] : report.rows).map((r) => (
                   <Table.Tr key={r.key}>
-                    <Table.Td>{r.key}</Table.Td>
+                    <Table.Td>{label(r.key)}</Table.Td>
                     <Table.Td ta="right">{r.in}</Table.Td>
                     <Table.Td ta="right">{r.outBot}</Table.Td>
                     <Table.Td ta="right">{r.outPeople}</Table.Td>
