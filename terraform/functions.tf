@@ -141,7 +141,7 @@ resource "google_cloud_run_v2_service_iam_member" "pubsub_push" {
 resource "google_cloud_run_v2_service_iam_member" "tasks_invoker" {
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.this["outbound"].service_config[0].service
+  name     = google_cloudfunctions2_function.this["campaign_send"].service_config[0].service
   role     = "roles/run.invoker"
   member   = google_service_account.tasks_invoker.member
 }

@@ -55,7 +55,7 @@ resource "google_service_account" "tasks_invoker" {
   project      = var.project_id
   account_id   = "atende-tasks-invoker"
   display_name = "Atende Cloud Tasks invoker"
-  description  = "OIDC identity of atende-campaigns tasks; may only invoke the outbound function"
+  description  = "OIDC identity of atende-campaigns tasks; may only invoke the campaign_send function"
 
   depends_on = [google_project_service.this]
 }
@@ -123,9 +123,11 @@ resource "google_service_account_iam_member" "pubsub_push_token_creator" {
   member             = local.pubsub_service_agent
 }
 
-# The automation functions create tasks that carry the tasks-invoker identity.
+# The functions that enqueue campaign tasks create tasks carrying the tasks-invoker identity.
 resource "google_service_account_iam_member" "automation_acts_as_tasks_invoker" {
+  for_each = toset(["automation", "outbound"])
+
   service_account_id = google_service_account.tasks_invoker.name
   role               = "roles/iam.serviceAccountUser"
-  member             = google_service_account.function["automation"].member
+  member             = google_service_account.function[each.key].member
 }

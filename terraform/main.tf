@@ -16,6 +16,7 @@ locals {
     outbound        = "atende-outbound"
     automation_tick = "atende-automation-tick"
     media           = "atende-media"
+    crm             = "atende-crm"
   }
   dead_letter_suffix = "-dlq"
 
@@ -27,6 +28,7 @@ locals {
     message_status  = "status"
     automation_tick = "automation_tick"
     media_fetch     = "media"
+    crm_webhook     = "crm"
   }
 
   # Deployed functions, keyed by their entry point (the target defined in
@@ -44,7 +46,9 @@ locals {
     outbound          = { dir = "outbound", public = false, sizing = "worker" }
     message_status    = { dir = "outbound", public = false, sizing = "worker" }
     media_fetch       = { dir = "outbound", public = false, sizing = "worker" }
+    campaign_send     = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
+    crm_webhook       = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
     console_api       = { dir = "console", public = true, sizing = "worker" }
     reports_api       = { dir = "reports", public = true, sizing = "worker" }
@@ -105,7 +109,7 @@ locals {
     ai_reply = {
       description   = "Inbound messages: persist and draft AI replies"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = ["outbound", "media"]
+      publishes_to  = ["outbound", "media", "crm"]
       env = {
         GEMINI_MODEL          = var.gemini_model
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
@@ -113,16 +117,21 @@ locals {
         MEDIA_BUCKET          = local.media_bucket
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
+        CRM_EVENTS            = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     outbound = {
       description   = "Send outgoing messages through the Graph API and apply delivery statuses"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = []
+      publishes_to  = ["crm"]
       env = {
-        GRAPH_API_VERSION = var.graph_api_version
-        MEDIA_BUCKET      = local.media_bucket
-        MEDIA_URL_TTL_S   = tostring(var.media_url_ttl_seconds)
+        GRAPH_API_VERSION      = var.graph_api_version
+        MEDIA_BUCKET           = local.media_bucket
+        MEDIA_URL_TTL_S        = tostring(var.media_url_ttl_seconds)
+        CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
+        CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
+        CRM_EVENTS             = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     inbox = {
@@ -179,7 +188,8 @@ locals {
         PUBSUB_TOPIC_OUTBOUND  = local.topics.outbound
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
-        OUTBOUND_FUNCTION_URL  = local.function_run_urls.outbound
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
+        CRM_WEBHOOK_URL        = var.crm_webhook_url
       }
     }
   }

@@ -48,12 +48,18 @@ locals {
       env       = "SENDGRID_API_KEY"
       dir       = "automation"
     }
+    crm_webhook_secret = {
+      secret_id = "atende-crm-webhook-secret"
+      env       = "CRM_WEBHOOK_SECRET"
+      dir       = "automation"
+    }
   }
 
   optional_secrets = {
-    gemini_api_key   = var.enable_gemini
-    erp_token        = var.enable_erp_token
-    sendgrid_api_key = var.enable_sendgrid
+    gemini_api_key     = var.enable_gemini
+    erp_token          = var.enable_erp_token
+    sendgrid_api_key   = var.enable_sendgrid
+    crm_webhook_secret = var.crm_webhook_url != ""
   }
 
   secrets = merge(

@@ -123,23 +123,23 @@ variable "enable_storage_data_access_logs" {
 }
 
 variable "campaign_max_dispatches_per_second" {
-  description = "Rate limit of the atende-campaigns Cloud Tasks queue (tasks per second; Cloud Tasks allows at most 500)."
+  description = "Rate limit of the atende-campaigns Cloud Tasks queue (tasks per second; Cloud Tasks allows at most 500). Null: src/atende/campaign_queue.json, which the local stand-in reads too. Set it to the sum of the campaign rates of your WhatsApp numbers; each campaign paces itself at its number's rate."
   type        = number
-  default     = 20
+  default     = null
 
   validation {
-    condition     = var.campaign_max_dispatches_per_second > 0 && var.campaign_max_dispatches_per_second <= 500
+    condition     = var.campaign_max_dispatches_per_second == null || try(var.campaign_max_dispatches_per_second > 0 && var.campaign_max_dispatches_per_second <= 500, false)
     error_message = "campaign_max_dispatches_per_second must be in (0, 500]."
   }
 }
 
 variable "campaign_max_concurrent_dispatches" {
-  description = "Maximum tasks of the atende-campaigns queue in flight at once (Cloud Tasks allows at most 5000)."
+  description = "Maximum tasks of the atende-campaigns queue in flight at once (Cloud Tasks allows at most 5000). Null: src/atende/campaign_queue.json."
   type        = number
-  default     = 20
+  default     = null
 
   validation {
-    condition     = var.campaign_max_concurrent_dispatches >= 1 && var.campaign_max_concurrent_dispatches <= 5000
+    condition     = var.campaign_max_concurrent_dispatches == null || try(var.campaign_max_concurrent_dispatches >= 1 && var.campaign_max_concurrent_dispatches <= 5000, false)
     error_message = "campaign_max_concurrent_dispatches must be in [1, 5000]."
   }
 }
@@ -184,6 +184,17 @@ variable "inbox_origins" {
   description = "Origins (scheme://host[:port]) the agents' inbox is served from; the inbox_api answers their CORS requests."
   type        = list(string)
   default     = []
+}
+
+variable "crm_webhook_url" {
+  description = "The business's CRM endpoint for Atende's signed events (conversation created, handed off, campaign finished). Empty: no events are sent. When set, put the shared HMAC secret in the atende-crm-webhook-secret secret (docs/crm-webhook.md)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.crm_webhook_url == "" || can(regex("^https://", var.crm_webhook_url))
+    error_message = "crm_webhook_url must be an https:// URL (or empty)."
+  }
 }
 
 variable "webchat_sites" {

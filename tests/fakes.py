@@ -9,11 +9,14 @@ existing item, and an uncommitted unit of work leaves no trace.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
+from atende.domain import campaign as campaign_rules
 from atende.domain.business_entity import BusinessEntity
+from atende.domain.campaign import Campaign, Recipient, Send
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
@@ -63,9 +66,16 @@ class Store:
     followups: dict[str, Versioned[FollowupRecord]] = field(default_factory=dict)
     entities: dict[str, Versioned[BusinessEntity]] = field(default_factory=dict)
     automation_logs: dict[str, AutomationLog] = field(default_factory=dict)
+    campaigns: dict[str, Versioned[Campaign]] = field(default_factory=dict)
+    sends: dict[str, Versioned[Send]] = field(default_factory=dict)  # "<campaign>/<contact>"
+    counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
+    opt_outs: dict[str, dict[str, object]] = field(default_factory=dict)  # contact → its optOut map
     tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
     signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
+
+    def send(self, campaign_id: str, contact_id: str) -> Send:
+        return self.sends[f"{campaign_id}/{contact_id}"].value
 
     def member(self, uid: str) -> StaffMember:
         return self.staff[uid].value
@@ -297,6 +307,107 @@ class FakeAuditLogs:
         self._uow.pending.append(("audit_logs", entry.id, entry, False))
 
 
+class FakeCampaignRecords:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self._campaigns = _Aggregates[Campaign](uow, "campaigns")
+        self._sends = _Table[Send](uow, "sends")
+
+    def get(self, campaign_id: str) -> Campaign | None:
+        return self._campaigns.get(campaign_id)
+
+    def save(self, before: Campaign, after: Campaign) -> None:
+        self._campaigns.save(before, after)
+
+    def send(self, campaign_id: str, contact_id: str) -> Send | None:
+        return self._sends.read(f"{campaign_id}/{contact_id}")
+
+    def save_send(self, before: Send, after: Send) -> None:
+        self._sends.write(f"{after.campaign_id}/{after.contact_id}", after)
+        self._count(after.campaign_id, campaign_rules.count_changes(before.status, after.status))
+
+    def follow(self, before: Message, after: Message) -> None:
+        if after.campaign_id is None:
+            return
+        old, new = campaign_rules.send_status_of(before.status), campaign_rules.send_status_of(after.status)
+        key = f"{after.campaign_id}/{after.contact_id}"
+        current = self._uow.store.sends.get(key)
+        if old != new and current is not None:  # unguarded, as in Firestore
+            reason = after.error.message if after.error else current.value.reason
+            self._uow.pending.append(("sends", key, replace(current.value, status=new, reason=reason), False))
+            self._count(after.campaign_id, campaign_rules.count_changes(old, new))
+
+    def replied(self, campaign_id: str, contact_id: str, at: float) -> None:
+        key = f"{campaign_id}/{contact_id}"
+        current = self._uow.store.sends.get(key)
+        if current is not None:
+            self._uow.pending.append(("sends", key, replace(current.value, replied_at=at), False))
+        self._count(campaign_id, {"replied": 1})
+
+    def opt_out(self, contact_id: str) -> dict[str, object] | None:
+        return self._uow.store.opt_outs.get(contact_id)
+
+    def _count(self, campaign_id: str, moves: Mapping[str, int]) -> None:
+        if moves:
+            self._uow.pending.append(("counts", campaign_id, dict(moves), False))
+
+
+class FakeCampaignStore:
+    """The bulk side of campaigns over the same in-memory store as the fake unit of work."""
+
+    def __init__(
+        self, store: Store, templates: Iterable[Any] = (), contacts: Iterable[Recipient] = ()
+    ) -> None:
+        self.store = store
+        self.templates = {(t.account_id, t.name, t.language): t for t in templates}
+        self.recipients = list(contacts)
+
+    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
+        for send in sends:
+            self.store.sends[f"{campaign.id}/{send.contact_id}"] = Versioned(send, 1)
+        self.store.counts[campaign.id] = Counter(str(s.status) for s in sends)
+        self.store.campaigns[campaign.id] = Versioned(campaign, 1)
+
+    def queued(self, campaign_id: str) -> list[Send]:
+        found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
+        return sorted((s for s in found if s.status == "queued"), key=lambda s: s.seq)
+
+    def counts(self, campaign_id: str) -> dict[str, int]:
+        return dict(self.store.counts.get(campaign_id, Counter()))
+
+    def sends(self, campaign_id: str, limit: int) -> list[Send]:
+        found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
+        return sorted(found, key=lambda s: s.seq)[:limit]
+
+    def all(self, limit: int) -> list[Campaign]:
+        return [v.value for v in self.store.campaigns.values()][:limit]
+
+    def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
+        return list(self.recipients)
+
+    def owners(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self.store.identities[k].value for k in keys if k in self.store.identities}
+
+    def template(self, account_id: str, name: str, language: str) -> Any:
+        return self.templates.get((account_id, name, language))
+
+
+class FakeTaskQueue:
+    def __init__(self) -> None:
+        self.tasks: list[Any] = []
+        self.names: set[str] = set()
+
+    def enqueue_all(self, tasks: Sequence[Any]) -> None:
+        for task in tasks:
+            if task.name not in self.names:  # as Cloud Tasks: a name is created once
+                self.names.add(task.name)
+                self.tasks.append(task)
+
+    def take(self) -> list[Any]:
+        taken, self.tasks = self.tasks, []
+        return taken
+
+
 class FakeMetrics:
     """Counted only by a commit that goes through, like the Firestore increments in the same batch."""
 
@@ -328,6 +439,7 @@ class FakeUnitOfWork:
         self.audit_logs = FakeAuditLogs(self)
         self.followups = _Aggregates[FollowupRecord](self, "followups")
         self.entities = FakeEntities(self, "entities")
+        self.campaigns = FakeCampaignRecords(self)
         self.metrics = FakeMetrics(self)
 
     def __call__(self) -> Self:
@@ -360,6 +472,9 @@ class FakeUnitOfWork:
                 continue
             if table in ("ia_logs", "omni_logs", "audit_logs", "automation_logs"):
                 getattr(self.store, table)[key] = value
+                continue
+            if table == "counts":
+                self.store.counts.setdefault(key, Counter()).update(value)
                 continue
             data = getattr(self.store, table)
             if value is None:
@@ -573,6 +688,19 @@ class FakeStaffDirectory:
 
     def all(self) -> list[StaffMember]:
         return list(self.profiles.values())
+
+
+class FakeCrmPublisher:
+    """Keeps the CRM events published; `fail` makes every publish raise, as Pub/Sub down would."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.events: list[Any] = []
+        self.fail = fail
+
+    def publish_crm(self, event: Any) -> None:
+        if self.fail:
+            raise OSError("pubsub unavailable")
+        self.events.append(event)
 
 
 # -- the console's settings --

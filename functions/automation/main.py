@@ -14,7 +14,15 @@ from atende import wiring
 from atende.entrypoints import consumers, unsubscribe_http
 from atende.entrypoints.pubsub import consume
 
-wiring.start(automation_tick=wiring.followups, unsubscribe=wiring.unsubscribe_links)
+wiring.start(
+    automation_tick=wiring.followups, unsubscribe=wiring.unsubscribe_links, crm_webhook=wiring.crm_webhook
+)
+
+
+@functions_framework.cloud_event
+def crm_webhook(cloud_event: CloudEvent) -> None:
+    """Each event of the atende-crm topic, POSTed signed to the business's CRM."""
+    consume(cloud_event, consumers.crm_webhook, wiring)
 
 
 @functions_framework.cloud_event

@@ -20,6 +20,8 @@ SUBCOMMANDS: dict[str, str] = {
     "triage": "atende.triage.cli",
     "users": "atende.users.cli",
     "tick": "atende.dev.tick",
+    "campaign": "atende.campaigns.cli",
+    "templates": "atende.campaigns.templates_cli",
 }
 
 

@@ -42,7 +42,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("outbound", "outbound", "cloudevent"),
     Function("message_status", "outbound", "cloudevent"),
     Function("media_fetch", "outbound", "cloudevent"),
+    Function("campaign_send", "outbound", "http"),  # target of the atende-campaigns Cloud Tasks queue
     Function("automation_tick", "automation", "cloudevent"),
+    Function("crm_webhook", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
     Function("events", "events", "http"),
     Function("unsubscribe", "automation", "http"),
@@ -57,6 +59,10 @@ CONSUMERS: tuple[Consumer, ...] = (
     Consumer("message_status", topics.STATUS),
     Consumer("media_fetch", topics.MEDIA),
     Consumer("automation_tick", topics.AUTOMATION_TICK),
+    Consumer("crm_webhook", topics.CRM),
 )
+
+# HTTP functions only Cloud Tasks calls (with the tasks-invoker's OIDC token): never public.
+TASK_TARGETS: tuple[str, ...] = ("campaign_send",)
 
 MAX_DELIVERY_ATTEMPTS = 5

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from atende.entrypoints.reports_http import ReportServices
     from atende.erp.demo import DemoErp
     from atende.erp.port import Erp
+    from atende.services.campaigns import CampaignService, CampaignStore, Personaliser, TaskQueue
     from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
+    from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.entities import EntityIntake
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from atende.services.settings.console import Console
     from atende.services.status import StatusService
     from atende.services.sweeper import SendSweeper
+    from atende.services.templates import TemplateService
     from atende.services.unit_of_work import UnitOfWork
     from atende.services.unsubscribe import UnsubscribeLinks
     from atende.services.webchat import WebChatService
@@ -132,7 +135,16 @@ def inbound_service() -> InboundService:
         config=config,
         erp=erp(),
         channels=channel_registry().current,
+        crm=crm_events(),
     )
+
+
+def crm_events() -> PubSubPublisher | None:
+    """Events for the CRM webhook are published only when one is configured (`CRM_EVENTS=1`, set by
+    Terraform with `crm_webhook_url`): otherwise they would cost a publish and a push for nothing."""
+    import os
+
+    return publisher() if os.environ.get("CRM_EVENTS") == "1" else None
 
 
 def erp() -> Erp:
@@ -362,6 +374,61 @@ def followups() -> Followups:
 
 
 @cache
+def campaign_store() -> CampaignStore:
+    from atende.adapters.firestore.campaigns import FirestoreCampaignStore
+
+    return FirestoreCampaignStore(firestore_client())
+
+
+@cache
+def task_queue() -> TaskQueue:
+    """The atende-campaigns queue (Terraform sets the variables); locally, the stand-in the stack runs."""
+    import os
+
+    from atende.adapters.cloud_tasks import CloudTasksQueue
+
+    queue = os.environ.get("CLOUD_TASKS_QUEUE") or (
+        f"projects/{settings().project}/locations/local/queues/atende-campaigns"
+    )
+    return CloudTasksQueue(
+        queue,
+        os.environ.get("CAMPAIGN_SEND_URL", "http://127.0.0.1:5001/campaign_send"),
+        os.environ.get("CLOUD_TASKS_INVOKER_SA") or None,
+        os.environ.get("CLOUD_TASKS_BASE_URL") or None,
+    )
+
+
+def personaliser() -> Personaliser:
+    """Gemini writes each recipient's personalised parameter when there is a key; else the local engine."""
+    s = settings()
+    if not s.gemini_api_key:
+        from atende.services.campaigns import LocalPersonaliser
+
+        return LocalPersonaliser()
+    from atende.engines.gemini import GeminiEngine
+    from atende.services.campaigns import EnginePersonaliser
+
+    engine = GeminiEngine(s.gemini_api_key, s.gemini_model, base_url=s.gemini_base_url or None)
+    return EnginePersonaliser(engine)
+
+
+@cache
+def campaign_service() -> CampaignService:
+    from atende.services.campaigns import CampaignService
+    from atende.services.crm import CampaignsToCrm
+
+    return CampaignService(
+        uow=unit_of_work,
+        store=campaign_store(),
+        queue=task_queue(),
+        outbound=outbound_service,
+        channels=channel_registry().current,
+        personaliser=personaliser(),
+        events=CampaignsToCrm(crm_events()) if crm_events() else None,
+    )
+
+
+@cache
 def mailer() -> Mailer | None:
     """SendGrid when a key is configured; without one, follow-up e-mails are recorded as failed."""
     s = settings()
@@ -393,6 +460,38 @@ def entity_intake() -> EntityIntake:
     from atende.services.entities import EntityIntake
 
     return EntityIntake(unit_of_work)
+
+
+@cache
+def template_service() -> TemplateService:
+    """Meta's template catalog with the token of each number (checked when a number is used)."""
+    import os
+
+    from atende.adapters.channel_store import TokenProvider
+    from atende.adapters.firestore.templates import FirestoreTemplateStore
+    from atende.channels.meta.templates import catalog
+    from atende.services.templates import TemplateService
+
+    s = settings()
+    registry = channel_registry().current
+    meta = catalog(s.graph_api_base_url, s.graph_api_version, TokenProvider(registry, os.environ))
+    return TemplateService(meta, FirestoreTemplateStore(firestore_client()), registry)
+
+
+@cache
+def crm_webhook() -> CrmWebhook:
+    """The business's CRM endpoint (`CRM_WEBHOOK_URL`, unset: events are dropped) and its HMAC secret."""
+    import os
+
+    from atende.adapters.crm import FirestoreCrmRecords, HttpCrmPoster
+    from atende.services.crm import CrmWebhook
+
+    url = os.environ.get("CRM_WEBHOOK_URL", "")
+    secret = os.environ.get("CRM_WEBHOOK_SECRET", "")
+    if url and not secret:
+        raise RuntimeError("CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: events would go unsigned")
+    records = FirestoreCrmRecords(firestore_client())
+    return CrmWebhook(url=url, secret=secret, poster=HttpCrmPoster(), records=records)
 
 
 def webchat_service() -> WebChatService:

@@ -37,7 +37,9 @@ EXPECTED_TARGETS = {
     "outbound": "outbound",
     "message_status": "outbound",
     "media_fetch": "outbound",
+    "campaign_send": "outbound",
     "automation_tick": "automation",
+    "crm_webhook": "automation",
     "inbox_api": "inbox",
     "events": "events",
     "unsubscribe": "automation",
@@ -52,6 +54,7 @@ EXPECTED_CONSUMERS = {
     "message_status": topics.STATUS,
     "automation_tick": topics.AUTOMATION_TICK,
     "media_fetch": topics.MEDIA,
+    "crm_webhook": topics.CRM,
 }
 SECRET_LIKE = re.compile(r"SECRET|TOKEN|KEY|PASSWORD", re.IGNORECASE)
 
@@ -145,6 +148,7 @@ def test_topic_names_equal_the_application_constants():
         "outbound": topics.OUTBOUND,
         "automation_tick": topics.AUTOMATION_TICK,
         "media": topics.MEDIA,
+        "crm": topics.CRM,
     }
     assert local()["dead_letter_suffix"] == topics.DEAD_LETTER_SUFFIX
 
@@ -183,7 +187,8 @@ def test_terraform_deploys_the_application_topology():
     for fn in topology.FUNCTIONS:
         assert fn.target in functions, f"{fn.target} is not deployed by Terraform"
         assert functions[fn.target]["dir"] == fn.directory
-        assert functions[fn.target]["public"] is (fn.signature == "http")
+        public = fn.signature == "http" and fn.target not in topology.TASK_TARGETS
+        assert functions[fn.target]["public"] is public
 
     consumers = local()["consumers"]
     assert {c.target: c.topic for c in topology.CONSUMERS} == {
@@ -323,9 +328,9 @@ def test_grants_are_least_privilege():
     assert sorted(dirs["webhooks"]["publishes_to"]) == ["inbound", "status"]
     for directory in ("ai_reply", "outbound", "automation"):
         assert dirs[directory]["project_roles"] == ["roles/datastore.user"]
-    assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media"]
+    assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media", "crm"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
-    assert dirs["outbound"]["publishes_to"] == []
+    assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
     # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
     assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
     assert dirs["console"]["publishes_to"] == []
@@ -367,28 +372,36 @@ def test_no_identity_may_impersonate_service_accounts_project_wide():
 def test_campaign_tasks_run_as_the_tasks_invoker():
     queue = resource("google_cloud_tasks_queue", "campaigns")
     assert queue["name"] == "atende-campaigns"
+    config = json.loads((ROOT / "src" / "atende" / "campaign_queue.json").read_text())
+    assert config["name"] == queue["name"]
+    assert "src/atende/campaign_queue.json" in local()["campaign_queue"]
     rate = block(queue, "rate_limits")
-    assert rate["max_dispatches_per_second"] == "${var.campaign_max_dispatches_per_second}"
-    assert variable_default("campaign_max_dispatches_per_second") == 20
-    assert "max_concurrent_dispatches" in rate
+    assert "local.campaign_queue.rate_limits.max_dispatches_per_second" in rate["max_dispatches_per_second"]
+    assert "var.campaign_max_dispatches_per_second" in rate["max_dispatches_per_second"]
+    assert variable_default("campaign_max_dispatches_per_second") is None  # the file's value
+    assert 0 < config["rate_limits"]["max_dispatches_per_second"] <= 500
     retry = block(queue, "retry_config")
-    assert 0 < retry["max_attempts"] <= 10
-    assert seconds(retry["max_backoff"]) <= 3600
+    assert retry["max_attempts"] == "${local.campaign_queue.retry_config.max_attempts}"
+    assert 0 < config["retry_config"]["max_attempts"] <= 10
+    assert seconds(config["retry_config"]["max_backoff"]) <= 3600
 
-    enqueuer = resource("google_cloud_tasks_queue_iam_member", "automation_enqueuer")
-    assert enqueuer["role"] == "roles/cloudtasks.enqueuer"
-    assert enqueuer["member"] == '${google_service_account.function["automation"].member}'
+    for name, sa in (("automation_enqueuer", "automation"), ("outbound_enqueuer", "outbound")):
+        enqueuer = resource("google_cloud_tasks_queue_iam_member", name)
+        assert enqueuer["role"] == "roles/cloudtasks.enqueuer"
+        assert enqueuer["member"] == f'${{google_service_account.function["{sa}"].member}}'
     acts_as = resource("google_service_account_iam_member", "automation_acts_as_tasks_invoker")
     assert acts_as["service_account_id"] == "${google_service_account.tasks_invoker.name}"
     assert acts_as["role"] == "roles/iam.serviceAccountUser"
-    assert acts_as["member"] == '${google_service_account.function["automation"].member}'
+    assert acts_as["for_each"] == "${toset([\"automation\", \"outbound\"])}"
     invoker = resource("google_cloud_run_v2_service_iam_member", "tasks_invoker")
-    assert 'this["outbound"]' in invoker["name"]
+    assert 'this["campaign_send"]' in invoker["name"]
     assert invoker["member"] == "${google_service_account.tasks_invoker.member}"
 
-    env = local()["function_dirs"]["automation"]["env"]
-    assert env["CLOUD_TASKS_INVOKER_SA"] == "${google_service_account.tasks_invoker.email}"
-    assert env["CLOUD_TASKS_QUEUE"] == "${google_cloud_tasks_queue.campaigns.id}"
+    for directory in ("automation", "outbound"):
+        env = local()["function_dirs"][directory]["env"]
+        assert env["CLOUD_TASKS_INVOKER_SA"] == "${google_service_account.tasks_invoker.email}"
+        assert env["CLOUD_TASKS_QUEUE"] == "${google_cloud_tasks_queue.campaigns.id}"
+        assert env["CAMPAIGN_SEND_URL"] == "${local.function_run_urls.campaign_send}"
 
 
 def test_the_send_sweeper_ticks_every_minute_on_the_automation_topic():
@@ -452,6 +465,7 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
         "atende-events-secret": ("EVENTS_SECRET", "events"),
         "atende-unsubscribe-secret": ("UNSUBSCRIBE_SECRET", "automation"),
         "atende-sendgrid-api-key": ("SENDGRID_API_KEY", "automation"),
+        "atende-crm-webhook-secret": ("CRM_WEBHOOK_SECRET", "automation"),
     }
     assert "MEDIA_URL_SECRET" not in {s["env"] for s in builtin.values()}  # production media use the bucket
     assert resource("google_secret_manager_secret", "this")["for_each"] == "${local.secrets}"

@@ -21,6 +21,7 @@ from google.cloud import pubsub_v1
 
 from atende import topics
 from atende.domain import events as ev
+from atende.domain.crm import CrmEvent
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class PubSubPublisher:
         }
         self._outbound = self._api.topic_path(project, topics.OUTBOUND)
         self._media = self._api.topic_path(project, topics.MEDIA)
+        self._crm = self._api.topic_path(project, topics.CRM)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
 
     def publish_all(self, events: Sequence[ev.Event]) -> None:
@@ -87,6 +89,10 @@ class PubSubPublisher:
     def request_media(self, job: bytes) -> None:
         """Media queue port: fetch an inbound message's media once the message is stored."""
         self._publish(self._media, [pubsub_v1.types.PubsubMessage(data=job)])
+
+    def publish_crm(self, event: CrmEvent) -> None:
+        """CRM events port: the crm_webhook function POSTs it, so no caller waits on the CRM."""
+        self._publish(self._crm, [pubsub_v1.types.PubsubMessage(data=event.body())])
 
     def _publish_groups(self, groups: dict[Group, list[pubsub_v1.types.PubsubMessage]]) -> None:
         """All or error: the caller acknowledges only when every group is stored."""

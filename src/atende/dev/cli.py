@@ -85,6 +85,7 @@ Atende is running (project {c.project}).
   Graph API        {graph}
   Simulator        {simulator}
   SendGrid         {sendgrid}
+  Cloud Tasks      {stack.env["CLOUD_TASKS_BASE_URL"]}  (atende-campaigns stand-in; `atende campaign …`)
   Logs             {c.state_dir}/logs
 Try it:  .venv/bin/atende send "preciso da segunda via do boleto"
          .venv/bin/atende tick   (follow-ups now, between 08:00 and 20:00 in São Paulo)

@@ -58,6 +58,8 @@ class GraphStandIn:
     media_secret: str = ""
     mounts: dict[str, Callable[..., Any]] = field(default_factory=dict)  # path prefix -> WSGI app
     on_sent: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    # WABA id -> its message templates, as Meta's `message_templates` edge returns them
+    templates: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: demo_templates())
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -68,6 +70,8 @@ class GraphStandIn:
             Rule("/_standin/sent", endpoint="clear", methods=["DELETE"]),
             Rule("/_standin/faults", endpoint="add_faults", methods=["POST"]),
             Rule("/<version>/<account>/messages", endpoint="send", methods=["POST"]),
+            Rule("/<version>/<waba>/message_templates", endpoint="list_templates", methods=["GET"]),
+            Rule("/<version>/<waba>/message_templates", endpoint="create_template", methods=["POST"]),
             Rule("/<version>/<media_id>", endpoint="media_info", methods=["GET"]),
             Rule("/_standin/media/<media_id>", endpoint="media_download", methods=["GET"]),
             Rule("/_standin/cdn/<media_id>", endpoint="cdn", methods=["GET"]),
@@ -163,6 +167,51 @@ class GraphStandIn:
             )
         return _json({"recipient_id": (body.get("recipient") or {}).get("id"), "message_id": provider_id})
 
+    def _http_list_templates(self, request: Request, version: str, waba: str) -> Response:
+        """Cursor paging as Meta's: `limit`, `after`; `paging.next` only while there is more. A template
+        created here is reviewed by the time it is listed: PENDING becomes APPROVED."""
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        limit = max(1, min(int(request.args.get("limit", 25)), 1000))
+        start = int(request.args.get("after") or "0", 16) if request.args.get("after") else 0
+        with self._lock:
+            items = self.templates.get(waba, [])
+            for item in items:
+                if item["status"] == "PENDING":
+                    item["status"] = "APPROVED"
+            page = [dict(t) for t in items[start : start + limit]]
+            more = start + limit < len(items)
+        paging: dict[str, Any] = {"cursors": {"before": f"{start:x}", "after": f"{start + len(page):x}"}}
+        if more:
+            paging["next"] = f"{request.base_url}?limit={limit}&after={start + len(page):x}"
+        return _json({"data": page, "paging": paging})
+
+    def _http_create_template(self, request: Request, version: str, waba: str) -> Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer "):
+            return _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        try:
+            body = json.loads(request.get_data())
+            name, language, category = str(body["name"]), str(body["language"]), str(body["category"])
+            components = list(body["components"])
+        except (ValueError, KeyError, TypeError):
+            return _graph_error(400, 100, "Invalid parameter")
+        with self._lock:
+            items = self.templates.setdefault(waba, [])
+            if any((t["name"], t["language"]) == (name, language) for t in items):
+                return _graph_error(400, 100, "Content in this language already exists")
+            template_id = str(1_300_000_000_000_000 + next(self._ids))
+            items.append(
+                {
+                    "id": template_id,
+                    "name": name,
+                    "language": language,
+                    "category": category,
+                    "status": "PENDING",
+                    "components": components,
+                }
+            )
+        return _json({"id": template_id, "status": "PENDING", "category": category})
+
     def _action(self, account: str, body: dict[str, Any]) -> Response:
         with self._lock:
             self.actions.append({"account": account, "body": body, "at": time.time()})
@@ -256,6 +305,30 @@ class GraphStandIn:
             f"{rows}</table>"
         )
         return Response(page, content_type="text/html; charset=utf-8")
+
+
+def demo_templates() -> dict[str, list[dict[str, Any]]]:
+    """The demo WABA's catalog (dev/channels.json): the dev seed's utility templates and a marketing one."""
+    from atende.dev.seed import LANGUAGE, TEMPLATES
+
+    offer = (
+        "oferta_fibra",
+        "MARKETING",
+        "Olá, {{1}}! {{2}} Para não receber mais ofertas, responda SAIR.",
+    )
+    return {
+        "102290129340398": [
+            {
+                "id": str(1_200_000_000_000_000 + i),
+                "name": name,
+                "language": LANGUAGE,
+                "category": category,
+                "status": "APPROVED",
+                "components": [{"type": "BODY", "text": body}],
+            }
+            for i, (name, category, body) in enumerate((*TEMPLATES, offer))
+        ]
+    }
 
 
 def _preview(body: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ unless GRAPH_API_BASE_URL points elsewhere.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class StackConfig:
     sendgrid_port: int = 5003
     auth_port: int = 9099
     inbox_port: int = 5173
+    tasks_port: int = 5004  # the Cloud Tasks stand-in (atende-campaigns)
     demo_site_port: int = 5180  # the web-chat demo site (the widget's page), an origin of site `demo`
     workers: int = 2
     threads: int = 16
@@ -72,6 +74,7 @@ class StackConfig:
             graph_port=int(env.get("GRAPH_STANDIN_PORT", 5002)),
             auth_port=int(env.get("AUTH_PORT", 9099)),
             inbox_port=int(env.get("INBOX_PORT", 5173)),
+            tasks_port=int(env.get("TASKS_PORT", 5004)),
             demo_site_port=int(env.get("DEMO_SITE_PORT", 5180)),
             state_dir=repo_root() / ".dev",
             sweep_interval_s=float(env.get("SEND_SWEEP_INTERVAL_S", 60)),
@@ -90,6 +93,7 @@ class StackConfig:
             "sendgrid_port",
             "auth_port",
             "inbox_port",
+            "tasks_port",
             "demo_site_port",
         )
         ports = {name: free_port() for name in names}
@@ -135,6 +139,8 @@ class Stack:
         self._automation_timer: SweepTimer | None = None
         self.sendgrid: sendgrid_standin.SendGridStandIn | None = None
         self._sendgrid_server = None
+        self._tasks: Child | None = None
+        self._state: Path | None = None
         self.env: dict[str, str] = {}
 
     @property
@@ -196,9 +202,13 @@ class Stack:
                     "PUBSUB_EMULATOR_HOST",
                     "FIREBASE_AUTH_EMULATOR_HOST",
                     "GOOGLE_CLOUD_PROJECT",
+                    "CLOUD_TASKS_BASE_URL",
+                    "CLOUD_TASKS_QUEUE",
+                    "CAMPAIGN_SEND_URL",
                 )
             }
         )
+        self._state = state
         try:
             self._start_emulators(state)
             self._start_graph()
@@ -209,6 +219,7 @@ class Stack:
 
             ensure_topology(c.project, self.functions_url)
             self._start_functions(state)
+            self.start_tasks()
             self._sweep_timer = SweepTimer(c.project, c.sweep_interval_s).start()
             self._automation_timer = SweepTimer(c.project, c.automation_interval_s, AUTOMATION_TICK).start()
         except BaseException:
@@ -229,6 +240,10 @@ class Stack:
                 "INBOX_ORIGINS": f"http://{c.host}:{c.inbox_port},http://localhost:{c.inbox_port}",
                 "ATENDE_ROOT": str(repo_root()),
                 "ATENDE_DEV": "1",  # never production, even if K_SERVICE leaks in from the shell
+                # The atende-campaigns queue: the Cloud Tasks stand-in, reached by google-cloud-tasks' REST.
+                "CLOUD_TASKS_BASE_URL": f"http://{c.host}:{c.tasks_port}",
+                "CLOUD_TASKS_QUEUE": f"projects/{c.project}/locations/local/queues/atende-campaigns",
+                "CAMPAIGN_SEND_URL": f"http://{c.host}:{c.functions_port}/campaign_send",
             }
         )
         if not os.environ.get("GRAPH_API_BASE_URL"):
@@ -328,6 +343,29 @@ class Stack:
         )
         self.children.append(functions)
         wait_http(f"{self.functions_url}/webhook_whatsapp", functions, 60)
+
+    def start_tasks(self) -> None:
+        """The Cloud Tasks stand-in, in its own process: `kill_tasks` is a crash that loses its tasks."""
+        c = self.config
+        assert self._state is not None
+        port = str(c.tasks_port)
+        self._tasks = Child(
+            "cloud-tasks",
+            [sys.executable, "-m", "atende.dev.cloud_tasks_standin", "--host", c.host, "--port", port],
+            self.env,
+            self._state / "logs" / "cloud-tasks.log",
+        )
+        self.children.append(self._tasks)
+        wait_http(f"{self.env['CLOUD_TASKS_BASE_URL']}/_standin/tasks", self._tasks, 30)
+
+    def kill_tasks(self) -> None:
+        """SIGKILL the queue's dispatcher mid-flight, as a crash would."""
+        if self._tasks is not None:
+            os.killpg(self._tasks.proc.pid, signal.SIGKILL)
+            self._tasks.proc.wait(5)
+            self._tasks.stop()
+            self.children.remove(self._tasks)
+            self._tasks = None
 
     def stop(self) -> None:
         for timer in (self._sweep_timer, self._automation_timer):

@@ -49,6 +49,8 @@ class ChannelConfig:
     name: str | None = None
     default_team: str | None = None
     default_persona: str = "cliente"
+    campaign_rate: float | None = None  # messages/s this WhatsApp number may send (its tier); None: 80
+    waba_id: str | None = None  # the WhatsApp Business Account the number belongs to (its templates)
     configured: bool = True  # False: an unknown account served with the channel's default token
 
     @property
@@ -71,6 +73,8 @@ class ChannelConfig:
             name=_opt(doc.get("name")),
             default_team=_opt(doc.get("default_team") or doc.get("defaultTeam")),
             default_persona=str(doc.get("default_persona") or doc.get("defaultPersona") or "cliente"),
+            campaign_rate=_rate(doc.get("campaign_rate") or doc.get("campaignRate")),
+            waba_id=_opt(doc.get("waba_id") or doc.get("wabaId")),
         )
         if not config.token_allowed:
             log.error(
@@ -81,6 +85,10 @@ class ChannelConfig:
                 TOKEN_ENV_ALLOWED.pattern,
             )
         return config
+
+
+def _rate(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float | str) and value and float(value) > 0 else None
 
 
 def _opt(value: object) -> str | None:

@@ -82,6 +82,7 @@ class Conversation:
     # Our message was the last and the customer has not answered since: when that silence began. The
     # 48 h follow-up reads it (cleared by the customer's next message and by the follow-up itself).
     awaiting_reply_since: float | None = None
+    last_campaign_id: str | None = None  # the campaign whose message awaits the customer's reply
 
     # -- creation -----------------------------------------------------------------------------------------
 
@@ -116,6 +117,30 @@ class Conversation:
             status=ConversationStatus.IN_SERVICE,
             opened_by="agent",
         )
+
+    @classmethod
+    def opened_for_campaign(
+        cls, *, contact_id: str, account_id: str, address: Address, persona: str, team: str | None
+    ) -> Conversation:
+        """A campaign writes first: the conversation the customer's reply will continue, with the bot."""
+        return cls(
+            id=conversation_doc_id(Channel.WHATSAPP, account_id, address.recipient_id),
+            channel=Channel.WHATSAPP,
+            account_id=account_id,
+            contact_id=contact_id,
+            sender_id=address.recipient_id,
+            recipient_phone=address.phone,
+            persona=persona,
+            team=team,
+            opened_by="campaign",
+        )
+
+    def campaign_sent(self, preview: str, at: float, campaign_id: str) -> Conversation:
+        """A campaign's message went into it; the customer's next message is that campaign's reply."""
+        return replace(self.bot_replied(preview, at), last_campaign_id=campaign_id)
+
+    def campaign_replied(self) -> Conversation:
+        return replace(self, last_campaign_id=None)
 
     # -- events -------------------------------------------------------------------------------------------
 

@@ -159,6 +159,7 @@ class Message:
     visibility: Visibility = Visibility.PUBLIC
     event: dict[str, Any] | None = None  # a timeline event: type, by, byName, before, after
     followup_rule: str | None = None  # the follow-up rule that sent it (proactive messages)
+    campaign_id: str | None = None  # the campaign that sent it (issue 12)
 
     @property
     def from_platform(self) -> bool:
@@ -272,6 +273,44 @@ class Message:
             window_from=window_from,
             status=MessageStatus.QUEUED,
             status_at={MessageStatus.QUEUED: now},
+        )
+
+    @classmethod
+    def for_campaign(
+        cls,
+        *,
+        message_id: str,
+        campaign_id: str,
+        conversation_id: str,
+        contact_id: str,
+        account_id: str,
+        recipient: Address,
+        window_from: float | None,
+        content: AnyContent,
+        text: str,
+        now: float,
+    ) -> Message:
+        """A campaign's approved template, queued for outbound like any reply; its id comes from the
+        campaign and the recipient, so a task run twice finds it instead of sending it again."""
+        return cls(
+            id=message_id,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            channel=Channel.WHATSAPP,
+            account_id=account_id,
+            direction=Direction.OUTBOUND,
+            sender_type=SenderType.BOT,
+            sender=BOT,
+            is_automation=True,
+            kind=content.kind,
+            text=text,
+            content=content,
+            recipient=recipient,
+            window_from=window_from,
+            status=MessageStatus.QUEUED,
+            status_at={MessageStatus.QUEUED: now},
+            timestamp=now,
+            campaign_id=campaign_id,
         )
 
     @classmethod

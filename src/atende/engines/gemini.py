@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -43,6 +44,11 @@ from atende.erp.types import BRT
 log = logging.getLogger(__name__)
 
 API_VERSION = "v1beta"
+PERSONALISE_INSTRUCTION = (
+    "Você escreve um trecho curto (até 120 caracteres, uma linha, sem emojis) que preenche um parâmetro de "
+    "uma mensagem aprovada do WhatsApp, em português do Brasil, para uma pessoa. Use só os dados dados; "
+    "nunca invente valores, datas ou preços. Responda apenas com o trecho."
+)
 RETRY_STATUS = [408, 429, 500, 502, 503, 504]
 MAX_TOOL_ROUNDS = 5
 UNGROUNDED_PT = "Não consegui confirmar essa informação nos nossos sistemas agora. Veja o que encontrei:"
@@ -107,6 +113,22 @@ class GeminiEngine:
 
     def claim(self, request: ReplyRequest) -> str | None:
         return answering_our_question(request)
+
+    def personalise(self, facts: Mapping[str, str], instruction: str) -> str | None:
+        """One campaign parameter written for one recipient (None: Gemini failed; the caller falls back)."""
+        known = "\n".join(f"{k}: {v}" for k, v in facts.items() if v)
+        try:
+            response = self._client.models.generate_content(
+                model=self._model,
+                contents=f"Dados do destinatário:\n{known}\n\nEscreva: {instruction}",
+                config=types.GenerateContentConfig(
+                    system_instruction=PERSONALISE_INSTRUCTION, temperature=self._temperature
+                ),
+            )
+            return response.text
+        except (errors.APIError, ValueError, *TRANSPORT_ERRORS) as exc:
+            log.warning("no personalised parameter from Gemini: %s", exc)
+            return None
 
     def second_opinion(self, text: str) -> Triage | None:
         """Triage by Gemini (structured output) for a message in the local classifier's grey zone."""

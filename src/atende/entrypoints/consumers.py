@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from atende.domain import events
+from atende.domain.crm import CrmEvent
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
 from atende.entrypoints.pubsub import Delivery
@@ -22,6 +23,7 @@ from atende.services.media import MediaJob, request_fetch
 from atende.services.read_receipts import ReadReceipt
 
 if TYPE_CHECKING:
+    from atende.services.crm import CrmWebhook
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.followups import Followups
@@ -69,6 +71,7 @@ class Services(Protocol):
     def senders(self) -> Mapping[str, read_receipts.ReadReceipts]: ...
 
     def followups(self) -> Followups: ...
+    def crm_webhook(self) -> CrmWebhook: ...
 
 
 def ai_reply(delivery: Delivery, services: Services) -> None:
@@ -153,6 +156,13 @@ def _tick_kind(data: bytes) -> str | None:
     except ValueError:
         return None
     return body.get("kind") if isinstance(body, dict) else None
+
+
+def crm_webhook(delivery: Delivery, services: Services) -> None:
+    """One event POSTed to the CRM (retried, behind the breaker); its outcome is in `crm_deliveries`."""
+    event = _decoded(CrmEvent.from_body, delivery.data)
+    result = services.crm_webhook().deliver(event)
+    log.info("crm %s %s: %s", event.type, event.subject, result)
 
 
 def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:

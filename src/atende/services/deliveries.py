@@ -18,7 +18,7 @@ from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.events import StatusUpdate
 from atende.domain.media import KeptMedia
 from atende.domain.message import Message, OutgoingMessage, SendError
-from atende.domain.model import Channel, conversation_doc_id
+from atende.domain.model import Channel, MessageKind, conversation_doc_id
 from atende.domain.window import STANDARD_WINDOW_S
 from atende.services.unit_of_work import UnitOfWork, atomically
 
@@ -55,7 +55,7 @@ class Deliveries:
             if message is None or claimed is None:
                 return None
             if claimed is not message:  # else our own claim, already written
-                uow.messages.save(message, claimed)
+                uow.messages.save(message, claimed)  # a campaign's send is `sending` already
                 uow.commit()
             return claimed
 
@@ -71,6 +71,8 @@ class Deliveries:
         hint = message.window_from
         if hint is not None and self._clock() - hint < STANDARD_WINDOW_S - WINDOW_HINT_MARGIN_S:
             return hint
+        if message.channel == Channel.WHATSAPP and message.kind == MessageKind.TEMPLATE:
+            return hint  # an approved template goes whatever the window: nothing to read
         with self._uow() as uow:
             conversation = uow.conversations.get(message.conversation_id)
         return conversation.last_inbound_at if conversation else None
@@ -108,7 +110,7 @@ class Deliveries:
             if not fast:  # the fast path creates the alias unread: a parked status makes that conflict
                 sent = _with_parked(uow, channel, provider_message_id, sent)
             uow.provider_ids.remember(channel, provider_message_id, message_id)
-            uow.messages.save(message, sent)
+            _save(uow, message, sent)
             uow.commit()
 
         atomically(self._uow, step)
@@ -138,7 +140,7 @@ class Deliveries:
         def step(uow: UnitOfWork) -> None:
             message = uow.messages.get(message_id)
             if message is not None:
-                uow.messages.save(message, change(uow, message))
+                _save(uow, message, change(uow, message))
                 uow.commit()
 
         atomically(self._uow, step)
@@ -150,7 +152,7 @@ class Deliveries:
         found = settled(uow, message)
         if found is message:
             return None
-        uow.messages.save(message, found)
+        _save(uow, message, found)
         uow.commit()
         return found
 
@@ -169,7 +171,7 @@ class Deliveries:
             if message is not None and update.watermark is None and message.awaits_outcome(self._clock()):
                 # It named our message, whose send nobody will record: it went out, as this provider id.
                 resolved = resolve(uow, message, update)
-                uow.messages.save(message, resolved)
+                _save(uow, message, resolved)
                 uow.commit()
                 return "applied"
             if message is None or message.provider_message_id != update.provider_message_id:
@@ -185,7 +187,7 @@ class Deliveries:
                 return "orphan"
             moved = message.delivery(update)
             if moved != message:  # a repeated status (our own `sent`, a redelivery) writes nothing
-                uow.messages.save(message, moved)
+                _save(uow, message, moved)
                 uow.commit()
             return "applied" if moved.status != message.status else "stale"
 
@@ -208,7 +210,7 @@ class Deliveries:
                     continue
                 moved = message.delivery(update)
                 if moved != message:
-                    uow.messages.save(message, moved)  # guarded: a send recorded meanwhile re-runs this
+                    _save(uow, message, moved)  # guarded: a send recorded meanwhile re-runs this
                     count += moved.status != message.status
             uow.commit()
             return count
@@ -252,7 +254,7 @@ class Deliveries:
             swept = message.swept(self._clock())
             if swept is None:
                 return None
-            uow.messages.save(message, swept)
+            _save(uow, message, swept)
             uow.commit()
             return swept
 
@@ -267,6 +269,13 @@ class Deliveries:
 
     def set_media(self, message_id: str, media: KeptMedia) -> None:
         self._change(message_id, lambda uow, message: message.with_media(media))
+
+
+def _save(uow: UnitOfWork, before: Message, after: Message) -> None:
+    """A message's step; a campaign's send record follows it in the same commit (status and counts)."""
+    uow.messages.save(before, after)
+    if after.campaign_id is not None:
+        uow.campaigns.follow(before, after)
 
 
 def resolve(uow: UnitOfWork, message: Message, update: StatusUpdate) -> Message:

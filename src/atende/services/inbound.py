@@ -24,6 +24,7 @@ from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
 from atende.domain.content import Text
 from atende.domain.conversation import Conversation
+from atende.domain.crm import CrmEvent, CrmEventType
 from atende.domain.events import InboundMessage
 from atende.domain.menus import lay_out
 from atende.domain.message import Message, Turn
@@ -44,6 +45,7 @@ from atende.erp.tools import CustomerTools
 from atende.services import handoff
 from atende.services.ai_log import AiLogEntry
 from atende.services.attendant_config import AttendantConfig
+from atende.services.crm import CrmEventPublisher
 from atende.services.ports import OutboundQueue
 from atende.services.unit_of_work import Repository, UnitOfWork, atomically
 
@@ -63,6 +65,7 @@ class InboundOutcome:
     reply_message_id: str | None
     decision: RoutingDecision | None = None
     queued_for: str | None = None  # the team whose queue the conversation joined with this message
+    opened: bool = False  # this message started the conversation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,8 +97,10 @@ class InboundService:
         channels: Callable[[], ChannelRegistry] = ChannelRegistry,
         classify: Callable[[str], Triage] = _default_classify,
         clock: Callable[[], float] = time.time,
+        crm: CrmEventPublisher | None = None,
     ) -> None:
         self._uow = uow
+        self._crm = crm
         self._engine = engine
         self._outbound = outbound
         self._config = config
@@ -108,7 +113,23 @@ class InboundService:
         outcome = atomically(self._uow, lambda uow: self._handle(uow, message))
         if outcome.reply_message_id:
             self._outbound.enqueue(outcome.reply_message_id, message.ordering_key)
+        self._tell_crm(message, outcome)
         return outcome
+
+    def _tell_crm(self, message: InboundMessage, outcome: InboundOutcome) -> None:
+        """Conversation opened or handed to a person: an event for the CRM webhook, best effort (a lost
+        publish loses the event, never the customer's message)."""
+        if self._crm is None:
+            return
+        happened = [CrmEventType.CONVERSATION_CREATED] if outcome.opened else []
+        happened += [CrmEventType.CONVERSATION_HANDED_OFF] if outcome.queued_for else []
+        for kind in happened:
+            data = {"channel": str(message.channel), "team": outcome.queued_for}
+            event = CrmEvent(type=kind, subject=message.conversation_id, at=message.timestamp, data=data)
+            try:
+                self._crm.publish_crm(event)
+            except Exception as exc:
+                log.warning("crm event %s for %s not published: %s", kind, message.conversation_id, exc)
 
     def _handle(self, uow: UnitOfWork, message: InboundMessage) -> InboundOutcome:
         started, now = time.perf_counter(), self._clock()
@@ -168,6 +189,10 @@ class InboundService:
 
         if not person.accepts_proactive(str(conv.channel)):  # said stop: never due for a follow-up
             conv = conv.silence_closed()
+        if not message.echo and earlier is None and conv.last_campaign_id:
+            # The answer to a campaign's message: counted once, as the mark leaves the conversation.
+            uow.campaigns.replied(conv.last_campaign_id, conv.contact_id, now)
+            conv = conv.campaign_replied()
         _save(uow.messages, earlier, stored)
         _save(uow.conversations, conversation, conv)
         _save(uow.contacts, known, person)
@@ -195,6 +220,7 @@ class InboundService:
             reply_message_id=reply.id if reply else None,
             decision=stored.decision,
             queued_for=conv.team if joined else None,
+            opened=conversation is None,
         )
 
     # -- the attendant -----------------------------------------------------------------------------------

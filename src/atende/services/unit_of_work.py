@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, Self, TypeVar
 
 from atende.domain.business_entity import BusinessEntity
+from atende.domain.campaign import Campaign, Send
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
@@ -134,6 +135,29 @@ class AuditLogs(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
 
 
+class CampaignRecords(Protocol):
+    """Campaigns and their send records, with the live counts kept in the same commit as each move."""
+
+    def get(self, campaign_id: str) -> Campaign | None: ...
+
+    def save(self, before: Campaign, after: Campaign) -> None: ...
+
+    def send(self, campaign_id: str, contact_id: str) -> Send | None: ...
+
+    def save_send(self, before: Send, after: Send) -> None:
+        """Guarded like any save; the counts move from the old status to the new one."""
+
+    def follow(self, before: Message, after: Message) -> None:
+        """A campaign message changed status: its send record mirrors it (unguarded: the message's own
+        guarded write orders these), and the counts move."""
+
+    def replied(self, campaign_id: str, contact_id: str, at: float) -> None:
+        """The customer answered the campaign's message (once: the conversation's mark is cleared)."""
+
+    def opt_out(self, contact_id: str) -> dict[str, object] | None:
+        """The contact's `optOut` map, as read in this unit of work."""
+
+
 class Metrics(Protocol):
     """Report counters (docs/reports.md), written by the commit of the change they count and only by it:
     blind increments, so they never make a commit conflict and a failed commit counts nothing."""
@@ -156,6 +180,7 @@ class UnitOfWork(Protocol):
     audit_logs: AuditLogs
     followups: Repository[FollowupRecord]
     entities: EntityRepository
+    campaigns: CampaignRecords
     metrics: Metrics
 
     def __enter__(self) -> Self: ...

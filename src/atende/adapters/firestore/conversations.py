@@ -46,6 +46,7 @@ def to_doc(conv: Conversation) -> dict[str, Any]:
         "openedAt": ts(conv.opened_at),
         "contactName": conv.contact_name,
         "awaitingReplySince": ts(conv.awaiting_reply_since),
+        "lastCampaignId": conv.last_campaign_id,
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -99,6 +100,7 @@ def from_doc(conv_id: str, doc: dict[str, Any]) -> Conversation:
         opened_at=seconds(doc.get("openedAt")),
         unread_count=int(doc.get("unreadCount") or 0),
         contact_name=doc.get("contactName"),
+        last_campaign_id=doc.get("lastCampaignId"),
     )
 
 

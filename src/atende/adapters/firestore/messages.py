@@ -66,6 +66,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "authorName": message.author_name,
         "event": message.event,
         "followupRule": message.followup_rule,
+        "campaignId": message.campaign_id,
     }
     if message.direction == Direction.OUTBOUND and not message.echo:
         # outbound judges the window from this without reading the conversation
@@ -121,6 +122,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         visibility=Visibility(doc.get("visibility") or Visibility.PUBLIC),
         event=doc.get("event"),
         followup_rule=doc.get("followupRule"),
+        campaign_id=doc.get("campaignId"),
     )
 
 

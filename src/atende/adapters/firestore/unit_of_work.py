@@ -10,7 +10,7 @@ inbound message thus costs one read round trip and one commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Generic, Self, TypeVar
 
@@ -26,6 +26,7 @@ from atende.adapters.firestore import messages as message_doc
 from atende.adapters.firestore import metrics as metrics_doc
 from atende.adapters.firestore import omni_logs as failure_doc
 from atende.adapters.firestore import users as user_doc
+from atende.adapters.firestore.campaigns import FirestoreCampaignRecords
 from atende.adapters.firestore.codec import changes, seconds, ts
 from atende.adapters.firestore.collections import (
     AUDIT_LOGS,
@@ -83,6 +84,7 @@ class FirestoreUnitOfWork:
             self, FOLLOWUPS, followup_doc.record_to_doc, followup_doc.record_from_doc
         )
         self.entities = FirestoreEntities(self)
+        self.campaigns = FirestoreCampaignRecords(self)
         self.metrics = FirestoreMetrics(self)
 
     def __enter__(self) -> Self:
@@ -180,6 +182,17 @@ class FirestoreUnitOfWork:
         """Create or replace, unguarded: for documents only one writer ever produces (logs, aliases)."""
         ref = self.ref(collection, doc_id)
         self._writes.append(lambda b: b.set(ref, doc))
+
+    def merge(self, collection: str, doc_id: str, fields: dict[str, Any]) -> None:
+        """Unguarded and unread: for a copy whose order another guarded write in the batch settles."""
+        ref = self.ref(collection, doc_id)
+        self._writes.append(lambda b: b.set(ref, fields, merge=True))
+
+    def increment(self, collection: str, doc_id: str, amounts: Mapping[str, int]) -> None:
+        """Counters moved without reading them: increments never conflict with one another."""
+        ref = self.ref(collection, doc_id)
+        fields = {k: firestore.Increment(v) for k, v in amounts.items()}
+        self._writes.append(lambda b: b.set(ref, fields, merge=True))
 
     def later(self, write: Callable[[firestore.WriteBatch], None]) -> None:
         """A write decided at commit time (counters gathered over the whole unit of work)."""

@@ -1,0 +1,1 @@
+"""The command line of campaigns and WhatsApp templates (`atende campaign …`, `atende templates …`)."""

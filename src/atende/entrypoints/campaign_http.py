@@ -1,0 +1,41 @@
+"""Flask ⇄ the campaign service, for `campaign_send`: the HTTP target of every `atende-campaigns` task.
+
+Cloud Tasks retries any non-2xx answer with the queue's backoff, so the answer
+says what another attempt could cure: a recipient written to less than 6 s ago
+(429, with `Retry-After`), a failure of Firestore or the network (5xx, raised).
+Everything the campaign decided (sent, waiting for a resume, skipped, done
+before) is a 200: the task is finished.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import flask
+
+from atende.domain.campaign import RECIPIENT_GAP_S
+from atende.services.campaigns import CampaignService
+
+log = logging.getLogger(__name__)
+
+
+def handle(request: flask.Request, service: Callable[[], CampaignService]) -> flask.Response:
+    try:
+        task = json.loads(request.get_data() or b"{}")
+        campaign_id = str(task["campaignId"])
+        contact_id = str(task.get("contactId") or "")
+    except (ValueError, KeyError, TypeError) as exc:
+        log.error("campaign task refused: %s", exc)  # never retried: it can never succeed
+        return _json({"result": "rejected", "reason": str(exc)}, 200)
+    if task.get("finish"):
+        return _json({"result": "finished" if service().check_finished(campaign_id) else "pending"})
+    result = service().dispatch(campaign_id, contact_id)
+    if result == "too_soon":
+        return _json({"result": result}, 429, {"Retry-After": str(int(RECIPIENT_GAP_S))})
+    return _json({"result": result})
+
+
+def _json(data: dict[str, str], status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
+    return flask.Response(json.dumps(data), status=status, headers=headers, content_type="application/json")

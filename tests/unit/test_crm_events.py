@@ -1,0 +1,68 @@
+"""What reaches the CRM from the conversations: a new conversation, a handoff; never at a message's cost."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from atende.domain.content import Text
+from atende.domain.crm import CrmEventType
+from atende.domain.events import InboundMessage, Sender
+from atende.domain.model import Channel
+from atende.engines.local import LocalEngine
+from atende.erp.demo import DemoErp
+from atende.services.attendant_config import AttendantConfig
+from atende.services.inbound import InboundService
+from tests.fakes import FakeConfigSource, FakeCrmPublisher, FakeOutbox, FakeUnitOfWork
+
+ACCOUNT = "106540352242922"
+
+
+def service(crm: FakeCrmPublisher) -> tuple[InboundService, FakeUnitOfWork]:
+    uow = FakeUnitOfWork()
+    config = AttendantConfig(FakeConfigSource(), ttl_s=0)
+    return (
+        InboundService(
+            uow=uow,
+            engine=LocalEngine(config.flows),
+            outbound=FakeOutbox(),
+            config=config,
+            erp=DemoErp(),
+            crm=crm,
+        ),
+        uow,
+    )
+
+
+def message(wa_id: str, text: str) -> InboundMessage:
+    return InboundMessage(
+        channel=Channel.WHATSAPP,
+        account_id=ACCOUNT,
+        provider_message_id=f"wamid.{uuid.uuid4().hex}",
+        sender=Sender(id=wa_id, name="Maria Silva", phone=f"+{wa_id}"),
+        timestamp=time.time(),
+        text=text,
+        content=Text(),
+    )
+
+
+def test_a_new_conversation_and_a_handoff_are_told_once():
+    crm = FakeCrmPublisher()
+    inbound, _ = service(crm)
+    wa_id = "55119" + str(uuid.uuid4().int)[:8]
+    first = message(wa_id, "oi")
+    inbound.handle(first)
+    inbound.handle(first)  # a redelivery tells nothing new
+    inbound.handle(message(wa_id, "quero falar com um atendente humano"))
+    assert [(e.type, e.subject) for e in crm.events] == [
+        (CrmEventType.CONVERSATION_CREATED, first.conversation_id),
+        (CrmEventType.CONVERSATION_HANDED_OFF, first.conversation_id),
+    ]
+    assert crm.events[1].data["team"]
+
+
+def test_a_crm_publish_failing_never_costs_the_message():
+    inbound, uow = service(FakeCrmPublisher(fail=True))
+    first = message("55119" + str(uuid.uuid4().int)[:8], "oi")
+    outcome = inbound.handle(first)
+    assert outcome.stored and uow.store.message(first.message_id).handled
