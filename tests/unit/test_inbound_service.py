@@ -18,7 +18,7 @@ from atende.engines.local import LocalEngine
 from atende.erp.demo import DemoErp
 from atende.services.attendant_config import AttendantConfig
 from atende.services.inbound import InboundService
-from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork, ScriptedEngine, Store
+from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork, ScriptedEngine, Store, Versioned
 
 ACCOUNT = "106540352242922"
 
@@ -220,3 +220,24 @@ def test_the_menu_goes_to_whatsapp_as_a_list_and_a_tapped_row_routes_exactly(h):
     tapped = h.message(None, content=Interactive(type="list_reply", id="suporte"))
     h.service.handle(tapped)
     assert "problema na conexão" in (h.reply_text(tapped) or "")
+
+
+def test_a_score_to_the_satisfaction_question_rates_the_resolved_episode_and_anything_else_reopens(h):
+    first = h.message("oi")
+    h.service.handle(first)
+    conv_id = first.conversation_id
+    asked = replace(
+        h.store.conversation(conv_id), status=ConversationStatus.RESOLVED, resolved_at=time.time() - 60
+    ).csat_asked(time.time() - 30)
+    h.store.conversations[conv_id] = Versioned(asked, h.store.conversations[conv_id].version + 1)
+
+    tapped = h.message("5 – Excelente", content=Interactive(type="list_reply", id="csat_5"))
+    h.service.handle(tapped)
+    rated = h.store.conversation(conv_id)
+    assert rated.status == ConversationStatus.RESOLVED and rated.csat_score == 5  # no new episode
+    assert "Obrigado pela avaliação" in (h.reply_text(tapped) or "")
+    assert any(t.counts == {"csat.5": 1} for t in h.store.tallies)  # the reports count it once
+
+    again = h.message("5 dias sem internet, ninguém resolve")  # not a score: the customer needs help
+    h.service.handle(again)
+    assert h.store.conversation(conv_id).status != ConversationStatus.RESOLVED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from atende.domain.channels import ChannelRegistry
@@ -19,6 +21,7 @@ from atende.domain.model import (
     SenderType,
     Visibility,
 )
+from atende.domain.opt_out import OptOut
 from atende.domain.staff import Actor, StaffMember
 from atende.services.contacts import ContactService
 from atende.services.distribution import Distribution
@@ -388,3 +391,30 @@ def test_the_person_answering_shows_they_are_typing_until_they_send_and_nobody_e
     world.service.send(ANA, CONV, "t1", Draft(text="Já verifico"))
     assert world.store.conversation(CONV).typing_until is None
     assert not [e for e in events_of(world.store) if e["type"] == "typing"]  # not a timeline event
+
+
+def test_resolving_asks_the_customer_to_rate_the_help_unless_they_refused_or_the_window_closed(world):
+    world.put(waiting(), person(ANA))
+    world.service.take(ANA, CONV)
+    world.service.resolve(ANA, CONV)
+    resolved = world.store.conversation(CONV)
+    assert resolved.status == ConversationStatus.RESOLVED and resolved.csat_asked_at == NOW
+    [(question_id, _)] = [q for q in world.outbox.queued if q[0].startswith("csat_")]
+    question = world.store.message(question_id)
+    rows = question.content.to_doc()["sections"][0]["rows"]  # a WhatsApp list of five
+    assert [r["id"] for r in rows] == ["csat_5", "csat_4", "csat_3", "csat_2", "csat_1"]
+    assert question.followup_rule == "csat" and "Como você avalia" in (question.text or "")
+
+    said_stop = replace(world.store.contacts["c_1"].value, opt_out=OptOut(all=True, at=NOW, keyword="sair"))
+    world.store.contacts["c_1"] = Versioned(said_stop, 2)
+    world.put(waiting("whatsapp_106540352242922_5511999990002"))
+    world.service.take(ANA, "whatsapp_106540352242922_5511999990002")
+    world.service.resolve(ANA, "whatsapp_106540352242922_5511999990002")
+    assert world.store.conversation("whatsapp_106540352242922_5511999990002").csat_asked_at is None
+
+    world.store.contacts["c_1"] = Versioned(replace(said_stop, opt_out=None), 3)
+    late = "whatsapp_106540352242922_5511999990003"
+    world.put(replace(waiting(late), last_inbound_at=NOW - 2 * 86400))  # WhatsApp: only templates now
+    world.service.take(ANA, late)
+    world.service.resolve(ANA, late)
+    assert world.store.conversation(late).csat_asked_at is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from atende.domain import window
+from atende.domain import csat, window
 from atende.domain.channels import ChannelConfig
 from atende.domain.contacts import Address
 from atende.domain.errors import WorkflowRefused
@@ -77,6 +77,9 @@ class Conversation:
     opened_at: float | None = None  # this episode's start: created, or reopened (reports' resolution time)
     unread_count: int = 0  # customer messages since a person last opened it
     contact_name: str | None = None  # the name the platform gave, for the inbox's list (contacts are private)
+    csat_asked_at: float | None = None  # the satisfaction question went out after this resolution
+    csat_score: int | None = None  # the customer's 1–5 answer (domain/csat.py)
+    csat_at: float | None = None
     typing_until: float | None = None  # a person is writing to the customer (web chat shows it)
     typing_by: str | None = None  # their display name
     # Our message was the last and the customer has not answered since: when that silence began. The
@@ -365,6 +368,22 @@ class Conversation:
             typing_until=None,
             awaiting_reply_since=at,
         )
+
+    def csat_asked(self, now: float) -> Conversation:
+        return replace(self, csat_asked_at=now, csat_score=None, csat_at=None)
+
+    def awaits_csat(self, now: float) -> bool:
+        """Resolved, asked, not yet answered, and asked recently enough that a lone digit is an answer."""
+        return (
+            self.status == ConversationStatus.RESOLVED
+            and self.csat_asked_at is not None
+            and self.csat_score is None
+            and now - self.csat_asked_at <= csat.ANSWERABLE_S
+        )
+
+    def rated(self, score: int, message_at: float, now: float) -> Conversation:
+        """The answer scores the episode that ended; the conversation stays resolved (no new episode)."""
+        return replace(self, csat_score=score, csat_at=now, last_inbound_at=message_at)
 
     def typing(self, name: str, now: float) -> Conversation:
         """The composer says so every few seconds while its person writes; the indicator lapses by itself

@@ -26,7 +26,15 @@ from pydantic import (
     model_validator,
 )
 
-from atende.domain.content import AnyContent, MessageContext, PlatformError, content_from_doc
+from atende.domain.content import (
+    AnyContent,
+    Button,
+    Interactive,
+    MessageContext,
+    PlatformError,
+    Postback,
+    content_from_doc,
+)
 from atende.domain.model import (
     Channel,
     MessageKind,
@@ -104,6 +112,16 @@ class InboundMessage(_Event):
     @field_serializer("errors")
     def _error_docs(self, errors: tuple[PlatformError, ...]) -> list[dict[str, Any]]:
         return [error.to_doc() for error in errors]
+
+    @property
+    def choice_id(self) -> str | None:
+        """The id behind a tapped list row, reply button, template quick reply, quick reply or postback."""
+        match self.content:
+            case Interactive(id=value) if value:
+                return value
+            case Interactive(payload=value) | Button(payload=value) | Postback(payload=value) if value:
+                return value
+        return None
 
     @property
     def kind(self) -> MessageKind:

@@ -171,6 +171,9 @@ def tallies(
         if answered and handoff is not None and _in_episode(after, handoff.at):
             first = {Timing.FRT_PEOPLE: max(0.0, at - handoff.at)}
         add(replace(base, agent=author), {Count.OUT_PEOPLE: 1}, first)
+    if after.csat_score is not None and (before is None or before.csat_score is None):
+        agent = after.resolved_by if after.resolved_by not in (None, BOT) else None  # who it rates
+        add(replace(base, agent=agent), {f"csat.{after.csat_score}": 1})
     ended = before is not None and before.status != ConversationStatus.RESOLVED and after.resolved_at
     if ended and after.opened_at is not None:  # episodes begun before the counters existed are not counted
         out.extend(_resolution(after, base, at))

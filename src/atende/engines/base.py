@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from atende.domain.contact import Contact
-from atende.domain.content import Button, Interactive, Postback
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage
 from atende.domain.menus import Menu
@@ -46,13 +45,7 @@ class ReplyRequest:
 
     @property
     def choice_id(self) -> str | None:
-        """The id behind a tapped list row, reply button, template quick reply, quick reply or postback."""
-        match self.message.content:
-            case Interactive(id=value) if value:
-                return value
-            case Interactive(payload=value) | Button(payload=value) | Postback(payload=value) if value:
-                return value
-        return None
+        return self.message.choice_id
 
 
 @dataclass(frozen=True)

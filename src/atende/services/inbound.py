@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, overload
 
-from atende.domain import metrics, opt_out
+from atende.domain import csat, metrics, opt_out
 from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.channels import ChannelRegistry
 from atende.domain.contact import Contact, contact_id_for, identity_keys
@@ -158,7 +158,13 @@ class InboundService:
         started_conv = conversation or Conversation.start(
             message, contact_id=contact_id, persona=contact.persona, channel=channel
         )
-        conv = started_conv.receive(message)
+        # "5" to the satisfaction question scores the episode that ended instead of opening a new one
+        rating = (
+            csat.score_in(message.text, message.choice_id)
+            if conversation is not None and not message.echo and conversation.awaits_csat(now)
+            else None
+        )
+        conv = started_conv.rated(rating, message.timestamp, now) if rating else started_conv.receive(message)
         person = contact.seen(message)
         stored = earlier or Message.received(message, contact_id=contact_id)
         reply: Message | None = None
@@ -174,7 +180,12 @@ class InboundService:
                 person = person.commanded(command, (message.text or "").strip().lower(), now)
                 if command == opt_out.Command.OUT:  # the silences on their other channels end too
                     _close_silences(uow, person.id, except_id=conv.id)
-            answer = self._attend(request) if command is None else _confirmed(command, request)
+            if rating is not None:
+                answer = _thanked(request)
+            elif command is not None:
+                answer = _confirmed(command, request)
+            else:
+                answer = self._attend(request)
             conv, person, stored, reply = self._apply(request, answer, conv, person, stored, now)
             uow.ia_logs.add(
                 AiLogEntry.of(
@@ -432,6 +443,12 @@ def _confirmed(command: opt_out.Command, request: ReplyRequest) -> Answer:
     """The answer to SAIR or VOLTAR: no triage, no engine, the confirmation in the customer's language."""
     decision = RoutingDecision(route=Route.AUTO, reason=f"opt_{command}", team=None, threshold=0.0)
     return Answer(decision=decision, text=opt_out.confirmation(command, request.language))
+
+
+def _thanked(request: ReplyRequest) -> Answer:
+    """The answer to the satisfaction question: no triage, no engine, thanks in the customer's language."""
+    decision = RoutingDecision(route=Route.AUTO, reason="csat", team=None, threshold=0.0)
+    return Answer(decision=decision, text=csat.thanks(request.language))
 
 
 def _close_silences(uow: UnitOfWork, contact_id: str, *, except_id: str) -> None:

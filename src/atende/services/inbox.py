@@ -12,16 +12,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from atende.domain import metrics
+from atende.domain import csat, metrics
 from atende.domain.contact import Contact
-from atende.domain.contacts import address_on, unreachable_reason
+from atende.domain.contacts import Address, address_on, unreachable_reason
 from atende.domain.content import AnyContent, Audio, Document, Image, Template, Text, Video
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
 from atende.domain.media import SIGNATURES
+from atende.domain.menus import lay_out
 from atende.domain.message import Message, agent_message_id
 from atende.domain.model import Availability, Channel, Direction, MessageStatus, Priority
 from atende.domain.staff import Actor, StaffMember
+from atende.engines.personas import language_of
 from atende.erp.port import Erp
 from atende.services import timeline
 from atende.services.audit import AuditEntry
@@ -218,15 +220,33 @@ class InboxService:
         )
 
     def resolve(self, actor: Actor, conversation_id: str) -> Conversation:
-        return self._move(
+        """Resolved, and the customer asked to rate the help on the same channel (domain/csat.py), in the
+        same commit."""
+        asked: list[Message] = []
+
+        def change(c: Conversation, uow: UnitOfWork) -> Conversation:
+            now = self._clock()
+            asked.clear()  # a retried commit builds it again
+            resolved = c.resolve(actor.uid, now)
+            question = _satisfaction_question(uow, resolved, now)
+            if question is None:
+                return resolved
+            uow.messages.add(question)
+            asked.append(question)
+            return resolved.csat_asked(now)
+
+        after = self._move(
             actor,
             conversation_id,
             "resolve",
             check=actor.may_handle,
             refusal="Só quem atende a conversa (ou a supervisão) pode encerrá-la",
-            change=lambda c, _: c.resolve(actor.uid, self._clock()),
+            change=change,
             text=lambda c: f"{_name(actor)} encerrou a conversa",
         )
+        for question in asked:
+            self._outbound.enqueue(question.id, question.conversation_id)
+        return after
 
     def reopen(self, actor: Actor, conversation_id: str) -> Conversation:
         return self._move(
@@ -666,6 +686,33 @@ def _sent_before(uow: UnitOfWork, actor: Actor, client_id: str, conversation: Co
     if existing is not None and existing.conversation_id != conversation.id:
         raise InvalidInput("clientId já usado em outra conversa: gere um novo para cada mensagem")
     return existing
+
+
+def _satisfaction_question(uow: UnitOfWork, conv: Conversation, now: float) -> Message | None:
+    """Asked only where it reaches the customer as free text (inside the channel's window; web chat
+    always) and never of someone who refused proactive messages."""
+    if not conv.window(now, is_template=False, by_human=False).allowed:
+        return None
+    contact = uow.contacts.get(conv.contact_id)
+    if contact is None or not contact.accepts_proactive(str(conv.channel)):
+        return None
+    reached = address_on(conv.channel, list(contact.identities))
+    address = reached or Address(conv.sender_id, conv.recipient_phone)
+    language = language_of(contact.profile)
+    laid = lay_out(csat.question(language), conv.channel, language)
+    return Message.followup(
+        message_id=f"csat_{conv.id}_{int(now)}",
+        rule="csat",
+        conversation_id=conv.id,
+        contact_id=conv.contact_id,
+        channel=conv.channel,
+        account_id=conv.account_id,
+        recipient=address,
+        window_from=conv.last_inbound_at,
+        content=Text.model_validate(laid.content) if laid.content else Text(),
+        text=laid.text,
+        now=now,
+    )
 
 
 def _check_window(conversation: Conversation, now: float, *, is_template: bool) -> None:
