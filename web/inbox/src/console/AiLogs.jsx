@@ -25,8 +25,8 @@ export default function AiLogs() {
         <Checkbox label={t('console.aiLogs.handoffs')} checked={handoff} onChange={(e) => setHandoff(e.currentTarget.checked)} />
         <Stack gap={2} w={220}>
           <Text size="xs">{t('console.aiLogs.maxConfidence', { value: Math.round(maxConfidence * 100) })}</Text>
-          <Slider size="sm" min={0} max={1} step={0.05} value={maxConfidence} onChange={setMaxConfidence} label={null}
-            aria-label={t('console.aiLogs.maxConfidence', { value: Math.round(maxConfidence * 100) })} />
+          <Slider size="sm" min={0} max={1} step={0.05} value={maxConfidence} onChange={setMaxConfidence} label={null} thumbLabel={t('console.aiLogs.maxConfidence', { value: Math.round(maxConfidence * 100) })}
+            />
         </Stack>
       </Group>
       {problem && <Alert color="red" role="alert">{problem}</Alert>}

@@ -62,8 +62,14 @@ function Preview({ flowId }) {
   );
 }
 
+// A flow's title is one text or one per language ({pt, en}).
+function titleOf(title, language) {
+  if (!title || typeof title === 'string') return title;
+  return title[language.slice(0, 2)] || title.pt || Object.values(title)[0];
+}
+
 export default function Flows() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data, problem } = useResource('flows');
   const [chosen, setChosen] = useState('menu');
   const [flow, setFlow] = useState(null);
@@ -79,7 +85,7 @@ export default function Flows() {
           <Paper withBorder p={4} radius="md">
             <ScrollArea.Autosize mah="70vh">
               {(data?.flows || []).map((f) => (
-                <NavLink key={f.id} active={f.id === chosen} onClick={() => setChosen(f.id)} label={f.title || f.id}
+                <NavLink key={f.id} active={f.id === chosen} onClick={() => setChosen(f.id)} label={titleOf(f.title, i18n.language) || f.id}
                   description={f.id} rightSection={f.edited ? <Badge size="xs">{t('console.flows.edited')}</Badge> : null} />
               ))}
             </ScrollArea.Autosize>

@@ -49,7 +49,7 @@ export default function Routing() {
                   <Table.Td><Badge variant="light">{intent}</Badge>{measured && <Text size="xs" c="dimmed">{t('console.routing.predicted', { n: measured.predicted })}</Text>}</Table.Td>
                   <Table.Td>
                     <Slider min={0.3} max={0.95} step={0.05} value={value} label={(v) => v.toFixed(2)}
-                      aria-label={t('console.routing.thresholdOf', { intent })}
+                      thumbLabel={t('console.routing.thresholdOf', { intent })}
                       onChange={(v) => setThresholds((th) => ({ ...th, [intent]: Number(v.toFixed(2)) }))} />
                   </Table.Td>
                   <Table.Td ta="right">{row ? `${Math.round(row.coverage * 100)}%` : '—'}</Table.Td>
