@@ -60,27 +60,27 @@ def test_cancellation_goes_to_retention(policy: RoutingPolicy) -> None:
 
 def test_repeated_frustration_escalates(policy: RoutingPolicy) -> None:
     ctx = RoutingContext("bot", ["neutral", "frustrated"])
-    d = decide(tri("technical", 0.99, "frustrated"), ctx, policy)
-    assert (d.route, d.reason, d.team) == ("human", "repeated_frustration", "support")
+    d = decide(tri("commercial", 0.99, "frustrated"), ctx, policy)
+    assert (d.route, d.reason, d.team) == ("human", "repeated_frustration", "sales")
 
 
 def test_single_frustrated_message_does_not_escalate(policy: RoutingPolicy) -> None:
     ctx = RoutingContext("bot", ["neutral", "neutral"])
-    assert decide(tri("technical", 0.99, "frustrated"), ctx, policy).route == "auto"
+    assert decide(tri("commercial", 0.99, "frustrated"), ctx, policy).route == "auto"
 
 
 def test_old_frustration_outside_the_window_is_forgotten(policy: RoutingPolicy) -> None:
     ctx = RoutingContext("bot", ["frustrated", "neutral", "neutral", "neutral", "neutral"])
-    assert decide(tri("technical", 0.99, "frustrated"), ctx, policy).route == "auto"
+    assert decide(tri("commercial", 0.99, "frustrated"), ctx, policy).route == "auto"
 
 
 def test_frustration_rule_is_configurable() -> None:
     strict = policy_with_overrides({"frustration": {"min_count": 3}})
     ctx = RoutingContext("bot", ["frustrated"])
-    assert decide(tri("technical", 0.99, "frustrated"), ctx, strict).route == "auto"
+    assert decide(tri("commercial", 0.99, "frustrated"), ctx, strict).route == "auto"
     off = policy_with_overrides({"frustration": {"enabled": False}})
     ctx = RoutingContext("bot", ["frustrated", "frustrated"])
-    assert decide(tri("technical", 0.99, "frustrated"), ctx, off).route == "auto"
+    assert decide(tri("commercial", 0.99, "frustrated"), ctx, off).route == "auto"
 
 
 def test_bot_is_silent_while_a_person_is_in_service(policy: RoutingPolicy) -> None:
@@ -97,7 +97,7 @@ def test_waiting_conversation_stays_with_the_queue(policy: RoutingPolicy) -> Non
 
 def test_bot_answers_again_after_hand_back_or_resolution(policy: RoutingPolicy) -> None:
     for status in ("bot", "resolved"):
-        assert decide(tri("technical", 0.99), RoutingContext(status), policy).route == "auto"
+        assert decide(tri("commercial", 0.99), RoutingContext(status), policy).route == "auto"
 
 
 def test_per_intent_threshold_override_from_a_dict() -> None:

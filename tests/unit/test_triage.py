@@ -315,7 +315,6 @@ def test_evaluate_reports_baseline_sentiment_f1_and_reliability() -> None:
 
 
 def test_real_test_evaluation_is_reported() -> None:
-    """The real-test report is produced; a gate on its figures comes with the model of issue 13."""
     rows, results, report = evaluate_file(REAL_TEST_PATH)
     assert report.n == len(rows) == len(results) == sum(1 for _ in REAL_TEST_PATH.open(encoding="utf-8"))
     assert sum(b.n for b in report.reliability) == report.n
@@ -324,6 +323,59 @@ def test_real_test_evaluation_is_reported() -> None:
     text = format_report(report, default_threshold=0.70)
     for needle in ("majority baseline", "sentiment macro-F1", "calibration (ECE)", "reliability", "routed"):
         assert needle in text
+
+
+# The CI gate on real customer messages (the frozen test set), with the routing policy as shipped.
+# Floors sit just under what the committed model measures (README, "The automatic attendant"); the
+# issue's targets are higher (auto precision >= 0.95 at coverage >= 0.60, intent accuracy >= 0.80,
+# sentiment macro-F1 >= 0.70): the tests below the floors say where the model stands, not the goal.
+REAL_TEST_FLOORS = {
+    "intent accuracy": 0.78,
+    "intent macro-F1": 0.60,
+    "sentiment macro-F1": 0.66,
+    "routed auto precision": 0.93,
+    "routed auto coverage": 0.45,
+}
+REAL_TEST_MAX_ECE = 0.05
+
+
+def test_real_test_set_gate() -> None:
+    _, _, report = evaluate_file(REAL_TEST_PATH)
+    assert report.routed_auto is not None
+    measured = {
+        "intent accuracy": report.accuracy,
+        "intent macro-F1": report.macro_f1,
+        "sentiment macro-F1": report.sentiment_macro_f1,
+        "routed auto precision": report.routed_auto.precision,
+        "routed auto coverage": report.routed_auto.coverage,
+    }
+    below = {name: round(value, 3) for name, value in measured.items() if value < REAL_TEST_FLOORS[name]}
+    assert below == {}, f"below the real-test floors {REAL_TEST_FLOORS}: {below}"
+    assert report.accuracy > report.majority_accuracy + 0.25
+    assert report.ece <= REAL_TEST_MAX_ECE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "E a Vivo simplesmente não faz nada...",
+        "amor, passa no mercado e compra leite",
+        "kkkkkkk verdade",
+        "vocês são uns incompetentes",
+    ],
+)
+def test_out_of_scope_messages_are_other_and_get_no_task_flow(text: str) -> None:
+    """Chatter, insults, messages to someone else or about another company: `other` (the bot answers
+    with the help text, not a flow that does something), or else an abstention (a person reads it)."""
+    from atende.domain.routing import RoutingContext, decide
+    from atende.engines.local import default_flows
+    from atende.triage.policy import default_policy
+
+    t = classify(text)
+    if t.intent == "other":
+        assert default_flows().select(text, t.intent) == "ajuda"
+    else:
+        assert decide(t, RoutingContext(), default_policy()).route == "human", (text, t)
 
 
 # ---------------------------------------------------------------- model provenance

