@@ -19,6 +19,7 @@ from atende.dev.stack import DEV_SECRETS
 from atende.domain.model import conversation_doc_id, message_doc_id
 from atende.erp.demo import DemoErp
 from atende.erp.types import InvoiceStatus
+from atende.triage.policy import default_policy
 
 pytestmark = pytest.mark.integration
 SECRET = DEV_SECRETS["META_APP_SECRET"]
@@ -222,7 +223,7 @@ def test_explicit_request_hands_off_and_the_bot_then_keeps_quiet(customer):
         "route": "human",
         "reason": "explicit_request",
         "team": "support",
-        "threshold": 0.7,
+        "threshold": default_policy().threshold_for("human_request"),
     }
     conversation = someone.conversation.get().to_dict()
     assert conversation["status"] == "waiting" and conversation["queue"] == "support"

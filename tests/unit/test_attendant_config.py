@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from atende.services.attendant_config import AttendantConfig
+from atende.triage.policy import default_policy
 
 
 class Documents:
@@ -36,5 +37,5 @@ def test_a_broken_business_document_is_logged_naming_the_field_and_the_defaults_
 def test_a_broken_routing_document_is_logged_naming_the_field_and_the_defaults_answer(caplog):
     with caplog.at_level(logging.ERROR):
         policy = AttendantConfig(Documents({"routing": {"default_threshold": 7}})).routing_policy()
-    assert policy.default_threshold == 0.70
+    assert policy == default_policy()
     assert "default_threshold" in caplog.text

@@ -207,7 +207,43 @@ def test_second_opinion_uses_structured_output(gemini, standin):
     config = standin.requests[0]["body"]["generationConfig"]
     assert config["responseMimeType"] == "application/json"
     schema = config.get("responseSchema") or config.get("responseJsonSchema")
-    assert "human_request" in str(schema)
+    for field in ("human_request", "urgency", "confidence", "reason"):
+        assert field in str(schema)
+
+
+def test_second_opinion_reads_urgency_and_reason(gemini, standin):
+    standin.then(
+        text(
+            '{"intent": "other", "sentiment": "frustrated", "urgency": "low", "confidence": 0.9, '
+            '"reason": "comentário sobre outra operadora"}'
+        )
+    )
+    opinion = gemini.second_opinion("E a Vivo simplesmente não faz nada")
+    assert (opinion.intent, opinion.sentiment, opinion.confidence) == ("other", "frustrated", 0.9)
+
+
+def test_second_opinions_stop_when_the_minute_budget_is_spent(standin):
+    engine = engine_for(standin, triage_per_minute=2)
+    reply = '{"intent": "financial", "sentiment": "neutral", "confidence": 0.93}'
+    standin.then(text(reply), text(reply), text(reply))
+    assert engine.second_opinion("um") is not None
+    assert engine.second_opinion("dois") is not None
+    assert engine.second_opinion("três") is None  # the local decision stands
+    assert len(standin.requests) == 2
+
+
+def test_minute_budget_refills_as_the_minute_slides():
+    from atende.engines.gemini import MinuteBudget
+
+    now = [0.0]
+    budget = MinuteBudget(2, clock=lambda: now[0])
+    assert budget.take()
+    now[0] = 30.0
+    assert budget.take() and not budget.take()
+    now[0] = 59.9
+    assert not budget.take()
+    now[0] = 60.0  # the first call left the window; the second has not
+    assert budget.take() and not budget.take()
 
 
 def test_second_opinion_is_skipped_when_gemini_fails_or_answers_nonsense(gemini, standin):

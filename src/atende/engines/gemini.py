@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -54,12 +56,16 @@ MAX_TOOL_ROUNDS = 5
 UNGROUNDED_PT = "Não consegui confirmar essa informação nos nossos sistemas agora. Veja o que encontrei:"
 UNGROUNDED_EN = "I couldn't confirm that information in our systems right now. Here is what I found:"
 TRIAGE_INSTRUCTION = (
-    "Classifique a mensagem de um cliente de um provedor de internet brasileiro. intent: technical "
-    "(conexão, lentidão, equipamento), financial (fatura, boleto, pagamento, débito, desbloqueio), "
-    "commercial (planos, contratação, upgrade), cancellation, human_request (quer falar com uma pessoa), "
-    "greeting, other. sentiment: frustrated, urgent, neutral ou satisfied. confidence: de 0 a 1, o quanto "
-    "você tem certeza da intenção."
+    "Classifique a mensagem que um cliente mandou à empresa. intent: technical (conexão, lentidão, "
+    "equipamento, produto com defeito), financial (fatura, boleto, pagamento, débito, desbloqueio, "
+    "reembolso, estorno), commercial (planos, contratação, upgrade, pedido atrasado, item errado ou "
+    "faltando), cancellation (cancelar, devolver), human_request (quer falar com uma pessoa), greeting "
+    "(só cumprimento ou agradecimento), other (não é um pedido: opinião, conversa, ofensa, mensagem para "
+    "outra pessoa ou outra empresa, texto sem sentido). sentiment: frustrated, urgent, neutral ou "
+    "satisfied. urgency: low, normal ou high. confidence: de 0 a 1, o quanto você tem certeza da "
+    "intenção. reason: uma frase curta que justifique a intenção."
 )
+TRIAGE_PER_MINUTE = 30  # second opinions a minute per instance; past it the local decision stands
 
 
 class Opinion(BaseModel):
@@ -67,7 +73,30 @@ class Opinion(BaseModel):
 
     intent: Literal[INTENTS]  # type: ignore[valid-type]
     sentiment: Literal[SENTIMENTS]  # type: ignore[valid-type]
+    urgency: Literal["low", "normal", "high"] = "normal"
     confidence: float = Field(ge=0.0, le=1.0)
+    reason: str = Field("", max_length=300)
+
+
+class MinuteBudget:
+    """At most `per_minute` calls in any sliding minute: what Gemini may cost is bounded in advance,
+    and a burst of unsure messages degrades to the local decision instead of a quota error."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._per_minute = per_minute
+        self._clock = clock
+        self._spent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        now = self._clock()
+        with self._lock:
+            while self._spent and now - self._spent[0] >= 60.0:
+                self._spent.popleft()
+            if len(self._spent) >= self._per_minute:
+                return False
+            self._spent.append(now)
+            return True
 
 
 try:
@@ -92,8 +121,10 @@ class GeminiEngine:
         timeout_ms: int = 12_000,
         max_tool_rounds: int = MAX_TOOL_ROUNDS,
         temperature: float = 0.3,
+        triage_per_minute: int = TRIAGE_PER_MINUTE,
     ) -> None:
         self._model = model
+        self._triage_budget = MinuteBudget(triage_per_minute)
         self._rounds = max_tool_rounds
         self._temperature = temperature
         self._client = genai.Client(  # kept on the instance: Client.__del__ closes its HTTP client
@@ -131,7 +162,11 @@ class GeminiEngine:
             return None
 
     def second_opinion(self, text: str) -> Triage | None:
-        """Triage by Gemini (structured output) for a message in the local classifier's grey zone."""
+        """Triage by Gemini (structured output) for a message the local classifier abstained on;
+        None (the local decision stands) when the minute's budget is spent or Gemini fails."""
+        if not self._triage_budget.take():
+            log.info("second-opinion budget spent; the local triage decides")
+            return None
         try:
             response = self._client.models.generate_content(
                 model=self._model,
@@ -149,6 +184,14 @@ class GeminiEngine:
             return None
         if not isinstance(opinion, Opinion):
             return None
+        log.info(
+            "second opinion: %s/%s urgency %s confidence %.2f (%s)",
+            opinion.intent,
+            opinion.sentiment,
+            opinion.urgency,
+            opinion.confidence,
+            opinion.reason,
+        )
         return Triage(opinion.intent, opinion.sentiment, opinion.confidence)
 
     def reply(self, request: ReplyRequest) -> EngineReply:

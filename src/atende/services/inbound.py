@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
 OTHER_CONVERSATIONS = 20  # a contact's conversations whose follow-ups an opt-out stops
-GREY_ZONE = 0.25  # how far below its threshold a triage may be and still earn a second opinion
 NO_TEXT = Triage("other", "neutral", 1.0)  # media, locations, reactions: nothing to classify
 ATTENDANT_ERROR = "attendant_error"
 A = TypeVar("A")
@@ -385,7 +384,9 @@ class InboundService:
     ) -> tuple[RoutingDecision, Triage | None]:
         """Triage alone is not the whole story: an answer to our own question ("111.111.111-11", "2")
         or a flow's keyword ("menu") is understood even when the classifier is unsure; and a message
-        just below the threshold may get a second opinion from the engine (Gemini)."""
+        the local model abstains on may get a second opinion from the engine (Gemini, within its budget).
+        The per-intent thresholds measure the local model's calibration, so the opinion is held to the
+        policy's default threshold."""
         triage = request.triage
         unsure = decision.route == Route.HUMAN and decision.reason == REASON_BELOW_THRESHOLD
         if not unsure and not (decision.route == Route.AUTO and triage is None):
@@ -398,12 +399,12 @@ class InboundService:
         if triage is None:
             return replace(decision, reason="no_text"), None
         opinion = getattr(self._engine, "second_opinion", None)
-        if opinion is None or triage.confidence < decision.threshold - GREY_ZONE:
+        if opinion is None:
             return decision, None
         second = opinion(request.message.text or "")
         if second is None:
             return decision, None
-        revised = decide(second, context, policy)
+        revised = decide(second, context, policy.model_copy(update={"intent_thresholds": {}}))
         if revised.route == Route.AUTO:
             revised = replace(revised, reason="second_opinion")
         return revised, second

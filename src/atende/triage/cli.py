@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -144,8 +145,10 @@ def _first_message_context() -> RoutingContext:
     return RoutingContext(conversation_status="bot", recent_sentiments=())
 
 
+@cache
 def evaluate_file(path: Path) -> tuple[list[dict[str, Any]], list[Any], EvalReport]:
-    """Classify and route every row of a labelled JSONL file with the committed model and policy."""
+    """Classify and route every row of a labelled JSONL file with the committed model and policy
+    (once per process: the committed model and policy do not change under it)."""
     from atende.domain.routing import Route, decide
     from atende.triage.evaluate import evaluate
     from atende.triage.model import get_model
@@ -191,6 +194,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     from atende.triage.model import MODEL_PATH
+    from atende.triage.policy import write_thresholds
     from atende.triage.train import dump_model, save_model, train
 
     started = time.perf_counter()
@@ -205,11 +209,14 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     out = args.out or MODEL_PATH
     size = save_model(doc, out)
+    if args.out is None:
+        write_thresholds(doc["meta"]["routing"])
     temperature = doc["temperature"]
     print(
         f"wrote {out} ({size / 1024:.0f} KiB, {len(doc['weights'])} features) in "
         f"{time.perf_counter() - started:.1f}s; temperatures intent {temperature['intent']:.3f}, "
-        f"sentiment {temperature['sentiment']:.3f}"
+        f"sentiment {temperature['sentiment']:.3f}; routing thresholds from the real dev set "
+        f"{doc['meta']['routing']}"
     )
     return 0
 

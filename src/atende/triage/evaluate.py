@@ -263,3 +263,51 @@ def format_summary(reports: dict[str, EvalReport], threshold: float) -> str:
     for label, cell in rows:
         lines.append(f"{label:<22}" + "".join(f"{cell(reports[name]):>{width + 2}}" for name in names))
     return "\n".join(lines)
+
+
+GRID: tuple[float, ...] = tuple(round(0.50 + 0.01 * i, 2) for i in range(50))
+
+
+def lowest_safe_threshold(
+    pairs: Sequence[tuple[float, bool]], target: float, min_answered: int
+) -> float | None:
+    """The lowest grid threshold whose answers (at least `min_answered`) reach precision `target`;
+    None when no threshold does."""
+    for threshold in GRID:
+        row = threshold_row(pairs, threshold)
+        if row.answered >= min_answered and row.precision >= target:
+            return threshold
+    return None
+
+
+def derive_thresholds(
+    results: Sequence[Triage],
+    rows: Sequence[dict[str, Any]],
+    auto_intents: Iterable[str],
+    target: float = 0.95,
+    min_answered: int = 15,
+) -> tuple[float, dict[str, float]]:
+    """Routing thresholds from a labelled set's precision/coverage table (the real dev set).
+
+    The default threshold is the pooled one over every intent the bot may answer; an intent the
+    set predicts often enough gets its own. An intent never safe at any threshold gets 1.0
+    (confidence is below 1, so never answered on its own).
+    """
+    auto_intents = list(auto_intents)
+    pairs = {
+        i: [
+            (t.confidence, t.intent == r["intent"])
+            for t, r in zip(results, rows, strict=True)
+            if t.intent == i
+        ]
+        for i in auto_intents
+    }
+    pooled = lowest_safe_threshold([p for i in auto_intents for p in pairs[i]], target, min_answered)
+    default = pooled if pooled is not None else 1.0
+    own: dict[str, float] = {}
+    for intent in auto_intents:
+        if len(pairs[intent]) < min_answered:
+            continue
+        safe = lowest_safe_threshold(pairs[intent], target, min_answered)
+        own[intent] = 1.0 if safe is None else safe
+    return default, own

@@ -21,6 +21,13 @@ def default_policy_dict() -> dict[str, Any]:
     return json.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
 
 
+def write_thresholds(routing: Mapping[str, Any]) -> None:
+    """Lay a training run's routing thresholds (`default_threshold`, `intent_thresholds`) on the defaults."""
+    doc = {**default_policy_dict(), **routing}
+    DEFAULTS_PATH.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    default_policy.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def default_policy() -> RoutingPolicy:
     return RoutingPolicy.from_dict(default_policy_dict())

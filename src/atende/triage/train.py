@@ -1,34 +1,33 @@
 """Deterministic offline training of the triage model with scikit-learn.
 
 scikit-learn is a development dependency only: it fits the model here, and
-the run time (`model.py`) scores messages from the exported JSON in pure
-Python, so functions never import numpy or scikit-learn. Only the fitting
-functions import it, so reading the data files (`atende triage eval`, the
-benchmarks) does not need it either.
+the run time (`model.py`) scores messages from the exported JSON with numpy
+(which the encoder needs anyway), so functions never import scikit-learn.
 
-Pipeline, once per head (intent, then sentiment):
-1. read `data/train.jsonl` (the held-out file is never read here) and add a
-   seeded typo copy of each row, so the model sees the slips customers make;
-2. featurise with `text.features` (exactly the run-time features), keep the
-   features seen in at least `min_df` rows, and scale each message's binary
-   vector to unit length;
-3. fit a multinomial logistic regression, calibrated by temperature scaling
-   on out-of-fold logits (`CalibratedClassifierCV`, `ensemble=False`). Folds
-   group a template's rows and a row's typo copy together, so a fold is
-   never scored on siblings of what it trained on - that keeps calibration
-   honest, and routing thresholds read confidence as expected precision;
-4. export the vocabulary, coefficients, intercepts and temperatures of both
-   heads, quantised, as the JSON `model.TriageModel` loads.
+Pipeline:
+1. read `data/train.jsonl` (written for the project: the held-out file and the
+   real sets are never trained on) and embed each message with the run-time
+   encoder (`embedding.py`);
+2. sparse features: `text.features` (exactly the run-time features), those seen
+   in at least `min_df` rows, each message's binary vector scaled to unit length
+   and then by `sparse_weight`, laid beside the embedding;
+3. fit a multinomial logistic regression per head (intent; sentiment with
+   balanced class weights, since macro-F1 is what counts there);
+4. calibrate on the real dev set (`data/real_dev.jsonl`, messages the model
+   never trained on): one temperature per head by likelihood, then a Platt map
+   from the top intent probability to "the intent is right". The dev set only
+   sets these four numbers and the routing thresholds (`thresholds.py`); its
+   licence allows evaluation, not training weights on it (see data/SOURCES.md);
+5. export the vocabulary, coefficients, intercepts, temperatures and the Platt
+   map, quantised, as the JSON `model.TriageModel` loads.
 
-Identical inputs and config give a byte-identical model file on a given
-machine (`atende triage train --check`).
+The frozen real test set is never read here (a unit test checks).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -36,33 +35,46 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atende.domain.triage import INTENTS, SENTIMENTS
-from atende.triage.model import FORMAT
+from atende.triage.embedding import MODEL_NAME
+from atende.triage.model import FORMAT, TriageModel
 from atende.triage.text import FEATURE_VERSION, features
 
 if TYPE_CHECKING:
-    from sklearn.calibration import CalibratedClassifierCV
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+CALIBRATION_PATH = DATA_DIR / "real_dev.jsonl"
+
+Embed = Callable[[list[str]], "np.ndarray"]
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 1234
-    c: float = 10.0  # inverse L2 strength of LogisticRegression
+    c_intent: float = 10.0  # inverse L2 strength of the intent regression
+    c_sentiment: float = 3.0
+    # Length of the sparse block beside the unit-length embedding, per head: words matter more for tone.
+    sparse_intent: float = 0.5
+    sparse_sentiment: float = 1.5
     min_df: int = 2
-    folds: int = 5
-    typo_copies: float = 1.0  # share of rows that also get a typo copy
-    scale: int = 10000  # weights are stored as round(scale * w)
+    scale: int = 100000  # weights are stored as round(scale * w)
+    # Routing thresholds from the calibration set's table: precision of `auto` to reach, per intent
+    # with at least `min_answered` answers (the issue's target; see evaluate.derive_thresholds).
+    target_precision: float = 0.95
+    min_answered: int = 8
 
 
 @dataclass(frozen=True)
 class Heads:
-    """The two fitted scikit-learn models, before export (tests compare them with the export)."""
+    """The fitted scikit-learn parts, before export."""
 
-    intent: CalibratedClassifierCV
-    sentiment: CalibratedClassifierCV
+    vectorizer: TfidfVectorizer
+    intent: LogisticRegression
+    sentiment: LogisticRegression
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -74,152 +86,179 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# fmt: off
-_KEYBOARD_NEIGHBOURS = {
-    "a": "sq", "e": "wr", "i": "uo", "o": "ip", "u": "yi", "n": "bm", "m": "n", "r": "et", "t": "ry",
-    "s": "ad", "c": "xv", "l": "k", "p": "o", "d": "sf", "g": "fh", "v": "cb", "b": "vn",
-}
-# fmt: on
+def default_embed(texts: list[str]) -> np.ndarray:
+    from atende.triage.embedding import get_embedder
 
-
-def typo(text: str, rng: random.Random) -> str:
-    """One or two realistic slips: drop, double, swap or fat-finger a letter."""
-    chars = list(text)
-    for _ in range(1 + (rng.random() < 0.3)):
-        letters = [i for i, ch in enumerate(chars) if ch.isalpha()]
-        if len(letters) < 4:
-            break
-        i = rng.choice(letters)
-        op = rng.random()
-        if op < 0.35:
-            del chars[i]
-        elif op < 0.55:
-            chars.insert(i, chars[i])
-        elif op < 0.8 and i + 1 < len(chars) and chars[i + 1].isalpha():
-            chars[i], chars[i + 1] = chars[i + 1], chars[i]
-        else:
-            near = _KEYBOARD_NEIGHBOURS.get(chars[i].lower())
-            if near:
-                chars[i] = rng.choice(near)
-    return "".join(chars)
-
-
-@dataclass(frozen=True)
-class Examples:
-    docs: list[list[str]]  # sorted feature names of each message
-    intents: list[int]
-    sentiments: list[int]
-    groups: list[str]  # rows of one group always land in the same fold
-
-
-def build_examples(rows: Sequence[dict[str, Any]], config: TrainConfig) -> Examples:
-    """Featurise rows plus their typo copies; a copy shares its original's group."""
-    rng = random.Random(config.seed)
-    ex = Examples(docs=[], intents=[], sentiments=[], groups=[])
-    for row in rows:
-        src = row.get("src", "hand")
-        group = src if src.startswith("tpl:") else row["text"].lower()
-        texts = [row["text"]]
-        if sum(ch.isalpha() for ch in row["text"]) >= 6 and rng.random() < config.typo_copies:
-            texts.append(typo(row["text"], rng))
-        for text in texts:
-            # Sorted, so that column order (and with it float summation order) never depends on
-            # the process's string hash seed.
-            ex.docs.append(sorted(features(text)))
-            ex.intents.append(INTENTS.index(row["intent"]))
-            ex.sentiments.append(SENTIMENTS.index(row["sentiment"]))
-            ex.groups.append(group)
-    return ex
+    return get_embedder().embed_many(texts)
 
 
 def _given_features(doc: list[str]) -> list[str]:
-    """Analyzer for documents that are already feature lists (featurised once, not once per fold)."""
+    """Analyzer for documents that are already feature lists."""
     return doc
 
 
-def fit_heads(examples: Examples, config: TrainConfig) -> Heads:
-    from sklearn.calibration import CalibratedClassifierCV
+def _design(vectorizer: TfidfVectorizer, docs: list[list[str]], vectors: np.ndarray, weight: float) -> Any:
+    """The embedding beside the unit-length sparse vector scaled to `weight`."""
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(vectors.astype("float64")), vectorizer.transform(docs) * weight]).tocsr()
+
+
+def fit_heads(rows: Sequence[dict[str, Any]], vectors: np.ndarray, config: TrainConfig) -> Heads:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-    from sklearn.pipeline import make_pipeline
     from threadpoolctl import threadpool_limits
 
-    def fit(labels: list[int]) -> CalibratedClassifierCV:
-        pipeline = make_pipeline(
-            # Binary features scaled to unit length (no idf), the vector model.py rebuilds at run time.
-            TfidfVectorizer(
-                analyzer=_given_features, binary=True, use_idf=False, norm="l2", min_df=config.min_df
-            ),
-            # newton-cg: the same optimum as lbfgs here, in a fifth of the time.
-            LogisticRegression(C=config.c, solver="newton-cg", max_iter=1000, random_state=config.seed),
-        )
-        folds = list(GroupKFold(n_splits=config.folds).split(examples.docs, labels, examples.groups))
-        calibrated = CalibratedClassifierCV(pipeline, method="temperature", cv=folds, ensemble=False)
-        return calibrated.fit(examples.docs, labels)
-
+    # Sorted, so that column order never depends on the process's string hash seed.
+    docs = [sorted(features(r["text"])) for r in rows]
+    vectorizer = TfidfVectorizer(
+        analyzer=_given_features, binary=True, use_idf=False, norm="l2", min_df=config.min_df
+    )
+    vectorizer.fit(docs)
     # One BLAS thread: float summation order, and so the exported file, must not depend on the core count.
     with threadpool_limits(limits=1):
-        return Heads(intent=fit(examples.intents), sentiment=fit(examples.sentiments))
-
-
-def _parts(head: CalibratedClassifierCV) -> tuple[dict[str, list[float]], list[float], float]:
-    """Per-feature coefficient rows, intercepts and temperature of one calibrated head."""
-    (calibrated,) = head.calibrated_classifiers_
-    vectorizer, regression = calibrated.estimator[0], calibrated.estimator[-1]
-    coef = regression.coef_.T.tolist()  # one row per feature column
-    rows = {name: coef[column] for name, column in vectorizer.vocabulary_.items()}
-    temperature = 1.0 / float(calibrated.calibrators[0].beta_)
-    return rows, regression.intercept_.tolist(), temperature
+        intent = LogisticRegression(C=config.c_intent, max_iter=5000, random_state=config.seed)
+        intent.fit(
+            _design(vectorizer, docs, vectors, config.sparse_intent),
+            [INTENTS.index(r["intent"]) for r in rows],
+        )
+        sentiment = LogisticRegression(
+            C=config.c_sentiment, max_iter=5000, random_state=config.seed, class_weight="balanced"
+        )
+        sentiment.fit(
+            _design(vectorizer, docs, vectors, config.sparse_sentiment),
+            [SENTIMENTS.index(r["sentiment"]) for r in rows],
+        )
+    return Heads(vectorizer=vectorizer, intent=intent, sentiment=sentiment)
 
 
 def export(heads: Heads, config: TrainConfig, meta: dict[str, Any]) -> dict[str, Any]:
-    """The serialisable model document: intent columns, then sentiment columns, per feature."""
-    w_int, b_int, t_int = _parts(heads.intent)
-    w_sent, b_sent, t_sent = _parts(heads.sentiment)
-    # The run time scales a message by the count of features it knows, for both heads at once.
-    if w_int.keys() != w_sent.keys():
-        raise ValueError("the intent and sentiment heads were fitted on different vocabularies")
+    """The serialisable model document, uncalibrated (temperatures 1, identity Platt map)."""
+    import numpy as np
+
+    from atende.triage.embedding import DIM
+
+    # One row per input column; a sparse column's weight absorbs its head's sparse block length.
+    coef = np.vstack([heads.intent.coef_, heads.sentiment.coef_]).T
+    coef[DIM:, : len(INTENTS)] *= config.sparse_intent
+    coef[DIM:, len(INTENTS) :] *= config.sparse_sentiment
     q = config.scale
-    weights = {name: [round(v * q) for v in w_int[name] + w_sent[name]] for name in w_int}
+    names = sorted(heads.vectorizer.vocabulary_, key=heads.vectorizer.vocabulary_.__getitem__)
+    weights = {name: [round(v * q) for v in coef[DIM + i].tolist()] for i, name in enumerate(names)}
     return {
         "format": FORMAT,
         "feature_version": FEATURE_VERSION,
         "intents": list(INTENTS),
         "sentiments": list(SENTIMENTS),
         "scale": q,
-        "temperature": {"intent": round(t_int, 6), "sentiment": round(t_sent, 6)},
-        "bias": [round(v * q) for v in b_int + b_sent],
+        "temperature": {"intent": 1.0, "sentiment": 1.0},
+        "confidence_map": {"a": 1.0, "b": 0.0},
+        "bias": [round(v * q) for v in [*heads.intent.intercept_, *heads.sentiment.intercept_]],
+        "dense": [[round(v * q) for v in row] for row in coef[:DIM].tolist()],
         "weights": weights,
         "meta": meta,
+    }
+
+
+def _fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    """The temperature that maximises the likelihood of the gold labels."""
+    import numpy as np
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    def nll(t: float) -> float:
+        return -float(np.mean(log_softmax(logits / t, axis=1)[np.arange(len(gold)), gold]))
+
+    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+
+
+def calibrate(doc: dict[str, Any], rows: Sequence[dict[str, Any]], vectors: np.ndarray) -> dict[str, Any]:
+    """Fit the temperatures and the Platt map on real messages the model never trained on."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    model = TriageModel(doc)
+    z = np.array([model.logits(r["text"], v) for r, v in zip(rows, vectors, strict=True)])
+    k = len(INTENTS)
+    gold_i = np.array([INTENTS.index(r["intent"]) for r in rows])
+    gold_s = np.array([SENTIMENTS.index(r["sentiment"]) for r in rows])
+    t_int, t_sent = _fit_temperature(z[:, :k], gold_i), _fit_temperature(z[:, k:], gold_s)
+    scaled = z[:, :k] / t_int
+    p = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    top = np.clip(p.max(axis=1), 1e-6, 1 - 1e-6)
+    right = (p.argmax(axis=1) == gold_i).astype(int)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(np.log(top / (1 - top)).reshape(-1, 1), right)
+    return {
+        **doc,
+        "temperature": {"intent": round(t_int, 6), "sentiment": round(t_sent, 6)},
+        "confidence_map": {
+            "a": round(float(platt.coef_[0][0]), 6),
+            "b": round(float(platt.intercept_[0]), 6),
+        },
     }
 
 
 def train(
     config: TrainConfig | None = None,
     rows: Sequence[dict[str, Any]] | None = None,
+    calibration_rows: Sequence[dict[str, Any]] | None = None,
+    embed: Embed | None = None,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> dict[str, Any]:
-    """Train and return the serialisable model document."""
+    """Train, calibrate and return the serialisable model document."""
     import sklearn
 
     config = config or TrainConfig()
-    source_sha = None
+    embed = embed or default_embed
+    source_sha = calibration_sha = None
     if rows is None:
         rows = read_jsonl(TRAIN_PATH)
         source_sha = file_sha256(TRAIN_PATH)
+    if calibration_rows is None:
+        calibration_rows = read_jsonl(CALIBRATION_PATH)
+        calibration_sha = file_sha256(CALIBRATION_PATH)
     started = time.perf_counter()
-    examples = build_examples(rows, config)
-    log(f"{len(rows)} rows, {len(examples.docs)} examples with typo copies")
-    heads = fit_heads(examples, config)
-    log(f"both heads fitted and calibrated ({time.perf_counter() - started:.1f}s)")
+    vectors = embed([r["text"] for r in rows])
+    cal_vectors = embed([r["text"] for r in calibration_rows])
+    log(
+        f"{len(rows)} training and {len(calibration_rows)} calibration rows embedded "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
+    heads = fit_heads(rows, vectors, config)
     meta = {
         "train_sha256": source_sha,
         "train_rows": len(rows),
+        "calibration_sha256": calibration_sha,
+        "calibration_rows": len(calibration_rows),
+        "encoder": MODEL_NAME,
         "config": asdict(config),
         "scikit_learn": sklearn.__version__,
     }
-    return export(heads, config, meta)
+    doc = calibrate(export(heads, config, meta), calibration_rows, cal_vectors)
+    doc["meta"]["routing"] = routing_thresholds(doc, calibration_rows, cal_vectors, config)
+    log(f"fitted and calibrated ({time.perf_counter() - started:.1f}s)")
+    return doc
+
+
+def routing_thresholds(
+    doc: dict[str, Any], rows: Sequence[dict[str, Any]], vectors: np.ndarray, config: TrainConfig
+) -> dict[str, Any]:
+    """Per-intent thresholds that keep the calibration set's `auto` answers at the target precision."""
+    from atende.triage.evaluate import derive_thresholds
+    from atende.triage.policy import default_policy
+
+    model = TriageModel(doc)
+    results = [model.classify(r["text"], v) for r, v in zip(rows, vectors, strict=True)]
+    always_human = default_policy().always_human
+    default, own = derive_thresholds(
+        results,
+        rows,
+        [i for i in INTENTS if i not in always_human],
+        target=config.target_precision,
+        min_answered=config.min_answered,
+    )
+    return {"default_threshold": default, "intent_thresholds": own}
 
 
 def dump_model(doc: dict[str, Any]) -> bytes:
@@ -229,8 +268,11 @@ def dump_model(doc: dict[str, Any]) -> bytes:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     lines = ["{"]
-    for key in sorted(k for k in doc if k != "weights"):
+    for key in sorted(k for k in doc if k not in ("weights", "dense")):
         lines.append(f"{compact(key)}:{compact(doc[key])},")
+    lines.append('"dense":[')
+    lines.append(",\n".join(compact(row) for row in doc["dense"]))
+    lines.append("],")
     rows = [f"{compact(name)}:{compact(row)}" for name, row in sorted(doc["weights"].items())]
     lines.append('"weights":{')
     lines.append(",\n".join(rows))

@@ -396,6 +396,175 @@ FOREIGN: list[tuple[str, str, str, str, int]] = [
 ]
 
 
+# Orders from shops and marketplaces (issue 13): the real evaluation messages are order reviews, whose
+# requests (late, missing, wrong, broken, refund, return) and plain reviews the telecom lines above never
+# show. (intent, sentiment, pattern, how many samples); written for the project, like everything here.
+P = "{o produto|o pedido|a mercadoria|a encomenda|minha compra|o item}"
+SHOP: list[tuple[str, str, str, int]] = [
+    (
+        "commercial",
+        "neutral",
+        P + " {ainda não chegou|não foi entregue|não chegou até hoje|ainda não foi entregue|"
+        "está atrasado|não saiu da transportadora}{| como faço?| qual a previsão?| podem verificar?|.}",
+        40,
+    ),
+    (
+        "commercial",
+        "frustrated",
+        P + " {não chegou|não foi entregue|está atrasado|sumiu} e {ninguém responde|"
+        "ninguém dá satisfação|o prazo já venceu|já faz um mês"
+        "|já reclamei duas vezes}{|!|, que descaso|, absurdo}",
+        40,
+    ),
+    (
+        "commercial",
+        "neutral",
+        "{comprei|pedi} {2|3|4|dois|três|um kit com 6} {e|mas} {só veio|chegou só|recebi apenas} "
+        "{1|um|uma|parte|metade}{|, cadê o resto?|, como recebo o restante?|.}",
+        30,
+    ),
+    (
+        "commercial",
+        "neutral",
+        "{veio|recebi|chegou|mandaram} {o produto errado|outro modelo|a cor errada|"
+        "o tamanho errado|outro produto|um item diferente do anunciado|a versão errada}{|, quero o correto|"
+        ", como faço a troca?|.}",
+        35,
+    ),
+    (
+        "commercial",
+        "neutral",
+        "{faltou|não veio|não recebi} {a nota fiscal|o manual|uma peça|os parafusos|"
+        "o cabo|a tampa|um dos itens|o segundo volume}{ do pedido| na caixa| da compra}",
+        30,
+    ),
+    (
+        "commercial",
+        "frustrated",
+        "{loja boa|gostei da loja|produto parece bom|a loja é confiável} mas {ainda não recebi|"
+        "o pedido não chegou|falta chegar uma parte|até agora nada do pedido}",
+        15,
+    ),
+    (
+        "commercial",
+        "urgent",
+        P + " {vai chegar até sexta|chega antes do natal|chega até sábado|chega a tempo}? "
+        "{é presente|preciso muito|é urgente|tenho pressa}",
+        15,
+    ),
+    (
+        "technical",
+        "neutral",
+        P + " {veio|chegou} {com defeito|quebrado|trincado|sem funcionar|com peça quebrada|"
+        "riscado e não liga}{, o que faço?| quero uma solução|, e agora?|, preciso de ajuda}",
+        35,
+    ),
+    (
+        "technical",
+        "frustrated",
+        "{o aparelho|o produto|a máquina|o carregador|o fone} {parou de funcionar|não liga|"
+        "quebrou|deu defeito} {em uma semana|no primeiro uso|depois de dois dias"
+        "|logo que chegou}{|, que decepção|"
+        ", péssimo|!!}",
+        30,
+    ),
+    (
+        "financial",
+        "neutral",
+        "{quero|preciso|aguardo} {o reembolso|o estorno|meu dinheiro de volta|a devolução do valor}"
+        "{| do pedido| da compra| no cartão}{|, o produto não chegou"
+        "|, já devolvi o item|, a compra foi cancelada}",
+        35,
+    ),
+    (
+        "financial",
+        "frustrated",
+        "{já devolvi|cancelaram o pedido|devolvi faz um mês} e {o estorno não caiu|"
+        "não recebi o dinheiro|a cobrança continua no cartão|nada do reembolso}{"
+        "|!|, absurdo|, quero meu dinheiro}",
+        20,
+    ),
+    (
+        "cancellation",
+        "neutral",
+        "{quero|gostaria de|desejo|preciso} {cancelar|devolver|desistir de} "
+        "{o pedido|a compra|o produto|este pedido|essa compra}{|, não quero mais|, comprei errado|"
+        ", não serviu|, como faço?}",
+        35,
+    ),
+    (
+        "greeting",
+        "satisfied",
+        "{recebi|chegou|chegou tudo certo|recebi o pedido} {hoje|antes do prazo|rapidinho|"
+        "direitinho|}{, muito obrigado|, obrigada!|. Obrigado pela atenção|, grato|, agradeço}",
+        30,
+    ),
+    (
+        "other",
+        "satisfied",
+        "{produto|material|acabamento|qualidade} {ótimo|excelente|muito bom|de primeira|"
+        "perfeito|maravilhoso}{|, recomendo|, chegou antes do prazo|, entrega rápida|!|, gostei muito}",
+        40,
+    ),
+    (
+        "other",
+        "satisfied",
+        "{entrega|chegou} {rápida|muito rápida|antes do prazo|dentro do prazo|no prazo certinho}"
+        "{|, produto conforme anunciado|, tudo certo|, recomendo a loja|, bem embalado|. Nota 10}",
+        40,
+    ),
+    (
+        "other",
+        "satisfied",
+        "{recomendo|super recomendo|indico|loja nota 10|comprarei novamente|voltarei a comprar}"
+        "{|, ótimo vendedor|, produto igual à foto|, tudo perfeito|!}",
+        20,
+    ),
+    (
+        "other",
+        "neutral",
+        "{o produto é|achei o produto|o item é} {menor|maior|mais fino|mais simples|mais escuro|"
+        "diferente} do que {eu esperava|parecia na foto|imaginei}{|, mas serve|, mas ok|}",
+        30,
+    ),
+    (
+        "other",
+        "neutral",
+        "{chegou|veio|foi entregue} {com atraso|depois do prazo|uns dias depois} mas {chegou|"
+        "está tudo certo|o produto é bom|funciona}",
+        20,
+    ),
+    (
+        "other",
+        "neutral",
+        "{ainda não usei|ainda não instalei|ainda não testei|não abri ainda} {o produto||a peça}"
+        "{|, mas parece bom|, depois digo}",
+        15,
+    ),
+    (
+        "other",
+        "neutral",
+        "{a entrega|o prazo|o frete} {poderia ser|deveria ser|podia ser} {mais rápido|menor|"
+        "mais barato|melhor}{|, de resto tudo certo|, mas o produto é bom}",
+        20,
+    ),
+    (
+        "other",
+        "frustrated",
+        "{produto|material|qualidade|acabamento} {péssimo|horrível|muito ruim|de baixa qualidade|"
+        "fraco|vagabundo}{|, não recomendo|, não vale o preço|, nunca mais compro|!!}",
+        35,
+    ),
+    (
+        "other",
+        "frustrated",
+        "{demorou demais|atrasou muito|levou um mês} {pra chegar|a entrega|}{, não compro mais|"
+        ", não recomendo|, péssimo serviço|, loja enrolada}",
+        20,
+    ),
+]
+
+
 def parse_hand(path: Path) -> list[dict]:
     """Parse `CODE SENT [lang:]text` lines; the compact format keeps hand-writing fast."""
     rows = []
@@ -458,6 +627,23 @@ def compose(seed: int = 20240611) -> list[dict]:
                     "sentiment": sentiment,
                     "lang": lang,
                     "src": f"tpl:{lang}:{f_index}",
+                }
+            )
+    for s_index, (intent, sentiment, pattern, count) in enumerate(SHOP):
+        cores = expand(pattern)
+        rng.shuffle(cores)
+        for core in cores[:count]:
+            text = core[0].upper() + core[1:] if rng.random() < 0.4 else core
+            if text.lower() in seen:
+                continue
+            seen.add(text.lower())
+            rows.append(
+                {
+                    "text": text,
+                    "intent": intent,
+                    "sentiment": sentiment,
+                    "lang": "pt",
+                    "src": f"tpl:shop:{s_index}",
                 }
             )
     return rows
