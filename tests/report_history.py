@@ -1,6 +1,6 @@
 """A small history written through the real services (inbound, inbox, the tick's idle close) on whatever
 unit of work it is given, at times a test chooses: the reports' tests compare what it counts with figures
-worked out by hand (tests/unit/test_reports.py, tests/integration/test_reports.py)."""
+worked out by hand (tests/unit/test_report_figures.py, tests/integration/test_reports.py)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from atende.services.board import ChannelHealthPanel, LiveBoard
 from atende.services.reports import Reports
 from tests.fakes import FakeReportReader, FakeUnitOfWork
 from tests.report_history import History, seed
-from tests.unit.test_reports import ADMIN, ANA, SALES_SUPERVISOR, SUPPORT_SUPERVISOR
+from tests.unit.test_report_figures import ADMIN, ANA, SALES_SUPERVISOR, SUPPORT_SUPERVISOR
 
 ORIGIN = "http://console.test"
 PEOPLE = {a.uid: a for a in (ADMIN, ANA, SALES_SUPERVISOR, SUPPORT_SUPERVISOR)}

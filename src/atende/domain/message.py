@@ -292,24 +292,20 @@ class Message:
     ) -> Message:
         """A campaign's approved template, queued for outbound like any reply; its id comes from the
         campaign and the recipient, so a task run twice finds it instead of sending it again."""
-        return cls(
-            id=message_id,
-            conversation_id=conversation_id,
-            contact_id=contact_id,
-            channel=Channel.WHATSAPP,
-            account_id=account_id,
-            direction=Direction.OUTBOUND,
-            sender_type=SenderType.BOT,
-            sender=BOT,
-            is_automation=True,
-            kind=content.kind,
-            text=text,
-            content=content,
-            recipient=recipient,
-            window_from=window_from,
-            status=MessageStatus.QUEUED,
-            status_at={MessageStatus.QUEUED: now},
-            timestamp=now,
+        return replace(
+            cls.followup(
+                message_id=message_id,
+                rule=None,
+                conversation_id=conversation_id,
+                contact_id=contact_id,
+                channel=Channel.WHATSAPP,
+                account_id=account_id,
+                recipient=recipient,
+                window_from=window_from,
+                content=content,
+                text=text,
+                now=now,
+            ),
             campaign_id=campaign_id,
         )
 
@@ -378,7 +374,7 @@ class Message:
         cls,
         *,
         message_id: str,
-        rule: str,
+        rule: str | None,
         conversation_id: str,
         contact_id: str,
         channel: Channel,
@@ -389,8 +385,9 @@ class Message:
         text: str | None,
         now: float,
     ) -> Message:
-        """A follow-up, queued for outbound like a reply; its id comes from the rule, the entity and the
-        window (`services/followups.py`), so the same follow-up can never be stored twice."""
+        """A proactive message (a follow-up rule's, the satisfaction question, a campaign's), queued for
+        outbound like a reply; its id is derived from what sent it (`services/followups.py`: the rule, the
+        entity and the window), so the same one can never be stored twice."""
         return cls(
             id=message_id,
             conversation_id=conversation_id,
