@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from google.cloud import firestore
 
 from atende.dev.payloads import DEMO_PHONE_NUMBER_ID
 from atende.dev.polling import wait_until
@@ -23,7 +24,7 @@ def support_level(firestore_db):
     before = (team.get().to_dict() or {}).get("serviceLevel")
     team.set({"serviceLevel": {"firstResponseS": 1}}, merge=True)
     yield
-    team.update({"serviceLevel": before} if before else {"serviceLevel": {}})
+    team.update({"serviceLevel": before if before else firestore.DELETE_FIELD})
 
 
 def test_the_live_board_moves_with_a_webhook_and_a_supervisor_reassigns_from_it(
