@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 
 from atende.domain import csat, window
 from atende.domain.channels import ChannelConfig
-from atende.domain.contacts import Address
+from atende.domain.contacts import Address, address_on
 from atende.domain.errors import WorkflowRefused
 from atende.domain.events import InboundMessage
 from atende.domain.model import Channel, ConversationStatus, Priority, SenderType, conversation_doc_id
+from atende.domain.phone import to_e164
 from atende.domain.session import Session
 
 PREVIEW_CHARS = 200
@@ -368,6 +369,17 @@ class Conversation:
             typing_until=None,
             awaiting_reply_since=at,
         )
+
+    def address(self, identities: Iterable[str]) -> Address:
+        """Where a proactive message to this customer goes: their identity on the channel, else whom the
+        conversation already answers."""
+        found = address_on(self.channel, list(identities))
+        if found is not None:
+            return found
+        phone = self.recipient_phone
+        if phone is None and self.channel == Channel.WHATSAPP:
+            phone = to_e164(self.sender_id)
+        return Address(self.sender_id, phone)
 
     def csat_asked(self, now: float) -> Conversation:
         return replace(self, csat_asked_at=now, csat_score=None, csat_at=None)

@@ -27,7 +27,6 @@ from typing import Any, Protocol
 from atende import templating
 from atende.domain.business_entity import BusinessEntity, EntityKind
 from atende.domain.contact import Contact
-from atende.domain.contacts import Address, address_on
 from atende.domain.content import Template, Text
 from atende.domain.conversation import Conversation
 from atende.domain.followups import (
@@ -45,7 +44,6 @@ from atende.domain.followups import (
 from atende.domain.message import Message
 from atende.domain.model import Channel, ConversationStatus
 from atende.domain.opt_out import EMAIL
-from atende.domain.phone import to_e164
 from atende.engines.personas import language_of
 from atende.services import timeline
 from atende.services.automation_log import AutomationLog
@@ -240,7 +238,7 @@ class Followups:
             contact_id=conversation.contact_id,
             channel=conversation.channel,
             account_id=conversation.account_id,
-            recipient=_address(conversation, contact),
+            recipient=conversation.address(contact.identities if contact else ()),
             window_from=conversation.last_inbound_at,
             content=content,
             text=body,
@@ -438,16 +436,6 @@ def _preferred_conversation(uow: UnitOfWork, contact: Contact, due: Due) -> Conv
             return found
     latest = uow.conversations.of_contact(contact.id, 1)
     return latest[0] if latest else None
-
-
-def _address(conversation: Conversation, contact: Contact | None) -> Address:
-    found = address_on(conversation.channel, list(contact.identities)) if contact else None
-    if found is not None:
-        return found
-    phone = conversation.recipient_phone
-    if phone is None and conversation.channel == Channel.WHATSAPP:
-        phone = to_e164(conversation.sender_id)
-    return Address(conversation.sender_id, phone)
 
 
 def _email_of(due: Due, contact: Contact | None) -> str | None:

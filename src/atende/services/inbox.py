@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from atende.domain import csat, metrics
 from atende.domain.contact import Contact
-from atende.domain.contacts import Address, address_on, unreachable_reason
+from atende.domain.contacts import address_on, unreachable_reason
 from atende.domain.content import AnyContent, Audio, Document, Image, Template, Text, Video
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
@@ -696,8 +696,6 @@ def _satisfaction_question(uow: UnitOfWork, conv: Conversation, now: float) -> M
     contact = uow.contacts.get(conv.contact_id)
     if contact is None or not contact.accepts_proactive(str(conv.channel)):
         return None
-    reached = address_on(conv.channel, list(contact.identities))
-    address = reached or Address(conv.sender_id, conv.recipient_phone)
     language = language_of(contact.profile)
     laid = lay_out(csat.question(language), conv.channel, language)
     return Message.followup(
@@ -707,7 +705,7 @@ def _satisfaction_question(uow: UnitOfWork, conv: Conversation, now: float) -> M
         contact_id=conv.contact_id,
         channel=conv.channel,
         account_id=conv.account_id,
-        recipient=address,
+        recipient=conv.address(contact.identities),
         window_from=conv.last_inbound_at,
         content=Text.model_validate(laid.content) if laid.content else Text(),
         text=laid.text,
