@@ -13,7 +13,7 @@ from google.cloud import firestore
 
 from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.collections import SITES
-from atende.domain.site import Appearance, PreChatField, PreChatForm, Site
+from atende.domain.site import Appearance, PreChatField, PreChatForm, RateLimits, Site
 from atende.users.accounts import TEAMS, StaffAccounts
 
 
@@ -117,6 +117,9 @@ def demo_site(origins: tuple[str, ...]) -> Site:
         name="Atende Fibra",
         origins=origins,
         enforce_identity=True,
+        # On the local stack every visitor (and every browser test) comes from 127.0.0.1, so the
+        # per-address limits a real site keeps at their defaults would refuse the demo's own users.
+        rate_limits=RateLimits(sessions_per_minute_per_ip=600, requests_per_minute_per_ip=6000),
         appearance=Appearance(
             primary_color="#0b6bcb",
             position="right",
