@@ -821,7 +821,7 @@ class FakeReportReader:
             if s.key != key:
                 continue
             h = hours.setdefault(hour_id(s.at), {"counts": HourCounts(), "last": {}})
-            h["counts"] = h["counts"] + HourCounts(**{str(s.signal): 1})
+            h["counts"] = h["counts"] + HourCounts.of({str(s.signal): s.count})
             h["last"][str(s.signal)] = max(s.at, h["last"].get(str(s.signal), 0))
             if s.code:
                 h["code"] = s.code

@@ -190,7 +190,7 @@ def test_the_live_board_is_for_supervisors_of_the_team_and_admins(history):
 def test_channel_health_state_follows_the_last_hour():
     def health(**counts: int) -> State:
         return Health(
-            channel="whatsapp", account_id="1", last_hour=HourCounts(**counts),
+            channel="whatsapp", account_id="1", last_hour=HourCounts(**counts), last_day=HourCounts(**counts),
             last_received_at=None, last_sent_at=None, last_error=None,
         ).state  # fmt: skip
 

@@ -9,7 +9,7 @@ import pytest
 from atende.channels.signature import SIGNATURE_HEADER, sign
 from atende.channels.whatsapp.webhook import parse
 from atende.dev.payloads import encode, whatsapp_text
-from atende.domain.events import InboundMessage
+from atende.domain.events import ForgedSignatures, InboundMessage
 from atende.services.webhook import MAX_BODY_BYTES, WebhookReceiver
 from tests.fakes import FakePublisher
 
@@ -68,11 +68,13 @@ def test_signature_is_checked_over_raw_bytes_with_meta_escapes():
 
 
 @pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "sha1=abc", "garbage"])
-def test_forged_or_missing_signature_publishes_nothing(signature):
+def test_forged_or_missing_signature_publishes_only_a_count(signature):
     publisher = FakePublisher()
     reply = post(receiver(publisher), encode(whatsapp_text("oi")), signature)
     assert reply.status == 401
-    assert publisher.published == []
+    (counted,) = publisher.published
+    assert isinstance(counted, ForgedSignatures) and (counted.channel, counted.count) == ("whatsapp", 1)
+    assert "oi" not in counted.model_dump_json()
 
 
 def test_signature_of_another_body_is_rejected():
@@ -81,7 +83,7 @@ def test_signature_of_another_body_is_rejected():
     good = encode(whatsapp_text("oi"))
     tampered = good.replace(b"oi", b"ei")
     assert rcv.handle("POST", {}, {SIGNATURE_HEADER: sign(good, SECRET)}, tampered).status == 401
-    assert publisher.published == []
+    assert [type(e) for e in publisher.published] == [ForgedSignatures]
 
 
 def test_malformed_json_is_a_400():

@@ -55,6 +55,7 @@ class PubSubPublisher:
             ev.InboundMessage: self._api.topic_path(project, topics.INBOUND),
             ev.StatusUpdate: self._api.topic_path(project, topics.STATUS),
             ev.RejectedItem: self._api.topic_path(project, topics.INBOUND),  # ai_reply records it
+            ev.ForgedSignatures: self._api.topic_path(project, topics.INBOUND),  # ai_reply counts them
         }
         self._outbound = self._api.topic_path(project, topics.OUTBOUND)
         self._media = self._api.topic_path(project, topics.MEDIA)

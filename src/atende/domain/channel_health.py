@@ -4,16 +4,19 @@ functions count per hour, and the rule that turns the last hour's into ok / degr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
 WEBHOOK = "webhook"  # the account of a signal that belongs to the channel's webhook, not to one account
+CRM = "crm"  # the channel of the CRM webhook's deliveries (account WEBHOOK): sent and failed like a channel's
 
 # Thresholds of the state (docs/reports.md).
 OFFLINE_FAILURES = 3  # this many send failures in the last hour and not one send accepted: offline
 DEGRADED_ERROR_RATE = 0.10  # a tenth of the sends failing …
 MIN_ERRORS = 2  # … and more than a one-off failure: degraded
+FORGED_DEGRADED = 5  # this many forged signatures in the last hour (a wrong app secret, not a lone probe)
 
 
 class Signal(StrEnum):
@@ -22,6 +25,8 @@ class Signal(StrEnum):
     FAILED = "failed"  # a send refused (by the platform or before calling it)
     UNKNOWN = "unknown"  # a send whose outcome we never heard (counts as an error)
     REJECTED = "rejected"  # a webhook item that could never be processed (malformed)
+    FORGED = "forged"  # a webhook request refused for its signature (counted by the webhook, in batches)
+    DEAD_LETTERS = "deadLetters"  # a Pub/Sub message a consumer failed five times (its dead-letter topic)
 
 
 class State(StrEnum):
@@ -37,6 +42,7 @@ class ChannelSignal:
     signal: Signal
     at: float
     code: str | None = None  # the error code of a failed send
+    count: int = 1  # how many happened (a webhook's forged signatures arrive counted)
 
     @property
     def key(self) -> str:
@@ -55,15 +61,20 @@ class HourCounts:
     failed: int = 0
     unknown: int = 0
     rejected: int = 0
+    forged: int = 0
+    dead_letters: int = 0
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> HourCounts:
+        """From counts keyed by signal (as the hourly document keeps them); other keys are ignored."""
+        return cls(**{_FIELD[Signal(k)]: int(v or 0) for k, v in counts.items() if k in _SIGNALS})
+
+    def by_signal(self) -> dict[str, int]:
+        """The counts keyed by signal, as the hourly document and `reports_api` name them."""
+        return {str(signal): getattr(self, name) for signal, name in _FIELD.items()}
 
     def __add__(self, other: HourCounts) -> HourCounts:
-        return HourCounts(
-            received=self.received + other.received,
-            sent=self.sent + other.sent,
-            failed=self.failed + other.failed,
-            unknown=self.unknown + other.unknown,
-            rejected=self.rejected + other.rejected,
-        )
+        return HourCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     @property
     def errors(self) -> int:
@@ -80,6 +91,7 @@ class Health:
     channel: str
     account_id: str
     last_hour: HourCounts
+    last_day: HourCounts  # the last 24 hours: dead letters wait there until someone looks
     last_received_at: float | None
     last_sent_at: float | None
     last_error: str | None
@@ -91,6 +103,10 @@ class Health:
             return State.OFFLINE
         rate = hour.error_rate
         failing = rate is not None and rate >= DEGRADED_ERROR_RATE and hour.errors >= MIN_ERRORS
-        if failing or hour.rejected:
+        if failing or hour.rejected or hour.forged >= FORGED_DEGRADED or self.last_day.dead_letters:
             return State.DEGRADED
         return State.OK
+
+
+_FIELD = {signal: signal.value if signal != Signal.DEAD_LETTERS else "dead_letters" for signal in Signal}
+_SIGNALS = {str(signal) for signal in Signal}

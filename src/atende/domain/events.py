@@ -185,16 +185,31 @@ class RejectedItem(_Event):
         return stable_id("r", self.channel, self.where, self.reason, self.excerpt)
 
 
+class ForgedSignatures(_Event):
+    """Webhook requests one instance refused for their signature, counted in memory and published at most
+    once a minute (`services/webhook.py`); `ai_reply` adds the count to the channel's health. Nothing of a
+    forged body crosses."""
+
+    channel: Channel
+    count: int
+    at: float  # the last refusal counted
+
+    @property
+    def ordering_key(self) -> str:
+        return f"forged:{self.channel}"
+
+
 class Unpublishable(ValueError):
     """An event its consumer could never store: the item is rejected, not published."""
 
 
-Event = InboundMessage | StatusUpdate | RejectedItem
+Event = InboundMessage | StatusUpdate | RejectedItem | ForgedSignatures
 
-_TYPES: dict[str, type[InboundMessage] | type[StatusUpdate] | type[RejectedItem]] = {
+_TYPES: dict[str, type[Event]] = {
     "inbound_message": InboundMessage,
     "status_update": StatusUpdate,
     "rejected_item": RejectedItem,
+    "forged_signatures": ForgedSignatures,
 }
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 

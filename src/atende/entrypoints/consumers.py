@@ -79,6 +79,9 @@ def ai_reply(delivery: Delivery, services: Services) -> None:
     if isinstance(event, events.RejectedItem):  # a webhook item that can never be processed
         failures.record(services.unit_of_work, failures.rejected_at_ingest(event), failures.health(event))
         return
+    if isinstance(event, events.ForgedSignatures):  # a webhook instance's count of refused signatures
+        failures.count_forged(services.unit_of_work, event)
+        return
     if not isinstance(event, events.InboundMessage):
         raise Rejected(f"unexpected {type(event).__name__} on the inbound topic")
     delivery.about(message_id=event.message_id, conversation_id=event.conversation_id)

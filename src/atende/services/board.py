@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from atende.domain.board import Board, ServiceLevel, board
-from atende.domain.channel_health import WEBHOOK, Health, HourCounts, hour_id
+from atende.domain.channel_health import CRM, WEBHOOK, Health, HourCounts, hour_id
 from atende.domain.channels import ChannelRegistry
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
@@ -75,27 +75,35 @@ class ChannelHealthPanel:
         self._clock = clock
 
     def panel(self, actor: Actor) -> list[Health]:
-        """Every configured account, and each channel's webhook (rejections): admins only."""
+        """Every configured account, each channel's webhook (rejections, forged signatures, dead letters),
+        and the CRM webhook once it has deliveries: admins only."""
         if actor.role != Role.ADMIN:
             raise WorkflowRefused("A saúde dos canais é só para a administração", forbidden=True)
         reader, now = self._reader(), self._clock()
         accounts = [(str(c.channel), c.account_id) for c in self._channels().all()]
         webhooks = sorted({(channel, WEBHOOK) for channel, _ in accounts})
-        return [self._health(reader, channel, account, now) for channel, account in [*accounts, *webhooks]]
+        rows = [(channel, account, reader.latest_hours(f"{channel}_{account}", limit=48))
+                for channel, account in [*accounts, *webhooks, (CRM, WEBHOOK)]]  # fmt: skip
+        return [_health(channel, account, recent, now) for channel, account, recent in rows
+                if recent or channel != CRM]  # fmt: skip
 
-    @staticmethod
-    def _health(reader: HealthReader, channel: str, account: str, now: float) -> Health:
-        recent = reader.latest_hours(f"{channel}_{account}", limit=48)
-        last_hour = {hour_id(now), hour_id(now - HOUR_S)}  # the current hour and the one before
-        counts = HourCounts()
-        for h in recent:
-            if h.hour in last_hour:
-                counts = counts + h.counts
-        return Health(
-            channel=channel,
-            account_id=account,
-            last_hour=counts,
-            last_received_at=next((h.last_received_at for h in recent if h.last_received_at), None),
-            last_sent_at=next((h.last_sent_at for h in recent if h.last_sent_at), None),
-            last_error=next((h.last_error for h in recent if h.last_error), None),
-        )
+
+def _health(channel: str, account: str, recent: list[HealthHour], now: float) -> Health:
+    """Sums over the current UTC hour and the one before (the last hour), and over the last 24."""
+    last_hour = {hour_id(now - k * HOUR_S) for k in range(2)}
+    last_day = {hour_id(now - k * HOUR_S) for k in range(24)}
+    hour, day = HourCounts(), HourCounts()
+    for h in recent:
+        if h.hour in last_hour:
+            hour = hour + h.counts
+        if h.hour in last_day:
+            day = day + h.counts
+    return Health(
+        channel=channel,
+        account_id=account,
+        last_hour=hour,
+        last_day=day,
+        last_received_at=next((h.last_received_at for h in recent if h.last_received_at), None),
+        last_sent_at=next((h.last_sent_at for h in recent if h.last_sent_at), None),
+        last_error=next((h.last_error for h in recent if h.last_error), None),
+    )

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from atende.domain.channel_health import WEBHOOK, ChannelSignal, Signal
-from atende.domain.events import RejectedItem
+from atende.domain.events import ForgedSignatures, RejectedItem
 
 if TYPE_CHECKING:
     from atende.services.unit_of_work import UnitOfWork
@@ -94,6 +94,22 @@ def health(item: RejectedItem) -> ChannelSignal:
     return ChannelSignal(
         channel=str(item.channel), account_id=WEBHOOK, signal=Signal.REJECTED, at=item.received_at
     )
+
+
+def count_forged(uow: Callable[[], UnitOfWork], event: ForgedSignatures) -> None:
+    """Forged signatures count against the channel's webhook; nothing else is kept (there is nothing of
+    the requests to keep). At least once, like `rejected`."""
+    with uow() as work:
+        work.metrics.signal(
+            ChannelSignal(
+                channel=str(event.channel),
+                account_id=WEBHOOK,
+                signal=Signal.FORGED,
+                at=event.at,
+                count=event.count,
+            )
+        )
+        work.commit()
 
 
 def record(uow: Callable[[], UnitOfWork], entry: FailureLog, signal: ChannelSignal | None = None) -> None:

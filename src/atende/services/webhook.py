@@ -7,20 +7,26 @@ a 5xx; it is the only 5xx. A body that is not JSON (or nested deeper than the
 parser goes) is a 400; an item that can never be processed is answered 200,
 logged at WARNING and published as a `RejectedItem`, which `ai_reply` records
 in `omni_logs`, so neither Meta nor Pub/Sub retries it.
+
+A request whose signature is missing or wrong is a 401 and stores nothing, but it
+is counted: `ForgedTally` keeps the count in memory and publishes it (one small
+`ForgedSignatures` event) at most once a minute per instance, so a flood of
+forged requests costs at most one publish and one health write a minute.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from atende.channels.parsing import MalformedPayload, ParseResult, Rejected
 from atende.channels.signature import SIGNATURE_HEADER, handshake_challenge, signature_valid
-from atende.domain.events import Event, RejectedItem
+from atende.domain.events import Event, ForgedSignatures, RejectedItem
 from atende.domain.model import Channel
 from atende.services.ports import EventPublisher
 
@@ -46,6 +52,56 @@ def too_large(channel: str, size: int) -> Reply:
     return _error(413, "payload too large")
 
 
+PUBLISH_EVERY_S = 60.0  # at most one ForgedSignatures event per channel and instance in this time
+
+
+class ForgedTally:
+    """Forged signatures counted in memory and published in batches: the first refusal after a quiet
+    minute is published at once (the panel shows an attack or a wrong app secret within seconds); the
+    ones after it wait for the next request, forged or not, a minute after that publish. What is
+    pending when the instance stops is lost (undercounted, never overcounted but for a Pub/Sub
+    redelivery)."""
+
+    def __init__(
+        self,
+        channel: str,
+        publisher: EventPublisher,
+        clock: Callable[[], float] = time.time,
+        every_s: float = PUBLISH_EVERY_S,
+    ) -> None:
+        self._channel, self._publisher, self._clock, self._every = channel, publisher, clock, every_s
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._last_at = 0.0
+        self._published_at = float("-inf")
+
+    def refused(self) -> None:
+        with self._lock:
+            self._pending += 1
+            self._last_at = self._clock()
+        self.flush()
+
+    def flush(self) -> None:
+        """Publish what is pending if the last publish is a minute old; never raises (a count is not worth
+        failing a genuine request or slowing a forged one)."""
+        with self._lock:
+            now = self._clock()
+            if not self._pending or now - self._published_at < self._every:
+                return
+            count, self._pending, self._published_at = self._pending, 0, now
+            at = self._last_at
+        try:
+            self._publisher.publish_all(
+                [ForgedSignatures(channel=Channel(self._channel), count=count, at=at)]
+            )
+        except Exception:
+            log.exception(
+                "%s webhook: could not publish %d forged signatures; kept for later", self._channel, count
+            )
+            with self._lock:
+                self._pending += count
+
+
 @dataclass
 class WebhookReceiver:
     channel: str
@@ -53,8 +109,13 @@ class WebhookReceiver:
     publisher: EventPublisher
     app_secret: str
     verify_token: str
+    forged: ForgedTally = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forged = ForgedTally(self.channel, self.publisher)
 
     def handle(self, method: str, args: Mapping[str, str], headers: Mapping[str, str], body: bytes) -> Reply:
+        self.forged.flush()
         if method == "GET":
             return self._handshake(args)
         if method != "POST":
@@ -75,6 +136,7 @@ class WebhookReceiver:
             return too_large(self.channel, len(body))
         if not signature_valid(body, headers.get(SIGNATURE_HEADER), self.app_secret):
             log.warning("%s webhook refused: missing or invalid %s", self.channel, SIGNATURE_HEADER)
+            self.forged.refused()
             return _error(401, "invalid signature")
         try:
             payload = json.loads(body)

@@ -81,8 +81,8 @@ def from_doc(doc: dict[str, Any]) -> Daily:
 
 def health_delta(signal: ChannelSignal) -> tuple[str, str, dict[str, Any]]:
     """(account key, hour id, numbers to add); the writer adds the last times and `expireAt`."""
-    return signal.key, hour_id(signal.at), {str(signal.signal): 1}
+    return signal.key, hour_id(signal.at), {str(signal.signal): signal.count}
 
 
 def hour_counts(doc: dict[str, Any]) -> HourCounts:
-    return HourCounts(**{k: int(doc.get(k) or 0) for k in HourCounts.__dataclass_fields__})
+    return HourCounts.of({k: v for k, v in doc.items() if isinstance(v, int | float)})
