@@ -49,6 +49,7 @@ locals {
     campaign_send     = { dir = "outbound", public = false, sizing = "worker" }
     automation_tick   = { dir = "automation", public = false, sizing = "worker" }
     crm_webhook       = { dir = "automation", public = false, sizing = "worker" }
+    dead_letters      = { dir = "automation", public = false, sizing = "worker" }
     inbox_api         = { dir = "inbox", public = true, sizing = "worker" }
     console_api       = { dir = "console", public = true, sizing = "worker" }
     reports_api       = { dir = "reports", public = true, sizing = "worker" }

@@ -139,3 +139,50 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
 }
+
+# Every dead-letter topic is also pushed to the `dead_letters` function, which
+# writes each message to omni_logs and counts it in channel health (docs/reports.md).
+# No dead-letter policy here: a message it cannot record yet is retried for the
+# week the subscription keeps it. Subscription names as in topology.py's
+# DEAD_LETTER_CONSUMERS: "<topic>-dlq-dead-letters".
+resource "google_pubsub_subscription" "dead_letters" {
+  for_each = local.topics
+
+  project                    = var.project_id
+  name                       = "${each.value}${local.dead_letter_suffix}-dead-letters"
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  labels                     = local.labels
+  ack_deadline_seconds       = 60
+  message_retention_duration = local.week
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.this["dead_letters"].service_config[0].uri}/projects/${var.project_id}/topics/${each.value}${local.dead_letter_suffix}"
+
+    oidc_token {
+      service_account_email = google_service_account.pubsub_push.email
+      audience              = google_cloudfunctions2_function.this["dead_letters"].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  depends_on = [
+    google_cloud_run_v2_service_iam_member.dead_letters_push,
+    google_service_account_iam_member.pubsub_push_token_creator,
+  ]
+}
+
+resource "google_cloud_run_v2_service_iam_member" "dead_letters_push" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.this["dead_letters"].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = google_service_account.pubsub_push.member
+}

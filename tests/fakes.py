@@ -280,9 +280,15 @@ class FakeOmniLogs:
 
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
+        self._checked: set[str] = set()
 
     def add(self, entry: FailureLog) -> None:
-        self._uow.pending.append(("omni_logs", entry.id, entry, False))
+        self._uow.pending.append(("omni_logs", entry.id, entry, entry.id in self._checked))
+
+    def recorded(self, entry_id: str) -> bool:
+        """As Firestore's: an entry found absent is then created, and a concurrent one conflicts."""
+        self._checked.add(entry_id)
+        return entry_id in self._uow.store.omni_logs
 
     def note(self, entry: AutomationLog) -> None:
         self._uow.pending.append(("automation_logs", entry.id, entry, False))

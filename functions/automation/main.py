@@ -2,6 +2,7 @@
 
 Every tick runs the send sweeper (`atende.services.sweeper`): the every-minute `send_sweep` job is what
 keeps stalled and failed sends moving, and the 15-minute automation tick sweeping too costs one query.
+`dead_letters` records what any consumer failed five times (`atende.services.dead_letters`).
 The automation tick also runs the follow-up rules (`atende.services.followups`), whose e-mails link to
 `unsubscribe` (HTTP, same code and service account: the key that signs the links also checks them).
 """
@@ -17,6 +18,12 @@ from atende.entrypoints.pubsub import consume
 wiring.start(
     automation_tick=wiring.followups, unsubscribe=wiring.unsubscribe_links, crm_webhook=wiring.crm_webhook
 )
+
+
+@functions_framework.cloud_event
+def dead_letters(cloud_event: CloudEvent) -> None:
+    """Each message of every `-dlq` topic: an `omni_logs` entry and a count in channel health."""
+    consume(cloud_event, consumers.dead_letters, wiring)
 
 
 @functions_framework.cloud_event

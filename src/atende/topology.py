@@ -45,6 +45,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("campaign_send", "outbound", "http"),  # target of the atende-campaigns Cloud Tasks queue
     Function("automation_tick", "automation", "cloudevent"),
     Function("crm_webhook", "automation", "cloudevent"),
+    Function("dead_letters", "automation", "cloudevent"),
     Function("inbox_api", "inbox", "http"),
     Function("events", "events", "http"),
     Function("unsubscribe", "automation", "http"),
@@ -60,6 +61,13 @@ CONSUMERS: tuple[Consumer, ...] = (
     Consumer("media_fetch", topics.MEDIA),
     Consumer("automation_tick", topics.AUTOMATION_TICK),
     Consumer("crm_webhook", topics.CRM),
+)
+
+# Every dead-letter topic is pushed to `dead_letters` (docs/reports.md, "Channel health"). These push
+# subscriptions have no dead-letter topic of their own: Pub/Sub retries them for the week it keeps them.
+DEAD_LETTERS = "dead_letters"
+DEAD_LETTER_CONSUMERS: tuple[Consumer, ...] = tuple(
+    Consumer(DEAD_LETTERS, c.dead_letter_topic) for c in CONSUMERS
 )
 
 # HTTP functions only Cloud Tasks calls (with the tasks-invoker's OIDC token): never public.

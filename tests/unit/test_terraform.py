@@ -40,6 +40,7 @@ EXPECTED_TARGETS = {
     "campaign_send": "outbound",
     "automation_tick": "automation",
     "crm_webhook": "automation",
+    "dead_letters": "automation",
     "inbox_api": "inbox",
     "events": "events",
     "unsubscribe": "automation",
@@ -225,7 +226,7 @@ def test_entry_points_are_defined_in_the_function_sources():
 def test_every_push_subscription_dead_letters_with_oidc_and_ordering():
     subscriptions = resources("google_pubsub_subscription")
     push = {name: body for name, body in subscriptions.items() if "push_config" in body}
-    assert set(push) == {"push"}, "every push subscription must be the consumer for_each"
+    assert set(push) == {"push", "dead_letters"}, "the consumers' for_each and the dead letters' only"
 
     sub = push["push"]
     assert sub["for_each"] == "${local.consumers}"
@@ -252,6 +253,22 @@ def test_every_push_subscription_dead_letters_with_oidc_and_ordering():
 
     # the dead-letter topics exist for every topic a consumer reads
     assert resource("google_pubsub_topic", "dead_letter")["for_each"] == "${local.topics}"
+
+
+def test_every_dead_letter_topic_is_pushed_to_the_dead_letters_function():
+    sub = resource("google_pubsub_subscription", "dead_letters")
+    assert sub["for_each"] == resource("google_pubsub_topic", "dead_letter")["for_each"]
+    assert sub["topic"] == "${google_pubsub_topic.dead_letter[each.key].id}"
+    assert "dead_letter_policy" not in sub  # no dead letters of dead letters: retried while kept
+    names = {c.subscription for c in topology.DEAD_LETTER_CONSUMERS}
+    suffix = local()["dead_letter_suffix"]
+    assert names == {f"{topic}{suffix}-dead-letters" for topic in local()["topics"].values()}
+    uri = '${google_cloudfunctions2_function.this["dead_letters"].service_config[0].uri}'
+    push_config = block(sub, "push_config")
+    assert push_config["push_endpoint"].startswith(uri + "/projects/${var.project_id}/topics/")
+    assert block(push_config, "oidc_token")["audience"] == uri
+    invoker = resource("google_cloud_run_v2_service_iam_member", "dead_letters_push")
+    assert invoker["member"] == "${google_service_account.pubsub_push.member}"
 
 
 def test_every_dead_letter_topic_has_an_inspect_pull_subscription():

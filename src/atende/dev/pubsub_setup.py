@@ -13,7 +13,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from google.protobuf import duration_pb2
 
-from atende.topology import CONSUMERS
+from atende.topology import CONSUMERS, DEAD_LETTER_CONSUMERS
 
 
 def ensure_topology(
@@ -31,6 +31,7 @@ def ensure_topology(
             subscriber.subscription_path(project, consumer.dead_letter_topic + "-inspect"),
             {"topic": publisher.topic_path(project, consumer.dead_letter_topic)},
         )
+    for consumer in (*CONSUMERS, *DEAD_LETTER_CONSUMERS):
         # The topic path in the URL lets functions-framework fill in the CloudEvent source.
         endpoint = f"{functions_url}/{consumer.target}/projects/{project}/topics/{consumer.topic}"
         _recreate(

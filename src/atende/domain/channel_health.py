@@ -11,6 +11,7 @@ from enum import StrEnum
 
 WEBHOOK = "webhook"  # the account of a signal that belongs to the channel's webhook, not to one account
 CRM = "crm"  # the channel of the CRM webhook's deliveries (account WEBHOOK): sent and failed like a channel's
+SYSTEM = "atende"  # the channel of a dead letter that names none (a tick, an unreadable payload)
 
 # Thresholds of the state (docs/reports.md).
 OFFLINE_FAILURES = 3  # this many send failures in the last hour and not one send accepted: offline

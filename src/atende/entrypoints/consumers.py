@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -17,6 +18,7 @@ from atende.domain.crm import CrmEvent
 from atende.domain.media import KeptMedia
 from atende.domain.message import SendError
 from atende.entrypoints.pubsub import Delivery
+from atende.services import dead_letters as dead_letter_log
 from atende.services import failures, read_receipts
 from atende.services.failures import Rejected
 from atende.services.media import MediaJob, request_fetch
@@ -174,3 +176,12 @@ def _decoded(decode: Callable[[bytes], T], data: bytes) -> T:
         return decode(data)
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise Rejected(f"undecodable: {type(exc).__name__}: {exc}") from exc
+
+
+def dead_letters(delivery: Delivery, services: Services) -> None:
+    """A message some consumer failed five times, from any `-dlq` topic: logged and counted once."""
+    letter = dead_letter_log.DeadLetter(
+        pubsub_id=delivery.id, attributes=delivery.attributes, data=delivery.data, at=time.time()
+    )
+    if not dead_letter_log.record(services.unit_of_work, letter):
+        log.info("dead letter %s was recorded already", delivery.id)

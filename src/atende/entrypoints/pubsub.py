@@ -17,8 +17,8 @@ import binascii
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, cast
 
 import httpx
@@ -66,6 +66,7 @@ class Delivery:
 
     id: str  # the Pub/Sub message id: a redelivery's failure record replaces the first
     data: bytes
+    attributes: Mapping[str, str] = field(default_factory=dict)  # the Pub/Sub message's
     message_id: str | None = None
     conversation_id: str | None = None
     # How to show a permanent failure on the message itself (e.g. a reply marked `failed`); None: no message.
@@ -91,11 +92,21 @@ S = TypeVar("S", bound=HasUnitOfWork)
 
 def message_data(cloud_event: Any) -> bytes:
     """The Pub/Sub message's payload; Rejected when it is not base64."""
-    message = (getattr(cloud_event, "data", None) or {}).get("message") or {}
+    message = _pushed(cloud_event)
     try:
         return base64.b64decode(message.get("data") or "", validate=True)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise Rejected(f"the Pub/Sub message's data is not base64: {exc}") from exc
+
+
+def message_attributes(cloud_event: Any) -> dict[str, str]:
+    attributes = _pushed(cloud_event).get("attributes")
+    return {str(k): str(v) for k, v in attributes.items()} if isinstance(attributes, dict) else {}
+
+
+def _pushed(cloud_event: Any) -> dict[str, Any]:
+    """The push's Pub/Sub message."""
+    return (getattr(cloud_event, "data", None) or {}).get("message") or {}
 
 
 def delivery_id(cloud_event: Any) -> str:
@@ -113,6 +124,7 @@ def consume(cloud_event: Any, handle: Callable[[Delivery, S], object], services:
     guarded = cast(S, _Setup(services))
     try:
         delivery.data = message_data(cloud_event)
+        delivery.attributes = message_attributes(cloud_event)
         handle(delivery, guarded)
     except Exception as error:
         if is_transient(error):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from atende.domain.board import Board, ServiceLevel, board
-from atende.domain.channel_health import CRM, WEBHOOK, Health, HourCounts, hour_id
+from atende.domain.channel_health import CRM, SYSTEM, WEBHOOK, Health, HourCounts, hour_id
 from atende.domain.channels import ChannelRegistry
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
@@ -22,6 +22,7 @@ from atende.domain.reports import scope
 from atende.domain.staff import Actor, StaffMember
 
 HOUR_S = 3600
+OPTIONAL = ((CRM, WEBHOOK), (SYSTEM, WEBHOOK))  # rows shown once they have a signal in the last 48 hours
 
 
 class BoardReader(Protocol):
@@ -76,16 +77,17 @@ class ChannelHealthPanel:
 
     def panel(self, actor: Actor) -> list[Health]:
         """Every configured account, each channel's webhook (rejections, forged signatures, dead letters),
-        and the CRM webhook once it has deliveries: admins only."""
+        and, once they have signals, the CRM webhook and the dead letters that name no channel: admins
+        only."""
         if actor.role != Role.ADMIN:
             raise WorkflowRefused("A saúde dos canais é só para a administração", forbidden=True)
         reader, now = self._reader(), self._clock()
         accounts = [(str(c.channel), c.account_id) for c in self._channels().all()]
         webhooks = sorted({(channel, WEBHOOK) for channel, _ in accounts})
         rows = [(channel, account, reader.latest_hours(f"{channel}_{account}", limit=48))
-                for channel, account in [*accounts, *webhooks, (CRM, WEBHOOK)]]  # fmt: skip
+                for channel, account in [*accounts, *webhooks, *OPTIONAL]]  # fmt: skip
         return [_health(channel, account, recent, now) for channel, account, recent in rows
-                if recent or channel != CRM]  # fmt: skip
+                if recent or (channel, account) not in OPTIONAL]  # fmt: skip
 
 
 def _health(channel: str, account: str, recent: list[HealthHour], now: float) -> Health:

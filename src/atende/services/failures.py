@@ -35,6 +35,7 @@ class Rejected(Exception):
 class FailureKind(StrEnum):
     REJECTED = "rejected"  # the input can never be processed (undecodable, not ours, invalid)
     FAILED = "failed"  # valid input whose processing raised an error another attempt would not cure
+    DEAD_LETTERED = "dead_lettered"  # failed five deliveries: Pub/Sub moved it to the dead-letter topic
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +50,9 @@ class FailureLog:
     at: float
     message_id: str | None = None
     conversation_id: str | None = None
+    attempts: int | None = None  # a dead letter's delivery attempts
+    channel: str | None = None  # a dead letter's channel and account, when its payload names them
+    account_id: str | None = None
 
     @classmethod
     def of(
@@ -62,6 +66,9 @@ class FailureLog:
         at: float,
         message_id: str | None = None,
         conversation_id: str | None = None,
+        attempts: int | None = None,
+        channel: str | None = None,
+        account_id: str | None = None,
     ) -> FailureLog:
         """Whatever arrived becomes storable text: valid UTF-8 (no lone surrogates), bounded."""
         return cls(
@@ -73,6 +80,9 @@ class FailureLog:
             at=at,
             message_id=_text(message_id, TEXT_LIMIT) if message_id else None,
             conversation_id=_text(conversation_id, TEXT_LIMIT) if conversation_id else None,
+            attempts=attempts,
+            channel=channel,
+            account_id=_text(account_id, TEXT_LIMIT) if account_id else None,
         )
 
 

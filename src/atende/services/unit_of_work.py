@@ -114,6 +114,9 @@ class FailureLogs(Protocol):
     def add(self, entry: FailureLog) -> None:
         """Written under the entry's id: a redelivery's entry replaces the first, never adds a second."""
 
+    def recorded(self, entry_id: str) -> bool:
+        """An entry exists under this id (read in the unit of work: a concurrent writer is a conflict)."""
+
     def note(self, entry: AutomationLog) -> None:
         """What an automation did (a tick, a follow-up), in the same collection, under the entry's id."""
 

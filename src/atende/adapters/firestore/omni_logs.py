@@ -21,7 +21,8 @@ def to_doc(entry: FailureLog) -> dict[str, Any]:
         doc["messageId"] = entry.message_id
     if entry.conversation_id:
         doc["conversationId"] = entry.conversation_id
-    return doc
+    optional = {"attempts": entry.attempts, "channel": entry.channel, "accountId": entry.account_id}
+    return doc | {k: v for k, v in optional.items() if v is not None}
 
 
 def automation_doc(entry: AutomationLog) -> dict[str, Any]:

@@ -484,7 +484,16 @@ class FirestoreOmniLogs:
         self._uow = uow
 
     def add(self, entry: FailureLog) -> None:
-        self._uow.put(OMNI_LOGS, entry.id, failure_doc.to_doc(entry))
+        doc = failure_doc.to_doc(entry)
+        if not self._uow.was_read(OMNI_LOGS, entry.id):
+            self._uow.put(OMNI_LOGS, entry.id, doc)
+            return
+        # Found absent by `recorded`: created, so a concurrent writer of the same entry is a conflict.
+        ref = self._uow.ref(OMNI_LOGS, entry.id)
+        self._uow.later(lambda batch: batch.create(ref, doc))
+
+    def recorded(self, entry_id: str) -> bool:
+        return self._uow.read(OMNI_LOGS, entry_id) is not None
 
     def note(self, entry: AutomationLog) -> None:
         self._uow.put(OMNI_LOGS, entry.id, failure_doc.automation_doc(entry))
