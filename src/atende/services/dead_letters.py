@@ -79,7 +79,7 @@ class Named:
     conversation_id: str | None = None
 
 
-MessageLookup = Callable[[str], Named]  # an outbound message id → its channel and account (a read)
+MessageLookup = Callable[[str], Named]  # a stored message's id → its channel and account (a read)
 
 
 def named(topic: str | None, data: bytes, message: MessageLookup) -> Named:
@@ -87,9 +87,10 @@ def named(topic: str | None, data: bytes, message: MessageLookup) -> Named:
     try:
         if topic in (topics.INBOUND, topics.STATUS):
             return _event(events.decode(data))
-        if topic == topics.MEDIA:
+        if topic == topics.MEDIA:  # the stored message says where it is, whatever the job claims
             job = MediaJob.decode(data)
-            return Named(channel=job.channel, account_id=job.account_id, message_id=job.message_id)
+            stored = message(job.message_id)
+            return stored if stored.channel else Named(channel=job.channel, message_id=job.message_id)
         if topic == topics.OUTBOUND:
             if ReadReceipt.is_one(data):
                 receipt = ReadReceipt.decode(data)
