@@ -490,7 +490,9 @@ def crm_webhook() -> CrmWebhook:
     secret = os.environ.get("CRM_WEBHOOK_SECRET", "")
     if url and not secret:
         raise RuntimeError("CRM_WEBHOOK_URL is set without CRM_WEBHOOK_SECRET: events would go unsigned")
-    records = FirestoreCrmRecords(firestore_client())
+    from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+
+    records = FirestoreCrmRecords(lambda: FirestoreUnitOfWork(firestore_client()))
     return CrmWebhook(url=url, secret=secret, poster=HttpCrmPoster(), records=records)
 
 

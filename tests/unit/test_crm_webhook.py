@@ -36,9 +36,11 @@ class Records:
     def __init__(self) -> None:
         self.deliveries: list[Any] = []
         self.failures: list[Any] = []
+        self.signals: list[Any] = []
 
-    def record(self, delivery: Any, failure: Any) -> None:
+    def record(self, delivery: Any, failure: Any, signal: Any) -> None:
         self.deliveries.append(delivery)
+        self.signals.append(signal)
         if failure is not None:
             self.failures.append(failure)
 
@@ -137,3 +139,39 @@ def test_without_a_url_nothing_is_sent():
     poster = Poster()
     webhook = CrmWebhook(url="", secret="", poster=poster, records=Records())
     assert webhook.deliver(EVENT) == "not_configured" and poster.calls == 0
+
+
+def test_admins_see_a_failing_crm_in_channel_health():
+    from atende.domain.channel_health import CRM, State
+    from atende.domain.channels import ChannelRegistry
+    from atende.domain.model import Role
+    from atende.domain.staff import Actor
+    from atende.services.board import ChannelHealthPanel
+    from tests.fakes import FakeReportReader, Store
+
+    clock, poster, records = Clock(1_800_000_000.0), Poster(*[500] * 100), Records()
+    webhook = CrmWebhook(
+        url="https://crm.example",
+        secret="s",
+        poster=poster,
+        records=records,
+        breaker=CircuitBreaker(failures_to_open=2, reset_s=60),
+        retry=Backoff(max_attempts=1),
+        clock=clock,
+    )
+    store = Store()
+
+    def crm_row():
+        store.signals = list(records.signals)
+        panel = ChannelHealthPanel(lambda: FakeReportReader(store), lambda: ChannelRegistry([]), clock=clock)
+        return {h.channel: h for h in panel.panel(Actor(uid="a", role=Role.ADMIN))}.get(CRM)
+
+    assert crm_row() is None  # no deliveries yet: no row
+    for _ in range(3):
+        webhook.deliver(EVENT)
+    row = crm_row()
+    assert (row.state, row.last_hour.failed, row.last_error) == (State.OFFLINE, 3, "circuit_open")
+    clock.now += 61
+    poster.statuses = []
+    webhook.deliver(EVENT)
+    assert crm_row().state == State.DEGRADED and crm_row().last_sent_at == clock.now

@@ -1,15 +1,16 @@
-"""The CRM webhook's edges: the HTTP POST (httpx), its records (`crm_deliveries`, `omni_logs`)."""
+"""The CRM webhook's edges: the HTTP POST (httpx), its records (`crm_deliveries`, `omni_logs`, channel
+health)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import httpx
-from google.cloud import firestore
 
-from atende.adapters.firestore import omni_logs
 from atende.adapters.firestore.codec import ts
-from atende.adapters.firestore.collections import CRM_DELIVERIES, OMNI_LOGS
+from atende.adapters.firestore.collections import CRM_DELIVERIES
+from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
+from atende.domain.channel_health import ChannelSignal
 from atende.services.crm import CrmDelivery, CrmFailed
 from atende.services.failures import FailureLog
 
@@ -28,10 +29,10 @@ class HttpCrmPoster:
 
 
 class FirestoreCrmRecords:
-    def __init__(self, client: firestore.Client) -> None:
-        self._db = client
+    def __init__(self, uow: Callable[[], FirestoreUnitOfWork]) -> None:
+        self._uow = uow
 
-    def record(self, delivery: CrmDelivery, failure: FailureLog | None) -> None:
+    def record(self, delivery: CrmDelivery, failure: FailureLog | None, signal: ChannelSignal) -> None:
         """Under the event's id: a redelivered event's record replaces the first, never adds one."""
         doc = {
             "type": str(delivery.event.type),
@@ -44,8 +45,9 @@ class FirestoreCrmRecords:
             doc["httpStatus"] = delivery.http_status
         if delivery.error:
             doc["error"] = delivery.error[:500]
-        batch = self._db.batch()
-        batch.set(self._db.collection(CRM_DELIVERIES).document(delivery.event.id), doc)
-        if failure is not None:
-            batch.set(self._db.collection(OMNI_LOGS).document(failure.id), omni_logs.to_doc(failure))
-        batch.commit()
+        with self._uow() as work:
+            work.put(CRM_DELIVERIES, delivery.event.id, doc)
+            if failure is not None:
+                work.omni_logs.add(failure)
+            work.metrics.signal(signal)
+            work.commit()

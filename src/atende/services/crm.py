@@ -4,7 +4,9 @@ Events reach this sender through the `atende-crm` topic (`crm_webhook`
 consumes it), so the functions where things happen only publish: a slow or
 failing CRM never slows an answer to a customer. Each delivery is recorded in
 `crm_deliveries/{eventId}` (delivered, failed, or not tried while the circuit
-was open); a failure is also an `omni_logs` entry, where admins look.
+was open); a failure is also an `omni_logs` entry, and every outcome a signal
+of the `crm` row of channel health (sent, or failed with its reason), which is
+where admins see a CRM that stopped taking events.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from atende.domain.campaign import Campaign
+from atende.domain.channel_health import CRM, WEBHOOK, ChannelSignal, Signal
 from atende.domain.crm import CircuitBreaker, CrmEvent, CrmEventType, signed_headers
 from atende.retrying import Backoff
 from atende.services.failures import FailureKind, FailureLog
@@ -48,7 +51,8 @@ class CrmDelivery:
 
 
 class CrmRecords(Protocol):
-    def record(self, delivery: CrmDelivery, failure: FailureLog | None) -> None: ...
+    def record(self, delivery: CrmDelivery, failure: FailureLog | None, signal: ChannelSignal) -> None:
+        """In one commit: the delivery, its failure in `omni_logs` if any, its count in channel health."""
 
 
 class CrmEventPublisher(Protocol):
@@ -140,5 +144,12 @@ class CrmWebhook:
                 payload=event.body(),
                 at=now,
             )
-        self._records.record(delivery, failure)
+        signal = ChannelSignal(
+            channel=CRM,
+            account_id=WEBHOOK,
+            signal=Signal.SENT if failure is None else Signal.FAILED,
+            at=now,
+            code=None if failure is None else (error if status == "failed" and error else status),
+        )
+        self._records.record(delivery, failure, signal)
         return status
