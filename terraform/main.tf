@@ -138,13 +138,14 @@ locals {
     inbox = {
       description   = "The agents' inbox actions: verify the caller's Firebase ID token, then act"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = ["outbound"]
+      publishes_to  = ["outbound", "crm"]
       env = {
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
         MEDIA_BUCKET          = local.media_bucket
         INBOX_ORIGINS         = join(",", var.inbox_origins)
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
+        CRM_EVENTS            = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     console = {
@@ -182,8 +183,9 @@ locals {
     automation = {
       description   = "Periodic automations (send sweep, follow-ups), campaign enqueueing, e-mail unsubscribe links"
       project_roles = ["roles/datastore.user"]
-      publishes_to  = ["outbound"]
+      publishes_to  = ["outbound", "crm"]
       env = {
+        CRM_EVENTS             = var.crm_webhook_url != "" ? "1" : "0"
         UNSUBSCRIBE_URL        = local.function_run_urls.unsubscribe
         MAIL_FROM              = var.mail_from
         PUBSUB_TOPIC_OUTBOUND  = local.topics.outbound

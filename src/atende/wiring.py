@@ -261,7 +261,7 @@ def distribution() -> Distribution:
 def idle_closer() -> IdleCloser:
     from atende.services.idle_close import IdleCloser
 
-    return IdleCloser(unit_of_work)
+    return IdleCloser(unit_of_work, crm_events=crm_events())
 
 
 @cache
@@ -275,6 +275,7 @@ def inbox_service() -> InboxService:
         distribution=distribution(),
         media=media_store(),
         erp=erp,
+        crm_events=crm_events(),
     )
 
 

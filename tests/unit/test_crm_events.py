@@ -66,3 +66,23 @@ def test_a_crm_publish_failing_never_costs_the_message():
     first = message("55119" + str(uuid.uuid4().int)[:8], "oi")
     outcome = inbound.handle(first)
     assert outcome.stored and uow.store.message(first.message_id).handled
+
+
+def test_the_tick_closing_an_idle_bot_conversation_tells_the_crm_it_was_resolved():
+    from atende.domain.conversation import BOT_IDLE_CLOSE_S, Conversation
+    from atende.services.idle_close import IdleCloser
+    from tests.fakes import Versioned
+
+    crm = FakeCrmPublisher()
+    uow = FakeUnitOfWork()
+    now = time.time()
+    quiet = Conversation(
+        id="whatsapp_1_2", channel=Channel.WHATSAPP, account_id="1", contact_id="c", sender_id="2",
+        last_message_at=now - BOT_IDLE_CLOSE_S - 60, opened_at=now - BOT_IDLE_CLOSE_S - 120,
+    )  # fmt: skip
+    uow.store.conversations[quiet.id] = Versioned(quiet, 1)
+    closer = IdleCloser(uow, clock=lambda: now, crm_events=crm)
+    assert closer.run() == 1 and closer.run() == 0
+    assert [(e.type, e.subject, e.data["resolvedBy"]) for e in crm.events] == [
+        (CrmEventType.CONVERSATION_RESOLVED, quiet.id, "bot")
+    ]

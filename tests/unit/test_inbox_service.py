@@ -27,7 +27,7 @@ from atende.services.contacts import ContactService
 from atende.services.distribution import Distribution
 from atende.services.inbox import Draft, InboxService, NotFound, TemplateChoice, WindowClosed
 from atende.services.read_receipts import ReadReceipt
-from tests.fakes import FakeMediaStore, FakeOutbox, FakeUnitOfWork, Store, Versioned
+from tests.fakes import FakeCrmPublisher, FakeMediaStore, FakeOutbox, FakeUnitOfWork, Store, Versioned
 
 NOW = 1_800_000_000.0
 CONV = "whatsapp_106540352242922_5511999990001"
@@ -93,6 +93,7 @@ def world():
         distribution=distribution,
         media=FakeMediaStore(),
         clock=clock,
+        crm_events=(crm := FakeCrmPublisher()),
     )
 
     class World:
@@ -100,6 +101,7 @@ def world():
 
     w = World()
     w.store, w.service, w.outbox, w.clock, w.distribution = store, service, outbox, clock, distribution
+    w.crm = crm
 
     def put(*items):
         for item in items:
@@ -185,6 +187,10 @@ def test_resolve_reopen_and_back_to_the_bot(world):
     bot = world.service.back_to_bot(ANA, CONV)
     assert (bot.status, bot.assignee) == (ConversationStatus.BOT, None)
     assert [e["type"] for e in events_of(world.store)] == ["take", "resolve", "reopen", "back_to_bot"]
+    # the CRM hears of the resolution once (the refused second resolve tells nothing)
+    assert [(e.type, e.subject, e.data["resolvedBy"]) for e in world.crm.events] == [
+        ("conversation.resolved", CONV, "ana")
+    ]
 
 
 def test_a_snoozed_conversation_wakes_when_its_time_comes_or_when_the_customer_writes(world):

@@ -346,8 +346,9 @@ def test_grants_are_least_privilege():
     for directory in ("ai_reply", "outbound", "automation"):
         assert dirs[directory]["project_roles"] == ["roles/datastore.user"]
     assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media", "crm"]
-    assert dirs["automation"]["publishes_to"] == ["outbound"]
+    assert dirs["automation"]["publishes_to"] == ["outbound", "crm"]  # the idle close: resolved
     assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
+    assert dirs["inbox"]["publishes_to"] == ["outbound", "crm"]  # a person resolving: resolved
     # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
     assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
     assert dirs["console"]["publishes_to"] == []
@@ -432,7 +433,7 @@ def test_the_send_sweeper_ticks_every_minute_on_the_automation_topic():
     assert block(job, "pubsub_target")["topic_name"] == '${google_pubsub_topic.this["automation_tick"].id}'
     assert json.loads(SWEEP_TICK) == {"kind": "send_sweep"}
     assert 'kind = "send_sweep"' in block(job, "pubsub_target")["data"]
-    assert local()["function_dirs"]["automation"]["publishes_to"] == ["outbound"]
+    assert local()["function_dirs"]["automation"]["publishes_to"] == ["outbound", "crm"]
 
 
 def test_automation_tick_is_scheduled_every_15_minutes_in_sao_paulo():

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from atende.domain.campaign import Campaign
 from atende.domain.channel_health import CRM, WEBHOOK, ChannelSignal, Signal
+from atende.domain.conversation import Conversation
 from atende.domain.crm import CircuitBreaker, CrmEvent, CrmEventType, signed_headers
 from atende.retrying import Backoff
 from atende.services.failures import FailureKind, FailureLog
@@ -57,6 +58,32 @@ class CrmRecords(Protocol):
 
 class CrmEventPublisher(Protocol):
     def publish_crm(self, event: CrmEvent) -> None: ...
+
+
+def tell(publisher: CrmEventPublisher | None, event: CrmEvent) -> None:
+    """Best effort: a lost publish loses the event, never what happened (the customer's message, the
+    resolution)."""
+    if publisher is None:
+        return
+    try:
+        publisher.publish_crm(event)
+    except Exception as exc:
+        log.warning("crm event %s for %s not published: %s", event.type, event.subject, exc)
+
+
+def resolved(conversation: Conversation) -> CrmEvent:
+    """`conversation.resolved`: by a person (their uid) or closed idle by the tick (`bot`)."""
+    data = {
+        "channel": str(conversation.channel),
+        "team": conversation.team,
+        "resolvedBy": conversation.resolved_by,
+    }
+    return CrmEvent(
+        type=CrmEventType.CONVERSATION_RESOLVED,
+        subject=conversation.id,
+        at=conversation.resolved_at or time.time(),
+        data=data,
+    )
 
 
 class CampaignsToCrm:

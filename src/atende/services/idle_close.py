@@ -8,29 +8,40 @@ import time
 from collections.abc import Callable
 
 from atende.domain import metrics
-from atende.domain.conversation import BOT_IDLE_CLOSE_S
+from atende.domain.conversation import BOT_IDLE_CLOSE_S, Conversation
+from atende.services import crm
+from atende.services.crm import CrmEventPublisher
 from atende.services.unit_of_work import UnitOfWork, atomically
 
 BATCH = 200  # conversations closed per tick; the next tick takes the rest
 
 
 class IdleCloser:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Callable[[], float] = time.time,
+        crm_events: CrmEventPublisher | None = None,  # `conversation.resolved` for the CRM webhook
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._crm = crm_events
 
     def run(self, limit: int = BATCH) -> int:
         now = self._clock()
         with self._uow() as uow:
             due = [c.id for c in uow.conversations.idle_with_bot(now - BOT_IDLE_CLOSE_S, limit)]
-        return sum(atomically(self._uow, lambda uow, cid=cid: self._close(uow, cid, now)) for cid in due)
+        closed = [atomically(self._uow, lambda uow, cid=cid: self._close(uow, cid, now)) for cid in due]
+        for conversation in filter(None, closed):
+            crm.tell(self._crm, crm.resolved(conversation))
+        return sum(1 for c in closed if c)
 
-    def _close(self, uow: UnitOfWork, conversation_id: str, now: float) -> bool:
+    def _close(self, uow: UnitOfWork, conversation_id: str, now: float) -> Conversation | None:
         before = uow.conversations.get(conversation_id)
         after = before.close_idle(now) if before else None
         if before is None or after is None or after == before:
-            return False  # a customer wrote meanwhile, or another tick closed it
+            return None  # a customer wrote meanwhile, or another tick closed it
         uow.conversations.save(before, after)
         uow.metrics.count(metrics.tallies(before, after, now))
         uow.commit()
-        return True
+        return after

@@ -42,7 +42,7 @@ from atende.engines.base import FALLBACK_EN, FALLBACK_PT, EngineReply, ReplyEngi
 from atende.engines.personas import language_of
 from atende.erp.port import Erp
 from atende.erp.tools import CustomerTools
-from atende.services import handoff
+from atende.services import crm, handoff
 from atende.services.ai_log import AiLogEntry
 from atende.services.attendant_config import AttendantConfig
 from atende.services.crm import CrmEventPublisher
@@ -118,17 +118,14 @@ class InboundService:
     def _tell_crm(self, message: InboundMessage, outcome: InboundOutcome) -> None:
         """Conversation opened or handed to a person: an event for the CRM webhook, best effort (a lost
         publish loses the event, never the customer's message)."""
-        if self._crm is None:
-            return
         happened = [CrmEventType.CONVERSATION_CREATED] if outcome.opened else []
         happened += [CrmEventType.CONVERSATION_HANDED_OFF] if outcome.queued_for else []
         for kind in happened:
             data = {"channel": str(message.channel), "team": outcome.queued_for}
-            event = CrmEvent(type=kind, subject=message.conversation_id, at=message.timestamp, data=data)
-            try:
-                self._crm.publish_crm(event)
-            except Exception as exc:
-                log.warning("crm event %s for %s not published: %s", kind, message.conversation_id, exc)
+            crm.tell(
+                self._crm,
+                CrmEvent(type=kind, subject=message.conversation_id, at=message.timestamp, data=data),
+            )
 
     def _handle(self, uow: UnitOfWork, message: InboundMessage) -> InboundOutcome:
         started, now = time.perf_counter(), self._clock()

@@ -25,9 +25,10 @@ from atende.domain.model import Availability, Channel, Direction, MessageStatus,
 from atende.domain.staff import Actor, StaffMember
 from atende.engines.personas import language_of
 from atende.erp.port import Erp
-from atende.services import timeline
+from atende.services import crm, timeline
 from atende.services.audit import AuditEntry
 from atende.services.contacts import CannotContinue, ContactService
+from atende.services.crm import CrmEventPublisher
 from atende.services.distribution import Distribution
 from atende.services.media import MediaStore
 from atende.services.ports import OutboundQueue
@@ -131,6 +132,7 @@ class InboxService:
         media: MediaStore,
         erp: Callable[[], Erp] | None = None,
         clock: Callable[[], float] = time.time,
+        crm_events: CrmEventPublisher | None = None,  # `conversation.resolved` for the CRM webhook
     ) -> None:
         self._uow = uow
         self._outbound = outbound
@@ -139,6 +141,7 @@ class InboxService:
         self._media = media
         self._erp = erp
         self._clock = clock
+        self._crm = crm_events
 
     # -- moves ----------------------------------------------------------------------------------------------
 
@@ -246,6 +249,7 @@ class InboxService:
         )
         for question in asked:
             self._outbound.enqueue(question.id, question.conversation_id)
+        crm.tell(self._crm, crm.resolved(after))
         return after
 
     def reopen(self, actor: Actor, conversation_id: str) -> Conversation:
