@@ -86,3 +86,20 @@ def test_the_tick_closing_an_idle_bot_conversation_tells_the_crm_it_was_resolved
     assert [(e.type, e.subject, e.data["resolvedBy"]) for e in crm.events] == [
         (CrmEventType.CONVERSATION_RESOLVED, quiet.id, "bot")
     ]
+
+
+def test_a_ticket_the_attendant_opens_is_told_to_the_crm():
+    from atende.erp.tools import CustomerTools
+    from atende.services.inbound import InboundOutcome, opened_tickets
+
+    tools = CustomerTools(DemoErp(), request_id="wamid.1", customer_id="1001")
+    tools.call("check_outage")  # other tools' results are not tickets
+    assert tools.call("open_technical_ticket", {"description": "sem internet desde ontem"}).get("ticket")
+    (ticket,) = opened_tickets(tools)
+    crm = FakeCrmPublisher()
+    inbound, _ = service(crm)
+    said = message("5511900000009", "sem internet")
+    inbound._tell_crm(said, InboundOutcome(stored=True, reply_message_id=None, tickets=(ticket,)))
+    (event,) = crm.events
+    assert (event.type, event.subject) == (CrmEventType.TICKET_CREATED, ticket["protocol"])
+    assert event.data["conversationId"] == said.conversation_id

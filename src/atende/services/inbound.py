@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from atende.domain import csat, metrics, opt_out
 from atende.domain.channel_health import ChannelSignal, Signal
@@ -65,6 +65,7 @@ class InboundOutcome:
     decision: RoutingDecision | None = None
     queued_for: str | None = None  # the team whose queue the conversation joined with this message
     opened: bool = False  # this message started the conversation
+    tickets: tuple[Mapping[str, Any], ...] = ()  # tickets the attendant's ERP tools opened for it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,8 +117,8 @@ class InboundService:
         return outcome
 
     def _tell_crm(self, message: InboundMessage, outcome: InboundOutcome) -> None:
-        """Conversation opened or handed to a person: an event for the CRM webhook, best effort (a lost
-        publish loses the event, never the customer's message)."""
+        """Conversation opened or handed to a person, a ticket opened: an event for the CRM webhook, best
+        effort (a lost publish loses the event, never the customer's message)."""
         happened = [CrmEventType.CONVERSATION_CREATED] if outcome.opened else []
         happened += [CrmEventType.CONVERSATION_HANDED_OFF] if outcome.queued_for else []
         for kind in happened:
@@ -125,6 +126,18 @@ class InboundService:
             crm.tell(
                 self._crm,
                 CrmEvent(type=kind, subject=message.conversation_id, at=message.timestamp, data=data),
+            )
+        for ticket in outcome.tickets:
+            data = {
+                "conversationId": message.conversation_id,
+                "channel": str(message.channel),
+                "subject": ticket.get("subject"),
+                "status": ticket.get("status"),
+            }
+            subject = str(ticket["protocol"])
+            crm.tell(
+                self._crm,
+                CrmEvent(type=CrmEventType.TICKET_CREATED, subject=subject, at=message.timestamp, data=data),
             )
 
     def _handle(self, uow: UnitOfWork, message: InboundMessage) -> InboundOutcome:
@@ -164,6 +177,7 @@ class InboundService:
         person = contact.seen(message)
         stored = earlier or Message.received(message, contact_id=contact_id)
         reply: Message | None = None
+        tickets: tuple[Mapping[str, Any], ...] = ()
 
         if message.echo:  # the business wrote from Meta's apps: stored as the agent's, never answered
             stored = stored.decided(triage=None, decision=None)
@@ -183,6 +197,7 @@ class InboundService:
             else:
                 answer = self._attend(request)
             conv, person, stored, reply = self._apply(request, answer, conv, person, stored, now)
+            tickets = opened_tickets(request.tools)
             uow.ia_logs.add(
                 AiLogEntry.of(
                     stored=stored,
@@ -228,6 +243,7 @@ class InboundService:
             decision=stored.decision,
             queued_for=conv.team if joined else None,
             opened=conversation is None,
+            tickets=tickets,
         )
 
     # -- the attendant -----------------------------------------------------------------------------------
@@ -485,3 +501,13 @@ class _LazyTurns(Sequence[Turn]):
 
     def __iter__(self) -> Iterator[Turn]:
         return iter(self._turns)
+
+
+def opened_tickets(tools: CustomerTools | None) -> tuple[Mapping[str, Any], ...]:
+    """The tickets the ERP opened while the attendant answered (each named by its protocol)."""
+    results = tools.results if tools else []
+    return tuple(
+        r["ticket"]
+        for name, r in results
+        if name == "open_technical_ticket" and (r.get("ticket") or {}).get("protocol")
+    )
