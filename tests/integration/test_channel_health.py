@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from typing import Any
 
 import httpx
@@ -15,11 +13,9 @@ from google.cloud.firestore import FieldFilter
 
 from atende import topics
 from atende.channels.signature import SIGNATURE_HEADER
-from atende.dev.payloads import DEMO_PHONE_NUMBER_ID, encode, post_signed, whatsapp_envelope, whatsapp_text
+from atende.dev.payloads import DEMO_PHONE_NUMBER_ID, encode, whatsapp_text
 from atende.dev.polling import wait_until
-from atende.domain.model import message_doc_id
-from tests.integration.test_poison import media_status
-from tests.integration.test_spine import SECRET, new_customer
+from tests.integration.test_poison import unkeepable_media_job
 
 pytestmark = pytest.mark.integration
 
@@ -62,26 +58,8 @@ def test_a_message_failed_five_times_is_logged_and_counted_in_health(stack, http
     system allows: an OSError, retried) is dead-lettered after five pushes; `dead_letters` records it."""
     row_key = ("whatsapp", DEMO_PHONE_NUMBER_ID)
     before = health(stack, admin)[row_key]["lastDay"]["deadLetters"]
-    wa_id = new_customer()
-    photo_id = f"wamid.{uuid.uuid4().hex}"
-    photo = {
-        "from": wa_id,
-        "id": photo_id,
-        "timestamp": str(int(time.time())),
-        "type": "image",
-        "image": {"id": "404404", "mime_type": "image/png", "sha256": "x"},
-    }
-    payload = whatsapp_envelope([photo], contacts=[{"profile": {"name": "Ana"}, "wa_id": wa_id}])
-    assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
-    message_id = message_doc_id("whatsapp", photo_id)
-    wait_until(lambda: media_status(firestore_db, photo_id) == "failed", what="the first fetch failed")
-    job = {
-        "message_id": message_id,
-        "channel": "whatsapp",
-        "account_id": "9" * 300,
-        "kind": "image",
-        "media_id": stack.graph.add_media(b"\x89PNG fake", "image/png"),
-    }
+    _, _, job = unkeepable_media_job(stack, http, firestore_db)
+    message_id = job["message_id"]
     publisher = pubsub_v1.PublisherClient()
     publisher.publish(
         publisher.topic_path(stack.config.project, topics.MEDIA), json.dumps(job).encode()

@@ -200,10 +200,10 @@ def test_bad_media_jobs_and_send_requests_never_stop_the_next_ones(stack, http, 
         assert entry["kind"] == "rejected", name
 
 
-def test_a_message_that_always_fails_is_dead_lettered_and_the_stack_goes_on(
-    stack, http, firestore_db, publisher
-):
-    """The emulator's own dead-lettering kills its push loop; the dev stack dead-letters for it."""
+def unkeepable_media_job(stack, http, db) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(customer, their photo, a media job for it that fails on every push): the job downloads, then
+    cannot be kept however often it is tried: its folder name is longer than any file system allows (an
+    OSError, which is retried)."""
     wa_id = new_customer()
     # A photo whose file Meta never had: its media ends `failed`, so a later job for it downloads again.
     photo_id = f"wamid.{uuid.uuid4().hex}"
@@ -216,9 +216,7 @@ def test_a_message_that_always_fails_is_dead_lettered_and_the_stack_goes_on(
     }
     payload = whatsapp_envelope([photo], contacts=[{"profile": {"name": "Ana"}, "wa_id": wa_id}])
     assert post_signed(http, f"{stack.functions_url}/webhook_whatsapp", payload, SECRET).status_code == 200
-    wait_until(lambda: media_status(firestore_db, photo_id) == "failed", what="the first fetch failed")
-    # A job that downloads, then cannot be kept however often it is tried: its folder name is longer
-    # than any file system allows (an OSError, which is retried).
+    wait_until(lambda: media_status(db, photo_id) == "failed", what="the first fetch failed")
     job = {
         "message_id": message_doc_id("whatsapp", photo_id),
         "channel": "whatsapp",
@@ -226,6 +224,14 @@ def test_a_message_that_always_fails_is_dead_lettered_and_the_stack_goes_on(
         "kind": "image",
         "media_id": stack.graph.add_media(b"\x89PNG fake", "image/png"),
     }
+    return wa_id, photo, job
+
+
+def test_a_message_that_always_fails_is_dead_lettered_and_the_stack_goes_on(
+    stack, http, firestore_db, publisher
+):
+    """The emulator's own dead-lettering kills its push loop; the dev stack dead-letters for it."""
+    wa_id, photo, job = unkeepable_media_job(stack, http, firestore_db)
     subscriber = pubsub_v1.SubscriberClient()
     dead_letter_topic = topics.MEDIA + topics.DEAD_LETTER_SUFFIX
     inspect = subscriber.subscription_path(stack.config.project, dead_letter_topic + "-inspect")

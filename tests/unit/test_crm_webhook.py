@@ -115,9 +115,9 @@ def test_a_refusal_is_not_retried():
     assert webhook.deliver(EVENT) == "failed" and poster.calls == 1
 
 
-def test_the_breaker_stops_calling_a_failing_crm_and_tries_again_later():
-    clock, poster, records = Clock(1000.0), Poster(*[500] * 100), Records()
-    webhook = CrmWebhook(
+def quick_breaker(clock: Clock, poster: Poster, records: Records) -> CrmWebhook:
+    """One attempt per event; the circuit opens after two failures, for 60 s."""
+    return CrmWebhook(
         url="https://crm.example",
         secret="s",
         poster=poster,
@@ -126,6 +126,11 @@ def test_the_breaker_stops_calling_a_failing_crm_and_tries_again_later():
         retry=Backoff(max_attempts=1),
         clock=clock,
     )
+
+
+def test_the_breaker_stops_calling_a_failing_crm_and_tries_again_later():
+    clock, poster, records = Clock(1000.0), Poster(*[500] * 100), Records()
+    webhook = quick_breaker(clock, poster, records)
     assert [webhook.deliver(EVENT) for _ in range(4)] == ["failed", "failed", "circuit_open", "circuit_open"]
     assert poster.calls == 2
     clock.now += 61
@@ -150,15 +155,7 @@ def test_admins_see_a_failing_crm_in_channel_health():
     from tests.fakes import FakeReportReader, Store
 
     clock, poster, records = Clock(1_800_000_000.0), Poster(*[500] * 100), Records()
-    webhook = CrmWebhook(
-        url="https://crm.example",
-        secret="s",
-        poster=poster,
-        records=records,
-        breaker=CircuitBreaker(failures_to_open=2, reset_s=60),
-        retry=Backoff(max_attempts=1),
-        clock=clock,
-    )
+    webhook = quick_breaker(clock, poster, records)
     store = Store()
 
     def crm_row():
