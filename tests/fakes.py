@@ -362,11 +362,13 @@ class FakeCampaignStore:
         self.templates = {(t.account_id, t.name, t.language): t for t in templates}
         self.recipients = list(contacts)
 
-    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
+    def create(self, campaign: Campaign, sends: Sequence[Send], audit: AuditEntry | None = None) -> None:
         for send in sends:
             self.store.sends[f"{campaign.id}/{send.contact_id}"] = Versioned(send, 1)
         self.store.counts[campaign.id] = Counter(str(s.status) for s in sends)
         self.store.campaigns[campaign.id] = Versioned(campaign, 1)
+        if audit is not None:
+            self.store.audit_logs[audit.id] = audit
 
     def queued(self, campaign_id: str) -> list[Send]:
         found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
@@ -381,6 +383,22 @@ class FakeCampaignStore:
 
     def all(self, limit: int) -> list[Campaign]:
         return [v.value for v in self.store.campaigns.values()][:limit]
+
+    def page(self, campaign_id: str, status: str | None, after_seq: int | None, limit: int) -> list[Send]:
+        found = [
+            s
+            for s in self.sends(campaign_id, len(self.store.sends))
+            if (status is None or s.status == status) and (after_seq is None or s.seq > after_seq)
+        ]
+        return found[:limit]
+
+    def pending_count(self, campaign_id: str) -> int:
+        sends = self.sends(campaign_id, len(self.store.sends))
+        return sum(1 for s in sends if s.status in campaign_rules.PENDING)
+
+    def handed_since(self, campaign_id: str, since: float) -> int:
+        sends = self.sends(campaign_id, len(self.store.sends))
+        return sum(1 for s in sends if s.handed_at is not None and s.handed_at >= since)
 
     def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
         return list(self.recipients)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from atende.entrypoints.reports_http import ReportServices
     from atende.erp.demo import DemoErp
     from atende.erp.port import Erp
+    from atende.services.campaign_console import CampaignConsole
     from atende.services.campaigns import CampaignService, CampaignStore, Personaliser, TaskQueue
     from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
@@ -316,6 +317,21 @@ def console() -> Console:
         FirestoreLogReader(db),
         secret_store(),
         lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
+        campaigns=campaign_console(),
+    )
+
+
+def campaign_console() -> CampaignConsole:
+    """The console's campaigns and templates: the CLI's services (the queue to start campaigns and to ask
+    campaign_send for a template sync; the console reads no channel token)."""
+    from atende.services.campaign_console import CampaignConsole
+
+    return CampaignConsole(
+        campaigns=campaign_service(),
+        store=campaign_store(),
+        templates=template_service(),
+        queue=task_queue(),
+        uow=unit_of_work,
     )
 
 

@@ -160,6 +160,7 @@ class Message:
     event: dict[str, Any] | None = None  # a timeline event: type, by, byName, before, after
     followup_rule: str | None = None  # the follow-up rule that sent it (proactive messages)
     campaign_id: str | None = None  # the campaign that sent it (issue 12)
+    campaign_name: str | None = None  # its name then, for the timeline (agents never read `campaigns`)
 
     @property
     def from_platform(self) -> bool:
@@ -281,6 +282,7 @@ class Message:
         *,
         message_id: str,
         campaign_id: str,
+        campaign_name: str,
         conversation_id: str,
         contact_id: str,
         account_id: str,
@@ -307,6 +309,7 @@ class Message:
                 now=now,
             ),
             campaign_id=campaign_id,
+            campaign_name=campaign_name,
         )
 
     @classmethod

@@ -1,5 +1,6 @@
-"""Flask ⇄ the console's settings (`console_api`, docs/console.md): one route per resource, admins only,
-bodies checked twice — their shape here (400), their meaning by the functions' own loaders (422)."""
+"""Flask ⇄ the console's settings (`console_api`, docs/console.md): one route per resource, admins only
+(campaigns and templates: supervisors too), bodies checked twice — their shape here (400), their meaning
+by the functions' own loaders (422)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ from werkzeug.routing import Map, Rule
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.errors import WorkflowRefused
 from atende.domain.staff import Actor
-from atende.entrypoints.staff_http import Identity, Invalid, StrictBody, body, error, json_ms, with_cors
+from atende.entrypoints.console_campaigns import CAMPAIGN_ROUTES
+from atende.entrypoints.staff_http import (
+    Identity,
+    Invalid,
+    StrictBody,
+    body,
+    error,
+    json_ms,
+    number_arg,
+    with_cors,
+)
+from atende.services.campaign_console import only_campaign_staff
 from atende.services.settings import errors
 from atende.services.settings.channels import ChannelAccount
 from atende.services.settings.console import Console
@@ -27,6 +39,7 @@ from atende.users.accounts import NoSuchUser, UserError, UserExists
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 256 * 1024  # a whole flow fits
+MAX_CSV_BYTES = 8 * 1024 * 1024  # an audience's CSV: some 250,000 numbers
 Doc = dict[str, Any]
 SLUG = r"[a-z0-9_-]{1,32}"
 
@@ -73,18 +86,8 @@ def _doc(request: flask.Request) -> Doc:
     return data
 
 
-def _number(request: flask.Request, name: str, kind: Callable[[str], Any]) -> Any:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        raise Invalid(f"Parâmetro {name} inválido") from None
-
-
 def _seconds(request: flask.Request, name: str) -> float | None:
-    ms = _number(request, name, int)
+    ms = number_arg(request, name, int)
     return ms / 1000 if ms is not None else None
 
 
@@ -100,7 +103,7 @@ def _routes() -> dict[str, Handler]:
             target=r.args.get("target") or None,
             since=_seconds(r, "from"),
             until=_seconds(r, "to"),
-            page_size=_number(r, "pageSize", int),
+            page_size=number_arg(r, "pageSize", int),
             cursor=r.args.get("cursor") or None,
         )
 
@@ -110,8 +113,8 @@ def _routes() -> dict[str, Handler]:
             conversation_id=r.args.get("conversationId") or None,
             message_id=r.args.get("messageId") or None,
             handoff=r.args.get("handoff") in ("1", "true"),
-            max_confidence=_number(r, "maxConfidence", float),
-            page_size=_number(r, "pageSize", int),
+            max_confidence=number_arg(r, "maxConfidence", float),
+            page_size=number_arg(r, "pageSize", int),
             cursor=r.args.get("cursor") or None,
         )
 
@@ -177,7 +180,17 @@ def _routes() -> dict[str, Handler]:
         "POST /users/<uid>/disable": lambda c, a, r, uid: {"user": c.staff.disable(a, uid)},
         "GET /audit": audit,
         "GET /ia-logs": ia_logs,
+        **{route: _campaigns(handler) for route, handler in CAMPAIGN_ROUTES.items()},
     }
+
+
+def _campaigns(handler: Handler) -> Handler:
+    def call(c: Console, a: Actor, r: flask.Request, **ids: str) -> Any:
+        if c.campaigns is None:
+            raise errors.NotFound("Campanhas não configuradas nesta função")
+        return handler(c.campaigns, a, r, **ids)
+
+    return call
 
 
 ROUTES = _routes()
@@ -190,7 +203,11 @@ IDS = {
     "step_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "uid": re.compile(r"[A-Za-z0-9_-]{1,128}"),
     "key": re.compile(r"[a-z]+_[0-9A-Za-z_.-]{1,64}"),
+    "campaign_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    "action": re.compile(r"start|pause|resume|cancel"),
 }
+# Campaigns and templates are marketing's and billing's work, whom the business makes admins or supervisors.
+CAMPAIGN_STAFF = ("/campaigns", "/templates")
 URLS = Map(
     [Rule(route.split(" ", 1)[1], methods=[route.split(" ", 1)[0]], endpoint=route) for route in ROUTES],
     strict_slashes=False,
@@ -218,11 +235,12 @@ def _dispatch(
         return error(405, "invalid", "Método não permitido para este recurso")
     if not all(IDS[name].fullmatch(value) for name, value in args.items()):
         return error(404, "not_found", "Identificador inválido")
-    if (request.content_length or 0) > MAX_JSON_BYTES:
+    campaigns = request.path.startswith(CAMPAIGN_STAFF)
+    if (request.content_length or 0) > (MAX_CSV_BYTES if campaigns else MAX_JSON_BYTES):
         return error(413, "invalid", "Requisição grande demais")
     try:
         actor = identity().verify(request.headers.get("Authorization"))
-        only_admins(actor)  # every resource: refused before its body is even read
+        (only_campaign_staff if campaigns else only_admins)(actor)  # refused before the body is even read
         result = ROUTES[route](console(), actor, request, **args)
         return {"ok": True, **json_ms(result)}, 200
     except Unauthenticated as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from atende.services.settings.channels import ChannelSettings, SecretStore
 from atende.services.settings.documents import SettingsDocuments, SettingsWriter
@@ -12,6 +13,9 @@ from atende.services.settings.flows import FlowSettings
 from atende.services.settings.logs import LogReader, LogViews
 from atende.services.settings.staff import Accounts, StaffSettings
 from atende.services.settings.store import SettingsStore
+
+if TYPE_CHECKING:
+    from atende.services.campaign_console import CampaignConsole
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class Console:
     channels: ChannelSettings
     staff: StaffSettings
     logs: LogViews
+    campaigns: CampaignConsole | None = None  # campaigns and templates: supervisors too (docs/campaigns.md)
 
     @classmethod
     def build(
@@ -30,6 +35,7 @@ class Console:
         secrets: SecretStore,
         accounts: Accounts,
         clock: Callable[[], float] = time.time,
+        campaigns: CampaignConsole | None = None,
     ) -> Console:
         writer = SettingsWriter(store, clock)
         return cls(
@@ -38,4 +44,5 @@ class Console:
             channels=ChannelSettings(writer, secrets),
             staff=StaffSettings(accounts),
             logs=LogViews(reader),
+            campaigns=campaigns,
         )
