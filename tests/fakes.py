@@ -917,3 +917,24 @@ class FakeVisitorTokens:
         if found is None:
             raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
         return found
+
+
+class FakeTemplateStore:
+    """`templates` as the template service sees it: Meta's catalog copied per number."""
+
+    def __init__(self, templates: Iterable[Any] = ()) -> None:
+        self.templates = {t.id: t for t in templates}
+
+    def replace(self, account_id: str, templates: Sequence[Any]) -> int:
+        keep = {t.id for t in templates}
+        gone = [t for t in self.list(account_id) if t.id not in keep and t.status != "DELETED"]
+        self.templates.update({t.id: t for t in templates})
+        self.templates.update({t.id: replace(t, status="DELETED") for t in gone})
+        return len(gone)
+
+    def put(self, template: Any) -> None:
+        self.templates[template.id] = template
+
+    def list(self, account_id: str | None) -> list[Any]:
+        found = [t for t in self.templates.values() if account_id in (None, t.account_id)]
+        return sorted(found, key=lambda t: t.id)
