@@ -59,6 +59,8 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
           </Text>
           {fromHistory && <ChannelBadge channel={message.channel} />}
           {fromHistory && <Text size="xs" c="dimmed">{t('msg.fromHistory')}</Text>}
+          {message.campaignId && <Badge size="xs" variant="light" color="grape" tt="none" data-testid="origin">{t('msg.campaign', { name: message.campaignName || message.campaignId })}</Badge>}
+          {message.followupRule && <Badge size="xs" variant="light" color="cyan" tt="none" data-testid="origin">{t('msg.followup', { rule: message.followupRule })}</Badge>}
         </Group>
         <Media message={message} />
         {message.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>}
