@@ -45,7 +45,7 @@ function Recipients({ campaignId, version }) {
               <Table.Td>{s.seq + 1}</Table.Td>
               <Table.Td><Text size="sm" ff="monospace">{s.phone}</Text></Table.Td>
               <Table.Td>{s.name || '—'}</Table.Td>
-              <Table.Td><Badge size="sm" variant="light" color={SEND_COLOR[s.status] || 'gray'}>{t(`console.campaigns.send.${s.status}`)}</Badge></Table.Td>
+              <Table.Td><Badge size="sm" variant="light" tt="none" color={SEND_COLOR[s.status] || 'gray'}>{t(`console.campaigns.send.${s.status}`)}</Badge></Table.Td>
               <Table.Td><Text size="xs">{s.reason ? t(`console.campaigns.reasons.${s.reason}`, { defaultValue: s.reason }) : ''}</Text></Table.Td>
               <Table.Td><Text size="xs">{clock(s.repliedAt)}</Text></Table.Td>
             </Table.Tr>
@@ -108,7 +108,7 @@ export default function CampaignDetail() {
         </Progress.Root>
         <Group gap="xs" mt="sm">
           {SHOWN.filter((s) => counts[s]).map((s) => (
-            <Badge key={s} variant="light" color={SEND_COLOR[s] || 'grape'} data-testid={`count-${s}`}>{t(`console.campaigns.send.${s}`)}: {counts[s]}</Badge>
+            <Badge key={s} variant="light" tt="none" size="lg" color={SEND_COLOR[s] || 'grape'} data-testid={`count-${s}`}>{t(`console.campaigns.send.${s}`)}: {counts[s]}</Badge>
           ))}
         </Group>
       </Paper>

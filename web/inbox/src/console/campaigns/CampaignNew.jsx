@@ -18,10 +18,10 @@ function Report({ report }) {
   return (
     <Stack gap="xs" data-testid="audience-report">
       <Group gap="xs">
-        <Badge variant="light">{t('console.campaigns.rows', { n: summary.rows })}</Badge>
-        <Badge color="green" variant="light">{t('console.campaigns.valid', { n: summary.valid })}</Badge>
-        <Badge color={summary.invalid ? 'red' : 'gray'} variant="light">{t('console.campaigns.invalid', { n: summary.invalid })}</Badge>
-        <Badge color={summary.duplicates ? 'yellow' : 'gray'} variant="light">{t('console.campaigns.duplicates', { n: summary.duplicates })}</Badge>
+        <Badge variant="light" tt="none" size="lg">{t('console.campaigns.rows', { n: summary.rows })}</Badge>
+        <Badge color="green" variant="light" tt="none" size="lg">{t('console.campaigns.valid', { n: summary.valid })}</Badge>
+        <Badge color={summary.invalid ? 'red' : 'gray'} variant="light" tt="none" size="lg">{t('console.campaigns.invalid', { n: summary.invalid })}</Badge>
+        <Badge color={summary.duplicates ? 'yellow' : 'gray'} variant="light" tt="none" size="lg">{t('console.campaigns.duplicates', { n: summary.duplicates })}</Badge>
       </Group>
       {problems.length > 0 && (
         <Table aria-label={t('console.campaigns.problems')} withTableBorder>
@@ -117,7 +117,7 @@ export default function CampaignNew() {
       {problem && <Alert color="red" role="alert">{problem}</Alert>}
       <Paper withBorder p="md" radius="md">
         <Stack gap="sm">
-          <TextInput label={t('console.campaigns.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+          <TextInput label={t('console.campaigns.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
           <Group grow align="flex-start">
             <Select label={t('console.campaigns.account')} data={accounts} value={chosenAccount} onChange={(v) => { setAccount(v); pick(null); }} />
             <Select label={t('console.campaigns.template')} searchable value={templateId} onChange={pick}
