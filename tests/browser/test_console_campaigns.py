@@ -1,8 +1,9 @@
 """An admin runs a campaign from the console in headless Chromium against the running stack: syncs the
 templates, fills the template's parameters and sees them in the preview, uploads a small CSV and reads
 the validation report before confirming, starts it, watches the progress bar reach 100 % and finds the
-recipients sent or delivered. Screenshots of the templates, the list, the form and the detail
-(artifacts/console-campaigns-*.png, pt-BR)."""
+recipients sent or delivered; the conversation it opened says which campaign sent the message.
+Screenshots of the templates, the list, the form and the detail (artifacts/console-campaigns-*.png,
+pt-BR) and of the timeline (artifacts/inbox-campaign-on-the-timeline.png)."""
 
 from __future__ import annotations
 
@@ -72,4 +73,10 @@ def test_an_admin_uploads_a_csv_starts_a_campaign_and_watches_it_reach_100_perce
     row = page.get_by_test_id("campaigns").locator("tr", has_text=name)
     row.get_by_text("100%").wait_for(timeout=15_000)
     shot(page, "campaigns-list", prefix="console")
+
+    page.goto(f"{stack.inbox_url}/c/whatsapp_{ACCOUNT}_{phones[0]}")  # the conversation the campaign opened
+    origin = page.get_by_test_id("timeline").get_by_test_id("origin")
+    origin.wait_for(timeout=15_000)
+    assert origin.inner_text() == f"Campanha: {name}"
+    shot(page, "campaign-on-the-timeline", prefix="inbox")
     page.close()
