@@ -147,11 +147,15 @@ locals {
       }
     }
     console = {
-      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
+      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels; campaigns and templates"
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
       publishes_to  = []
       env = {
         INBOX_ORIGINS = join(",", var.inbox_origins)
+        # Campaigns started from the console (and template syncs, run by campaign_send) are queue tasks.
+        CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
+        CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
       }
     }
     reports = {

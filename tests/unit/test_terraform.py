@@ -385,14 +385,15 @@ def test_campaign_tasks_run_as_the_tasks_invoker():
     assert 0 < config["retry_config"]["max_attempts"] <= 10
     assert seconds(config["retry_config"]["max_backoff"]) <= 3600
 
-    for name, sa in (("automation_enqueuer", "automation"), ("outbound_enqueuer", "outbound")):
+    for sa in ("automation", "outbound", "console"):  # the console starts, resumes and asks for syncs
+        name = f"{sa}_enqueuer"
         enqueuer = resource("google_cloud_tasks_queue_iam_member", name)
         assert enqueuer["role"] == "roles/cloudtasks.enqueuer"
         assert enqueuer["member"] == f'${{google_service_account.function["{sa}"].member}}'
     acts_as = resource("google_service_account_iam_member", "automation_acts_as_tasks_invoker")
     assert acts_as["service_account_id"] == "${google_service_account.tasks_invoker.name}"
     assert acts_as["role"] == "roles/iam.serviceAccountUser"
-    assert acts_as["for_each"] == "${toset([\"automation\", \"outbound\"])}"
+    assert acts_as["for_each"] == "${toset([\"automation\", \"outbound\", \"console\"])}"
     invoker = resource("google_cloud_run_v2_service_iam_member", "tasks_invoker")
     assert 'this["campaign_send"]' in invoker["name"]
     assert invoker["member"] == "${google_service_account.tasks_invoker.member}"
