@@ -149,9 +149,10 @@ locals {
     console = {
       description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels; campaigns and templates"
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
-      publishes_to  = []
+      publishes_to  = ["crm"] # a campaign cancelled there is a campaign.finished event
       env = {
         INBOX_ORIGINS = join(",", var.inbox_origins)
+        CRM_EVENTS    = var.crm_webhook_url != "" ? "1" : "0"
         # Campaigns started from the console (and template syncs, run by campaign_send) are queue tasks.
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email

@@ -331,9 +331,10 @@ def test_grants_are_least_privilege():
     assert dirs["ai_reply"]["publishes_to"] == ["outbound", "media", "crm"]
     assert dirs["automation"]["publishes_to"] == ["outbound"]
     assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
-    # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
+    # the console manages people in Firebase Auth and settings in Firestore; it publishes only the CRM's
+    # campaign.finished of a campaign cancelled there
     assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
-    assert dirs["console"]["publishes_to"] == []
+    assert dirs["console"]["publishes_to"] == ["crm"]
     assert dirs["reports"]["project_roles"] == ["roles/datastore.viewer"]  # reports only read
     assert dirs["reports"]["publishes_to"] == []
 
