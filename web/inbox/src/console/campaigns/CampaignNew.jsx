@@ -43,6 +43,17 @@ function Report({ report }) {
   );
 }
 
+function Section({ title, children }) {
+  return (
+    <Paper withBorder p="md" radius="md">
+      <Stack gap="sm">
+        <Title order={3} size="h5">{title}</Title>
+        {children}
+      </Stack>
+    </Paper>
+  );
+}
+
 export default function CampaignNew() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -150,9 +161,7 @@ export default function CampaignNew() {
           )}
         </Stack>
       </Paper>
-      <Paper withBorder p="md" radius="md">
-        <Stack gap="sm">
-          <Title order={3} size="h5">{t('console.campaigns.audience')}</Title>
+      <Section title={t('console.campaigns.audience')}>
           <SegmentedControl value={source} onChange={setSource} w={360}
             data={[{ value: 'csv', label: t('console.campaigns.fromCsv') }, { value: 'filter', label: t('console.campaigns.fromContacts') }]} />
           {source === 'csv' ? (
@@ -169,17 +178,13 @@ export default function CampaignNew() {
               <TextInput label={t('console.campaigns.persona')} value={persona} onChange={(e) => setPersona(e.currentTarget.value)} />
             </Group>
           )}
-        </Stack>
-      </Paper>
-      <Paper withBorder p="md" radius="md">
-        <Stack gap="sm">
-          <Title order={3} size="h5">{t('console.campaigns.schedule')}</Title>
+      </Section>
+      <Section title={t('console.campaigns.schedule')}>
           <Radio.Group value={when} onChange={setWhen}>
             <Group><Radio value="now" label={t('console.campaigns.now')} /><Radio value="later" label={t('console.campaigns.later')} /></Group>
           </Radio.Group>
           {when === 'later' && <TextInput type="datetime-local" w={260} label={t('console.campaigns.at')} value={at} onChange={(e) => setAt(e.currentTarget.value)} />}
-        </Stack>
-      </Paper>
+      </Section>
       <Group>
         <Button onClick={() => submit(true)} disabled={!ready} loading={busy}>
           {when === 'later' ? t('console.campaigns.confirmSchedule') : t('console.campaigns.confirmStart')}
