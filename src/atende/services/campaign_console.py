@@ -139,7 +139,7 @@ class CampaignConsole:
                 personalise=draft.personalise,
                 actor=actor,
             )
-        except (WorkflowRefused, TemplateInvalid, KeyError) as e:
+        except (WorkflowRefused, TemplateInvalid) as e:
             raise SettingRefused(str(getattr(e, "reason", e))) from None
         if start:
             campaign = self._campaigns.start(campaign.id, actor)
