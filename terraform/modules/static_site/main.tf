@@ -17,8 +17,7 @@ locals {
   )
 }
 
-# The files are public by nature (browsers load them), so anyone may read an object by its name; nobody
-# may list the bucket (legacyObjectReader has storage.objects.get only) and only the deployer writes.
+# The files are public by nature (browsers load them), so anyone may read them; only the deployer writes.
 # Nothing private is ever put here: config.json holds a browser API key, which identifies the project and
 # is no credential (Firestore rules and the functions decide what a caller may do).
 resource "google_storage_bucket" "this" {
@@ -54,10 +53,14 @@ resource "google_storage_bucket" "this" {
   }
 }
 
+# Reading by name only (legacyObjectReader: storage.objects.get), except for a single-page app: to a
+# caller who may not list, Cloud Storage answers a missing object with 403, not 404, and only a 404 is
+# replaced by index.html, which a reload of a client-side route needs. Listing shows the names of the
+# built files, which the app's pages name anyway.
 resource "google_storage_bucket_iam_member" "public" {
-  # checkov:skip=CKV_GCP_28:anonymous browsers (and the load balancer) read the site's files by name; listing is not granted
+  # checkov:skip=CKV_GCP_28:anonymous browsers (and the load balancer) read the site's files, which hold nothing private
   bucket = google_storage_bucket.this.name
-  role   = "roles/storage.legacyObjectReader"
+  role   = var.single_page_app ? "roles/storage.objectViewer" : "roles/storage.legacyObjectReader"
   member = "allUsers"
 
   # Replacing a grant (e.g. the former objectViewer) never leaves the site unreadable in between.
