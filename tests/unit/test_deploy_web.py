@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -165,3 +169,53 @@ def test_the_real_builds_have_their_entry_points_and_hash_every_other_file():
     for app in apps:
         uploads = plan(app)
         assert {u.name for u in uploads if u.cache_control != IMMUTABLE} == set(app.entry_points), app.name
+
+
+class _UploadRecorder(BaseHTTPRequestHandler):
+    """The one call of Cloud Storage's JSON API that GcsObjectStore makes: a multipart object upload."""
+
+    received: ClassVar[list[tuple[str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, body))
+        metadata = json.loads(body.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0])
+        reply = json.dumps({**metadata, "bucket": self.path.split("/")[5], "generation": "1"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_cloud_storage_adapter_sends_each_files_headers_as_object_metadata(checkout: Path):
+    """google-cloud-storage against a local recorder of its upload call: the metadata a browser will get."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    _UploadRecorder.received.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _UploadRecorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = storage.Client(
+            project=PROJECT,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": f"http://127.0.0.1:{server.server_port}"},
+        )
+        _, widget = deploy_web.web_apps(checkout)
+        loader = next(u for u in plan(widget) if u.name == "atende-widget.js")
+        deploy_web.GcsObjectStore(PROJECT, client).upload("acme-atende-atende-widget", loader)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    [(path, body)] = _UploadRecorder.received
+    assert path.startswith("/upload/storage/v1/b/acme-atende-atende-widget/o?uploadType=multipart")
+    metadata = json.loads(body.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0])
+    assert metadata["name"] == "atende-widget.js"
+    assert metadata["contentType"] == "text/javascript; charset=utf-8"
+    assert metadata["cacheControl"] == "public, max-age=300"
+    assert WIDGET_FILES["atende-widget.js"].encode() in body

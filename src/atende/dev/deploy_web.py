@@ -47,6 +47,7 @@ class GcsObjectStore:
     def upload(self, bucket: str, item: Upload) -> None:
         blob = self._client.bucket(bucket).blob(item.name)
         blob.cache_control = item.cache_control
+        blob.content_type = item.content_type
         blob.upload_from_filename(str(item.path), content_type=item.content_type)
 
 
