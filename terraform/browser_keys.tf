@@ -6,11 +6,13 @@
 #
 # Each key may call the three APIs the SDK calls from a browser and no other.
 #
-# The inbox's key also names the inbox's origins as the only allowed referrers.
+# The inbox's key also names the inbox's origins as the only allowed referrers (its Referrer-Policy,
+# strict-origin-when-cross-origin, sends Google's APIs the origin these patterns match).
 #
 # The widget's key is API-restricted only: the widget runs on every page of every business site that
 # pastes the snippet, whose origins are data (sites/{key}.origins, edited in the console), not
-# configuration, so a referrer list here would break the chat on each site added after the last apply.
+# configuration, so a referrer list here would break the chat on each site added after the last apply
+# (and on any site whose Referrer-Policy is no-referrer).
 # Referrer checks would add little anyway: the Referer header is set by the caller, and only browsers
 # are kept from forging it. The webchat function enforces each site's origins itself (CORS, 403).
 #
