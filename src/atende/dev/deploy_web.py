@@ -52,9 +52,11 @@ class GcsObjectStore:
 
 
 def terraform_outputs(directory: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        ["terraform", f"-chdir={directory}", "output", "-json"], capture_output=True, text=True, check=False
-    )
+    command = ["terraform", f"-chdir={directory}", "output", "-json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise DeployError("terraform is not installed (it reads the buckets from the state)") from exc
     if done.returncode != 0:
         raise DeployError(f"`terraform output` failed in {directory}: {done.stderr.strip()}")
     return {name: output["value"] for name, output in json.loads(done.stdout or "{}").items()}
