@@ -895,3 +895,23 @@ class FakeVisitorTokens:
         if found is None:
             raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
         return found
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    content_type: str
+    cache_control: str
+
+
+@dataclass
+class FakeObjectStore:
+    """Cloud Storage for `atende deploy web`: buckets of named objects, and the order they were written in."""
+
+    buckets: dict[str, dict[str, StoredObject]] = field(default_factory=dict)
+    written: list[tuple[str, str]] = field(default_factory=list)  # (bucket, name), in order
+
+    def upload(self, bucket: str, item: Any) -> None:
+        stored = StoredObject(item.path.read_bytes(), item.content_type, item.cache_control)
+        self.buckets.setdefault(bucket, {})[item.name] = stored
+        self.written.append((bucket, item.name))
