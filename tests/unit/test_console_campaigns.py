@@ -12,7 +12,9 @@ import pytest
 
 from atende.domain.campaign import SendStatus
 from atende.domain.channels import ChannelConfig, ChannelRegistry
+from atende.domain.contact import Contact
 from atende.domain.model import Channel
+from atende.domain.opt_out import Command
 from atende.domain.staff import Actor
 from atende.entrypoints import campaign_http
 from atende.entrypoints.console_http import handle
@@ -22,7 +24,15 @@ from atende.services.campaigns import CampaignService, LocalPersonaliser
 from atende.services.deliveries import Deliveries
 from atende.services.outbound import OutboundService
 from atende.services.templates import TemplateService
-from tests.fakes import FakeCampaignStore, FakeSender, FakeTaskQueue, FakeTemplateStore, FakeUnitOfWork, Store
+from tests.fakes import (
+    FakeCampaignStore,
+    FakeSender,
+    FakeTaskQueue,
+    FakeTemplateStore,
+    FakeUnitOfWork,
+    Store,
+    Versioned,
+)
 from tests.unit.test_campaign_service import ACCOUNT, PROMO, Clock
 from tests.unit.test_console_http import ORIGIN, TokensAreUids
 from tests.unit.test_console_settings import ADMIN, AGENT, SUPERVISOR, World
@@ -199,7 +209,9 @@ def test_pause_resume_cancel_are_audited_and_refused_when_they_make_no_sense(cal
 def test_recipients_are_paged_in_audience_order_and_filtered_by_status(call, desk):
     csv = "telefone\n" + "".join(f"+55119876500{i:02d}\n" for i in range(7))
     campaign_id = call("POST", "/campaigns", body=new_campaign(csv=csv, start=True)).json["campaign"]["id"]
-    desk.store.opt_outs[desk.service._store.sends(campaign_id, 10)[3].contact_id] = {"all": True}
+    fourth = desk.service._store.sends(campaign_id, 10)[3].contact_id
+    said_stop = Contact(id=fourth).commanded(Command.OUT, "SAIR", desk.clock())
+    desk.store.contacts[fourth] = Versioned(said_stop, 1)
     desk.run_tasks()
     first = call("GET", f"/campaigns/{campaign_id}/sends?pageSize=4").json
     rest = call("GET", f"/campaigns/{campaign_id}/sends?pageSize=4&cursor={first['next']}").json

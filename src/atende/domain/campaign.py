@@ -248,16 +248,6 @@ def share_done(total: int, counts: Mapping[str, int]) -> float:
     return done(total, counts) / total if total else 1.0
 
 
-def opted_out(opt_out: Mapping[str, Any] | None, channel: str) -> bool:
-    """The contact's `optOut` map (docs/data-model.md): everything, or this channel."""
-    if not opt_out:
-        return False
-    if opt_out.get("all"):
-        return True
-    channels = opt_out.get("channels") or []
-    return channel in channels
-
-
 def template_params(template: TemplateChoice, personal: str | None) -> tuple[str, ...]:
     """The body parameters for one recipient: the campaign's, with the personalised one filled in."""
     params = list(template.params)
