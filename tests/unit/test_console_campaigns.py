@@ -10,7 +10,7 @@ from typing import Any
 import flask
 import pytest
 
-from atende.domain.campaign import SendStatus
+from atende.domain.campaign import Recipient, SendStatus
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.contact import Contact
 from atende.domain.model import Channel
@@ -38,6 +38,7 @@ from tests.unit.test_console_http import ORIGIN, TokensAreUids
 from tests.unit.test_console_settings import ADMIN, AGENT, SUPERVISOR, World
 
 CSV = "nome;telefone\nMaria;(11) 98765-4321\nJoão;+55 21 99876-5432\nRepetida;11 98765-4321\nZé;123\n"
+VIP = Recipient(contact_id="c_vip", wa_id="5511955554444", name="Vera Vip")
 app = flask.Flask(__name__)
 
 
@@ -74,7 +75,7 @@ class Desk:
         self.templates = TemplateService(self.catalog, FakeTemplateStore([PROMO]), lambda: channels)
         self.service = CampaignService(
             uow=self.uow,
-            store=FakeCampaignStore(self.store, templates=[PROMO]),
+            store=FakeCampaignStore(self.store, templates=[PROMO], contacts=[VIP]),
             queue=self.queue,
             outbound=lambda: self.outbound,
             channels=lambda: channels,
@@ -263,3 +264,16 @@ def test_the_campaign_message_carries_the_campaign_for_the_timeline(call, desk):
     messages = [m.value for m in desk.store.messages.values()]
     assert {(m.campaign_id, m.campaign_name) for m in messages} == {(campaign_id, "Black Friday")}
     assert {str(m.status) for m in messages} == {str(SendStatus.SENT)}
+
+
+def test_a_campaign_from_contact_filters_is_a_draft_until_started(call, desk):
+    body = new_campaign(csv=None, filter={"labels": ["vip"], "persona": "cliente"})
+    created = call("POST", "/campaigns", who=SUPERVISOR, body=body).json
+    campaign = created["campaign"]
+    assert (campaign["status"], campaign["total"], created["audience"]) == ("draft", 1, None)
+    assert campaign["audience"] == {"filter": {"labels": ["vip"], "persona": "cliente"}}
+    assert desk.queue.tasks == []  # nothing goes out before it is started
+    started = call("POST", f"/campaigns/{campaign['id']}/start", who=SUPERVISOR).json["campaign"]
+    assert started["status"] == "running"
+    assert desk.run_tasks().count("send") == 1
+    assert [m.recipient_phone for m in desk.sender.sent] == ["+5511955554444"]
