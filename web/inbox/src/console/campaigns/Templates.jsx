@@ -57,8 +57,8 @@ export default function Templates() {
                 <Table.Td><Text size="sm" ff="monospace">{tp.name}</Text></Table.Td>
                 <Table.Td>{tp.language}</Table.Td>
                 <Table.Td><Text size="xs">{t(`console.templates.categories.${tp.category}`, { defaultValue: tp.category })}</Text></Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Badge size="sm" variant="light" tt="none" style={{ overflow: 'visible' }} color={TEMPLATE_COLOR[tp.status] || 'gray'} title={tp.rejectedReason || undefined}>
+                <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 110 }}>
+                  <Badge size="sm" variant="light" tt="none" color={TEMPLATE_COLOR[tp.status] || 'gray'} title={tp.rejectedReason || undefined}>
                     {t(`console.templates.states.${tp.status}`, { defaultValue: tp.status })}
                   </Badge>
                 </Table.Td>
