@@ -18,6 +18,7 @@ from atende.entrypoints.webchat_http import handle
 from atende.services.webchat import WebChatService
 from tests.fakes import (
     FakeMediaStore,
+    FakeMessageReader,
     FakePublisher,
     FakeRateCounter,
     FakeSites,
@@ -41,6 +42,7 @@ class World:
     tokens: FakeVisitorTokens = field(default_factory=FakeVisitorTokens)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     media: FakeMediaStore = field(default_factory=FakeMediaStore)
+    messages: FakeMessageReader = field(default_factory=FakeMessageReader)
     now: float = NOW
     available: bool = True
     service: WebChatService | None = None
@@ -55,6 +57,7 @@ class World:
             tokens=self.tokens,
             publisher=self.publisher,
             media=self.media,
+            messages=self.messages,
             secret_for={"loja": SECRET, "banco": SECRET}.get,
             available=lambda: self.available,
             clock=lambda: self.now,
