@@ -4,13 +4,17 @@ with Retry-After, and nothing stored or published on a refusal."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import flask
 import pytest
 
+from atende.domain.contacts import Address
+from atende.domain.content import Document
 from atende.domain.events import InboundMessage, StatusUpdate
+from atende.domain.media import KeptMedia
+from atende.domain.message import Message
 from atende.domain.model import Channel, MessageKind
 from atende.domain.site import RateLimits, Site
 from atende.domain.visitor import identity_hash
@@ -453,6 +457,89 @@ def test_a_pdf_up_to_ten_megabytes_is_accepted(world):
     token = world.visitor_token(world.session())
     answer = _upload(world, token, PDF + b"\0" * (9 * 2**20), "application/pdf")
     assert answer.status_code == 200 and answer.get_json()["path"].endswith(".pdf")
+
+
+# -- fresh links to files -----------------------------------------------------------------------------------
+
+
+def _stored(world: World, token: str, data: bytes = PNG, mime: str = "image/png") -> Message:
+    """A file the visitor sent, as `ai_reply` stores it from the published message."""
+    path = _upload(world, token, data, mime).get_json()["path"]
+    assert (
+        world.call("POST", "/messages", _message(attachment={"path": path}), token=token).status_code == 202
+    )
+    message = Message.received(world.publisher.published[-1], contact_id="c")
+    world.messages.add(message)
+    return message
+
+
+def _agent_file(conversation_id: str, path: str) -> Message:
+    return Message.by_agent(
+        client_id=f"f-{conversation_id}",
+        author_id="ana",
+        author_name="Ana",
+        conversation_id=conversation_id,
+        contact_id="c",
+        channel=Channel.WEBCHAT,
+        account_id="loja",
+        recipient=Address("v"),
+        window_from=None,
+        content=Document(url="https://storage.test/old", filename="boleto.pdf"),
+        text=None,
+        now=NOW,
+        media=KeptMedia.stored(path=path, mime_type="application/pdf", url="x", url_expires_at=NOW),
+    )
+
+
+def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(world):
+    session = world.session()
+    token = world.visitor_token(session)
+    mine = _stored(world, token)
+    reply = _agent_file(session["conversationId"], f"outgoing/{session['conversationId']}/{'a' * 32}/b.pdf")
+    note = replace(
+        _agent_file(session["conversationId"], "outgoing/x/y/z.pdf"), id="a_note", visibility="internal"
+    )
+    other = world.session()
+    theirs = _stored(world, world.visitor_token(other))
+    world.messages.add(reply, note)
+
+    ids = [mine.id, reply.id, note.id, theirs.id, "m_nothing"]
+    answer = world.call("POST", "/links", {"messageIds": ids}, token=token)
+    assert answer.status_code == 200
+    links = answer.get_json()["links"]
+    assert set(links) == {mine.id, reply.id}
+    assert links[mine.id] == f"https://storage.test/{mine.content.media_id}?ttl=3600"
+    assert links[reply.id].startswith(f"https://storage.test/outgoing/{session['conversationId']}/")
+    assert world.messages.round_trips == 1  # every id read at once
+
+    theirs_only = world.call("POST", "/links", {"messageIds": ids}, token=world.visitor_token(other))
+    assert theirs_only.get_json()["links"].keys() == {theirs.id}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messageIds": []},
+        {"messageIds": ["m_1"] * 51},
+        {"messageIds": ["a/b"]},
+        {"messageIds": ["__x__"]},
+        {},
+    ],
+)
+def test_links_for_a_body_that_names_no_messages_or_too_many_are_a_422_and_read_nothing(world, body):
+    answer = world.call("POST", "/links", body, token=world.visitor_token(world.session()))
+    assert answer.status_code == 422 and _error(answer) == "invalid_field"
+    assert world.messages.round_trips == 0
+
+
+def test_links_need_the_visitors_token_and_count_against_the_address_limit(world):
+    assert world.call("POST", "/links?site=loja", {"messageIds": ["m_1"]}).status_code == 401
+    world.add_site(Site(key="loja", origins=(ORIGIN,), rate_limits=RateLimits(requests_per_minute_per_ip=2)))
+    token = world.visitor_token(world.session())  # one request of the address's two
+    assert world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token).status_code == 200
+    refused = world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token)
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert world.messages.round_trips == 1
 
 
 # -- receipts and the offline form -----------------------------------------------------------------------
