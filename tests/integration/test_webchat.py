@@ -7,13 +7,11 @@ from __future__ import annotations
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.rate_limits import FirestoreRateCounter
-from atende.adapters.media_store import LocalMediaStore
 from atende.dev.auth_emulator import sign_in_with_custom_token
 from atende.dev.polling import wait_until
 from atende.dev.seed import DEMO_SITE_KEY, seed_demo_site
@@ -22,6 +20,7 @@ from atende.domain.rate_limits import Limit
 from atende.domain.site import Site
 from atende.domain.visitor import identity_hash
 from tests.auth_tokens import bearer
+from tests.media_files import stack_media
 
 pytestmark = pytest.mark.integration
 ORIGIN = "http://127.0.0.1:5180"
@@ -192,10 +191,7 @@ def test_an_old_photo_gets_a_fresh_link_for_its_visitor_and_its_team_only(stack,
     stored = firestore_db.collection("messages").document(sent.json()["messageId"])
     message = wait_until(lambda: stored.get().to_dict(), what="the photo stored")
     # A week later: the link written on the message has expired (signed as the stack signs, in the past).
-    store = LocalMediaStore(
-        Path(stack.env["MEDIA_DIR"]), stack.env["MEDIA_BASE_URL"], stack.env["MEDIA_URL_SECRET"]
-    )
-    expired = store.url(message["content"]["media_id"], -60)
+    expired = stack_media(stack).url(message["content"]["media_id"], -60)
     stored.update({"content.url": expired})
     assert http.get(expired).status_code == 403
 
