@@ -518,6 +518,7 @@ def test_photos_whose_stored_links_expired_still_show(browser, pages, stack, fir
     for text in ("foto antiga", "foto recente"):
         image = widget.stored_from_visitor(text).locator("img")
         image.wait_for(timeout=20_000)
+        image.scroll_into_view_if_needed()  # loaded lazily
         widget.page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=20_000
         )

@@ -13,7 +13,7 @@ function Media({ message, fresh, onBroken }) {
   const { t } = useTranslation();
   const url = fresh || storedLink(message);
   const kind = message.kind;
-  const broken = () => onBroken?.(message.id);
+  const broken = (event) => onBroken?.(message.id, event.currentTarget.src);
   if (kind === 'image' || kind === 'sticker') {
     return url ? <Image src={url} onError={broken} alt={message.content?.caption || t(`msg.${kind}`)} maw={240} radius="sm" /> : <Text size="sm">[{t(`msg.${kind}`)}]</Text>;
   }

@@ -21,12 +21,12 @@ function stale(message, now) {
   return (millis(message.timestamp) || 0) < now - WEEK_LINK_STALE_MS;
 }
 
-/** `links`: message id → fresh URL; `broken(id)`: its file failed to load (asked again once). */
+/** `links`: message id → fresh URL; `broken(id, src)`: its file failed to load from `src` (asked again once). */
 export function useFreshLinks(messages) {
   const [links, setLinks] = useState(() => new Map());
   const asked = useRef(new Set());
   const retried = useRef(new Set());
-  const inFlight = useRef(new Set()); // an image still showing the old link fails meanwhile: no second ask
+  const fresh = useRef({}); // the same as `links`, for `broken`
   const queue = useRef([]);
   const timer = useRef(null);
 
@@ -38,12 +38,13 @@ export function useFreshLinks(messages) {
       queue.current = [];
       timer.current = null;
       for (let i = 0; i < wanted.length; i += BATCH) {
-        const ids = wanted.slice(i, i + BATCH);
-        ids.forEach((id) => inFlight.current.add(id));
-        call('links', { messageIds: ids })
-          .then(({ links: fresh }) => setLinks((before) => new Map([...before, ...Object.entries(fresh || {})])))
-          .catch((error) => console.warn('links', error))
-          .finally(() => ids.forEach((id) => inFlight.current.delete(id)));
+        const batch = wanted.slice(i, i + BATCH);
+        call('links', { messageIds: batch })
+          .then((answer) => {
+            Object.assign(fresh.current, answer.links);
+            setLinks(new Map(Object.entries(fresh.current)));
+          })
+          .catch((error) => console.warn('links', error));
       }
     }, 0);
   }, []);
@@ -56,8 +57,10 @@ export function useFreshLinks(messages) {
   }, [messages, ask]);
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  const broken = useCallback((id) => {
-    if (retried.current.has(id) || inFlight.current.has(id)) return;
+  const broken = useCallback((id, src) => {
+    // an older link failing while (or after) a fresh one was asked for is no news
+    if (fresh.current[id] ? src !== fresh.current[id] : asked.current.has(id)) return;
+    if (retried.current.has(id)) return;
     retried.current.add(id);
     ask([id]);
   }, [ask]);

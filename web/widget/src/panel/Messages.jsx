@@ -70,7 +70,7 @@ function Stored({ t, site, message, showChoices, onChoose, fresh, onBroken }) {
     <li class="aw-row" data-side={own ? 'visitor' : 'business'} data-message-id={message.id} data-status={message.status}>
       {!own ? <span class="aw-sender">{senderName(t, site, message)}</span> : null}
       <div class="aw-bubble">
-        <Attachment t={t} {...media} onError={() => onBroken(message.id)} />
+        <Attachment t={t} {...media} onError={(event) => onBroken(message.id, event.currentTarget.src)} />
         {text ? (
           <p class="aw-text">
             <Linked text={text} />

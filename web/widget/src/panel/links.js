@@ -23,12 +23,12 @@ function stale(message, now) {
   return millis(message.createdAt || message.timestamp) < now - STALE_MS;
 }
 
-/** `links`: message id → fresh URL; `broken(id)`: its file failed to load (asked again once). */
+/** `links`: message id → fresh URL; `broken(id, src)`: its file failed to load from `src` (asked again once). */
 export function useFreshLinks(api, messages) {
   const [links, setLinks] = useState({});
   const asked = useRef(new Set());
   const retried = useRef(new Set());
-  const inFlight = useRef(new Set()); // an image still showing the old link fails meanwhile: no second ask
+  const fresh = useRef({}); // the same as `links`, for `broken`
   const queue = useRef(null);
 
   const ask = useCallback((ids) => {
@@ -41,13 +41,14 @@ export function useFreshLinks(api, messages) {
       const wanted = [...new Set(queue.current)];
       queue.current = null;
       for (let i = 0; i < wanted.length; i += BATCH) {
-        const ids = wanted.slice(i, i + BATCH);
-        ids.forEach((id) => inFlight.current.add(id));
+        const batch = wanted.slice(i, i + BATCH);
         api
-          .links(ids)
-          .then((answer) => setLinks((before) => ({ ...before, ...answer.links })))
-          .catch((error) => console.warn('[Atende widget] links', error))
-          .finally(() => ids.forEach((id) => inFlight.current.delete(id)));
+          .links(batch)
+          .then((answer) => {
+            Object.assign(fresh.current, answer.links);
+            setLinks({ ...fresh.current });
+          })
+          .catch((error) => console.warn('[Atende widget] links', error));
       }
     }, 0);
   }, [api]);
@@ -59,8 +60,10 @@ export function useFreshLinks(api, messages) {
     if (due.length) ask(due);
   }, [messages]);
 
-  const broken = useCallback((id) => {
-    if (retried.current.has(id) || inFlight.current.has(id)) return;
+  const broken = useCallback((id, src) => {
+    // an older link failing while (or after) a fresh one was asked for is no news
+    if (fresh.current[id] ? src !== fresh.current[id] : asked.current.has(id)) return;
+    if (retried.current.has(id)) return;
     retried.current.add(id);
     ask([id]);
   }, [ask]);
