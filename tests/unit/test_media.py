@@ -248,23 +248,26 @@ def test_a_message_shows_a_file_of_ours_only_when_it_was_kept_or_is_the_visitors
     assert _webchat_upload("outgoing/webchat_loja_v1/x/y.png").file_path is None
 
 
-def test_an_agents_attachment_shows_the_file_kept_for_it():
-    sent = Message.by_agent(
-        client_id="f1",
+def agents_pdf(conversation_id: str, path: str, now: float = 0.0) -> Message:
+    """An agent's PDF on web chat, as the inbox writes it: the file kept, its path on `media`."""
+    return Message.by_agent(
+        client_id=f"f-{conversation_id}",
         author_id="ana",
         author_name="Ana",
-        conversation_id="webchat_loja_v1",
+        conversation_id=conversation_id,
         contact_id="c",
         channel=Channel.WEBCHAT,
         account_id="loja",
         recipient=Address("v1"),
         window_from=None,
-        content=Document(url="https://storage.test/x", filename="b.pdf"),
+        content=Document(url="https://storage.test/old", filename=path.rsplit("/", 1)[-1]),
         text=None,
-        now=0,
-        media=KeptMedia.stored(
-            path="outgoing/webchat_loja_v1/h/b.pdf", mime_type="application/pdf", url="x", url_expires_at=1
-        ),
+        now=now,
+        media=KeptMedia.stored(path=path, mime_type="application/pdf", url="x", url_expires_at=now),
     )
+
+
+def test_an_agents_attachment_shows_the_file_kept_for_it():
+    sent = agents_pdf("webchat_loja_v1", "outgoing/webchat_loja_v1/h/b.pdf")
     assert sent.file_path == "outgoing/webchat_loja_v1/h/b.pdf"
     assert replace(sent, media=None).file_path is None  # written before its path was kept: nothing to renew

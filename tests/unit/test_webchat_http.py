@@ -10,10 +10,7 @@ from typing import Any
 import flask
 import pytest
 
-from atende.domain.contacts import Address
-from atende.domain.content import Document
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.media import KeptMedia
 from atende.domain.message import Message
 from atende.domain.model import Channel, MessageKind
 from atende.domain.site import RateLimits, Site
@@ -29,6 +26,7 @@ from tests.fakes import (
     FakeVisitors,
     FakeVisitorTokens,
 )
+from tests.unit.test_media import agents_pdf
 
 ORIGIN = "https://loja.example"
 SECRET = "s3cret-of-the-site"
@@ -473,31 +471,15 @@ def _stored(world: World, token: str, data: bytes = PNG, mime: str = "image/png"
     return message
 
 
-def _agent_file(conversation_id: str, path: str) -> Message:
-    return Message.by_agent(
-        client_id=f"f-{conversation_id}",
-        author_id="ana",
-        author_name="Ana",
-        conversation_id=conversation_id,
-        contact_id="c",
-        channel=Channel.WEBCHAT,
-        account_id="loja",
-        recipient=Address("v"),
-        window_from=None,
-        content=Document(url="https://storage.test/old", filename="boleto.pdf"),
-        text=None,
-        now=NOW,
-        media=KeptMedia.stored(path=path, mime_type="application/pdf", url="x", url_expires_at=NOW),
-    )
-
-
 def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(world):
     session = world.session()
     token = world.visitor_token(session)
     mine = _stored(world, token)
-    reply = _agent_file(session["conversationId"], f"outgoing/{session['conversationId']}/{'a' * 32}/b.pdf")
+    reply = agents_pdf(
+        session["conversationId"], f"outgoing/{session['conversationId']}/{'a' * 32}/b.pdf", NOW
+    )
     note = replace(
-        _agent_file(session["conversationId"], "outgoing/x/y/z.pdf"), id="a_note", visibility="internal"
+        agents_pdf(session["conversationId"], "outgoing/x/y/z.pdf", NOW), id="a_note", visibility="internal"
     )
     other = world.session()
     theirs = _stored(world, world.visitor_token(other))
