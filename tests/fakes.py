@@ -880,6 +880,21 @@ class FakeVisitors:
 
 
 @dataclass
+class FakeMessageReader:
+    """`messages` read by id outside a unit of work: the documents there, and how many round trips."""
+
+    messages: dict[str, Message] = field(default_factory=dict)
+    round_trips: int = 0
+
+    def add(self, *messages: Message) -> None:
+        self.messages |= {m.id: m for m in messages}
+
+    def get_many(self, message_ids: Sequence[str]) -> list[Message]:
+        self.round_trips += 1
+        return [self.messages[i] for i in dict.fromkeys(message_ids) if i in self.messages]
+
+
+@dataclass
 class FakeRateCounter:
     """Fixed-window counters like the Firestore ones: one count per key, window length and window start."""
 

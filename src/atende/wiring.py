@@ -515,6 +515,7 @@ def crm_webhook() -> CrmWebhook:
 def webchat_service() -> WebChatService:
     import os
 
+    from atende.adapters.firestore.message_reader import FirestoreMessageReader
     from atende.adapters.firestore.rate_limits import FirestoreRateCounter
     from atende.adapters.firestore.sites import FirestoreSites
     from atende.adapters.firestore.visitors import FirestoreVisitors
@@ -528,6 +529,7 @@ def webchat_service() -> WebChatService:
         tokens=identity(),
         publisher=publisher(),
         media=media_store(),
+        messages=FirestoreMessageReader(client),
         secret_for=lambda site: os.environ.get(webchat_secret_env(site), ""),
         available=_someone_available,
     )

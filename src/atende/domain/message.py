@@ -12,9 +12,9 @@ from typing import Any
 
 from atende.domain import status as status_rules
 from atende.domain.contacts import Address
-from atende.domain.content import AnyContent, MessageContext, PlatformError, Text
+from atende.domain.content import AnyContent, Media, MessageContext, PlatformError, Text
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.media import KeptMedia, fetchable
+from atende.domain.media import KeptMedia, MediaStatus, fetchable, visitor_upload_prefix
 from atende.domain.model import (
     Channel,
     Direction,
@@ -163,6 +163,19 @@ class Message:
     campaign_name: str | None = None  # its name then, for the timeline (agents never read `campaigns`)
 
     @property
+    def file_path(self) -> str | None:
+        """Where the file this message shows is kept, so a fresh link can be made when the one written on it
+        has expired: the file `media_fetch` or the inbox kept (`media`, stored), or a web-chat visitor's
+        upload, which is only ever under that visitor's own folder. None: no file of ours to show."""
+        if self.media is not None and self.media.status == MediaStatus.STORED and self.media.path:
+            return self.media.path
+        if self.channel == Channel.WEBCHAT and self.direction == Direction.INBOUND:
+            path = self.content.media_id if isinstance(self.content, Media) else None
+            if path and path.startswith(visitor_upload_prefix(self.account_id, self.sender)):
+                return path
+        return None
+
+    @property
     def from_platform(self) -> bool:
         """Brought by a webhook (the customer's message, or the business's echo), not written by Atende."""
         return self.direction == Direction.INBOUND or self.echo
@@ -254,9 +267,11 @@ class Message:
         content: AnyContent,
         text: str | None,
         now: float,
+        media: KeptMedia | None = None,
     ) -> Message:
         """A person's message, queued for outbound like the bot's. Its id comes from the author and the
-        browser's `client_id`, so a resubmitted form finds the first message instead of sending twice."""
+        browser's `client_id`, so a resubmitted form finds the first message instead of sending twice.
+        `media`: the file attached, as kept in the media store (its path outlives the link)."""
         return cls._written_by_person(
             client_id=client_id,
             author_id=author_id,
@@ -270,6 +285,7 @@ class Message:
             kind=content.kind,
             text=text,
             content=content,
+            media=media,
             recipient=recipient,
             window_from=window_from,
             status=MessageStatus.QUEUED,
