@@ -1,5 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
+import { IconLock } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { millis } from '../data/firestore';
 import { storedLink, useFreshLinks } from '../data/links';
@@ -57,8 +58,9 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory, freshLink, 
       <Paper withBorder p="xs" maw="75%" bg={bg} style={note ? { borderColor: 'var(--mantine-color-yellow-5)' } : undefined}>
         <Group gap={6} mb={2}>
           <Text size="xs" fw={600}>
-            {note ? `🔒 ${t('msg.note')} · ` : ''}
-            {message.senderType === 'contact' ? (message.senderName || '') : message.senderType === 'bot' ? 'Bot' : (message.authorName || 'Atende')}
+            {note && <IconLock size={12} aria-hidden style={{ verticalAlign: '-1px', marginRight: 4 }} />}
+            {note ? `${t('msg.note')} · ` : ''}
+            {message.senderType === 'contact' ? (message.senderName || '') : message.senderType === 'bot' ? t('status.bot') : (message.authorName || 'Atende')}
           </Text>
           {fromHistory && <ChannelBadge channel={message.channel} />}
           {fromHistory && <Text size="xs" c="dimmed">{t('msg.fromHistory')}</Text>}
