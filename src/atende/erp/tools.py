@@ -396,8 +396,12 @@ class CustomerTools:
         return {"slots": [slot_view(s) for s in slots]}
 
     def _list_negotiation_offers(self) -> dict[str, Any]:
-        offers = self.erp.negotiation_offers(self._customer().id)
+        customer = self._customer()
+        offers = self.erp.negotiation_offers(customer.id)
+        overdue = [i.amount for i in self.erp.invoices(customer.id) if i.status == InvoiceStatus.OVERDUE]
         return {
+            "overdue_count": len(overdue),  # what the offers settle, beside what each one charges
+            "overdue_total_brl": brl(sum(overdue, Decimal("0"))),
             "offers": [
                 {
                     "id": o.id,

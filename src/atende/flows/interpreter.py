@@ -146,6 +146,14 @@ class Interpreter:
         again = Menu(f"{sorry}{asked.body}", asked.choices)
         return FlowOutcome([again.numbered()], state, menu=again if again.choices else None)
 
+    def offers_options(self, state: FlowState) -> bool:
+        """Whether the flow is waiting at a menu or a choice (not at an open question)."""
+        return self._step(state)["type"] in ("menu", "choose")
+
+    def answers_exactly(self, state: FlowState, message: FlowInput) -> bool:
+        """A tapped option, its number or its very words: no keyword guessing."""
+        return _match(self._choices(self._step(state), state), message, self._lang, guess=False) is not None
+
     # -- execution -----------------------------------------------------------------------------------
 
     def _step(self, state: FlowState) -> dict[str, Any]:
@@ -273,6 +281,7 @@ class Interpreter:
             {
                 "id": str(item.get("id", i)),
                 "label": render(step["label"], {**values, **item}, self._lang),
+                **({"short": render(step["short"], {**values, **item}, self._lang)} if step.get("short") else {}),
                 "item": item,
             }
             for i, item in enumerate(items)
@@ -327,7 +336,10 @@ class Interpreter:
         return True, self._goto(state, chosen.get("next") or step.get("next"))
 
 
-def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> dict[str, Any] | None:
+def _match(
+    options: list[dict[str, Any]], message: FlowInput, language: str, *, guess: bool = True
+) -> dict[str, Any] | None:
+    """The option the customer picked: by the tapped id, the number, the label, and (`guess`) a keyword."""
     if message.choice_id:
         by_id = next((o for o in options if str(o.get("id")) == message.choice_id), None)
         if by_id:
@@ -340,7 +352,7 @@ def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> 
     if not said:
         return None
     exact = next((o for o in options if said == plain(pick(o["label"], language))), None)
-    if exact:
+    if exact or not guess:
         return exact
     scored = [(contains_keyword(text, o.get("keywords", [])), -i) for i, o in enumerate(options)]
     best, index = max(scored)
