@@ -281,7 +281,7 @@ class Interpreter:
             {
                 "id": str(item.get("id", i)),
                 "label": render(step["label"], {**values, **item}, self._lang),
-                **({"short": render(step["short"], {**values, **item}, self._lang)} if step.get("short") else {}),
+                "short": render(step["short"], {**values, **item}, self._lang) if step.get("short") else None,
                 "item": item,
             }
             for i, item in enumerate(items)
