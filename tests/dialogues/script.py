@@ -85,7 +85,7 @@ def parse(path: Path) -> Dialogue:
     turns: list[Turn] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.rstrip()
-        if line.startswith("#") or (not line and not turns):
+        if not line or line.startswith("#"):  # a blank line inside a reply is written `<`
             continue
         mark, rest = line[:1], line[2:] if line[1:2] == " " else line[1:]
         if not turns and mark not in "<>=!":
@@ -99,7 +99,7 @@ def parse(path: Path) -> Dialogue:
             turns[-1].reply.append(rest)
         elif mark == "=" and turns:
             turns[-1].state.append(rest)
-        elif line:
+        else:
             raise ValueError(f"{path.name}:{number}: lines start with >, <, = or ! (or # for a comment)")
     if "contact" not in header or header["contact"] not in CONTACTS:
         raise ValueError(f"{path.name}: the header names a contact, one of {', '.join(CONTACTS)}")

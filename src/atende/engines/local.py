@@ -142,9 +142,12 @@ class LocalEngine:
         library = self._flows()
         if request.tools is None:
             raise ValueError("the local engine needs the tool layer to run flows")
-        introduction = request.session.introduced
         values = flow_values(
-            request.contact.name, request.contact.persona, request.business, lang, introduced=introduction
+            request.contact.name,
+            request.contact.persona,
+            request.business,
+            lang,
+            introduced=request.session.introduced,
         )
         interpreter = Interpreter(library, request.tools, values, lang)
         said = FlowInput(message.text, request.choice_id)
@@ -170,7 +173,11 @@ class LocalEngine:
                     outcome = interpreter.reprompt(outcome.state or state, "support")
         else:
             outcome = interpreter.start(library.select(message.text, intent) or DEFAULT_FLOW, said)
-        return self._reply(outcome, meta, request, introduced=values["persona"]["greeting"].said)
+        introduction = values["persona"]["greeting"]
+        if not introduction.said and introduction.text and outcome.messages:
+            # The conversation's first answer says who is answering, whichever flow it starts.
+            outcome.messages.insert(0, str(introduction))
+        return self._reply(outcome, meta, request, introduced=introduction.said)
 
     def _reply(
         self, outcome: FlowOutcome, meta: dict, request: ReplyRequest, *, introduced: bool

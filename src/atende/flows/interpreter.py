@@ -138,10 +138,10 @@ class Interpreter:
             return FlowOutcome(
                 handoff={"team": step.get("team", retries_exhausted_team), "reason": "flow_not_understood"}
             )
-        sorry = pick(COMMON["not_understood"], self._lang)
         invalid = step.get("invalid")
-        if invalid:
-            return FlowOutcome([f"{sorry}{render(invalid, self._values(state), self._lang)}"], state)
+        if invalid:  # the step's own words for what was wrong with the answer
+            return FlowOutcome([render(invalid, self._values(state), self._lang)], state)
+        sorry = pick(COMMON["not_understood"], self._lang)
         asked = self._prompt(step, state)
         again = Menu(f"{sorry}{asked.body}", asked.choices)
         return FlowOutcome([again.numbered()], state, menu=again if again.choices else None)
@@ -354,6 +354,10 @@ def _match(
     exact = next((o for o in options if said == plain(pick(o["label"], language))), None)
     if exact or not guess:
         return exact
+    # The start of one option's words ("Fibra 1 Giga" for "Fibra 1 Giga: 1000 Mega por R$ 149,90")
+    started = [o for o in options if len(said) >= 5 and plain(pick(o["label"], language)).startswith(said)]
+    if len(started) == 1:
+        return started[0]
     scored = [(contains_keyword(text, o.get("keywords", [])), -i) for i, o in enumerate(options)]
     best, index = max(scored)
     return options[-index] if best else None

@@ -288,8 +288,11 @@ class InboundService:
 
     def _decide_and_answer(self, request: ReplyRequest, policy: RoutingPolicy) -> Answer:
         message, now = request.message, request.now
-        # A location's text is the place's name: nothing the customer asked, nothing to classify.
-        written = message.text if message.kind != MessageKind.LOCATION else None
+        # A location's text is the place's name, and a tapped option's the option's title: nothing the
+        # customer wrote. A tap on our own question routes by its id alone ("Falar c/ atendente" on a
+        # billing menu goes to billing, not to whoever triage would pick for the words).
+        tapped = bool(message.choice_id and request.session.awaiting_input)
+        written = message.text if message.kind != MessageKind.LOCATION and not tapped else None
         triage = self._classify(written) if written else None
         context = RoutingContext(
             conversation_status=request.conversation.status,
