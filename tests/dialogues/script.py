@@ -231,8 +231,11 @@ class Chat:
         return f"{conv.status}{team}"
 
 
-def play(dialogue: Dialogue, classify: Callable[[str], Triage]) -> list[Turn]:
-    """The conversation as it happens now, turn by turn, for each line the customer said."""
+def play(
+    dialogue: Dialogue, classify: Callable[[str], Triage], sent: list[Message] | None = None
+) -> list[Turn]:
+    """The conversation as it happens now, turn by turn, for each line the customer said; the bot's
+    messages themselves are appended to `sent`, when given."""
     chat = Chat(dialogue, classify)
     played = []
     for turn in dialogue.turns:
@@ -241,6 +244,8 @@ def play(dialogue: Dialogue, classify: Callable[[str], Triage]) -> list[Turn]:
             reply: list[str] = []
         else:
             reply = chat.say(turn.said)
+            if reply and sent is not None and chat.last_reply is not None:
+                sent.append(chat.last_reply)
         state = [chat.state()] if turn.state else []
         played.append(replace(turn, reply=reply, state=state))
     return played
