@@ -22,12 +22,9 @@ from atende.domain.events import InboundMessage, Sender
 from atende.domain.message import Message
 from atende.domain.model import Channel
 from atende.domain.triage import Triage
-from atende.engines.local import LocalEngine
 from atende.erp.demo import DemoErp
 from atende.erp.types import BRT
-from atende.services.attendant_config import AttendantConfig
-from atende.services.inbound import InboundService
-from tests.fakes import FakeConfigSource, FakeOutbox, FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, local_attendant
 
 HERE = Path(__file__).parent
 # A Tuesday morning, inside the business's opening hours (services/defaults/business.json).
@@ -148,12 +145,8 @@ class Chat:
     def __init__(self, dialogue: Dialogue, classify: Callable[[str], Triage]) -> None:
         self.now = START
         self.uow = FakeUnitOfWork()
-        config = AttendantConfig(FakeConfigSource(), ttl_s=0)
-        self.service = InboundService(
-            uow=self.uow,
-            engine=LocalEngine(config.flows),
-            outbound=FakeOutbox(),
-            config=config,
+        self.service = local_attendant(
+            self.uow,
             erp=DemoErp(now=lambda: self.now),
             classify=classify,
             clock=lambda: self.now.timestamp(),
