@@ -141,7 +141,7 @@ locals {
       env = {
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
         MEDIA_BUCKET          = local.media_bucket
-        INBOX_ORIGINS         = join(",", var.inbox_origins)
+        INBOX_ORIGINS         = join(",", local.inbox_origins)
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
       }
@@ -151,7 +151,7 @@ locals {
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
       publishes_to  = []
       env = {
-        INBOX_ORIGINS = join(",", var.inbox_origins)
+        INBOX_ORIGINS = join(",", local.inbox_origins)
       }
     }
     reports = {
@@ -159,7 +159,7 @@ locals {
       project_roles = ["roles/datastore.viewer"]
       publishes_to  = []
       env = {
-        INBOX_ORIGINS = join(",", var.inbox_origins)
+        INBOX_ORIGINS = join(",", local.inbox_origins)
       }
     }
     webchat = {
@@ -195,6 +195,7 @@ locals {
   }
 
   required_apis = toset([
+    "apikeys.googleapis.com",
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -211,6 +212,7 @@ locals {
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
+    "securetoken.googleapis.com",
     "storage.googleapis.com",
   ])
 }

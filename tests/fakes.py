@@ -72,7 +72,6 @@ class Store:
     campaigns: dict[str, Versioned[Campaign]] = field(default_factory=dict)
     sends: dict[str, Versioned[Send]] = field(default_factory=dict)  # "<campaign>/<contact>"
     counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
-    opt_outs: dict[str, dict[str, object]] = field(default_factory=dict)  # contact → its optOut map
     tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
     signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
@@ -346,9 +345,6 @@ class FakeCampaignRecords:
         if current is not None:
             self._uow.pending.append(("sends", key, replace(current.value, replied_at=at), False))
         self._count(campaign_id, {"replied": 1})
-
-    def opt_out(self, contact_id: str) -> dict[str, object] | None:
-        return self._uow.store.opt_outs.get(contact_id)
 
     def _count(self, campaign_id: str, moves: Mapping[str, int]) -> None:
         if moves:
@@ -902,6 +898,26 @@ class FakeVisitorTokens:
         if found is None:
             raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
         return found
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    content_type: str
+    cache_control: str
+
+
+@dataclass
+class FakeObjectStore:
+    """Cloud Storage for `atende deploy web`: buckets of named objects, and the order they were written in."""
+
+    buckets: dict[str, dict[str, StoredObject]] = field(default_factory=dict)
+    written: list[tuple[str, str]] = field(default_factory=list)  # (bucket, name), in order
+
+    def upload(self, bucket: str, item: Any) -> None:
+        stored = StoredObject(item.path.read_bytes(), item.content_type, item.cache_control)
+        self.buckets.setdefault(bucket, {})[item.name] = stored
+        self.written.append((bucket, item.name))
 
 
 def local_attendant(uow: FakeUnitOfWork, **parts: Any) -> InboundService:

@@ -266,6 +266,7 @@ def idle_closer() -> IdleCloser:
 
 @cache
 def inbox_service() -> InboxService:
+    from atende.adapters.firebase_users import known_teams
     from atende.services.inbox import InboxService
 
     return InboxService(
@@ -275,6 +276,7 @@ def inbox_service() -> InboxService:
         distribution=distribution(),
         media=media_store(),
         erp=erp,
+        known_teams=known_teams(firestore_client()),
     )
 
 

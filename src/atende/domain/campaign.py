@@ -238,16 +238,6 @@ def pending(counts: Mapping[str, int]) -> int:
     return sum(counts.get(str(s), 0) for s in PENDING)
 
 
-def opted_out(opt_out: Mapping[str, Any] | None, channel: str) -> bool:
-    """The contact's `optOut` map (docs/data-model.md): everything, or this channel."""
-    if not opt_out:
-        return False
-    if opt_out.get("all"):
-        return True
-    channels = opt_out.get("channels") or []
-    return channel in channels
-
-
 def template_params(template: TemplateChoice, personal: str | None) -> tuple[str, ...]:
     """The body parameters for one recipient: the campaign's, with the personalised one filled in."""
     params = list(template.params)

@@ -257,10 +257,11 @@ class CampaignService:
                 conversations=[conversation_id], contacts=[contact_id], identities=_identity_keys(send)
             )
             conversation = uow.conversations.get(conversation_id)
+            contact = uow.contacts.get(contact_id)
             decision = rules.dispatch(
                 campaign,
                 send,
-                opted_out=rules.opted_out(uow.campaigns.opt_out(contact_id), str(Channel.WHATSAPP)),
+                opted_out=contact is not None and not contact.accepts_proactive(str(Channel.WHATSAPP)),
                 last_outgoing_at=_last_outgoing(conversation),
                 now=now,
             )

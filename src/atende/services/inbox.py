@@ -9,7 +9,7 @@ import logging
 import mimetypes
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from atende.domain import csat, metrics
@@ -23,6 +23,7 @@ from atende.domain.menus import lay_out
 from atende.domain.message import Message, agent_message_id
 from atende.domain.model import Availability, Channel, Direction, MessageStatus, Priority
 from atende.domain.staff import Actor, StaffMember
+from atende.domain.teams import BUILTIN_TEAMS
 from atende.engines.personas import language_of
 from atende.erp.port import Erp
 from atende.services import timeline
@@ -131,8 +132,10 @@ class InboxService:
         media: MediaStore,
         erp: Callable[[], Erp] | None = None,
         clock: Callable[[], float] = time.time,
+        known_teams: Callable[[], Collection[str]] = lambda: BUILTIN_TEAMS,
     ) -> None:
         self._uow = uow
+        self._known_teams = known_teams
         self._outbound = outbound
         self._contacts = contacts
         self._distribution = distribution
@@ -183,6 +186,8 @@ class InboxService:
         """`note`: what the person tells whoever takes it next, on the transfer's timeline line."""
         if not team and not agent_id:
             raise InvalidInput("Escolha uma pessoa ou uma equipe para transferir")
+        if team and team not in self._known_teams():
+            raise NotFound("Equipe não encontrada")  # a queue nobody works would swallow the customer
 
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             now = self._clock()

@@ -176,11 +176,6 @@ class FirestoreCampaignRecords:
         self._uow.merge(sends_of(campaign_id), contact_id, _touched({"repliedAt": ts(at)}))
         self._count(campaign_id, contact_id, {"replied": 1})
 
-    def opt_out(self, contact_id: str) -> dict[str, object] | None:
-        doc = self._uow.read(CONTACTS, contact_id) or {}
-        found = doc.get("optOut")
-        return found if isinstance(found, dict) else None
-
     def _count(self, campaign_id: str, contact_id: str, moves: Mapping[str, int]) -> None:
         if moves:
             self._uow.increment(counters_of(campaign_id), shard_of(contact_id), moves)
