@@ -12,7 +12,7 @@ import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from atende.domain import campaign as campaign_rules
 from atende.domain.business_entity import BusinessEntity
@@ -40,6 +40,9 @@ from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
+
+if TYPE_CHECKING:
+    from atende.services.inbound import InboundService
 
 T = TypeVar("T")
 
@@ -969,3 +972,16 @@ class FakeObjectStore:
         stored = StoredObject(item.path.read_bytes(), item.content_type, item.cache_control)
         self.buckets.setdefault(bucket, {})[item.name] = stored
         self.written.append((bucket, item.name))
+
+
+def local_attendant(uow: FakeUnitOfWork, **parts: Any) -> InboundService:
+    """The inbound use case as `ai_reply` wires it without a Gemini key (the local engine's flows over
+    the demo ERP), on in-memory fakes; `parts` replace any of its ports (erp, classify, clock…)."""
+    from atende.engines.local import LocalEngine
+    from atende.erp.demo import DemoErp
+    from atende.services.attendant_config import AttendantConfig
+    from atende.services.inbound import InboundService
+
+    config = AttendantConfig(FakeConfigSource(), ttl_s=0)
+    wired = {"engine": LocalEngine(config.flows), "outbound": FakeOutbox(), "config": config}
+    return InboundService(uow=uow, **{**wired, "erp": DemoErp(), **parts})

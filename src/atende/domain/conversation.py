@@ -172,6 +172,7 @@ class Conversation:
                     resolved_by=None,
                     first_response_at=None,
                     opened_at=message.timestamp,
+                    session=replace(self.session, introduced=False),  # a new episode: introduce again
                 )
             elif self.status == ConversationStatus.SNOOZED:
                 changed = changed._awake(message.timestamp)
