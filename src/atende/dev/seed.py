@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from google.cloud import firestore
 
-from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.collections import SITES
 from atende.domain.site import Appearance, PreChatField, PreChatForm, RateLimits, Site
 from atende.users.accounts import TEAMS, StaffAccounts
@@ -135,7 +134,7 @@ def demo_site(origins: tuple[str, ...]) -> Site:
 
 def seed_demo_site(db: firestore.Client, origins: tuple[str, ...]) -> None:
     db.collection(SITES).document(DEMO_SITE_KEY).set(
-        {**site_doc.to_doc(demo_site(origins)), "updatedAt": firestore.SERVER_TIMESTAMP}
+        {**demo_site(origins).document(), "updatedAt": firestore.SERVER_TIMESTAMP}
     )
 
 

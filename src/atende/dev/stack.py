@@ -327,9 +327,9 @@ class Stack:
             c.project, self.functions_url, self.auth_url, c.host, c.firestore_port
         )
         from atende.dev.seed import DEMO_SITE_KEY
-        from atende.wiring import webchat_secret_env
+        from atende.domain.site import secret_env
 
-        secret = self.env[webchat_secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
+        secret = self.env[secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
         config = demo_site.DemoSiteConfig(DEMO_SITE_KEY, secret, widget)
         self._demo_site_server = demo_site.start(config, c.host, c.demo_site_port)
 
