@@ -122,7 +122,7 @@ function SiteForm({ site, bounds, onSaved, onRemoved }) {
         <Stack gap="sm">
           <Title order={4} size="h5">{t('console.sites.snippet')}</Title>
           <Text size="sm" c="dimmed">{t('console.sites.snippetHelp')}</Text>
-          <Code block data-testid="site-snippet">{code}</Code>
+          <Code block data-testid="site-snippet" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{code}</Code>
           <CopyButton value={code}>
             {({ copied, copy }) => (
               <Button size="xs" variant="light" w="fit-content" onClick={copy} color={copied ? 'teal' : undefined}>
@@ -140,7 +140,7 @@ function SiteForm({ site, bounds, onSaved, onRemoved }) {
           {!secret.set && (
             <>
               <Text size="sm" c="dimmed">{t('console.sites.secretHelp')}</Text>
-              <Code block>{`openssl rand -hex 32 | gcloud secrets versions add atende-webchat-secret-${site.key} --data-file=-`}</Code>
+              <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{`openssl rand -hex 32 | gcloud secrets versions add atende-webchat-secret-${site.key} --data-file=-`}</Code>
               <Text size="sm" c="dimmed">{t('console.sites.secretDev', { env: secret.env })}</Text>
             </>
           )}
@@ -185,12 +185,14 @@ export default function Sites() {
           <Table.Tbody>
             {sites.map((s) => (
               <Table.Tr key={s.key} bg={s.key === selected ? 'var(--mantine-color-blue-light)' : undefined}>
-                <Table.Td><Group gap={6}><Badge variant="light" color={s.problem ? 'orange' : 'blue'}>{s.key}</Badge>
+                <Table.Td><Group gap={6}><Badge variant="light" tt="none" color={s.problem ? 'orange' : 'blue'}>{s.key}</Badge>
                   <span aria-hidden style={{ display: 'inline-block', width: 14, height: 14, borderRadius: 4, background: s.appearance?.primaryColor }} /></Group></Table.Td>
                 <Table.Td>{s.name || s.appearance?.title}</Table.Td>
                 <Table.Td><Text size="xs" ff="monospace">{(Array.isArray(s.origins) ? s.origins : []).join(' ')}</Text></Table.Td>
                 <Table.Td>
-                  <Badge size="xs" variant="light" color={s.enforceIdentity ? 'green' : 'gray'}>{s.enforceIdentity ? 'enforceIdentity' : '—'}</Badge>
+                  <Badge size="sm" tt="none" variant="light" color={s.enforceIdentity ? 'green' : 'gray'}>
+                    {t(s.requireIdentity ? 'console.sites.identityRequired' : s.enforceIdentity ? 'console.sites.identityEnforced' : 'console.sites.identityOptional')}
+                  </Badge>
                 </Table.Td>
                 <Table.Td><Button size="compact-xs" variant="light" aria-label={`${t('console.edit')} ${s.key}`} onClick={() => setSelected(s.key)}>{t('console.edit')}</Button></Table.Td>
               </Table.Tr>
