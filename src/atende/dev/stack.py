@@ -316,10 +316,10 @@ class Stack:
 
     def _start_inbox(self) -> None:
         c = self.config
+        widget_script = f"{self.demo_site_url}/widget/atende-widget.js"  # the console's install snippet
         config = inbox_server.browser_config(
-            c.project, self.auth_url, c.host, c.firestore_port, self.functions_url
+            c.project, self.auth_url, c.host, c.firestore_port, self.functions_url, widget_script
         )
-        config["widgetScript"] = f"{self.demo_site_url}/widget/atende-widget.js"  # the console's snippet
         self._inbox_server = inbox_server.start(config, c.host, c.inbox_port)
 
     def _start_demo_site(self) -> None:
