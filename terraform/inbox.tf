@@ -34,6 +34,8 @@ module "inbox" {
     reportsApi = google_cloudfunctions2_function.this["reports_api"].url
     consoleApi = google_cloudfunctions2_function.this["console_api"].url
     locale     = var.inbox_locale
+    # the console's install snippet for each web-chat site (docs/console.md, "Web-chat sites")
+    widgetScript = "${module.widget.base_url}atende-widget.js"
   })
 
   depends_on = [google_project_service.this]

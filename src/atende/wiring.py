@@ -519,6 +519,7 @@ def webchat_service() -> WebChatService:
     from atende.adapters.firestore.rate_limits import FirestoreRateCounter
     from atende.adapters.firestore.sites import FirestoreSites
     from atende.adapters.firestore.visitors import FirestoreVisitors
+    from atende.domain.site import secret_env
     from atende.services.webchat import WebChatService
 
     client = firestore_client()
@@ -530,14 +531,9 @@ def webchat_service() -> WebChatService:
         publisher=publisher(),
         media=media_store(),
         messages=FirestoreMessageReader(client),
-        secret_for=lambda site: os.environ.get(webchat_secret_env(site), ""),
+        secret_for=lambda site: os.environ.get(secret_env(site), ""),
         available=_someone_available,
     )
-
-
-def webchat_secret_env(site: str) -> str:
-    """Each site's identity secret arrives as its own variable (Secret Manager in production)."""
-    return "WEBCHAT_SECRET_" + site.upper().replace("-", "_")
 
 
 def _someone_available() -> bool:

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.rate_limits import FirestoreRateCounter
 from atende.dev.auth_emulator import sign_in_with_custom_token
 from atende.dev.polling import wait_until
@@ -102,7 +101,7 @@ def test_sessions_over_the_limit_of_one_address_are_refused_across_workers(stack
     # A site of its own with the default limits (10 sessions a minute per address); the demo site's are
     # raised because every local visitor shares 127.0.0.1.
     key = f"limits-{uuid.uuid4().hex[:8]}"
-    firestore_db.collection("sites").document(key).set(site_doc.to_doc(Site(key=key, origins=(ORIGIN,))))
+    firestore_db.collection("sites").document(key).set(Site(key=key, origins=(ORIGIN,)).document())
     address = f"198.51.100.{uuid.uuid4().int % 250}"
     codes = [
         http.post(

@@ -489,6 +489,11 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     assert writer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "outbound"}}'
     assert writer["role"] == "roles/secretmanager.secretVersionManager"
     assert writer["member"] == '${google_service_account.function["console"].member}'
+    # and see (never read) whether each web-chat site's identity secret has a version
+    viewer = resource("google_secret_manager_secret_iam_member", "console_site_secret_viewer")
+    assert viewer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "webchat"}}'
+    assert viewer["role"] == "roles/secretmanager.viewer"
+    assert viewer["member"] == '${google_service_account.function["console"].member}'
 
 
 def test_channel_tokens_are_only_the_names_the_application_reads_as_tokens():

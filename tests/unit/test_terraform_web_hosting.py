@@ -44,6 +44,7 @@ def test_config_json_gives_each_app_what_the_local_stack_gives_it_but_the_emulat
             in module("inbox")["config_json"]
         )
     assert 'apiUrl = google_cloudfunctions2_function.this["webchat"].url' in module("widget")["config_json"]
+    assert 'widgetScript = "${module.widget.base_url}atende-widget.js"' in module("inbox")["config_json"]
 
 
 def test_a_redeploy_of_config_json_reaches_browsers_at_once_or_within_five_minutes():

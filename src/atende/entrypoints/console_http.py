@@ -16,6 +16,7 @@ from werkzeug.routing import Map, Rule
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.errors import WorkflowRefused
+from atende.domain.site import SITE_KEY
 from atende.domain.staff import Actor
 from atende.entrypoints.console_campaigns import CAMPAIGN_ROUTES
 from atende.entrypoints.staff_http import (
@@ -137,6 +138,17 @@ def _routes() -> dict[str, Handler]:
         c.documents.remove_canned(a, shortcut)
         return {}
 
+    def create_site(c: Console, a: Actor, r: flask.Request) -> Any:
+        document = _doc(r)
+        key = document.get("key")
+        if not isinstance(key, str):
+            raise Invalid("Informe a chave do site (key)")
+        return {"site": c.sites.create(a, key, document)}
+
+    def remove_site(c: Console, a: Actor, r: flask.Request, site_key: str) -> Any:
+        c.sites.remove(a, site_key)
+        return {}
+
     def reset_flow(c: Console, a: Actor, r: flask.Request, flow_id: str) -> Any:
         c.flows.reset(a, flow_id)
         return {}
@@ -174,6 +186,11 @@ def _routes() -> dict[str, Handler]:
         "PUT /channels/<key>/token": lambda c, a, r, key: {
             "channel": c.channels.set_token(a, key, body(Token, r).token)
         },
+        "GET /sites": lambda c, a, r: c.sites.list(a),
+        "POST /sites": create_site,
+        "GET /sites/<site_key>": lambda c, a, r, site_key: {"site": c.sites.get(a, site_key)},
+        "PUT /sites/<site_key>": lambda c, a, r, site_key: {"site": c.sites.update(a, site_key, _doc(r))},
+        "DELETE /sites/<site_key>": remove_site,
         "GET /users": lambda c, a, r: {"users": c.staff.list(a)},
         "POST /users": invite,
         "PATCH /users/<uid>": change_user,
@@ -194,7 +211,8 @@ def _campaigns(handler: Handler) -> Handler:
 
 
 ROUTES = _routes()
-# Path parts are ids: a slug (teams, shortcuts, flows, personas), a step, a Firebase uid, an account key.
+# Path parts are ids: a slug (teams, shortcuts, flows, personas), a step, a Firebase uid, an account key,
+# a web-chat site key.
 IDS = {
     "name": re.compile(SLUG),
     "team_id": re.compile(SLUG),
@@ -205,6 +223,7 @@ IDS = {
     "key": re.compile(r"[a-z]+_[0-9A-Za-z_.-]{1,64}"),
     "campaign_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "action": re.compile(r"start|pause|resume|cancel"),
+    "site_key": SITE_KEY,
 }
 # Campaigns and templates are marketing's and billing's work, whom the business makes admins or supervisors.
 CAMPAIGN_STAFF = ("/campaigns", "/templates")
@@ -251,7 +270,7 @@ def _dispatch(
         return error(400, "invalid", e.reason)
     except (errors.NotFound, NoSuchUser) as e:
         return error(404, "not_found", e.reason)
-    except UserExists as e:
+    except (UserExists, errors.AlreadyExists) as e:
         return error(409, "conflict", e.reason)
     except (errors.SettingRefused, UserError) as e:
         return error(422, "refused", e.reason)

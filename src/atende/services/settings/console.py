@@ -11,6 +11,7 @@ from atende.services.settings.channels import ChannelSettings, SecretStore
 from atende.services.settings.documents import SettingsDocuments, SettingsWriter
 from atende.services.settings.flows import FlowSettings
 from atende.services.settings.logs import LogReader, LogViews
+from atende.services.settings.sites import SiteSettings
 from atende.services.settings.staff import Accounts, StaffSettings
 from atende.services.settings.store import SettingsStore
 
@@ -23,6 +24,7 @@ class Console:
     documents: SettingsDocuments
     flows: FlowSettings
     channels: ChannelSettings
+    sites: SiteSettings
     staff: StaffSettings
     logs: LogViews
     campaigns: CampaignConsole | None = None  # campaigns and templates: supervisors too (docs/campaigns.md)
@@ -42,6 +44,7 @@ class Console:
             documents=SettingsDocuments(writer),
             flows=FlowSettings(writer),
             channels=ChannelSettings(writer, secrets),
+            sites=SiteSettings(writer, secrets),
             staff=StaffSettings(accounts),
             logs=LogViews(reader),
             campaigns=campaigns,

@@ -35,6 +35,7 @@ const SECTIONS = [
   { path: 'settings/routing', label: 'console.nav.routing', admin: true },
   { path: 'settings/flows', label: 'console.nav.flows', admin: true },
   { path: 'settings/channels', label: 'console.nav.channels', admin: true },
+  { path: 'settings/sites', label: 'console.sites.nav', admin: true },
   { path: 'audit', label: 'console.nav.audit', admin: true },
   { path: 'ai-logs', label: 'console.nav.aiLogs', admin: true },
 ];
