@@ -318,9 +318,9 @@ def derive_thresholds(
         best: tuple[float, str, float, int, int] | None = None
         for intent, current in own.items():
             now = threshold_row(pairs[intent], current)
-            for threshold in GRID:
+            for threshold in reversed(GRID):  # from the top: of thresholds that answer alike, the highest
                 if threshold >= current:
-                    break
+                    continue
                 row = threshold_row(pairs[intent], threshold)
                 added = row.answered - now.answered
                 gained = round(row.precision * row.answered) - round(now.precision * now.answered)

@@ -62,9 +62,12 @@ class TrainConfig:
     sparse_sentiment: float = 1.5
     min_df: int = 2
     scale: int = 100000  # weights are stored as round(scale * w)
-    # Routing thresholds from the calibration set's table: precision of `auto` to reach, per intent
-    # with at least `min_answered` answers (the target; see evaluate.derive_thresholds).
-    target_precision: float = 0.95
+    # Routing thresholds from the calibration set's table: pooled precision of `auto` to reach on it, and
+    # the fewest predictions an intent needs for a threshold of its own (see evaluate.derive_thresholds).
+    # 0.97 rather than the 0.95: thresholds read off the set they are chosen on flatter it; 0.97
+    # is the lowest target whose cross-fitted precision (chosen on 4/5 of the dev set, measured on the
+    # other fifth) still reaches 0.95 (EXPERIMENTS.md).
+    target_precision: float = 0.97
     min_answered: int = 8
 
 
