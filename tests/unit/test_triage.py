@@ -280,10 +280,12 @@ def test_training_never_reads_the_real_test_set(monkeypatch: pytest.MonkeyPatch)
         train_module.train()
     assert REAL_TEST_PATH.resolve() not in opened
     data_dir = TRAIN_PATH.resolve().parent
-    # The written training set; the real dev set only calibrates (four numbers) and sets thresholds.
+    # The written training set; the real dev set only calibrates (four numbers) and sets thresholds, and
+    # the written held-out set sets the thresholds of intents too rare on the real dev set.
     assert {path for path in opened if path.is_relative_to(data_dir)} == {
         TRAIN_PATH.resolve(),
         CALIBRATION_PATH.resolve(),
+        HELDOUT_PATH.resolve(),
     }
 
 
@@ -337,7 +339,7 @@ REAL_TEST_TARGETS = {
 }
 REAL_TEST_FLOORS = {
     "sentiment macro-F1": 0.65,  # not reached: 0.664 measured
-    "routed auto coverage": 0.53,  # not reached: 0.548 measured
+    "routed auto coverage": 0.53,  # not reached: 0.551 measured
     "intent macro-F1": 0.62,  # no target; guards the rare intents
 }
 REAL_TEST_MAX_ECE = 0.04
