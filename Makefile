@@ -12,7 +12,7 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: dev test lint unit integration bench build web doctor clean
+.PHONY: dev test lint unit integration bench build web doctor clean deploy-web
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -57,6 +57,11 @@ bench: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/atende build
+
+# Production web apps, after `terraform apply` (README, "Deploying"): make deploy-web PROJECT=my-project
+deploy-web: $(STAMP)
+	@test -n "$(PROJECT)" || { echo "usage: make deploy-web PROJECT=<Google Cloud project>"; exit 1; }
+	$(BIN)/atende deploy web --project $(PROJECT)
 
 clean:
 	rm -rf build .dev .pytest_cache $(CHECKOV_VENV)

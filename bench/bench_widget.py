@@ -5,7 +5,7 @@ launcher shows, and how fast a stored reply appears in the open widget.
 
 Needs a built widget (`.venv/bin/atende build --web`) and Debian's chromium. Starts its own stack on free
 ports (emulators, Auth emulator, functions, demo site), seeds the demo site, and measures in headless
-Chromium on the demo site's home page (Provedor Exemplo, the snippet installed):
+Chromium on the demo site's home page (Conecta Fibra, the snippet installed):
 
 1. JS before the first open and in total after opening: every script the page requested from the widget
    (`/widget/…`), its body as served, gzipped (level 9). Budgets: 30 KB and 180 KB.

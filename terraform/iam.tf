@@ -125,7 +125,7 @@ resource "google_service_account_iam_member" "pubsub_push_token_creator" {
 
 # The functions that enqueue campaign tasks create tasks carrying the tasks-invoker identity.
 resource "google_service_account_iam_member" "automation_acts_as_tasks_invoker" {
-  for_each = toset(["automation", "outbound"])
+  for_each = toset(["automation", "outbound", "console"])
 
   service_account_id = google_service_account.tasks_invoker.name
   role               = "roles/iam.serviceAccountUser"

@@ -142,18 +142,23 @@ locals {
       env = {
         PUBSUB_TOPIC_OUTBOUND = local.topics.outbound
         MEDIA_BUCKET          = local.media_bucket
-        INBOX_ORIGINS         = join(",", var.inbox_origins)
+        INBOX_ORIGINS         = join(",", local.inbox_origins)
         ERP_MAPPING           = var.erp_mapping
         ERP_BASE_URL          = var.erp_base_url
         CRM_EVENTS            = var.crm_webhook_url != "" ? "1" : "0"
       }
     }
     console = {
-      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels"
+      description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels; campaigns and templates"
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
-      publishes_to  = []
+      publishes_to  = ["crm"] # a campaign cancelled there is a campaign.finished event
       env = {
-        INBOX_ORIGINS = join(",", var.inbox_origins)
+        INBOX_ORIGINS = join(",", local.inbox_origins)
+        CRM_EVENTS    = var.crm_webhook_url != "" ? "1" : "0"
+        # Campaigns started from the console (and template syncs, run by campaign_send) are queue tasks.
+        CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
+        CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
+        CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
       }
     }
     reports = {
@@ -161,7 +166,7 @@ locals {
       project_roles = ["roles/datastore.viewer"]
       publishes_to  = []
       env = {
-        INBOX_ORIGINS = join(",", var.inbox_origins)
+        INBOX_ORIGINS = join(",", local.inbox_origins)
       }
     }
     webchat = {
@@ -198,6 +203,7 @@ locals {
   }
 
   required_apis = toset([
+    "apikeys.googleapis.com",
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -214,6 +220,7 @@ locals {
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
+    "securetoken.googleapis.com",
     "storage.googleapis.com",
   ])
 }

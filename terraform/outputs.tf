@@ -47,11 +47,25 @@ output "source_bucket" {
   value       = google_storage_bucket.source.name
 }
 
-output "widget" {
-  description = "Where to upload the widget's static files (gsutil -h 'Cache-Control:public,max-age=3600' cp -r web/widget/dist gs://BUCKET/widget/VERSION), and the CDN address to point widget_domain at."
+output "project_id" {
+  description = "Project these outputs belong to (`atende deploy web --project` must name the same)."
+  value       = var.project_id
+}
+
+output "inbox" {
+  description = "The inbox and console: its bucket (`atende deploy web` uploads web/inbox/dist there), its URL, and the address to point inbox_domain's A record at."
   value = {
-    bucket     = google_storage_bucket.widget.name
-    cdn_domain = var.widget_domain
-    cdn_ip     = var.widget_domain == "" ? null : google_compute_global_address.widget[0].address
+    bucket = module.inbox.bucket
+    url    = var.inbox_domain == "" ? null : module.inbox.base_url
+    ip     = module.inbox.ip_address
+  }
+}
+
+output "widget" {
+  description = "The web-chat widget: its bucket (`atende deploy web` uploads web/widget/dist there), the snippet's script URL, and the address to point widget_domain's A record at."
+  value = {
+    bucket = module.widget.bucket
+    url    = "${module.widget.base_url}atende-widget.js"
+    ip     = module.widget.ip_address
   }
 }

@@ -113,3 +113,14 @@ resource "google_secret_manager_secret_iam_member" "console_token_writer" {
   role      = "roles/secretmanager.secretVersionManager"
   member    = google_service_account.function["console"].member
 }
+
+# The console's sites page says whether each web-chat site has its identity secret (versions' metadata,
+# never a value: docs/console.md, "Web-chat sites").
+resource "google_secret_manager_secret_iam_member" "console_site_secret_viewer" {
+  for_each = { for key, s in local.secrets : key => s if s.dir == "webchat" }
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.this[each.key].secret_id
+  role      = "roles/secretmanager.viewer"
+  member    = google_service_account.function["console"].member
+}

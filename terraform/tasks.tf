@@ -36,8 +36,9 @@ resource "google_cloud_tasks_queue" "campaigns" {
   depends_on = [google_project_service.this]
 }
 
-# Who may enqueue: the automation functions (scheduled campaigns) and campaign_send
-# itself (the check that a campaign has finished enqueues itself again).
+# Who may enqueue: the automation functions (scheduled campaigns), campaign_send
+# itself (the check that a campaign has finished enqueues itself again) and the
+# console (campaigns started, paused and resumed there; template sync requests).
 resource "google_cloud_tasks_queue_iam_member" "automation_enqueuer" {
   project  = var.project_id
   location = google_cloud_tasks_queue.campaigns.location
@@ -52,4 +53,12 @@ resource "google_cloud_tasks_queue_iam_member" "outbound_enqueuer" {
   name     = google_cloud_tasks_queue.campaigns.name
   role     = "roles/cloudtasks.enqueuer"
   member   = google_service_account.function["outbound"].member
+}
+
+resource "google_cloud_tasks_queue_iam_member" "console_enqueuer" {
+  project  = var.project_id
+  location = google_cloud_tasks_queue.campaigns.location
+  name     = google_cloud_tasks_queue.campaigns.name
+  role     = "roles/cloudtasks.enqueuer"
+  member   = google_service_account.function["console"].member
 }

@@ -181,7 +181,7 @@ variable "media_retention_days" {
 }
 
 variable "inbox_origins" {
-  description = "Origins (scheme://host[:port]) the agents' inbox is served from; the inbox_api answers their CORS requests."
+  description = "Origins (scheme://host[:port]) the agents' inbox is served from besides https://<inbox_domain> (added on its own); the staff functions answer their CORS requests and the inbox's browser key accepts them as referrers."
   type        = list(string)
   default     = []
 }
@@ -224,4 +224,21 @@ variable "mail_from" {
   description = "Sender address of follow-up e-mails (a verified SendGrid sender)"
   type        = string
   default     = "contato@example.com"
+}
+
+variable "inbox_domain" {
+  description = "Domain (e.g. atendimento.example.com) that serves the agents' inbox and console over HTTPS through Cloud CDN. Its origin is added to inbox_origins. Empty: the inbox is not served (it must be at the root of a domain)."
+  type        = string
+  default     = ""
+}
+
+variable "inbox_locale" {
+  description = "Language of the inbox and the console (config.json locale): pt-BR or en."
+  type        = string
+  default     = "pt-BR"
+
+  validation {
+    condition     = contains(["pt-BR", "en"], var.inbox_locale)
+    error_message = "inbox_locale must be pt-BR or en."
+  }
 }

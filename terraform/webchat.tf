@@ -1,117 +1,74 @@
 # Web chat (docs/webchat.md): the widget's static files, served from a Cloud
-# Storage bucket behind Cloud CDN; the webchat function's files and signatures;
-# and the TTL that empties its rate-limit counters.
+# Storage bucket behind Cloud CDN (modules/static_site), with the config.json that
+# points them at the webchat function; the webchat function's files and
+# signatures; and the TTL that empties its rate-limit counters.
 
-locals {
-  widget_bucket = "${var.project_id}-atende-widget"
-}
+# The widget's files: loaded by every page of every site that installs the snippet, so served to any
+# origin (the panel is import()ed, which needs CORS). config.json is cached for 5 minutes because the
+# loader fetches it on every page view of those sites.
+module "widget" {
+  source = "./modules/static_site"
 
-# The widget bundle is public by nature (every site's pages load it), so this
-# bucket, and only this one, is readable by anyone. Nothing private is ever put
-# in it: customers' files live in the media bucket.
-resource "google_storage_bucket" "widget" {
-  # checkov:skip=CKV_GCP_62:public static files of the widget; reads are logged by the CDN load balancer, not bucket usage logs
-  # checkov:skip=CKV_GCP_78:each release is uploaded under its own versioned path (widget/<version>/), so object versioning adds nothing
-  # checkov:skip=CKV_GCP_114:the widget bundle is loaded by every site that installs the snippet, so it must be public
-  project                     = var.project_id
-  name                        = local.widget_bucket
-  location                    = var.region
-  labels                      = local.labels
-  uniform_bucket_level_access = true
-  public_access_prevention    = "inherited"
-  force_destroy               = false
-
-  cors {
-    origin          = ["*"]
-    method          = ["GET", "HEAD"]
-    response_header = ["Content-Type"]
-    max_age_seconds = 3600
-  }
+  project_id           = var.project_id
+  name                 = "atende-widget"
+  bucket_name          = "${var.project_id}-atende-widget"
+  location             = var.region
+  labels               = local.labels
+  domain               = var.widget_domain
+  cors_origins         = ["*"]
+  config_cache_control = "public, max-age=300"
+  config_json = jsonencode({
+    apiUrl   = google_cloudfunctions2_function.this["webchat"].url
+    firebase = local.firebase_web_config["widget"]
+  })
 
   depends_on = [google_project_service.this]
 }
 
-resource "google_storage_bucket_iam_member" "widget_public" {
-  # checkov:skip=CKV_GCP_28:the widget's JavaScript and CSS are meant to be loaded by any visitor's browser
-  bucket = google_storage_bucket.widget.name
-  role   = "roles/storage.objectViewer"
-  member = "allUsers"
+# The widget's hosting moved into the static_site module: the same resources, under new addresses.
+moved {
+  from = google_storage_bucket.widget
+  to   = module.widget.google_storage_bucket.this
 }
 
-# Cloud CDN in front of the bucket, on the operator's domain (managed certificate).
-resource "google_compute_backend_bucket" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project     = var.project_id
-  name        = "atende-widget"
-  bucket_name = google_storage_bucket.widget.name
-  enable_cdn  = true
-
-  cdn_policy {
-    cache_mode       = "CACHE_ALL_STATIC"
-    default_ttl      = 3600
-    max_ttl          = 86400
-    client_ttl       = 3600
-    negative_caching = true
-  }
-
-  depends_on = [google_project_service.this]
+moved {
+  from = google_storage_bucket_iam_member.widget_public
+  to   = module.widget.google_storage_bucket_iam_member.public
 }
 
-resource "google_compute_url_map" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project         = var.project_id
-  name            = "atende-widget"
-  default_service = google_compute_backend_bucket.widget[0].id
+moved {
+  from = google_compute_backend_bucket.widget
+  to   = module.widget.google_compute_backend_bucket.this
 }
 
-resource "google_compute_managed_ssl_certificate" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project = var.project_id
-  name    = "atende-widget"
-
-  managed {
-    domains = [var.widget_domain]
-  }
+moved {
+  from = google_compute_url_map.widget
+  to   = module.widget.google_compute_url_map.this
 }
 
-resource "google_compute_ssl_policy" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project         = var.project_id
-  name            = "atende-widget"
-  profile         = "RESTRICTED"
-  min_tls_version = "TLS_1_2"
+moved {
+  from = google_compute_managed_ssl_certificate.widget
+  to   = module.widget.google_compute_managed_ssl_certificate.this
 }
 
-resource "google_compute_target_https_proxy" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project          = var.project_id
-  name             = "atende-widget"
-  url_map          = google_compute_url_map.widget[0].id
-  ssl_certificates = [google_compute_managed_ssl_certificate.widget[0].id]
-  ssl_policy       = google_compute_ssl_policy.widget[0].id
+moved {
+  from = google_compute_ssl_policy.widget
+  to   = module.widget.google_compute_ssl_policy.this
 }
 
-resource "google_compute_global_address" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
-
-  project = var.project_id
-  name    = "atende-widget"
+moved {
+  from = google_compute_target_https_proxy.widget
+  to   = module.widget.google_compute_target_https_proxy.this
 }
 
-resource "google_compute_global_forwarding_rule" "widget" {
-  count = var.widget_domain == "" ? 0 : 1
+moved {
+  from = google_compute_global_address.widget
+  to   = module.widget.google_compute_global_address.this
+}
 
-  project               = var.project_id
-  name                  = "atende-widget"
-  target                = google_compute_target_https_proxy.widget[0].id
-  ip_address            = google_compute_global_address.widget[0].address
-  port_range            = "443"
-  load_balancing_scheme = "EXTERNAL_MANAGED"
+moved {
+  from = google_compute_global_forwarding_rule.widget
+  to   = module.widget.google_compute_global_forwarding_rule.this
 }
 
 # Visitors' photos and PDFs: webchat creates them under webchat/<site>/<visitor>/

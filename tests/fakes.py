@@ -12,7 +12,7 @@ import copy
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from atende.domain import campaign as campaign_rules
 from atende.domain.business_entity import BusinessEntity
@@ -40,6 +40,9 @@ from atende.services.board import HealthHour
 from atende.services.channel_ports import MediaFile
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
+
+if TYPE_CHECKING:
+    from atende.services.inbound import InboundService
 
 T = TypeVar("T")
 
@@ -69,7 +72,6 @@ class Store:
     campaigns: dict[str, Versioned[Campaign]] = field(default_factory=dict)
     sends: dict[str, Versioned[Send]] = field(default_factory=dict)  # "<campaign>/<contact>"
     counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
-    opt_outs: dict[str, dict[str, object]] = field(default_factory=dict)  # contact → its optOut map
     tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
     signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
     commits: int = 0
@@ -350,9 +352,6 @@ class FakeCampaignRecords:
             self._uow.pending.append(("sends", key, replace(current.value, replied_at=at), False))
         self._count(campaign_id, {"replied": 1})
 
-    def opt_out(self, contact_id: str) -> dict[str, object] | None:
-        return self._uow.store.opt_outs.get(contact_id)
-
     def _count(self, campaign_id: str, moves: Mapping[str, int]) -> None:
         if moves:
             self._uow.pending.append(("counts", campaign_id, dict(moves), False))
@@ -368,11 +367,13 @@ class FakeCampaignStore:
         self.templates = {(t.account_id, t.name, t.language): t for t in templates}
         self.recipients = list(contacts)
 
-    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
+    def create(self, campaign: Campaign, sends: Sequence[Send], audit: AuditEntry | None = None) -> None:
         for send in sends:
             self.store.sends[f"{campaign.id}/{send.contact_id}"] = Versioned(send, 1)
         self.store.counts[campaign.id] = Counter(str(s.status) for s in sends)
         self.store.campaigns[campaign.id] = Versioned(campaign, 1)
+        if audit is not None:
+            self.store.audit_logs[audit.id] = audit
 
     def queued(self, campaign_id: str) -> list[Send]:
         found = [v.value for k, v in self.store.sends.items() if k.startswith(campaign_id + "/")]
@@ -387,6 +388,22 @@ class FakeCampaignStore:
 
     def all(self, limit: int) -> list[Campaign]:
         return [v.value for v in self.store.campaigns.values()][:limit]
+
+    def page(self, campaign_id: str, status: str | None, after_seq: int | None, limit: int) -> list[Send]:
+        found = [
+            s
+            for s in self.sends(campaign_id, len(self.store.sends))
+            if (status is None or s.status == status) and (after_seq is None or s.seq > after_seq)
+        ]
+        return found[:limit]
+
+    def pending_count(self, campaign_id: str) -> int:
+        sends = self.sends(campaign_id, len(self.store.sends))
+        return sum(1 for s in sends if s.status in campaign_rules.PENDING)
+
+    def handed_since(self, campaign_id: str, since: float) -> int:
+        sends = self.sends(campaign_id, len(self.store.sends))
+        return sum(1 for s in sends if s.handed_at is not None and s.handed_at >= since)
 
     def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
         return list(self.recipients)
@@ -872,6 +889,21 @@ class FakeVisitors:
 
 
 @dataclass
+class FakeMessageReader:
+    """`messages` read by id outside a unit of work: the documents there, and how many round trips."""
+
+    messages: dict[str, Message] = field(default_factory=dict)
+    round_trips: int = 0
+
+    def add(self, *messages: Message) -> None:
+        self.messages |= {m.id: m for m in messages}
+
+    def get_many(self, message_ids: Sequence[str]) -> list[Message]:
+        self.round_trips += 1
+        return [self.messages[i] for i in dict.fromkeys(message_ids) if i in self.messages]
+
+
+@dataclass
 class FakeRateCounter:
     """Fixed-window counters like the Firestore ones: one count per key, window length and window start."""
 
@@ -905,3 +937,57 @@ class FakeVisitorTokens:
         if found is None:
             raise Unauthenticated("Sessão de visitante inválida: recarregue a página")
         return found
+
+
+class FakeTemplateStore:
+    """`templates` as the template service sees it: Meta's catalog copied per number."""
+
+    def __init__(self, templates: Iterable[Any] = ()) -> None:
+        self.templates = {t.id: t for t in templates}
+
+    def replace(self, account_id: str, templates: Sequence[Any]) -> int:
+        keep = {t.id for t in templates}
+        gone = [t for t in self.list(account_id) if t.id not in keep and t.status != "DELETED"]
+        self.templates.update({t.id: t for t in templates})
+        self.templates.update({t.id: replace(t, status="DELETED") for t in gone})
+        return len(gone)
+
+    def put(self, template: Any) -> None:
+        self.templates[template.id] = template
+
+    def list(self, account_id: str | None) -> list[Any]:
+        found = [t for t in self.templates.values() if account_id in (None, t.account_id)]
+        return sorted(found, key=lambda t: t.id)
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    content_type: str
+    cache_control: str
+
+
+@dataclass
+class FakeObjectStore:
+    """Cloud Storage for `atende deploy web`: buckets of named objects, and the order they were written in."""
+
+    buckets: dict[str, dict[str, StoredObject]] = field(default_factory=dict)
+    written: list[tuple[str, str]] = field(default_factory=list)  # (bucket, name), in order
+
+    def upload(self, bucket: str, item: Any) -> None:
+        stored = StoredObject(item.path.read_bytes(), item.content_type, item.cache_control)
+        self.buckets.setdefault(bucket, {})[item.name] = stored
+        self.written.append((bucket, item.name))
+
+
+def local_attendant(uow: FakeUnitOfWork, **parts: Any) -> InboundService:
+    """The inbound use case as `ai_reply` wires it without a Gemini key (the local engine's flows over
+    the demo ERP), on in-memory fakes; `parts` replace any of its ports (erp, classify, clock…)."""
+    from atende.engines.local import LocalEngine
+    from atende.erp.demo import DemoErp
+    from atende.services.attendant_config import AttendantConfig
+    from atende.services.inbound import InboundService
+
+    config = AttendantConfig(FakeConfigSource(), ttl_s=0)
+    wired = {"engine": LocalEngine(config.flows), "outbound": FakeOutbox(), "config": config}
+    return InboundService(uow=uow, **{**wired, "erp": DemoErp(), **parts})

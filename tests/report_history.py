@@ -114,7 +114,7 @@ def seed(h: History, ana: Actor) -> dict[str, str]:
       writes again, and resolves it at 09:30 (1,200 s after João's message).
     - 09:40 João's message is delivered again: nothing changes.
     - 10:05 Pedro asks for the invoice ("boleto") and the bot answers 8 s later.
-    Day 2, 11:00: the tick closes Maria's and Pedro's conversations, idle for a day: resolved
+    Day 4, 11:00: the tick closes Maria's and Pedro's conversations, idle for three days: resolved
     automatically, 2 s and 8 s from their message to the bot's last answer."""
     maria = h.say("5511900000001", "oi, bom dia", answered_after=2)
     h.clock.now = DAY1 + 600
@@ -131,6 +131,6 @@ def seed(h: History, ana: Actor) -> dict[str, str]:
     h.inbound.handle(joao)  # the platform delivers it again
     h.clock.now = DAY1 + 3900
     pedro = h.say("5511900000003", "segunda via do boleto", answered_after=8)
-    h.clock.now = DAY1 + 86400 + 7200
+    h.clock.now = DAY1 + 3 * 86400 + 7200
     h.closer.run()
     return {"maria": maria.conversation_id, "joao": joao.conversation_id, "pedro": pedro.conversation_id}

@@ -19,7 +19,7 @@ wiring.start(
 
 @functions_framework.http
 def campaign_send(request: flask.Request) -> flask.Response:
-    return campaign_http.handle(request, wiring.campaign_service)
+    return campaign_http.handle(request, wiring.campaign_service, wiring.template_service)
 
 
 @functions_framework.cloud_event

@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "send": "atende.dev.send",
     "doctor": "atende.dev.doctor",
     "build": "atende.dev.build",
+    "deploy": "atende.dev.deploy_web",
     "triage": "atende.triage.cli",
     "users": "atende.users.cli",
     "tick": "atende.dev.tick",

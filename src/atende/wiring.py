@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from atende.entrypoints.reports_http import ReportServices
     from atende.erp.demo import DemoErp
     from atende.erp.port import Erp
+    from atende.services.campaign_console import CampaignConsole
     from atende.services.campaigns import CampaignService, CampaignStore, Personaliser, TaskQueue
     from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
@@ -266,6 +267,7 @@ def idle_closer() -> IdleCloser:
 
 @cache
 def inbox_service() -> InboxService:
+    from atende.adapters.firebase_users import known_teams
     from atende.services.inbox import InboxService
 
     return InboxService(
@@ -276,6 +278,7 @@ def inbox_service() -> InboxService:
         media=media_store(),
         erp=erp,
         crm_events=crm_events(),
+        known_teams=known_teams(firestore_client()),
     )
 
 
@@ -317,6 +320,21 @@ def console() -> Console:
         FirestoreLogReader(db),
         secret_store(),
         lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
+        campaigns=campaign_console(),
+    )
+
+
+def campaign_console() -> CampaignConsole:
+    """The console's campaigns and templates: the CLI's services (the queue to start campaigns and to ask
+    campaign_send for a template sync; the console reads no channel token)."""
+    from atende.services.campaign_console import CampaignConsole
+
+    return CampaignConsole(
+        campaigns=campaign_service(),
+        store=campaign_store(),
+        templates=template_service(),
+        queue=task_queue(),
+        uow=unit_of_work,
     )
 
 
@@ -500,9 +518,11 @@ def crm_webhook() -> CrmWebhook:
 def webchat_service() -> WebChatService:
     import os
 
+    from atende.adapters.firestore.message_reader import FirestoreMessageReader
     from atende.adapters.firestore.rate_limits import FirestoreRateCounter
     from atende.adapters.firestore.sites import FirestoreSites
     from atende.adapters.firestore.visitors import FirestoreVisitors
+    from atende.domain.site import secret_env
     from atende.services.webchat import WebChatService
 
     client = firestore_client()
@@ -513,14 +533,10 @@ def webchat_service() -> WebChatService:
         tokens=identity(),
         publisher=publisher(),
         media=media_store(),
-        secret_for=lambda site: os.environ.get(webchat_secret_env(site), ""),
+        messages=FirestoreMessageReader(client),
+        secret_for=lambda site: os.environ.get(secret_env(site), ""),
         available=_someone_available,
     )
-
-
-def webchat_secret_env(site: str) -> str:
-    """Each site's identity secret arrives as its own variable (Secret Manager in production)."""
-    return "WEBCHAT_SECRET_" + site.upper().replace("-", "_")
 
 
 def _someone_available() -> bool:

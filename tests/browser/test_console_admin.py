@@ -16,7 +16,7 @@ from tests.browser.staff_pages import customer_says, shot, sign_in
 from tests.integration.test_console_api import CONFIG_TTL_S, UNSURE_FINANCIAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-PAGES = ("users", "teams", "hours", "canned", "business", "routing", "flows", "channels")
+PAGES = ("users", "teams", "hours", "canned", "business", "routing", "flows", "channels", "sites")
 
 
 def handled(stack, http, firestore_db, text: str) -> dict:

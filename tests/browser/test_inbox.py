@@ -18,6 +18,7 @@ from atende.dev.payloads import DEMO_PHONE_NUMBER_ID
 from atende.dev.polling import wait_until
 from atende.domain.model import conversation_doc_id, message_doc_id
 from tests.browser.staff_pages import customer_says, shot, sign_in
+from tests.media_files import picture, stack_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -192,3 +193,66 @@ def test_colleagues_of_a_team_talk_in_its_chat_live(stack, browser, staff, inbox
     shot(pages[1], "08-team-chat")
     for page in pages:
         page.close()
+
+
+def test_files_whose_stored_links_expired_still_show(stack, firestore_db, browser, staff, inbox_built):
+    agent = staff("agent", ["support"], name="Bia Teste")
+    conv_id = f"whatsapp_{DEMO_PHONE_NUMBER_ID}_files{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    week_ago = now - timedelta(days=8)
+    firestore_db.collection("conversations").document(conv_id).set(
+        {
+            "channel": "whatsapp", "accountId": DEMO_PHONE_NUMBER_ID, "contactId": "c_files",
+            "senderId": "5511900002222", "contactName": "Cliente Arquivos", "status": "waiting",
+            "team": "support", "waitingSince": now, "lastMessageAt": now, "lastInboundAt": now, "labels": [],
+            "unreadCount": 0,
+        }
+    )  # fmt: skip
+    store = stack_media(stack)
+    photo_path = f"whatsapp/{DEMO_PHONE_NUMBER_ID}/m_photo_{uuid.uuid4().hex}.png"
+    store.put(photo_path, picture(160, 90, (40, 160, 90)), "image/png")
+    pdf_path = f"outgoing/{conv_id}/{uuid.uuid4().hex}/boleto.pdf"
+    store.put(pdf_path, b"%PDF-1.7\n%%EOF\n", "application/pdf")
+    expired = {photo_path: store.url(photo_path, -60), pdf_path: store.url(pdf_path, -60)}
+
+    def stored(path: str, mime: str, expires_at: datetime) -> dict:
+        return {
+            "status": "stored", "path": path, "mimeType": mime, "url": expired[path],
+            "urlExpiresAt": expires_at.timestamp(),
+        }  # fmt: skip
+
+    photo = firestore_db.collection("messages").document(f"m_photo_{uuid.uuid4().hex}")
+    photo.set(
+        {
+            "conversationId": conv_id, "contactId": "c_files", "channel": "whatsapp",
+            "accountId": DEMO_PHONE_NUMBER_ID, "direction": "inbound", "senderType": "contact",
+            "sender": "5511900002222", "kind": "image", "text": None, "content": {"media_id": "1"},
+            "media": stored(photo_path, "image/png", now - timedelta(minutes=5)),
+            "status": "received", "visibility": "public", "timestamp": now - timedelta(hours=2),
+        }
+    )  # fmt: skip
+    pdf = firestore_db.collection("messages").document(f"a_pdf_{uuid.uuid4().hex}")
+    pdf.set(
+        {
+            "conversationId": conv_id, "contactId": "c_files", "channel": "whatsapp",
+            "accountId": DEMO_PHONE_NUMBER_ID, "direction": "outbound", "senderType": "agent",
+            "sender": agent.uid, "authorName": "Bia Teste", "kind": "document", "text": None,
+            "content": {"url": expired[pdf_path], "filename": "boleto.pdf", "mime_type": "application/pdf"},
+            "media": stored(pdf_path, "application/pdf", week_ago + timedelta(days=7)),
+            "status": "read", "visibility": "public", "timestamp": week_ago,
+        }
+    )  # fmt: skip
+
+    page = sign_in(browser, stack, agent)
+    page.goto(f"{stack.inbox_url}/c/{conv_id}")
+    image = page.locator(f'[data-message-id="{photo.id}"] img')
+    image.wait_for(timeout=20_000)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=20_000
+    )
+    assert image.evaluate("img => img.naturalWidth") == 160
+    document = page.locator(f'[data-message-id="{pdf.id}"] a', has_text="boleto.pdf")
+    wait_until(lambda: document.get_attribute("href") != expired[pdf_path], what="the document's fresh link")
+    assert page.request.get(document.get_attribute("href")).status == 200
+    shot(page, "08-expired-links-refreshed")
+    page.close()

@@ -19,7 +19,7 @@ import base64
 import json
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from atende.dev.demo_site import VISITOR_CLAIMS_JS
 from atende.dev.polling import wait_until
 from atende.dev.standin_http import serve
+from tests.media_files import picture, stack_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 ARTIFACTS = Path(__file__).with_name("artifacts")
@@ -483,4 +484,47 @@ def test_the_open_panel_on_a_phone(browser, pages):
     widget = Widget(host_page(context, pages)).open()
     widget.say("qual o valor do plano de 1 giga?", "")
     shot(widget.page, "03-open-panel-mobile")
+    close(context)
+
+
+def test_photos_whose_stored_links_expired_still_show(browser, pages, stack, firestore_db):
+    context = new_context(browser)
+    widget = Widget(host_page(context, pages)).open()
+    picker = widget.panel.get_by_test_id("attachment-input")
+    for name, colour in (("antiga", (0, 120, 200)), ("recente", (230, 120, 0))):
+        photo = picture(160, 90, colour)
+        picker.set_input_files({"name": f"{name}.png", "mimeType": "image/png", "buffer": photo})
+        widget.panel.get_by_text(f"{name}.png").wait_for()
+        widget.send(f"foto {name}")
+        widget.stored_from_visitor(f"foto {name}").locator("img").wait_for(timeout=20_000)
+    claims = widget.session()
+    docs = firestore_db.collection("messages").where(filter=in_conversation(claims)).get()
+    by_text = {d.get("text"): d for d in docs}
+    # Their links expire, as the stack signs them: a week ago for the first photo, just now for the second.
+    store = stack_media(stack)
+    week_ago = datetime.now(UTC) - timedelta(days=8)
+    expired = {}
+    for text, update in (
+        ("foto antiga", {"timestamp": week_ago, "createdAt": week_ago}),
+        ("foto recente", {}),
+    ):
+        doc = by_text[text]
+        expired[text] = store.url(doc.get("content")["media_id"], -60)
+        doc.reference.update({**update, "content.url": expired[text]})
+    widget.page.reload()
+    asked = []  # the panel, and so any call it makes, loads only once opened
+    widget.page.on("request", lambda r: "/webchat/links" in r.url and r.method == "POST" and asked.append(r))
+    widget.open()
+    for text in ("foto antiga", "foto recente"):
+        image = widget.stored_from_visitor(text).locator("img")
+        image.wait_for(timeout=20_000)
+        image.scroll_into_view_if_needed()  # loaded lazily
+        widget.page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=20_000
+        )
+        assert image.evaluate("img => img.naturalWidth") == 160
+        assert image.get_attribute("src") != expired[text]
+    assert 1 <= len(asked) <= 2  # the old one when shown, the other when it failed to load
+    widget.stored_from_visitor("foto antiga").scroll_into_view_if_needed()
+    shot(widget.page, "expired-links")
     close(context)

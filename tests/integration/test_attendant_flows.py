@@ -166,7 +166,7 @@ def test_joao_in_arrears_sees_overdue_invoices(customer, demo_erp):
     joao.say("2ª via")
     joao.say("222.222.222-22")
     answer = joao.say("25/07/1990")
-    assert "2 fatura(s) em atraso" in answer and "R$ 159,80" in answer
+    assert "2 faturas em atraso" in answer and "R$ 159,80" in answer
     assert "suspensa" in answer
     oldest = sorted(
         (i for i in demo_erp.invoices("1002") if i.status == InvoiceStatus.OVERDUE), key=lambda i: i.due_date

@@ -29,7 +29,7 @@ from tests.report_history import DAY1, History, agent, seed
 
 pytestmark = pytest.mark.integration
 ADMIN = Actor(uid="admin", role=Role.ADMIN)
-PERIOD = {"from": "2026-03-10", "to": "2026-03-11"}
+PERIOD = {"from": "2026-03-10", "to": "2026-03-13"}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def history(firestore_db) -> History:
 
 
 def test_the_seeded_history_counts_as_worked_out_by_hand(reader):
-    reports = Reports(lambda: reader, today=lambda: date(2026, 3, 11))
+    reports = Reports(lambda: reader, today=lambda: date(2026, 3, 13))
     total = reports.report(ADMIN, first_day=PERIOD["from"], last_day=PERIOD["to"], by="day").total().summary()
     assert (total["in"], total["outBot"], total["outPeople"], total["opened"]) == (3, 3, 2, 3)
     assert (total["handoffs"], total["handoffReasons"]["explicitRequest"], total["assigned"]) == (1, 1, 1)
@@ -62,7 +62,7 @@ def test_the_seeded_history_counts_as_worked_out_by_hand(reader):
     assert (total["frtBot"]["n"], total["frtBot"]["p50"], total["frtBot"]["p90"]) == (3, 5, 10)
     assert (total["frtPeople"]["p50"], total["frtPeople"]["mean"]) == (240, 237)
     assert (total["resolutionPeople"]["p50"], total["resolutionBot"]["p90"]) == (1200, 10)
-    # each document read once: 2 teams × 1 `all` document on day 1, sales' on day 2 (the idle closes)
+    # each document read once: 2 teams × 1 `all` document on day 1, sales' on day 4 (the idle closes)
     loaded = reports.report(ADMIN, first_day=PERIOD["from"], last_day=PERIOD["to"], by="day").to_json()
     assert loaded["documentsRead"] == 3
 

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.rate_limits import FirestoreRateCounter
 from atende.dev.auth_emulator import sign_in_with_custom_token
 from atende.dev.polling import wait_until
@@ -20,6 +19,7 @@ from atende.domain.rate_limits import Limit
 from atende.domain.site import Site
 from atende.domain.visitor import identity_hash
 from tests.auth_tokens import bearer
+from tests.media_files import stack_media
 
 pytestmark = pytest.mark.integration
 ORIGIN = "http://127.0.0.1:5180"
@@ -101,7 +101,7 @@ def test_sessions_over_the_limit_of_one_address_are_refused_across_workers(stack
     # A site of its own with the default limits (10 sessions a minute per address); the demo site's are
     # raised because every local visitor shares 127.0.0.1.
     key = f"limits-{uuid.uuid4().hex[:8]}"
-    firestore_db.collection("sites").document(key).set(site_doc.to_doc(Site(key=key, origins=(ORIGIN,))))
+    firestore_db.collection("sites").document(key).set(Site(key=key, origins=(ORIGIN,)).document())
     address = f"198.51.100.{uuid.uuid4().int % 250}"
     codes = [
         http.post(
@@ -179,3 +179,44 @@ def test_the_offline_form_hands_the_visitor_to_a_person(stack, firestore_db, web
     assert stored["decision"]["reason"] == "offline_form" and stored["context"] == {"offline_form": True}
     contact = firestore_db.collection("contacts").document(stored["contactId"]).get().to_dict()
     assert contact["name"] == "Ana Visitante" and contact["emails"] == ["ana.visitante@exemplo.com"]
+
+
+def test_an_old_photo_gets_a_fresh_link_for_its_visitor_and_its_team_only(stack, http, firestore_db, webchat):
+    _, id_token = visitor(stack, webchat)
+    png = b"\x89PNG\r\n\x1a\n" + b"\1" * 64
+    path = webchat("POST", "uploads", token=id_token, content=png, headers={"Content-Type": "image/png"})
+    body = {"clientId": str(uuid.uuid4()), "attachment": {"path": path.json()["path"]}}
+    sent = webchat("POST", "messages", body, token=id_token)
+    stored = firestore_db.collection("messages").document(sent.json()["messageId"])
+    message = wait_until(lambda: stored.get().to_dict(), what="the photo stored")
+    # A week later: the link written on the message has expired (signed as the stack signs, in the past).
+    expired = stack_media(stack).url(message["content"]["media_id"], -60)
+    stored.update({"content.url": expired})
+    assert http.get(expired).status_code == 403
+
+    ids = {"messageIds": [stored.id]}
+    links = webchat("POST", "links", ids, token=id_token)
+    assert links.status_code == 200, links.text
+    fresh = links.json()["links"][stored.id]
+    assert fresh != expired
+    download = http.get(fresh)
+    assert download.status_code == 200 and download.content == png
+
+    _, other = visitor(stack, webchat)
+    assert webchat("POST", "links", ids, token=other).json() == {"links": {}}
+
+    # The visitor asks for a person: the conversation joins a team's queue, and that team sees it.
+    form = {"name": "Ana Visitante", "email": "ana.visitante@exemplo.com", "text": "quero falar com alguém"}
+    assert webchat("POST", "leave-message", form, token=id_token).status_code == 202
+    conversation = firestore_db.collection("conversations").document(message["conversationId"])
+    team = wait_until(lambda: (conversation.get().to_dict() or {}).get("team"), what="the handoff to a team")
+    project = stack.config.project
+
+    def links_for(teams: list[str]) -> dict[str, str]:
+        agent = bearer(project, f"agent-{uuid.uuid4().hex[:6]}", role="agent", teams=teams, name="Ana")
+        answer = http.post(f"{stack.functions_url}/inbox_api/links", json=ids, headers=agent)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["links"]
+
+    assert http.get(links_for([team])[stored.id]).content == png
+    assert links_for([t for t in ("support", "billing") if t != team][:1]) == {}

@@ -9,15 +9,25 @@ import pytest
 from atende.domain.audience import read_csv
 from atende.domain.campaign import CampaignStatus, Recipient, SendStatus, TemplateChoice, slots
 from atende.domain.channels import ChannelConfig, ChannelRegistry
+from atende.domain.contact import Contact
 from atende.domain.errors import WorkflowRefused
 from atende.domain.events import StatusUpdate
 from atende.domain.model import Channel
+from atende.domain.opt_out import Command
 from atende.domain.templates import MessageTemplate
 from atende.retrying import Backoff
 from atende.services.campaigns import Audience, CampaignService
 from atende.services.deliveries import Deliveries
 from atende.services.outbound import OutboundService
-from tests.fakes import FakeCampaignStore, FakeSender, FakeTaskQueue, FakeUnitOfWork, Store, outbound_messages
+from tests.fakes import (
+    FakeCampaignStore,
+    FakeSender,
+    FakeTaskQueue,
+    FakeUnitOfWork,
+    Store,
+    Versioned,
+    outbound_messages,
+)
 
 ACCOUNT = "106540352242922"
 PROMO = MessageTemplate(
@@ -153,7 +163,8 @@ def test_an_opted_out_contact_is_skipped_at_send_time(world):
     campaign = _create(service)
     service.start(campaign.id)
     maria = next(s for s in service._store.sends(campaign.id, 10) if s.recipient.wa_id == "5511987654321")
-    store.opt_outs[maria.contact_id] = {"all": True, "keyword": "SAIR"}  # after the import, before its turn
+    said_stop = Contact(id=maria.contact_id).commanded(Command.OUT, "SAIR", clock())  # after the import
+    store.contacts[maria.contact_id] = Versioned(said_stop, 1)
     assert sorted(_run(service, queue)) == ["send", "skip"]
     assert store.send(campaign.id, maria.contact_id).status == SendStatus.SKIPPED
     assert [m.recipient_phone for m in sender.sent] == ["+5521998765432"]

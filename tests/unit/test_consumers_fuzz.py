@@ -25,12 +25,9 @@ from hypothesis import strategies as st
 from atende.adapters.firestore.omni_logs import to_doc
 from atende.domain import events
 from atende.domain.model import stable_id
-from atende.engines.local import LocalEngine
 from atende.entrypoints import consumers
 from atende.entrypoints.pubsub import consume, is_transient
-from atende.erp.demo import DemoErp
 from atende.retrying import Backoff
-from atende.services.attendant_config import AttendantConfig
 from atende.services.deliveries import Deliveries
 from atende.services.distribution import Distribution
 from atende.services.failures import PAYLOAD_LIMIT, FailureKind
@@ -39,15 +36,14 @@ from atende.services.media import MediaJob, MediaService
 from atende.services.outbound import OutboundService
 from atende.services.status import StatusService
 from tests.fakes import (
-    FakeConfigSource,
     FakeMediaQueue,
     FakeMediaSource,
     FakeMediaStore,
-    FakeOutbox,
     FakeSender,
     FakeUnitOfWork,
     RecordingSleep,
     Store,
+    local_attendant,
     outbound_messages,
 )
 from tests.meta_webhooks import FIXTURES, FOLDERS, PARSERS
@@ -67,14 +63,7 @@ class Services:
         self.store = store
         self.uow = FakeUnitOfWork(store)
         self.queue = FakeMediaQueue()
-        config = AttendantConfig(FakeConfigSource(), ttl_s=0)
-        self._inbound = InboundService(
-            uow=self.uow,
-            engine=LocalEngine(config.flows),
-            outbound=FakeOutbox(),
-            config=config,
-            erp=DemoErp(),
-        )
+        self._inbound = local_attendant(self.uow)
         self._deliveries = Deliveries(self.uow)
         senders = {c: FakeSender() for c in ("whatsapp", "messenger", "instagram")}
         self._outbound = OutboundService(self._deliveries, senders, Backoff(2, 0.0), sleep=RecordingSleep())

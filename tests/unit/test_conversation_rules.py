@@ -10,6 +10,7 @@ from atende.domain.content import Text
 from atende.domain.conversation import Conversation
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.model import Channel, ConversationStatus, Priority, SenderType, stable_id
+from atende.domain.session import Session
 
 ACCOUNT = "106540352242922"
 CHANNEL = ChannelConfig(Channel.WHATSAPP, ACCOUNT, "WHATSAPP_TOKEN", default_team="support_sp")
@@ -46,6 +47,13 @@ def test_a_customer_message_reopens_a_resolved_conversation_but_an_echo_does_not
     resolved = replace(started(), status=ConversationStatus.RESOLVED)
     assert resolved.receive(inbound(echo=True, at=2000)).status == ConversationStatus.RESOLVED
     assert resolved.receive(inbound(at=2000)).status == ConversationStatus.BOT
+
+
+def test_a_reopened_conversation_hears_the_bots_introduction_again_but_one_that_goes_on_does_not():
+    introduced = started().remember(Session(introduced=True))
+    assert introduced.receive(inbound("de novo", at=2000, mid="m2")).session.introduced
+    resolved = replace(introduced, status=ConversationStatus.RESOLVED)
+    assert not resolved.receive(inbound("voltei", at=90000, mid="m3")).session.introduced
 
 
 def test_an_echo_neither_opens_the_window_nor_counts_as_the_customer():

@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 
 from atende.domain.content import Text
-from atende.domain.conversation import Conversation, VisitorView
+from atende.domain.conversation import BOT_IDLE_CLOSE_S, Conversation, VisitorView
 from atende.domain.errors import WorkflowRefused
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.followups import FollowupPolicy
 from atende.domain.model import Availability, Channel, ConversationStatus, Priority, Role
 from atende.domain.routing import Route, RoutingContext, RoutingPolicy, decide
 from atende.domain.staff import Actor, StaffMember, next_in_line
@@ -51,6 +52,17 @@ def queued(**kw) -> Conversation:
 
 def taken(uid: str = "ana") -> Conversation:
     return queued().assign(uid, NOW)
+
+
+def test_a_bot_conversation_stays_open_for_its_48_hour_follow_up_and_closes_a_day_after_it():
+    quiet_since = NOW - FollowupPolicy.defaults().rules["followup_48h"].delay_s
+    bot = replace(queued(), status=ConversationStatus.BOT, queue=None, waiting_since=None)
+    silent = replace(bot, last_message_at=quiet_since)
+    assert silent.close_idle(NOW) == silent  # still active: the follow-up goes out on it
+    followed_up = replace(bot, last_message_at=NOW)  # the follow-up, unanswered
+    assert followed_up.close_idle(NOW + 23 * 3600).status == ConversationStatus.BOT
+    closed = followed_up.close_idle(NOW + BOT_IDLE_CLOSE_S)
+    assert (closed.status, closed.resolved_by) == (ConversationStatus.RESOLVED, "bot")
 
 
 def test_taking_gives_it_a_person_and_silences_the_bot():

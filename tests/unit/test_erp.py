@@ -90,6 +90,25 @@ def test_agreement_settles_the_overdue_invoices_and_reactivates(erp):
     assert erp.accept_offer("1002", "2x", "req-a").protocol == agreement.protocol
 
 
+def test_a_one_payment_deal_keeps_the_connection_suspended_until_it_is_paid(erp):
+    erp.accept_offer("1002", "avista", "req-a")
+    assert erp.get_customer("1002").status == CustomerStatus.BLOCKED
+    assert InvoiceStatus.OVERDUE not in {i.status for i in erp.invoices("1002")}
+
+
+@pytest.mark.parametrize("days_late", range(0, 40, 3))
+def test_instalments_never_add_up_to_more_than_the_debt_with_its_charges(erp, clock, days_late):
+    clock.now += timedelta(days=days_late)
+    offers = {o.id: o for o in erp.negotiation_offers("1002")}
+    principal = Decimal("159.80")
+    fine = Decimal("3.20")  # 2 % of the debt, the only charge of the offer "sem juros"
+    assert offers["avista"].total == principal
+    assert offers["2x"].total <= principal + fine and "sem juros" in offers["2x"].description
+    assert "multa de 2%" in offers["2x"].description and "juros" in offers["3x"].description
+    for offer in offers.values():
+        assert offer.installment_amount * offer.installments == offer.total
+
+
 def test_visit_slots_skip_sundays_and_a_booked_slot_disappears(erp):
     slots = erp.visit_slots("1001")
     assert all(s.start.weekday() != 6 for s in slots)

@@ -122,7 +122,7 @@ def test_choose_lists_items_from_a_tool_and_saves_the_pick(library):
     chat = Chat(library)
     chat.customer_id = "1002"
     answer = chat.say("quero negociar")
-    assert "1 - À vista, sem multa e sem juros: 1x de R$ 159,80" in answer
+    assert "1 - À vista: R$ 159,80 (sem multa nem juros)" in answer
     assert "Confirma o acordo" in chat.say("1")
     assert chat.state.vars["oferta"]["id"] == "avista"
     assert "Acordo fechado" in chat.say("sim")

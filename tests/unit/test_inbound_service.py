@@ -235,7 +235,7 @@ def test_a_score_to_the_satisfaction_question_rates_the_resolved_episode_and_any
     h.service.handle(tapped)
     rated = h.store.conversation(conv_id)
     assert rated.status == ConversationStatus.RESOLVED and rated.csat_score == 5  # no new episode
-    assert "Obrigado pela avaliação" in (h.reply_text(tapped) or "")
+    assert "Obrigada pela avaliação" in (h.reply_text(tapped) or "")
     assert any(t.counts == {"csat.5": 1} for t in h.store.tallies)  # the reports count it once
 
     again = h.message("5 dias sem internet, ninguém resolve")  # not a score: the customer needs help

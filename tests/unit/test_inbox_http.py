@@ -13,7 +13,10 @@ import pytest
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.contact import Contact
-from atende.domain.message import SendError
+from atende.domain.content import Image
+from atende.domain.events import InboundMessage, Sender
+from atende.domain.media import KeptMedia
+from atende.domain.message import Message, SendError
 from atende.domain.model import Channel, ConversationStatus, MessageStatus
 from atende.domain.session import Session
 from atende.domain.staff import Actor
@@ -312,3 +315,64 @@ def test_a_client_id_reused_on_another_conversation_is_refused_not_answered_with
     reused = call("note", ANA, {"conversationId": other.id, "clientId": "k1", "text": "Anotação"})
     assert error(reused) == (400, "invalid") and "clientId" in reused.get_json()["error"]["message"]
     assert [m.value.text for m in world.store.messages.values() if m.value.conversation_id == other.id] == []
+
+
+def _kept_image(message_id: str, conversation_id: str, media: KeptMedia) -> Message:
+    """A customer's photo as `media_fetch` left it."""
+    inbound = InboundMessage(
+        channel=Channel.WHATSAPP,
+        account_id="106540352242922",
+        provider_message_id=message_id,
+        sender=Sender(id="5511999990001"),
+        timestamp=NOW - 8 * 24 * 3600,
+        content=Image(media_id="1"),
+    )
+    received = Message.received(inbound, contact_id="c_1")
+    return replace(received, id=message_id, conversation_id=conversation_id, media=media)
+
+
+def test_links_are_fresh_and_only_for_files_of_conversations_the_person_may_see(world, call):  # noqa: F811
+    billing = waiting("whatsapp_106540352242922_5511999990002", team="billing")
+    world.put(waiting(), billing)
+    kept = KeptMedia.stored(
+        path="whatsapp/acc/m_ours.jpg", mime_type="image/jpeg", url="old", url_expires_at=NOW
+    )
+    ours = _kept_image("m_ours", CONV, kept)
+    pending = _kept_image("m_pending", CONV, KeptMedia.pending())
+    theirs = _kept_image("m_theirs", billing.id, replace(kept, path="whatsapp/acc/m_theirs.jpg"))
+    for m in (ours, pending, theirs):
+        world.store.messages[m.id] = Versioned(m, 1)
+    ids = ["m_ours", "m_pending", "m_theirs", "m_nothing"]
+
+    ana = call("links", ANA, {"messageIds": ids})
+    assert ana.status_code == 200
+    assert ana.get_json()["links"] == {"m_ours": "https://storage.test/whatsapp/acc/m_ours.jpg?ttl=3600"}
+    assert call("links", CARLA, {"messageIds": ids}).get_json()["links"].keys() == {"m_theirs"}
+    assert call("links", ADMIN, {"messageIds": ids}).get_json()["links"].keys() == {"m_ours", "m_theirs"}
+
+
+def test_an_agents_attachment_keeps_its_path_so_its_link_can_be_renewed(world, call):  # noqa: F811
+    world.put(waiting(), waiting("whatsapp_106540352242922_5511999990002"))
+    form = {"conversationId": CONV, "file": (io.BytesIO(PNG), "modem.png", "image/png")}
+    up = call("upload", ANA, data=form, content_type="multipart/form-data").get_json()
+    sent = call(
+        "send", ANA, {"conversationId": CONV, "clientId": "f1", "attachment": {"mediaId": up["mediaId"]}}
+    )
+    message = world.store.message(sent.get_json()["messageId"])
+    assert message.media is not None and message.media.path == up["mediaId"]
+    assert message.content.url == message.media.url and message.media.url_expires_at == NOW + 7 * 24 * 3600
+
+    links = call("links", BRUNO, {"messageIds": [message.id]}).get_json()["links"]
+    assert links == {message.id: f"https://storage.test/{up['mediaId']}?ttl=3600"}
+    elsewhere = {"conversationId": "whatsapp_106540352242922_5511999990002", "clientId": "f2"}
+    stolen = call("send", ANA, {**elsewhere, "attachment": {"mediaId": up["mediaId"]}})
+    assert error(stolen) == (400, "invalid")  # a file is sent only in the conversation it was uploaded to
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"messageIds": []}, {"messageIds": ["m_1"] * 51}, {"messageIds": ["a/b"]}, {"messageIds": [".."]}, {}],
+)
+def test_links_for_no_messages_or_too_many_are_400_and_need_a_signed_in_person(world, call, body):  # noqa: F811
+    assert error(call("links", ANA, body)) == (400, "invalid")
+    assert error(call("links", None, {"messageIds": ["m_1"]})) == (401, "unauthenticated")

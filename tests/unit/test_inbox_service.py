@@ -164,6 +164,15 @@ def test_a_transfer_to_a_team_empties_the_hands_of_its_person_and_queues_it_ther
     assert CARLA.may_see(after)
 
 
+def test_a_transfer_to_a_team_that_does_not_exist_is_refused_and_changes_nothing(world):
+    world.put(waiting(), person(ANA))
+    world.service.take(ANA, CONV)
+    with pytest.raises(NotFound):
+        world.service.transfer(ANA, CONV, team="suporte")  # a typo: a queue nobody works
+    kept = world.store.conversation(CONV)
+    assert (kept.team, kept.assignee) == ("support", "ana")
+
+
 def test_a_transfer_to_a_colleague_of_another_team_moves_the_team_too(world):
     world.put(waiting(), person(ANA), person(CARLA))
     world.service.take(ANA, CONV)

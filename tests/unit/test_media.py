@@ -12,7 +12,8 @@ import pytest
 from atende.adapters.media_store import LocalMediaStore, local_url_valid
 from atende.channels.meta.graph import GraphClient
 from atende.channels.meta.media import MetaMediaSource
-from atende.domain.content import Audio, Image, Location, Share, StoryMention, Text
+from atende.domain.contacts import Address
+from atende.domain.content import Audio, Document, Image, Location, Share, StoryMention, Text
 from atende.domain.errors import MediaFailed, MediaTooLarge
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.media import KeptMedia, MediaStatus
@@ -217,3 +218,56 @@ def test_which_messages_get_a_media_job(channel, content, wanted):
 def test_local_store_refuses_paths_outside_its_folder(tmp_path):
     with pytest.raises(ValueError):
         LocalMediaStore(tmp_path, "http://dev", "s").file("../etc/passwd")
+
+
+def _webchat_upload(path: str) -> Message:
+    inbound = InboundMessage(
+        channel=Channel.WEBCHAT,
+        account_id="loja",
+        provider_message_id="wc_v1_1",
+        sender=Sender(id="v1"),
+        timestamp=time.time(),
+        content=Image(media_id=path, url="https://storage.test/old"),
+    )
+    return Message.received(inbound, contact_id="c")
+
+
+def test_a_message_shows_a_file_of_ours_only_when_it_was_kept_or_is_the_visitors_own_upload():
+    kept = KeptMedia.stored(path="whatsapp/acc/m1.jpg", mime_type="image/jpeg", url="u", url_expires_at=0)
+    whatsapp = Stored(KeptMedia.pending()).uow.store.message("m1")
+    assert whatsapp.file_path is None  # not downloaded yet: the media id is Meta's, not a file of ours
+    assert whatsapp.with_media(kept).file_path == "whatsapp/acc/m1.jpg"
+    assert whatsapp.with_media(KeptMedia.failed("x", retryable=False)).file_path is None
+
+    assert (
+        _webchat_upload("webchat/loja/v1/" + "a" * 32 + ".png").file_path
+        == "webchat/loja/v1/" + "a" * 32 + ".png"
+    )
+    # a path outside the visitor's own folder is never theirs to show, whatever the message claims
+    assert _webchat_upload("webchat/loja/v2/" + "a" * 32 + ".png").file_path is None
+    assert _webchat_upload("outgoing/webchat_loja_v1/x/y.png").file_path is None
+
+
+def agents_pdf(conversation_id: str, path: str, now: float = 0.0) -> Message:
+    """An agent's PDF on web chat, as the inbox writes it: the file kept, its path on `media`."""
+    return Message.by_agent(
+        client_id=f"f-{conversation_id}",
+        author_id="ana",
+        author_name="Ana",
+        conversation_id=conversation_id,
+        contact_id="c",
+        channel=Channel.WEBCHAT,
+        account_id="loja",
+        recipient=Address("v1"),
+        window_from=None,
+        content=Document(url="https://storage.test/old", filename=path.rsplit("/", 1)[-1]),
+        text=None,
+        now=now,
+        media=KeptMedia.stored(path=path, mime_type="application/pdf", url="x", url_expires_at=now),
+    )
+
+
+def test_an_agents_attachment_shows_the_file_kept_for_it():
+    sent = agents_pdf("webchat_loja_v1", "outgoing/webchat_loja_v1/h/b.pdf")
+    assert sent.file_path == "outgoing/webchat_loja_v1/h/b.pdf"
+    assert replace(sent, media=None).file_path is None  # written before its path was kept: nothing to renew

@@ -42,6 +42,25 @@ def test_whatsapp_gets_a_list_past_three_with_long_titles_shortened_and_kept_who
     assert built["type"] == "list" and len(built["action"]["sections"][0]["rows"]) == 4
 
 
+def test_a_list_row_does_not_repeat_its_short_title_beneath_it():
+    offers = Menu(
+        "Escolha:",
+        (
+            Choice("avista", "À vista: R$ 159,80 (sem multa nem juros)", short="À vista"),
+            Choice("fatura", "2ª via de 10/2026 (R$ 79,90)", short="2ª via de 10/2026"),
+            Choice("2x", "2x de R$ 81,50: total R$ 163,00", short="Em 2x"),
+            Choice("atendente", "Falar com um atendente"),
+        ),
+    )
+    rows = lay_out(offers, Channel.WHATSAPP).content["sections"][0]["rows"]
+    assert [r.get("description") for r in rows] == [
+        "R$ 159,80 (sem multa nem juros)",
+        "R$ 79,90",
+        "2x de R$ 81,50: total R$ 163,00",
+        None,
+    ]
+
+
 def test_too_many_options_or_ids_that_repeat_go_as_numbered_text_which_every_channel_reads():
     eleven = Menu("Escolha", tuple(Choice(str(i), f"Opção {i}") for i in range(11)))
     assert lay_out(eleven, Channel.WHATSAPP).content is None

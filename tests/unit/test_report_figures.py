@@ -9,7 +9,7 @@ import pytest
 
 from atende.domain.board import ServiceLevel, board
 from atende.domain.channel_health import ChannelSignal, Health, HourCounts, Signal, State
-from atende.domain.conversation import Conversation, Handoff
+from atende.domain.conversation import BOT_IDLE_CLOSE_S, Conversation, Handoff
 from atende.domain.errors import WorkflowRefused
 from atende.domain.metrics import bucket, handoff_reason
 from atende.domain.model import Availability, Channel, ConversationStatus, Role
@@ -36,11 +36,11 @@ def history() -> History:
 @pytest.fixture
 def reports(history: History) -> Reports:
     store = history.uow().store
-    return Reports(lambda: FakeReportReader(store), today=lambda: date(2026, 3, 11))
+    return Reports(lambda: FakeReportReader(store), today=lambda: date(2026, 3, 13))
 
 
 def test_the_seeded_history_counts_as_worked_out_by_hand(reports):
-    r = reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-11", by="day").to_json()
+    r = reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-13", by="day").to_json()
     total = r["total"]
     assert (total["in"], total["outBot"], total["outPeople"], total["opened"]) == (3, 3, 2, 3)
     assert total["handoffs"] == 1 and total["handoffRate"] == pytest.approx(1 / 3)
@@ -57,16 +57,16 @@ def test_the_seeded_history_counts_as_worked_out_by_hand(reports):
     assert (resolution_bot["n"], resolution_bot["p50"], resolution_bot["p90"]) == (2, 5, 10)
     assert total["csat"]["n"] == 0 and total["csat"]["mean"] is None
     days = {d["day"]: d for d in r["days"]}
-    assert set(days) == {"2026-03-10", "2026-03-11"}
+    assert set(days) == {"2026-03-10", "2026-03-13"}
     assert (days["2026-03-10"]["in"], days["2026-03-10"]["autoResolved"]) == (3, 0)
-    assert (days["2026-03-11"]["in"], days["2026-03-11"]["autoResolved"]) == (0, 2)
+    assert (days["2026-03-13"]["in"], days["2026-03-13"]["autoResolved"]) == (0, 2)
     hours = {h["hour"]: h for h in r["hours"]}
     assert (hours["09"]["in"], hours["09"]["outPeople"], hours["09"]["handoffs"]) == (2, 2, 1)
     assert hours["10"]["in"] == 1
 
 
 def test_figures_per_team_agent_and_intent(reports):
-    by_team = dict(reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-11", by="team").rows())
+    by_team = dict(reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-13", by="team").rows())
     assert (by_team["sales"].count("in"), by_team["sales"].count("autoResolved")) == (2, 2)
     assert (by_team["support"].count("in"), by_team["support"].count("resolvedByPeople")) == (1, 1)
     by_agent = dict(reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-10", by="agent").rows())
@@ -79,15 +79,15 @@ def test_figures_per_team_agent_and_intent(reports):
 
 
 def test_a_supervisor_reads_only_their_teams_and_an_agent_nothing(reports):
-    support = reports.report(SUPPORT_SUPERVISOR, first_day="2026-03-10", last_day="2026-03-11", by="day")
+    support = reports.report(SUPPORT_SUPERVISOR, first_day="2026-03-10", last_day="2026-03-13", by="day")
     assert support.total().count("in") == 1 and {d.team for d in support.documents} == {"support"}
-    sales = reports.report(SALES_SUPERVISOR, first_day="2026-03-10", last_day="2026-03-11", by="channel")
+    sales = reports.report(SALES_SUPERVISOR, first_day="2026-03-10", last_day="2026-03-13", by="channel")
     assert sales.total().count("in") == 2
     with pytest.raises(WorkflowRefused) as refused:
         reports.report(SALES_SUPERVISOR, first_day=None, last_day=None, by="day", team="support")
     assert refused.value.forbidden
     with pytest.raises(WorkflowRefused) as refused:
-        reports.report(ANA, first_day="2026-03-10", last_day="2026-03-11", by="day")
+        reports.report(ANA, first_day="2026-03-10", last_day="2026-03-13", by="day")
     assert refused.value.forbidden
 
 
@@ -103,7 +103,7 @@ def test_a_redelivered_message_is_counted_once():
 
 
 def test_the_csv_has_a_line_per_day_and_value(reports):
-    text = reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-11", by="team").to_csv()
+    text = reports.report(ADMIN, first_day="2026-03-10", last_day="2026-03-13", by="team").to_csv()
     lines = text.strip().split("\r\n")
     header = lines[0].split(",")
     assert header[:4] == ["day", "team", "in", "outBot"]
@@ -112,7 +112,7 @@ def test_the_csv_has_a_line_per_day_and_value(reports):
     assert [(r["day"], r["team"], r["in"]) for r in rows] == [
         ("2026-03-10", "sales", "2"),
         ("2026-03-10", "support", "1"),
-        ("2026-03-11", "sales", "0"),
+        ("2026-03-13", "sales", "0"),
     ]
 
 
@@ -122,7 +122,7 @@ def test_periods_the_report_refuses(reports):
         with pytest.raises(InvalidPeriod):
             reports.report(ADMIN, first_day=first, last_day=last, by=by)
     default = reports.report(ADMIN, first_day=None, last_day=None, by="day")
-    assert (default.first_day, default.last_day) == ("2026-03-05", "2026-03-11")
+    assert (default.first_day, default.last_day) == ("2026-03-07", "2026-03-13")
 
 
 def test_percentiles_come_from_buckets_that_add_up_over_days():
@@ -205,7 +205,7 @@ def test_channel_health_state_follows_the_last_hour():
 
 def test_the_health_panel_counts_each_account_and_is_for_admins(history):
     store = history.uow().store
-    now = DAY1 + 86400 + 7200
+    now = DAY1 + 3 * 86400 + 7200
     uow = history.uow()
     with uow:
         uow.metrics.signal(ChannelSignal(channel="whatsapp", account_id=history.account, signal=Signal.FAILED,
@@ -245,10 +245,10 @@ def test_a_customer_coming_back_opens_a_new_episode_timed_from_its_own_handoff()
     assert summary["outPeople"] == 3
 
 
-def test_the_bot_closes_only_conversations_silent_for_a_day():
+def test_the_bot_closes_only_conversations_silent_for_three_days():
     h = History(FakeUnitOfWork())
     maria = h.say("5511900000006", "oi", answered_after=1)
-    h.clock.now += 86400 - 10
+    h.clock.now += BOT_IDLE_CLOSE_S - 10
     assert h.closer.run() == 0
     h.clock.now += 20
     assert h.closer.run() == 1 and h.closer.run() == 0

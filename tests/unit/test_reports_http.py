@@ -42,7 +42,7 @@ def services() -> ReportServices:
     def reader() -> FakeReportReader:
         return FakeReportReader(store, {"support": ServiceLevel(), "sales": ServiceLevel()})
 
-    reports = Reports(reader, today=lambda: date(2026, 3, 11))
+    reports = Reports(reader, today=lambda: date(2026, 3, 13))
     board, health = LiveBoard(reader), ChannelHealthPanel(reader, lambda: h.channels)
     return ReportServices(
         reports=lambda: reports, board=lambda: board, health=lambda: health, identity=TokensAreUids
@@ -56,7 +56,7 @@ def get(services: ReportServices, path: str, who: Actor | None, method: str = "G
 
 
 def test_a_supervisor_gets_their_teams_report(services):
-    r = get(services, "/report?from=2026-03-10&to=2026-03-11&by=channel", SUPPORT_SUPERVISOR)
+    r = get(services, "/report?from=2026-03-10&to=2026-03-13&by=channel", SUPPORT_SUPERVISOR)
     assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == ORIGIN
     body = r.get_json()
     assert body["teams"] == ["support"] and body["total"]["in"] == 1
@@ -64,13 +64,13 @@ def test_a_supervisor_gets_their_teams_report(services):
 
 
 def test_the_csv_export_downloads_as_a_file(services):
-    r = get(services, "/report.csv?from=2026-03-10&to=2026-03-11&by=day", ADMIN)
+    r = get(services, "/report.csv?from=2026-03-10&to=2026-03-13&by=day", ADMIN)
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    assert r.headers["Content-Disposition"] == 'attachment; filename="atende-day-2026-03-10-2026-03-11.csv"'
+    assert r.headers["Content-Disposition"] == 'attachment; filename="atende-day-2026-03-10-2026-03-13.csv"'
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
     assert [(row["day"], row["in"], row["autoResolved"]) for row in rows] == [
         ("2026-03-10", "3", "0"),
-        ("2026-03-11", "0", "2"),
+        ("2026-03-13", "0", "2"),
     ]
 
 

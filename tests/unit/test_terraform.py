@@ -26,6 +26,7 @@ from atende.domain.channels import TOKEN_ENV_ALLOWED
 
 ROOT = Path(__file__).resolve().parents[2]
 TF_DIR = ROOT / "terraform"
+STATIC_SITE_DIR = TF_DIR / "modules" / "static_site"
 
 WEBHOOK_TARGETS = {"webhook_whatsapp", "webhook_messenger", "webhook_instagram"}
 # target (entry point) -> function dir under functions/
@@ -61,10 +62,10 @@ SECRET_LIKE = re.compile(r"SECRET|TOKEN|KEY|PASSWORD", re.IGNORECASE)
 
 
 @functools.cache
-def tf() -> dict[str, list[Any]]:
+def tf(directory: Path = TF_DIR) -> dict[str, list[Any]]:
     merged: dict[str, list[Any]] = {}
     options = hcl2.SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
-    for path in sorted(TF_DIR.glob("*.tf")):
+    for path in sorted(directory.glob("*.tf")):
         with path.open() as f:
             doc = hcl2.load(f, serialization_options=options)
         for key, value in doc.items():
@@ -73,13 +74,20 @@ def tf() -> dict[str, list[Any]]:
     return merged
 
 
-def resources(rtype: str) -> dict[str, dict[str, Any]]:
-    return {name: body for block in tf().get("resource", []) for name, body in block.get(rtype, {}).items()}
+def resources(rtype: str, directory: Path = TF_DIR) -> dict[str, dict[str, Any]]:
+    blocks = tf(directory).get("resource", [])
+    return {name: body for block in blocks for name, body in block.get(rtype, {}).items()}
 
 
-def resource(rtype: str, name: str) -> dict[str, Any]:
-    found = resources(rtype)
+def resource(rtype: str, name: str, directory: Path = TF_DIR) -> dict[str, Any]:
+    found = resources(rtype, directory)
     assert name in found, f"missing resource {rtype}.{name}"
+    return found[name]
+
+
+def module(name: str) -> dict[str, Any]:
+    found = {key: body for block in tf().get("module", []) for key, body in block.items()}
+    assert name in found, f"missing module {name}"
     return found[name]
 
 
@@ -108,10 +116,10 @@ def block(body: dict[str, Any], name: str) -> dict[str, Any]:
     return blocks[0]
 
 
-def all_resource_bodies() -> list[tuple[str, str, dict[str, Any]]]:
+def all_resource_bodies(directory: Path = TF_DIR) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (rtype, name, body)
-        for blk in tf().get("resource", [])
+        for blk in tf(directory).get("resource", [])
         for rtype, named in blk.items()
         for name, body in named.items()
     ]
@@ -349,9 +357,10 @@ def test_grants_are_least_privilege():
     assert dirs["automation"]["publishes_to"] == ["outbound", "crm"]  # the idle close: resolved
     assert dirs["outbound"]["publishes_to"] == ["crm"]  # campaign_send: a campaign finished
     assert dirs["inbox"]["publishes_to"] == ["outbound", "crm"]  # a person resolving: resolved
-    # the console manages people in Firebase Auth and settings in Firestore; it publishes nothing
+    # the console manages people in Firebase Auth and settings in Firestore; it publishes only the CRM's
+    # campaign.finished of a campaign cancelled there
     assert dirs["console"]["project_roles"] == ["roles/datastore.user", "roles/firebaseauth.admin"]
-    assert dirs["console"]["publishes_to"] == []
+    assert dirs["console"]["publishes_to"] == ["crm"]
     assert dirs["reports"]["project_roles"] == ["roles/datastore.viewer"]  # reports only read
     assert dirs["reports"]["publishes_to"] == []
 
@@ -403,14 +412,15 @@ def test_campaign_tasks_run_as_the_tasks_invoker():
     assert 0 < config["retry_config"]["max_attempts"] <= 10
     assert seconds(config["retry_config"]["max_backoff"]) <= 3600
 
-    for name, sa in (("automation_enqueuer", "automation"), ("outbound_enqueuer", "outbound")):
+    for sa in ("automation", "outbound", "console"):  # the console starts, resumes and asks for syncs
+        name = f"{sa}_enqueuer"
         enqueuer = resource("google_cloud_tasks_queue_iam_member", name)
         assert enqueuer["role"] == "roles/cloudtasks.enqueuer"
         assert enqueuer["member"] == f'${{google_service_account.function["{sa}"].member}}'
     acts_as = resource("google_service_account_iam_member", "automation_acts_as_tasks_invoker")
     assert acts_as["service_account_id"] == "${google_service_account.tasks_invoker.name}"
     assert acts_as["role"] == "roles/iam.serviceAccountUser"
-    assert acts_as["for_each"] == "${toset([\"automation\", \"outbound\"])}"
+    assert acts_as["for_each"] == "${toset([\"automation\", \"outbound\", \"console\"])}"
     invoker = resource("google_cloud_run_v2_service_iam_member", "tasks_invoker")
     assert 'this["campaign_send"]' in invoker["name"]
     assert invoker["member"] == "${google_service_account.tasks_invoker.member}"
@@ -497,6 +507,11 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     assert writer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "outbound"}}'
     assert writer["role"] == "roles/secretmanager.secretVersionManager"
     assert writer["member"] == '${google_service_account.function["console"].member}'
+    # and see (never read) whether each web-chat site's identity secret has a version
+    viewer = resource("google_secret_manager_secret_iam_member", "console_site_secret_viewer")
+    assert viewer["for_each"] == '${{for key, s in local.secrets : key => s if s.dir == "webchat"}}'
+    assert viewer["role"] == "roles/secretmanager.viewer"
+    assert viewer["member"] == '${google_service_account.function["console"].member}'
 
 
 def test_channel_tokens_are_only_the_names_the_application_reads_as_tokens():
@@ -514,8 +529,8 @@ def test_channel_tokens_are_only_the_names_the_application_reads_as_tokens():
 
 def test_every_checkov_finding_skipped_inline_says_why():
     skips = [
-        (path.name, match.group(1), match.group(2).strip())
-        for path in TF_DIR.glob("*.tf")
+        (path.relative_to(TF_DIR).as_posix(), match.group(1), match.group(2).strip())
+        for path in TF_DIR.rglob("*.tf")
         for match in re.finditer(r"#\s*checkov:skip=(CKV2?_\w+):?(.*)", path.read_text())
     ]
     assert all(len(reason) > 20 for _, _, reason in skips), skips
@@ -524,10 +539,11 @@ def test_every_checkov_finding_skipped_inline_says_why():
         ("storage.tf", "CKV_GCP_62"),
         ("storage.tf", "CKV_GCP_78"),
         ("functions.tf", "CKV_GCP_62"),
-        ("webchat.tf", "CKV_GCP_62"),  # the widget's public files: the CDN logs reads
-        ("webchat.tf", "CKV_GCP_78"),
-        ("webchat.tf", "CKV_GCP_114"),  # the widget bucket is public on purpose
-        ("webchat.tf", "CKV_GCP_28"),
+        # the inbox's and the widget's public files: the load balancer logs reads
+        ("modules/static_site/main.tf", "CKV_GCP_62"),
+        ("modules/static_site/main.tf", "CKV_GCP_78"),
+        ("modules/static_site/main.tf", "CKV_GCP_114"),  # their buckets are public on purpose
+        ("modules/static_site/main.tf", "CKV_GCP_28"),
     }
     for name in ("this", "dead_letter"):
         assert resource("google_pubsub_topic", name)["kms_key_name"] == "${var.pubsub_kms_key_name}"
@@ -547,7 +563,8 @@ def test_only_the_webhooks_the_staff_apis_the_web_chat_events_and_unsubscribe_ar
     """Meta signs each webhook call; each inbox_api, console_api and reports_api call carries a Firebase ID
     token the function checks; webchat checks each site's origins, rate-limits, and wants a visitor token
     after the session; a business signs each push to `events`; an unsubscribe link is signed by us. The
-    only public bucket is the widget's static files."""
+    only public buckets are the static sites' (the inbox's and the widget's files), readable by name and
+    not listable."""
     public = {target for target, f in local()["functions"].items() if f["public"] is True}
     expected = {"inbox_api", "console_api", "reports_api", "webchat", "events", "unsubscribe"}
     assert public == WEBHOOK_TARGETS | expected
@@ -561,13 +578,20 @@ def test_only_the_webhooks_the_staff_apis_the_web_chat_events_and_unsubscribe_ar
         for rtype, name, body in all_resource_bodies()
         if any(p in s for s in strings_in(body) for p in ("allUsers", "allAuthenticatedUsers"))
     }
-    assert holders == {
-        "google_cloud_run_v2_service_iam_member.public",
-        "google_storage_bucket_iam_member.widget_public",
+    assert holders == {"google_cloud_run_v2_service_iam_member.public"}
+    site_holders = {
+        f"{rtype}.{name}"
+        for rtype, name, body in all_resource_bodies(STATIC_SITE_DIR)
+        if any(p in s for s in strings_in(body) for p in ("allUsers", "allAuthenticatedUsers"))
     }
-    assert resource("google_storage_bucket_iam_member", "widget_public")["bucket"] == (
-        "${google_storage_bucket.widget.name}"
+    assert site_holders == {"google_storage_bucket_iam_member.public"}
+    public_read = resource("google_storage_bucket_iam_member", "public", STATIC_SITE_DIR)
+    assert public_read["bucket"] == "${google_storage_bucket.this.name}"
+    # the widget's files by name only; the inbox may be listed, so a missing path is a 404 (index.html)
+    assert public_read["role"] == (
+        '${var.single_page_app ? "roles/storage.objectViewer" : "roles/storage.legacyObjectReader"}'
     )
+    assert {module(name)["source"] for name in ("inbox", "widget")} == {"./modules/static_site"}
 
     service = block(resource("google_cloudfunctions2_function", "this"), "service_config")
     assert service["ingress_settings"] == '${each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
@@ -711,5 +735,6 @@ def test_the_web_chat_reads_each_sites_secret_and_signs_only_as_itself():
     assert signer["service_account_id"] == '${google_service_account.function["webchat"].name}'
     ttl = resource("google_firestore_field", "rate_limits_ttl")
     assert (ttl["collection"], ttl["field"]) == ("rate_limits", "expireAt")
-    backend = resource("google_compute_backend_bucket", "widget")
-    assert backend["enable_cdn"] is True and backend["bucket_name"] == "${google_storage_bucket.widget.name}"
+    widget = module("widget")
+    # served to any site, which import()s the panel
+    assert widget["domain"] == "${var.widget_domain}" and widget["cors_origins"] == ["*"]

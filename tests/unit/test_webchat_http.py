@@ -4,13 +4,14 @@ with Retry-After, and nothing stored or published on a refusal."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import flask
 import pytest
 
 from atende.domain.events import InboundMessage, StatusUpdate
+from atende.domain.message import Message
 from atende.domain.model import Channel, MessageKind
 from atende.domain.site import RateLimits, Site
 from atende.domain.visitor import identity_hash
@@ -18,12 +19,14 @@ from atende.entrypoints.webchat_http import handle
 from atende.services.webchat import WebChatService
 from tests.fakes import (
     FakeMediaStore,
+    FakeMessageReader,
     FakePublisher,
     FakeRateCounter,
     FakeSites,
     FakeVisitors,
     FakeVisitorTokens,
 )
+from tests.unit.test_media import agents_pdf
 
 ORIGIN = "https://loja.example"
 SECRET = "s3cret-of-the-site"
@@ -41,6 +44,7 @@ class World:
     tokens: FakeVisitorTokens = field(default_factory=FakeVisitorTokens)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     media: FakeMediaStore = field(default_factory=FakeMediaStore)
+    messages: FakeMessageReader = field(default_factory=FakeMessageReader)
     now: float = NOW
     available: bool = True
     service: WebChatService | None = None
@@ -55,6 +59,7 @@ class World:
             tokens=self.tokens,
             publisher=self.publisher,
             media=self.media,
+            messages=self.messages,
             secret_for={"loja": SECRET, "banco": SECRET}.get,
             available=lambda: self.available,
             clock=lambda: self.now,
@@ -450,6 +455,73 @@ def test_a_pdf_up_to_ten_megabytes_is_accepted(world):
     token = world.visitor_token(world.session())
     answer = _upload(world, token, PDF + b"\0" * (9 * 2**20), "application/pdf")
     assert answer.status_code == 200 and answer.get_json()["path"].endswith(".pdf")
+
+
+# -- fresh links to files -----------------------------------------------------------------------------------
+
+
+def _stored(world: World, token: str, data: bytes = PNG, mime: str = "image/png") -> Message:
+    """A file the visitor sent, as `ai_reply` stores it from the published message."""
+    path = _upload(world, token, data, mime).get_json()["path"]
+    assert (
+        world.call("POST", "/messages", _message(attachment={"path": path}), token=token).status_code == 202
+    )
+    message = Message.received(world.publisher.published[-1], contact_id="c")
+    world.messages.add(message)
+    return message
+
+
+def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(world):
+    session = world.session()
+    token = world.visitor_token(session)
+    mine = _stored(world, token)
+    reply = agents_pdf(
+        session["conversationId"], f"outgoing/{session['conversationId']}/{'a' * 32}/b.pdf", NOW
+    )
+    note = replace(
+        agents_pdf(session["conversationId"], "outgoing/x/y/z.pdf", NOW), id="a_note", visibility="internal"
+    )
+    other = world.session()
+    theirs = _stored(world, world.visitor_token(other))
+    world.messages.add(reply, note)
+
+    ids = [mine.id, reply.id, note.id, theirs.id, "m_nothing"]
+    answer = world.call("POST", "/links", {"messageIds": ids}, token=token)
+    assert answer.status_code == 200
+    links = answer.get_json()["links"]
+    assert set(links) == {mine.id, reply.id}
+    assert links[mine.id] == f"https://storage.test/{mine.content.media_id}?ttl=3600"
+    assert links[reply.id].startswith(f"https://storage.test/outgoing/{session['conversationId']}/")
+    assert world.messages.round_trips == 1  # every id read at once
+
+    theirs_only = world.call("POST", "/links", {"messageIds": ids}, token=world.visitor_token(other))
+    assert theirs_only.get_json()["links"].keys() == {theirs.id}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messageIds": []},
+        {"messageIds": ["m_1"] * 51},
+        {"messageIds": ["a/b"]},
+        {"messageIds": ["__x__"]},
+        {},
+    ],
+)
+def test_links_for_a_body_that_names_no_messages_or_too_many_are_a_422_and_read_nothing(world, body):
+    answer = world.call("POST", "/links", body, token=world.visitor_token(world.session()))
+    assert answer.status_code == 422 and _error(answer) == "invalid_field"
+    assert world.messages.round_trips == 0
+
+
+def test_links_need_the_visitors_token_and_count_against_the_address_limit(world):
+    assert world.call("POST", "/links?site=loja", {"messageIds": ["m_1"]}).status_code == 401
+    world.add_site(Site(key="loja", origins=(ORIGIN,), rate_limits=RateLimits(requests_per_minute_per_ip=2)))
+    token = world.visitor_token(world.session())  # one request of the address's two
+    assert world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token).status_code == 200
+    refused = world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token)
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert world.messages.round_trips == 1
 
 
 # -- receipts and the offline form -----------------------------------------------------------------------

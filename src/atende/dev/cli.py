@@ -67,7 +67,7 @@ def _banner(stack: Stack, users: list[DemoUser]) -> str:
     inbox = stack.inbox_url + ("" if built else "  (not built yet: .venv/bin/atende build --web)")
     widget_built = (demo_site.WIDGET_DIST / "atende-widget.js").is_file()
     demo = stack.demo_site_url + (
-        "  (Provedor Exemplo with the web chat; customers log in with the e-mails shown there)"
+        "  (Conecta Fibra with the web chat; customers log in with the e-mails shown there)"
         if widget_built
         else "  (widget not built yet: .venv/bin/atende build --web)"
     )

@@ -1,4 +1,4 @@
-"""A sample internet provider's site ("Provedor Exemplo") with the web-chat snippet installed.
+"""A sample internet provider's site ("Conecta Fibra") with the web-chat snippet installed.
 
 What a business does with the widget, locally: the page carries the snippet, the widget's files
 (web/widget/dist) are served under /widget/ with the `config.json` that points them at this stack, and a

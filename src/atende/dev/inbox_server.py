@@ -27,9 +27,15 @@ then reload this page. Its sources are in <code>web/inbox/</code>.</p></body></h
 
 
 def browser_config(
-    project: str, auth_url: str, firestore_host: str, firestore_port: int, functions_url: str
+    project: str,
+    auth_url: str,
+    firestore_host: str,
+    firestore_port: int,
+    functions_url: str,
+    widget_script: str | None = None,
 ) -> dict[str, Any]:
-    """What the inbox reads at start: the Firebase web config and where the emulators and the API are."""
+    """What the inbox reads at start: the Firebase web config, where the emulators and the API are, and
+    the web-chat loader's address (the console's install snippet)."""
     return {
         "firebase": {
             "apiKey": "demo-api-key",
@@ -41,6 +47,7 @@ def browser_config(
         "reportsApi": f"{functions_url}/reports_api",
         "consoleApi": f"{functions_url}/console_api",
         "locale": "pt-BR",
+        "widgetScript": widget_script,
     }
 
 

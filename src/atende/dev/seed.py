@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from google.cloud import firestore
 
-from atende.adapters.firestore import sites as site_doc
 from atende.adapters.firestore.collections import SITES
 from atende.domain.site import Appearance, PreChatField, PreChatForm, RateLimits, Site
 from atende.users.accounts import TEAMS, StaffAccounts
@@ -52,7 +51,7 @@ TEAM_NAMES = {
 CANNED_RESPONSES = {
     "ola": (
         "Saudação",
-        "Olá, {contact.first_name}! Sou do time de atendimento da Atende Fibra. Como posso ajudar?",
+        "Olá, {contact.first_name}! Sou do time de atendimento da Conecta Fibra. Como posso ajudar?",
     ),
     "boleto": (
         "Segunda via do boleto",
@@ -74,7 +73,7 @@ TEMPLATES = (
     (
         "retomar_atendimento",
         "UTILITY",
-        "Olá, {{1}}! Aqui é a Atende Fibra, retomando o seu atendimento. Podemos continuar por aqui?",
+        "Olá, {{1}}! Aqui é a Conecta Fibra, retomando o seu atendimento. Podemos continuar por aqui?",
     ),
     (
         "segunda_via_boleto",
@@ -114,7 +113,7 @@ def demo_site(origins: tuple[str, ...]) -> Site:
     """The web-chat demo site the widget's page is served as; its identity secret is WEBCHAT_SECRET_DEMO."""
     return Site(
         key=DEMO_SITE_KEY,
-        name="Atende Fibra",
+        name="Conecta Fibra",
         origins=origins,
         enforce_identity=True,
         # On the local stack every visitor (and every browser test) comes from 127.0.0.1, so the
@@ -123,9 +122,9 @@ def demo_site(origins: tuple[str, ...]) -> Site:
         appearance=Appearance(
             primary_color="#0b6bcb",
             position="right",
-            greeting="Olá! Sou a assistente da Atende Fibra. Como posso ajudar?",
+            greeting="Olá! Sou a assistente da Conecta Fibra. Como posso ajudar?",
             language="pt-BR",
-            title="Atende Fibra",
+            title="Conecta Fibra",
         ),
         pre_chat_form=PreChatForm(
             enabled=False, fields=(PreChatField(name="name", required=True), PreChatField(name="email"))
@@ -135,7 +134,7 @@ def demo_site(origins: tuple[str, ...]) -> Site:
 
 def seed_demo_site(db: firestore.Client, origins: tuple[str, ...]) -> None:
     db.collection(SITES).document(DEMO_SITE_KEY).set(
-        {**site_doc.to_doc(demo_site(origins)), "updatedAt": firestore.SERVER_TIMESTAMP}
+        {**demo_site(origins).document(), "updatedAt": firestore.SERVER_TIMESTAMP}
     )
 
 

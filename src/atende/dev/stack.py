@@ -316,8 +316,9 @@ class Stack:
 
     def _start_inbox(self) -> None:
         c = self.config
+        widget_script = f"{self.demo_site_url}/widget/atende-widget.js"  # the console's install snippet
         config = inbox_server.browser_config(
-            c.project, self.auth_url, c.host, c.firestore_port, self.functions_url
+            c.project, self.auth_url, c.host, c.firestore_port, self.functions_url, widget_script
         )
         self._inbox_server = inbox_server.start(config, c.host, c.inbox_port)
 
@@ -327,9 +328,9 @@ class Stack:
             c.project, self.functions_url, self.auth_url, c.host, c.firestore_port
         )
         from atende.dev.seed import DEMO_SITE_KEY
-        from atende.wiring import webchat_secret_env
+        from atende.domain.site import secret_env
 
-        secret = self.env[webchat_secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
+        secret = self.env[secret_env(DEMO_SITE_KEY)]  # as the webchat function reads it
         config = demo_site.DemoSiteConfig(DEMO_SITE_KEY, secret, widget)
         self._demo_site_server = demo_site.start(config, c.host, c.demo_site_port)
 

@@ -31,6 +31,7 @@ class Problem:
     line: int
     value: str
     reason: str  # "invalid" or "duplicate of line N"
+    duplicate_of: int | None = None  # that N
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def read_csv(text: str) -> ImportReport:
             invalid.append(Problem(line, raw, "invalid"))
             continue
         if phone in seen:
-            duplicates.append(Problem(line, raw, f"duplicate of line {seen[phone]}"))
+            duplicates.append(Problem(line, raw, f"duplicate of line {seen[phone]}", seen[phone]))
             continue
         seen[phone] = line
         name = (record.get(name_col) or "").strip() or None if name_col else None

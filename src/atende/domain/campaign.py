@@ -170,6 +170,7 @@ class Send:
     message_id: str | None = None
     reason: str | None = None
     replied_at: float | None = None
+    handed_at: float | None = None  # when its message went to outbound: the console's rate counts these
 
     @property
     def contact_id(self) -> str:
@@ -212,8 +213,8 @@ def dispatch(
     return Dispatch.SEND
 
 
-def handed_over(send: Send, message_id: str) -> Send:
-    return replace(send, status=SendStatus.SENDING, message_id=message_id)
+def handed_over(send: Send, message_id: str, now: float) -> Send:
+    return replace(send, status=SendStatus.SENDING, message_id=message_id, handed_at=now)
 
 
 def skipped(send: Send) -> Send:
@@ -238,14 +239,13 @@ def pending(counts: Mapping[str, int]) -> int:
     return sum(counts.get(str(s), 0) for s in PENDING)
 
 
-def opted_out(opt_out: Mapping[str, Any] | None, channel: str) -> bool:
-    """The contact's `optOut` map (docs/data-model.md): everything, or this channel."""
-    if not opt_out:
-        return False
-    if opt_out.get("all"):
-        return True
-    channels = opt_out.get("channels") or []
-    return channel in channels
+def done(total: int, counts: Mapping[str, int]) -> int:
+    """Recipients whose send has ended, however it ended (sent, failed, skipped, cancelled …)."""
+    return max(0, total - pending(counts))
+
+
+def share_done(total: int, counts: Mapping[str, int]) -> float:
+    return done(total, counts) / total if total else 1.0
 
 
 def template_params(template: TemplateChoice, personal: str | None) -> tuple[str, ...]:

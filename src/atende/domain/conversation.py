@@ -23,7 +23,9 @@ from atende.domain.session import Session
 
 PREVIEW_CHARS = 200
 HIGH_PRIORITY_SENTIMENTS = ("frustrated", "urgent")
-BOT_IDLE_CLOSE_S = 24 * 3600  # the bot's conversation, silent this long: closed by the tick (docs/reports.md)
+# The bot's conversation, silent this long, is closed by the tick (docs/reports.md). Longer than the
+# 48-hour follow-up waits ("still active": status bot) plus a day for the customer to answer it.
+BOT_IDLE_CLOSE_S = 72 * 3600
 BOT = "bot"  # `resolved_by` when nobody but the bot served it
 
 TYPING_SHOWN_S = 6.0  # how long one 'is typing' from the inbox keeps the indicator on
@@ -170,6 +172,7 @@ class Conversation:
                     resolved_by=None,
                     first_response_at=None,
                     opened_at=message.timestamp,
+                    session=replace(self.session, introduced=False),  # a new episode: introduce again
                 )
             elif self.status == ConversationStatus.SNOOZED:
                 changed = changed._awake(message.timestamp)

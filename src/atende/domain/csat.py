@@ -23,7 +23,7 @@ LABELS = {
     "en": {5: "Excellent", 4: "Good", 3: "Fair", 2: "Poor", 1: "Very poor"},
 }
 THANKS = {
-    "pt": "Obrigado pela avaliação! Se precisar de algo, é só mandar uma mensagem.",
+    "pt": "Obrigada pela avaliação! Se precisar de algo, é só mandar uma mensagem.",
     "en": "Thanks for your rating! If you need anything else, just send a message.",
 }
 _LONE_DIGIT = re.compile(r"^\s*(?:nota\s*)?([1-5])\s*(?:[-–.:]?\s*\w+)?\s*[.!]?\s*$", re.IGNORECASE)

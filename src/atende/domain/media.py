@@ -43,6 +43,11 @@ def fetchable(channel: str, kind: str, content: Content) -> bool:
     )
 
 
+def visitor_upload_prefix(site: str, visitor_id: str) -> str:
+    """Where a web-chat visitor's files are kept: nobody else's path can be attached to their messages."""
+    return f"webchat/{site}/{visitor_id}/"
+
+
 def human_size(size: int) -> str:
     return f"{size // MB} MB" if size >= MB else f"{size // 1024} KB"
 
@@ -70,6 +75,27 @@ class KeptMedia:
     @classmethod
     def pending(cls) -> KeptMedia:
         return cls(status=MediaStatus.PENDING)
+
+    @classmethod
+    def stored(
+        cls,
+        *,
+        path: str,
+        mime_type: str,
+        url: str,
+        url_expires_at: float,
+        size: int | None = None,
+        sha256: str | None = None,
+    ) -> KeptMedia:
+        return cls(
+            status=MediaStatus.STORED,
+            path=path,
+            mime_type=mime_type,
+            size=size,
+            sha256=sha256,
+            url=url,
+            url_expires_at=url_expires_at,
+        )
 
     @classmethod
     def failed(cls, reason: str, *, retryable: bool) -> KeptMedia:

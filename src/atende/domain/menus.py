@@ -96,7 +96,19 @@ def _row(choice: Choice) -> dict[str, str] | None:
     short = choice.short or _clipped(choice.title, WHATSAPP_ROW_TITLE_MAX)
     if len(short) > WHATSAPP_ROW_TITLE_MAX or len(choice.title) > WHATSAPP_ROW_DESCRIPTION_MAX:
         return None
-    return {"id": choice.id, "title": short, "description": choice.title}
+    return {"id": choice.id, "title": short, "description": _beneath(short, choice.title)}
+
+
+def _beneath(short: str, title: str) -> str:
+    """The whole title under the short one, without saying the short one twice ("À vista" over
+    "À vista: R$ 159,80" reads "R$ 159,80")."""
+    if title.casefold().startswith(short.casefold()):
+        rest = title[len(short) :].lstrip(" :—-–,")
+        if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+            rest = rest[1:-1]  # "2ª via de 10/2026 (R$ 79,90)" under "2ª via de 10/2026": "R$ 79,90"
+        if rest:
+            return rest[0].upper() + rest[1:]
+    return title
 
 
 _DANGLING = frozenset(

@@ -12,9 +12,9 @@ from typing import Any
 
 from atende.domain import status as status_rules
 from atende.domain.contacts import Address
-from atende.domain.content import AnyContent, MessageContext, PlatformError, Text
+from atende.domain.content import AnyContent, Media, MessageContext, PlatformError, Text
 from atende.domain.events import InboundMessage, StatusUpdate
-from atende.domain.media import KeptMedia, fetchable
+from atende.domain.media import KeptMedia, MediaStatus, fetchable, visitor_upload_prefix
 from atende.domain.model import (
     Channel,
     Direction,
@@ -160,6 +160,20 @@ class Message:
     event: dict[str, Any] | None = None  # a timeline event: type, by, byName, before, after
     followup_rule: str | None = None  # the follow-up rule that sent it (proactive messages)
     campaign_id: str | None = None  # the campaign that sent it (issue 12)
+    campaign_name: str | None = None  # its name then, for the timeline (agents never read `campaigns`)
+
+    @property
+    def file_path(self) -> str | None:
+        """Where the file this message shows is kept, so a fresh link can be made when the one written on it
+        has expired: the file `media_fetch` or the inbox kept (`media`, stored), or a web-chat visitor's
+        upload, which is only ever under that visitor's own folder. None: no file of ours to show."""
+        if self.media is not None and self.media.status == MediaStatus.STORED and self.media.path:
+            return self.media.path
+        if self.channel == Channel.WEBCHAT and self.direction == Direction.INBOUND:
+            path = self.content.media_id if isinstance(self.content, Media) else None
+            if path and path.startswith(visitor_upload_prefix(self.account_id, self.sender)):
+                return path
+        return None
 
     @property
     def from_platform(self) -> bool:
@@ -253,9 +267,11 @@ class Message:
         content: AnyContent,
         text: str | None,
         now: float,
+        media: KeptMedia | None = None,
     ) -> Message:
         """A person's message, queued for outbound like the bot's. Its id comes from the author and the
-        browser's `client_id`, so a resubmitted form finds the first message instead of sending twice."""
+        browser's `client_id`, so a resubmitted form finds the first message instead of sending twice.
+        `media`: the file attached, as kept in the media store (its path outlives the link)."""
         return cls._written_by_person(
             client_id=client_id,
             author_id=author_id,
@@ -269,6 +285,7 @@ class Message:
             kind=content.kind,
             text=text,
             content=content,
+            media=media,
             recipient=recipient,
             window_from=window_from,
             status=MessageStatus.QUEUED,
@@ -281,6 +298,7 @@ class Message:
         *,
         message_id: str,
         campaign_id: str,
+        campaign_name: str,
         conversation_id: str,
         contact_id: str,
         account_id: str,
@@ -307,6 +325,7 @@ class Message:
                 now=now,
             ),
             campaign_id=campaign_id,
+            campaign_name=campaign_name,
         )
 
     @classmethod

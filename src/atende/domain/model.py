@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints
 
 # What a provider id looks like when it can be part of a document id as is: wa_ids, PSIDs, phone number
 # ids, BSUIDs ("BR.13491208655302741918"). Anything else is hashed (see `safe_part`).
@@ -136,6 +139,12 @@ def safe_part(value: str) -> str:
     if _PLAIN.fullmatch(value) and value.strip(".") and not value.startswith("__"):
         return value
     return f"h{_digest(value)}"
+
+
+# What a message's document id looks like (derived ids, `<id>_r`, `csat_<conversation>_<time>`): an id a
+# request names is checked against it before any read, so it can never be an invalid or reserved document id.
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,699}$")
+MessageId = Annotated[str, StringConstraints(pattern=MESSAGE_ID.pattern)]  # a request body's field
 
 
 def message_doc_id(channel: str, provider_message_id: str) -> str:

@@ -32,6 +32,7 @@ class Session:
     flow: FlowState | None = None
     awaiting_input: bool = False  # our last answer asked the customer something
     sentiments: tuple[tuple[str, float], ...] = ()  # (sentiment, at) of recent inbound messages
+    introduced: bool = False  # the bot said who it is in this conversation: once is enough
 
     def as_of(self, now: float) -> Session:
         """The session as it stands now: a verification older than a working session is forgotten."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 SITE_KEY = re.compile(r"^[a-z0-9-]{3,40}$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -21,8 +21,29 @@ def valid_site_key(key: str) -> bool:
     return bool(SITE_KEY.fullmatch(key))
 
 
+def secret_env(key: str) -> str:
+    """Each site's identity secret reaches `webchat` as its own variable (Secret Manager in production,
+    terraform/secrets.tf `webchat_sites`); it is never in the site's document."""
+    return "WEBCHAT_SECRET_" + key.upper().replace("-", "_")
+
+
+def _checked(info: ValidationInfo) -> bool:
+    """An admin's change (`Site.checked`) is refused where a stored document is only read leniently."""
+    return bool(info.context and info.context.get("checked"))
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any, info: ValidationInfo) -> Any:
+        if _checked(info) and isinstance(data, dict) and cls.model_config.get("extra") != "allow":
+            known = {n for name, f in cls.model_fields.items() for n in (name, f.alias) if n}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise ValueError(f"campo desconhecido: {', '.join(map(str, unknown))}")
+        return data
 
 
 class RateLimits(_Model):
@@ -47,8 +68,12 @@ class Appearance(_Model):
 
     @field_validator("language")
     @classmethod
-    def _known_language(cls, value: str) -> str:
-        return value if value in LANGUAGES else "pt-BR"
+    def _known_language(cls, value: str, info: ValidationInfo) -> str:
+        if value in LANGUAGES:
+            return value
+        if _checked(info):
+            raise ValueError(f"idioma desconhecido {value!r} (use {', '.join(LANGUAGES)})")
+        return "pt-BR"
 
 
 class PreChatField(_Model):
@@ -73,9 +98,22 @@ class Site(_Model):
 
     @field_validator("origins")
     @classmethod
-    def _exact_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+    def _exact_origins(cls, origins: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         """An origin is scheme://host[:port], compared exactly: no wildcards, no trailing slash."""
-        return tuple(o for o in origins if ORIGIN.fullmatch(o))
+        wrong = [o for o in origins if not ORIGIN.fullmatch(o)]
+        if wrong and _checked(info):
+            raise ValueError(f"origem inválida {wrong[0]!r} (use esquema://host[:porta], sem barra no fim)")
+        return tuple(o for o in origins if o not in wrong)
+
+    @classmethod
+    def checked(cls, key: str, doc: dict[str, Any]) -> Site:
+        """A site as an admin sends it: what a stored document would silently lose (an unknown key, an
+        origin that can never match, an unknown language) is refused instead."""
+        return cls.model_validate({**doc, "key": key}, context={"checked": True})
+
+    def document(self) -> dict[str, Any]:
+        """`sites/{key}` as stored: every setting written out, defaults included (the key is the id)."""
+        return self.model_dump(by_alias=True, exclude={"key"}, mode="json")
 
     def allows(self, origin: str | None) -> bool:
         return bool(origin) and origin in self.origins

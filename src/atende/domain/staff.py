@@ -45,6 +45,12 @@ class Actor:
     def may_speak_for(self, other_uid: str) -> bool:
         return other_uid == self.uid or self.role in (Role.ADMIN, Role.SUPERVISOR)
 
+    @property
+    def may_run_campaigns(self) -> bool:
+        """Campaigns and templates are marketing's and billing's, who are admins or supervisors; agents
+        answer the conversations a campaign opens, they never send one."""
+        return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
     def check(self, allowed: bool, reason: str) -> None:
         if not allowed:
             raise WorkflowRefused(reason, forbidden=True)

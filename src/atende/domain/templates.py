@@ -36,6 +36,7 @@ class MessageTemplate:
     components: tuple[Mapping[str, Any], ...] = ()
     meta_id: str | None = None
     rejected_reason: str | None = None
+    synced_at: float | None = None  # when Atende last copied it from Meta
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -60,6 +60,7 @@ class EngineReply:
     sensitive_input: bool = False  # the message was an identity factor: logs must not keep it
     prompt: str | None = None  # what the model was given, for the AI log
     menu: Menu | None = None  # the answer ends in a question with options the customer may tap
+    introduced: bool = False  # the answer says who the bot is (the conversation's one introduction)
 
 
 class ReplyEngine(Protocol):

@@ -34,9 +34,12 @@ def _account(r: Result, en: bool) -> str:
     plan = (r.get("plan") or {}).get("name", "")
     if r.get("paid_up"):
         return f"Plan {plan}: all paid up ✅" if en else f"Plano {plan}: tudo em dia ✅"
+    count, total = r["overdue_count"], r["overdue_total_brl"]
     if en:
-        return f"Plan {plan}: {r['overdue_count']} overdue invoice(s), {r['overdue_total_brl']} in total."
-    return f"Plano {plan}: {r['overdue_count']} fatura(s) em atraso, somando {r['overdue_total_brl']}."
+        return f"Plan {plan}: {count} overdue invoice{'' if count == 1 else 's'}, {total} in total."
+    if count == 1:
+        return f"Plano {plan}: uma fatura em atraso, de {total}."
+    return f"Plano {plan}: {count} faturas em atraso, somando {total}."
 
 
 def _invoices(r: Result, en: bool) -> str | None:
@@ -105,10 +108,15 @@ def _plans(r: Result, en: bool) -> str:
 
 
 def _offers(r: Result, en: bool) -> str | None:
-    x = "x" if not en else " x"
-    lines = [
-        f"• {o['description']}: {o['installments']}{x} {o['installment_amount_brl']}" for o in r["offers"]
-    ]
+    """Each offer with what it adds to the debt, as the negotiation flow says it."""
+    lines = []
+    for o in r["offers"]:
+        if o["installments"] == 1:
+            terms = f"{'In one payment' if en else 'À vista'}: {o['total_brl']}"
+        else:
+            each = f"{o['installments']} x" if en else f"{o['installments']}x de"
+            terms = f"{each} {o['installment_amount_brl']}: total {o['total_brl']}"
+        lines.append(f"• {terms} ({o['description']})")
     return "\n".join(lines) or None
 
 

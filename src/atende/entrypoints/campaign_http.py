@@ -4,7 +4,9 @@ Cloud Tasks retries any non-2xx answer with the queue's backoff, so the answer
 says what another attempt could cure: a recipient written to less than 6 s ago
 (429, with `Retry-After`), a failure of Firestore or the network (5xx, raised).
 Everything the campaign decided (sent, waiting for a resume, skipped, done
-before) is a 200: the task is finished.
+before) is a 200: the task is finished. The queue also carries the console's
+requests to sync Meta's template catalog (`templatesSync`: a number, or `*`),
+because this function holds the numbers' tokens and the console does not.
 """
 
 from __future__ import annotations
@@ -16,14 +18,23 @@ from collections.abc import Callable
 import flask
 
 from atende.domain.campaign import RECIPIENT_GAP_S
+from atende.domain.templates import CatalogFailed, TemplateInvalid
+from atende.services.campaign_console import SYNC_TASK
 from atende.services.campaigns import CampaignService
+from atende.services.templates import TemplateService
 
 log = logging.getLogger(__name__)
 
 
-def handle(request: flask.Request, service: Callable[[], CampaignService]) -> flask.Response:
+def handle(
+    request: flask.Request,
+    service: Callable[[], CampaignService],
+    templates: Callable[[], TemplateService] | None = None,
+) -> flask.Response:
     try:
         task = json.loads(request.get_data() or b"{}")
+        if isinstance(task, dict) and task.get(SYNC_TASK) and templates is not None:
+            return _sync(templates(), str(task[SYNC_TASK]))
         campaign_id = str(task["campaignId"])
         contact_id = str(task.get("contactId") or "")
     except (ValueError, KeyError, TypeError) as exc:
@@ -35,6 +46,17 @@ def handle(request: flask.Request, service: Callable[[], CampaignService]) -> fl
     if result == "too_soon":
         return _json({"result": result}, 429, {"Retry-After": str(int(RECIPIENT_GAP_S))})
     return _json({"result": result})
+
+
+def _sync(templates: TemplateService, scope: str) -> flask.Response:
+    """A refused sync (no WABA configured, Meta's error) is logged and not retried: the admin asks again."""
+    try:
+        report = templates.sync(None if scope == "*" else scope)
+    except (TemplateInvalid, CatalogFailed) as refused:
+        log.error("template sync %s refused: %s", scope, refused)
+        return _json({"result": "refused", "reason": str(refused)})
+    log.info("template sync %s: %s", scope, report)
+    return _json({"result": "synced"})
 
 
 def _json(data: dict[str, str], status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:

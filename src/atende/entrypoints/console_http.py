@@ -1,5 +1,6 @@
-"""Flask ⇄ the console's settings (`console_api`, docs/console.md): one route per resource, admins only,
-bodies checked twice — their shape here (400), their meaning by the functions' own loaders (422)."""
+"""Flask ⇄ the console's settings (`console_api`, docs/console.md): one route per resource, admins only
+(campaigns and templates: supervisors too), bodies checked twice — their shape here (400), their meaning
+by the functions' own loaders (422)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,20 @@ from werkzeug.routing import Map, Rule
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.errors import WorkflowRefused
+from atende.domain.site import SITE_KEY
 from atende.domain.staff import Actor
-from atende.entrypoints.staff_http import Identity, Invalid, StrictBody, body, error, json_ms, with_cors
+from atende.entrypoints.console_campaigns import CAMPAIGN_ROUTES
+from atende.entrypoints.staff_http import (
+    Identity,
+    Invalid,
+    StrictBody,
+    body,
+    error,
+    json_ms,
+    number_arg,
+    with_cors,
+)
+from atende.services.campaign_console import only_campaign_staff
 from atende.services.settings import errors
 from atende.services.settings.channels import ChannelAccount
 from atende.services.settings.console import Console
@@ -27,6 +40,7 @@ from atende.users.accounts import NoSuchUser, UserError, UserExists
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 256 * 1024  # a whole flow fits
+MAX_CSV_BYTES = 8 * 1024 * 1024  # an audience's CSV: some 250,000 numbers
 Doc = dict[str, Any]
 SLUG = r"[a-z0-9_-]{1,32}"
 
@@ -73,18 +87,8 @@ def _doc(request: flask.Request) -> Doc:
     return data
 
 
-def _number(request: flask.Request, name: str, kind: Callable[[str], Any]) -> Any:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        raise Invalid(f"Parâmetro {name} inválido") from None
-
-
 def _seconds(request: flask.Request, name: str) -> float | None:
-    ms = _number(request, name, int)
+    ms = number_arg(request, name, int)
     return ms / 1000 if ms is not None else None
 
 
@@ -100,7 +104,7 @@ def _routes() -> dict[str, Handler]:
             target=r.args.get("target") or None,
             since=_seconds(r, "from"),
             until=_seconds(r, "to"),
-            page_size=_number(r, "pageSize", int),
+            page_size=number_arg(r, "pageSize", int),
             cursor=r.args.get("cursor") or None,
         )
 
@@ -110,8 +114,8 @@ def _routes() -> dict[str, Handler]:
             conversation_id=r.args.get("conversationId") or None,
             message_id=r.args.get("messageId") or None,
             handoff=r.args.get("handoff") in ("1", "true"),
-            max_confidence=_number(r, "maxConfidence", float),
-            page_size=_number(r, "pageSize", int),
+            max_confidence=number_arg(r, "maxConfidence", float),
+            page_size=number_arg(r, "pageSize", int),
             cursor=r.args.get("cursor") or None,
         )
 
@@ -132,6 +136,17 @@ def _routes() -> dict[str, Handler]:
 
     def remove_canned(c: Console, a: Actor, r: flask.Request, shortcut: str) -> Any:
         c.documents.remove_canned(a, shortcut)
+        return {}
+
+    def create_site(c: Console, a: Actor, r: flask.Request) -> Any:
+        document = _doc(r)
+        key = document.get("key")
+        if not isinstance(key, str):
+            raise Invalid("Informe a chave do site (key)")
+        return {"site": c.sites.create(a, key, document)}
+
+    def remove_site(c: Console, a: Actor, r: flask.Request, site_key: str) -> Any:
+        c.sites.remove(a, site_key)
         return {}
 
     def reset_flow(c: Console, a: Actor, r: flask.Request, flow_id: str) -> Any:
@@ -171,17 +186,33 @@ def _routes() -> dict[str, Handler]:
         "PUT /channels/<key>/token": lambda c, a, r, key: {
             "channel": c.channels.set_token(a, key, body(Token, r).token)
         },
+        "GET /sites": lambda c, a, r: c.sites.list(a),
+        "POST /sites": create_site,
+        "GET /sites/<site_key>": lambda c, a, r, site_key: {"site": c.sites.get(a, site_key)},
+        "PUT /sites/<site_key>": lambda c, a, r, site_key: {"site": c.sites.update(a, site_key, _doc(r))},
+        "DELETE /sites/<site_key>": remove_site,
         "GET /users": lambda c, a, r: {"users": c.staff.list(a)},
         "POST /users": invite,
         "PATCH /users/<uid>": change_user,
         "POST /users/<uid>/disable": lambda c, a, r, uid: {"user": c.staff.disable(a, uid)},
         "GET /audit": audit,
         "GET /ia-logs": ia_logs,
+        **{route: _campaigns(handler) for route, handler in CAMPAIGN_ROUTES.items()},
     }
 
 
+def _campaigns(handler: Handler) -> Handler:
+    def call(c: Console, a: Actor, r: flask.Request, **ids: str) -> Any:
+        if c.campaigns is None:
+            raise errors.NotFound("Campanhas não configuradas nesta função")
+        return handler(c.campaigns, a, r, **ids)
+
+    return call
+
+
 ROUTES = _routes()
-# Path parts are ids: a slug (teams, shortcuts, flows, personas), a step, a Firebase uid, an account key.
+# Path parts are ids: a slug (teams, shortcuts, flows, personas), a step, a Firebase uid, an account key,
+# a web-chat site key.
 IDS = {
     "name": re.compile(SLUG),
     "team_id": re.compile(SLUG),
@@ -190,7 +221,12 @@ IDS = {
     "step_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "uid": re.compile(r"[A-Za-z0-9_-]{1,128}"),
     "key": re.compile(r"[a-z]+_[0-9A-Za-z_.-]{1,64}"),
+    "campaign_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
+    "action": re.compile(r"start|pause|resume|cancel"),
+    "site_key": SITE_KEY,
 }
+# Campaigns and templates are marketing's and billing's work, whom the business makes admins or supervisors.
+CAMPAIGN_STAFF = ("/campaigns", "/templates")
 URLS = Map(
     [Rule(route.split(" ", 1)[1], methods=[route.split(" ", 1)[0]], endpoint=route) for route in ROUTES],
     strict_slashes=False,
@@ -218,11 +254,12 @@ def _dispatch(
         return error(405, "invalid", "Método não permitido para este recurso")
     if not all(IDS[name].fullmatch(value) for name, value in args.items()):
         return error(404, "not_found", "Identificador inválido")
-    if (request.content_length or 0) > MAX_JSON_BYTES:
+    campaigns = request.path.startswith(CAMPAIGN_STAFF)
+    if (request.content_length or 0) > (MAX_CSV_BYTES if campaigns else MAX_JSON_BYTES):
         return error(413, "invalid", "Requisição grande demais")
     try:
         actor = identity().verify(request.headers.get("Authorization"))
-        only_admins(actor)  # every resource: refused before its body is even read
+        (only_campaign_staff if campaigns else only_admins)(actor)  # refused before the body is even read
         result = ROUTES[route](console(), actor, request, **args)
         return {"ok": True, **json_ms(result)}, 200
     except Unauthenticated as e:
@@ -233,7 +270,7 @@ def _dispatch(
         return error(400, "invalid", e.reason)
     except (errors.NotFound, NoSuchUser) as e:
         return error(404, "not_found", e.reason)
-    except UserExists as e:
+    except (UserExists, errors.AlreadyExists) as e:
         return error(409, "conflict", e.reason)
     except (errors.SettingRefused, UserError) as e:
         return error(422, "refused", e.reason)

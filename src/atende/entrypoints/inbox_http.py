@@ -20,7 +20,7 @@ from atende.adapters.firestore import users as user_doc
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
 from atende.domain.message import Message
-from atende.domain.model import Availability, Channel, Priority
+from atende.domain.model import Availability, Channel, MessageId, Priority
 from atende.domain.staff import Actor
 from atende.entrypoints.staff_http import Identity, Invalid, StrictBody, error, json_ms, with_cors
 from atende.entrypoints.staff_http import body as _body
@@ -33,6 +33,7 @@ from atende.services.inbox import (
     TemplateChoice,
     WindowClosed,
 )
+from atende.services.links import MAX_LINKS
 from atende.services.unit_of_work import Conflict
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,10 @@ class Note(OnConversation):
 
 class Retry(StrictBody):
     messageId: str = Id
+
+
+class Links(StrictBody):
+    messageIds: list[MessageId] = Field(min_length=1, max_length=MAX_LINKS)
 
 
 class SetAvailability(StrictBody):
@@ -210,6 +215,10 @@ def _upload(service: InboxService, actor: Actor, request: flask.Request) -> dict
     }
 
 
+def _links(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
+    return {"links": service.links(actor, _body(Links, request).messageIds)}
+
+
 def _context(service: InboxService, actor: Actor, request: flask.Request) -> dict[str, Any]:
     b: OnConversation = _body(OnConversation, request)
     return context_json(service.context(actor, b.conversationId))
@@ -239,6 +248,7 @@ ACTIONS: dict[str, Action] = {
     "availability": _availability,
     "upload": _upload,
     "context": _context,
+    "links": _links,
 }
 
 

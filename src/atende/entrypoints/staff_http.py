@@ -47,6 +47,17 @@ def body(model: type[BaseModel], request: flask.Request) -> Any:
         raise Invalid(f"Campos inválidos: {fields_of(e)}") from e
 
 
+def number_arg(request: flask.Request, name: str, kind: Callable[[str], Any]) -> Any:
+    """A query parameter that must be a number (None when absent); anything else is a 400."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise Invalid(f"Parâmetro {name} inválido") from None
+
+
 def error(status: int, code: str, message: str) -> tuple[dict[str, Any], int]:
     return {"error": {"code": code, "message": message}}, status
 

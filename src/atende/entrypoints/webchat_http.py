@@ -21,9 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from atende.adapters.firebase_auth import Unauthenticated
 from atende.channels.webchat.inbound import CLIENT_ID, Profile, VisitorMessage
+from atende.domain.model import MessageId
 from atende.domain.phone import typed_by_a_person
 from atende.domain.site import SITE_KEY, Site
 from atende.domain.visitor import IdentityClaim, VisitorClaims
+from atende.services.links import MAX_LINKS
 from atende.services.webchat import Refused, WebChatService
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,6 @@ STATUS = {
     "unavailable": 503,
 }
 _EMAIL = re.compile(r"^[^@\s/]{1,64}@[^@\s/]{1,255}\.[^@\s/.]{2,63}$")
-_MESSAGE_ID = r"^[A-Za-z0-9_-]{1,200}$"
 
 
 class Identity(Protocol):
@@ -112,14 +113,12 @@ class MessageBody(_Body):
 
 
 class ReceiptsBody(_Body):
-    messageIds: list[str] = Field(min_length=1, max_length=100)
+    messageIds: list[MessageId] = Field(min_length=1, max_length=100)
     status: Literal["delivered", "read"]
 
-    @model_validator(mode="after")
-    def _ids(self) -> ReceiptsBody:
-        if not all(re.fullmatch(_MESSAGE_ID, m) for m in self.messageIds):
-            raise ValueError("messageIds must be message ids")
-        return self
+
+class LinksBody(_Body):
+    messageIds: list[MessageId] = Field(min_length=1, max_length=MAX_LINKS)
 
 
 class LeaveMessageBody(_Contact):
@@ -265,6 +264,12 @@ def _receipts(r: _Request) -> tuple[dict[str, Any], int]:
     return {"accepted": r.service.receipts(site, visitor, r.ip, b.messageIds, b.status)}, 202
 
 
+def _links(r: _Request) -> tuple[dict[str, Any], int]:
+    site, visitor = r.visitor()
+    b: LinksBody = r.body(LinksBody)
+    return {"links": r.service.links(site, visitor, r.ip, b.messageIds)}, 200
+
+
 def _leave_message(r: _Request) -> tuple[dict[str, Any], int]:
     site, visitor = r.visitor()
     b: LeaveMessageBody = r.body(LeaveMessageBody)
@@ -276,6 +281,7 @@ POSTS: dict[str, Callable[[_Request], tuple[dict[str, Any], int]]] = {
     "messages": _messages,
     "uploads": _uploads,
     "receipts": _receipts,
+    "links": _links,
     "leave-message": _leave_message,
 }
 

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -234,15 +234,17 @@ class DemoErp:
         full = principal + fine + interest
 
         def offer(offer_id: str, description: str, n: int, total: Decimal) -> NegotiationOffer:
-            installment = money(total / n)
+            # Rounded down: the instalments never add up to more than the offer's charges.
+            installment = (total / n).quantize(CENT, rounding=ROUND_DOWN)
             return NegotiationOffer(
-                offer_id, description, n, installment, installment * n, money(full - total)
+                offer_id, description, n, installment, installment * n, money(full - installment * n)
             )
 
+        fine_pct = f"{Decimal(self._billing['fine_pct']).normalize():f}".replace(".", ",")
         return [
-            offer("avista", "À vista, sem multa e sem juros", 1, principal),
-            offer("2x", "Em 2 parcelas, sem juros", 2, principal + fine),
-            offer("3x", "Em 3 parcelas", 3, full),
+            offer("avista", "sem multa nem juros", 1, principal),
+            offer("2x", f"multa de {fine_pct}%, sem juros", 2, principal + fine),
+            offer("3x", f"multa de {fine_pct}% e juros de atraso", 3, full),
         ]
 
     # -- mutations -----------------------------------------------------------------------------------
@@ -285,6 +287,7 @@ class DemoErp:
             "request_id": request_id,
             "protocol": protocol,
             "offer_id": offer.id,
+            "installments": offer.installments,
             "settles": [i.id for i in self.invoices(customer_id) if i.status == InvoiceStatus.OVERDUE],
             "first_invoice": _invoice_json(first),
         }
@@ -350,12 +353,15 @@ class DemoErp:
         return next(e for e in saved[kind] if e["request_id"] == entry["request_id"])
 
     def _current(self, customer: Customer) -> Customer:
-        """Apply what customers changed: an unlock or an agreement reactivates, a plan change shows."""
+        """Apply what customers changed: an unlock or an agreement in instalments reactivates (the debt
+        is rescheduled); a one-payment deal is a cheaper bill, and only paying it would; a plan change
+        shows."""
         state = self._state.read(customer.id)
         today = self._now().date()
         status = customer.status
         unlocked = any(date.fromisoformat(u["until"]) >= today for u in state.get("unlocks", []))
-        if status == CustomerStatus.BLOCKED and (unlocked or state.get("agreements")):
+        rescheduled = any(int(a.get("installments", 2)) > 1 for a in state.get("agreements", []))
+        if status == CustomerStatus.BLOCKED and (unlocked or rescheduled):
             status = CustomerStatus.ACTIVE
         plan_id = customer.plan_id
         for change in state.get("plan_changes", []):

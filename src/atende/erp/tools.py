@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -85,7 +85,14 @@ def _outage_view(o: Outage) -> dict[str, Any]:
         "started_at_br": f"{o.started_at:%d/%m/%Y %H:%M}",
         "estimated_end": o.estimated_end.isoformat() if o.estimated_end else None,
         "estimated_end_br": f"{o.estimated_end:%d/%m/%Y %H:%M}" if o.estimated_end else "",
+        "estimated_end_label": _moment_label(o.estimated_end) if o.estimated_end else "",
     }
+
+
+def _moment_label(moment: datetime) -> str:
+    """As people say it: "24/11, às 13h", "24/11, às 13h30"."""
+    minutes = f"{moment:%M}" if moment.minute else ""
+    return f"{moment:%d/%m}, às {moment:%H}h{minutes}"
 
 
 def _ticket_view(t: Ticket) -> dict[str, Any]:
@@ -396,8 +403,12 @@ class CustomerTools:
         return {"slots": [slot_view(s) for s in slots]}
 
     def _list_negotiation_offers(self) -> dict[str, Any]:
-        offers = self.erp.negotiation_offers(self._customer().id)
+        customer = self._customer()
+        offers = self.erp.negotiation_offers(customer.id)
+        overdue = [i.amount for i in self.erp.invoices(customer.id) if i.status == InvoiceStatus.OVERDUE]
         return {
+            "overdue_count": len(overdue),  # what the offers settle, beside what each one charges
+            "overdue_total_brl": brl(sum(overdue, Decimal("0"))),
             "offers": [
                 {
                     "id": o.id,

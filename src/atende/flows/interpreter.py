@@ -138,13 +138,21 @@ class Interpreter:
             return FlowOutcome(
                 handoff={"team": step.get("team", retries_exhausted_team), "reason": "flow_not_understood"}
             )
-        sorry = pick(COMMON["not_understood"], self._lang)
         invalid = step.get("invalid")
-        if invalid:
-            return FlowOutcome([f"{sorry}{render(invalid, self._values(state), self._lang)}"], state)
+        if invalid:  # the step's own words for what was wrong with the answer
+            return FlowOutcome([render(invalid, self._values(state), self._lang)], state)
+        sorry = pick(COMMON["not_understood"], self._lang)
         asked = self._prompt(step, state)
         again = Menu(f"{sorry}{asked.body}", asked.choices)
         return FlowOutcome([again.numbered()], state, menu=again if again.choices else None)
+
+    def offers_options(self, state: FlowState) -> bool:
+        """Whether the flow is waiting at a menu or a choice (not at an open question)."""
+        return self._step(state)["type"] in ("menu", "choose")
+
+    def answers_exactly(self, state: FlowState, message: FlowInput) -> bool:
+        """A tapped option, its number or its very words: no keyword guessing."""
+        return _match(self._choices(self._step(state), state), message, self._lang, guess=False) is not None
 
     # -- execution -----------------------------------------------------------------------------------
 
@@ -273,6 +281,7 @@ class Interpreter:
             {
                 "id": str(item.get("id", i)),
                 "label": render(step["label"], {**values, **item}, self._lang),
+                "short": render(step["short"], {**values, **item}, self._lang) if step.get("short") else None,
                 "item": item,
             }
             for i, item in enumerate(items)
@@ -327,7 +336,10 @@ class Interpreter:
         return True, self._goto(state, chosen.get("next") or step.get("next"))
 
 
-def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> dict[str, Any] | None:
+def _match(
+    options: list[dict[str, Any]], message: FlowInput, language: str, *, guess: bool = True
+) -> dict[str, Any] | None:
+    """The option the customer picked: by the tapped id, the number, the label, and (`guess`) a keyword."""
     if message.choice_id:
         by_id = next((o for o in options if str(o.get("id")) == message.choice_id), None)
         if by_id:
@@ -340,8 +352,12 @@ def _match(options: list[dict[str, Any]], message: FlowInput, language: str) -> 
     if not said:
         return None
     exact = next((o for o in options if said == plain(pick(o["label"], language))), None)
-    if exact:
+    if exact or not guess:
         return exact
+    # The start of one option's words ("Fibra 1 Giga" for "Fibra 1 Giga: 1000 Mega por R$ 149,90")
+    started = [o for o in options if len(said) >= 5 and plain(pick(o["label"], language)).startswith(said)]
+    if len(started) == 1:
+        return started[0]
     scored = [(contains_keyword(text, o.get("keywords", [])), -i) for i, o in enumerate(options)]
     best, index = max(scored)
     return options[-index] if best else None

@@ -113,6 +113,7 @@ class Choose(_Waiting):
     type: Literal["choose"]
     items: Expression
     label: Text
+    short: Text | None = None  # each item's title where a button or list row cannot hold the label
     save: str
     extra: list[Option] = []
 

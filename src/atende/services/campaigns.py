@@ -31,7 +31,9 @@ from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
 from atende.domain.message import Message
 from atende.domain.model import Channel, SenderType, conversation_doc_id, stable_id
+from atende.domain.staff import Actor
 from atende.domain.templates import MessageTemplate, render
+from atende.services.audit import AuditEntry
 from atende.services.unit_of_work import UnitOfWork, atomically
 
 log = logging.getLogger(__name__)
@@ -56,8 +58,9 @@ class TaskQueue(Protocol):
 class CampaignStore(Protocol):
     """Reads and bulk writes outside a unit of work: many send records at once, the counts, the lists."""
 
-    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
-        """The draft, its sends and its counts; rewriting the same ones changes nothing."""
+    def create(self, campaign: Campaign, sends: Sequence[Send], audit: AuditEntry | None = None) -> None:
+        """The draft, its sends and its counts; rewriting the same ones changes nothing. The audit entry,
+        when a person created it, lands with the campaign document."""
 
     def queued(self, campaign_id: str) -> list[Send]:
         """Sends still waiting for their task, in audience order."""
@@ -65,6 +68,15 @@ class CampaignStore(Protocol):
     def counts(self, campaign_id: str) -> dict[str, int]: ...
 
     def sends(self, campaign_id: str, limit: int) -> list[Send]: ...
+
+    def page(self, campaign_id: str, status: str | None, after_seq: int | None, limit: int) -> list[Send]:
+        """Sends in audience order after `after_seq`, only those in `status` when given."""
+
+    def pending_count(self, campaign_id: str) -> int:
+        """Sends still queued or sending, counted by the database (an aggregation, not the documents)."""
+
+    def handed_since(self, campaign_id: str, since: float) -> int:
+        """Sends whose message went to outbound at or after `since` (an aggregation)."""
 
     def all(self, limit: int) -> list[Campaign]: ...
 
@@ -179,8 +191,10 @@ class CampaignService:
         rate_per_second: float | None = None,
         scheduled_at: float | None = None,
         personalise: str | None = None,
+        actor: Actor | None = None,
     ) -> Campaign:
-        """A draft with its send records; the template must be approved and its parameters complete."""
+        """A draft with its send records; the template must be approved and its parameters complete.
+        A person's (the console's) creation is audited."""
         found = self._store.template(account_id, template.name, template.language)
         if found is None or not found.approved:
             raise WorkflowRefused(
@@ -207,27 +221,28 @@ class CampaignService:
         with ThreadPoolExecutor(PERSONALISE_THREADS) as pool:  # an engine call per recipient, when asked
             personal = list(pool.map(lambda r: self._personal(r, template, personalise), recipients))
         sends = [Send(campaign_id=campaign.id, recipient=r, seq=i) for i, r in enumerate(personal)]
-        self._store.create(campaign, sends)
+        audit = _audit(actor, "campaigns.create", campaign.id, None, campaign, self._clock())
+        self._store.create(campaign, sends, audit)
         log.info("campaign %s created: %d recipients", campaign.id, len(sends))
         return campaign
 
-    def start(self, campaign_id: str) -> Campaign:
+    def start(self, campaign_id: str, actor: Actor | None = None) -> Campaign:
         now = self._clock()
-        started = self._move(campaign_id, lambda c: c.start(now, c.total))
+        started = self._move(campaign_id, lambda c: c.start(now, c.total), actor, "start")
         self._enqueue(started, max(now, started.scheduled_at or now))
         return started
 
-    def pause(self, campaign_id: str) -> Campaign:
-        return self._move(campaign_id, Campaign.pause)
+    def pause(self, campaign_id: str, actor: Actor | None = None) -> Campaign:
+        return self._move(campaign_id, Campaign.pause, actor, "pause")
 
-    def resume(self, campaign_id: str) -> Campaign:
+    def resume(self, campaign_id: str, actor: Actor | None = None) -> Campaign:
         """A new round of tasks for every send still queued (after a pause, or a crash that lost tasks)."""
-        resumed = self._move(campaign_id, Campaign.resume)
+        resumed = self._move(campaign_id, Campaign.resume, actor, "resume")
         self._enqueue(resumed, max(self._clock(), resumed.scheduled_at or 0.0))
         return resumed
 
-    def cancel(self, campaign_id: str) -> Campaign:
-        cancelled = self._move(campaign_id, Campaign.cancel)
+    def cancel(self, campaign_id: str, actor: Actor | None = None) -> Campaign:
+        cancelled = self._move(campaign_id, Campaign.cancel, actor, "cancel")
         if self._events is not None:
             self._events.campaign_finished(cancelled, self._store.counts(campaign_id))
         return cancelled
@@ -257,10 +272,11 @@ class CampaignService:
                 conversations=[conversation_id], contacts=[contact_id], identities=_identity_keys(send)
             )
             conversation = uow.conversations.get(conversation_id)
+            contact = uow.contacts.get(contact_id)
             decision = rules.dispatch(
                 campaign,
                 send,
-                opted_out=rules.opted_out(uow.campaigns.opt_out(contact_id), str(Channel.WHATSAPP)),
+                opted_out=contact is not None and not contact.accepts_proactive(str(Channel.WHATSAPP)),
                 last_outgoing_at=_last_outgoing(conversation),
                 now=now,
             )
@@ -270,7 +286,7 @@ class CampaignService:
                 uow.campaigns.save_send(send, rules.dropped(send))
             elif decision == Dispatch.SEND:
                 message = self._message(uow, campaign, send, conversation, address, channels, now)
-                uow.campaigns.save_send(send, rules.handed_over(send, message.id))
+                uow.campaigns.save_send(send, rules.handed_over(send, message.id, now))
             uow.commit()
             return decision, send
 
@@ -307,13 +323,18 @@ class CampaignService:
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
-    def _move(self, campaign_id: str, change: Callable[[Campaign], Campaign]) -> Campaign:
+    def _move(
+        self, campaign_id: str, change: Callable[[Campaign], Campaign], actor: Actor | None, verb: str
+    ) -> Campaign:
         def step(uow: UnitOfWork) -> Campaign:
             campaign = uow.campaigns.get(campaign_id)
             if campaign is None:
                 raise WorkflowRefused("Campanha não encontrada")
             after = change(campaign)
             uow.campaigns.save(campaign, after)
+            audit = _audit(actor, f"campaigns.{verb}", campaign_id, campaign, after, self._clock())
+            if audit is not None:
+                uow.audit_logs.add(audit)
             uow.commit()
             return after
 
@@ -401,6 +422,7 @@ class CampaignService:
         message = Message.for_campaign(
             message_id=send.message_id_for(),
             campaign_id=campaign.id,
+            campaign_name=campaign.name,
             conversation_id=opened.id,
             contact_id=contact.id,
             account_id=campaign.account_id,
@@ -420,6 +442,35 @@ class CampaignService:
 
 
 PERSONAL = "_personal"  # the recipient variable holding the personalised parameter
+
+
+def _audit(
+    actor: Actor | None, action: str, campaign_id: str, before: Campaign | None, after: Campaign, now: float
+) -> AuditEntry | None:
+    """A person's move of a campaign, for the audit log (the CLI's are not: it runs with the project's
+    credentials, outside the console's people)."""
+    if actor is None:
+        return None
+    return AuditEntry(
+        action=action,
+        actor_uid=actor.uid,
+        actor_role=str(actor.role),
+        collection="campaigns",
+        target_id=campaign_id,
+        at=now,
+        before=None if before is None else _summary(before),
+        after=_summary(after),
+    )
+
+
+def _summary(c: Campaign) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "status": str(c.status),
+        "template": c.template.name,
+        "total": c.total,
+        "generation": c.generation,
+    }
 
 
 def _identity_keys(send: Send) -> list[str]:

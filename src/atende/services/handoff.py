@@ -14,6 +14,7 @@ from atende.domain.hours import OpeningHours
 OPENERS: dict[str, tuple[str, str]] = {
     "explicit_request": ("Claro! ", "Sure! "),
     "menu_choice": ("Claro! ", "Sure! "),
+    "new_sale": ("Que bom que você quer contratar! ", "Great that you'd like to sign up! "),
     "cancellation": (
         "Sinto muito que você esteja pensando em cancelar. ",
         "I'm sorry you're thinking of leaving. ",

@@ -1,6 +1,6 @@
-"""Close the bot's conversations nobody wrote on for a day (`Conversation.close_idle`): an episode only the
-bot served ends here, and the reports count it as resolved automatically (docs/reports.md). Run by the
-tick; each conversation in its own unit of work, so two ticks at once close (and count) it once."""
+"""Close the bot's conversations nobody wrote on for three days (`Conversation.close_idle`): an episode
+only the bot served ends here, and the reports count it as resolved automatically (docs/reports.md). Run
+by the tick; each conversation in its own unit of work, so two ticks at once close (and count) it once."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from atende.domain.crm import CrmEvent, CrmEventType
 from atende.domain.events import InboundMessage
 from atende.domain.menus import lay_out
 from atende.domain.message import Message, Turn
-from atende.domain.model import Channel, ConversationStatus, Route, stable_id
+from atende.domain.model import Channel, ConversationStatus, MessageKind, Route, stable_id
 from atende.domain.routing import (
     REASON_BELOW_THRESHOLD,
     REASON_WAITING_FOR_HUMAN,
@@ -301,7 +301,12 @@ class InboundService:
 
     def _decide_and_answer(self, request: ReplyRequest, policy: RoutingPolicy) -> Answer:
         message, now = request.message, request.now
-        triage = self._classify(message.text) if message.text else None
+        # A location's text is the place's name, and a tapped option's the option's title: nothing the
+        # customer wrote. A tap on our own question routes by its id alone ("Falar c/ atendente" on a
+        # billing menu goes to billing, not to whoever triage would pick for the words).
+        tapped = bool(message.choice_id and request.session.awaiting_input)
+        written = message.text if message.kind != MessageKind.LOCATION and not tapped else None
+        triage = self._classify(written) if written else None
         context = RoutingContext(
             conversation_status=request.conversation.status,
             recent_sentiments=request.session.recent_sentiments(now),
@@ -355,6 +360,7 @@ class InboundService:
                 verification_failures=tools.verification_failures if tools else session.verification_failures,
                 flow=engine.flow if engine and auto else None,
                 awaiting_input=bool(engine and engine.awaiting_input and auto),
+                introduced=session.introduced or bool(engine and engine.introduced),
             )
         conv = conv.remember(session)
         if decision.route == Route.HUMAN and decision.reason != REASON_WAITING_FOR_HUMAN:

@@ -9,7 +9,7 @@ import logging
 import mimetypes
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from atende.domain import csat, metrics
@@ -18,11 +18,12 @@ from atende.domain.contacts import address_on, unreachable_reason
 from atende.domain.content import AnyContent, Audio, Document, Image, Template, Text, Video
 from atende.domain.conversation import Conversation
 from atende.domain.errors import WorkflowRefused
-from atende.domain.media import SIGNATURES
+from atende.domain.media import SIGNATURES, KeptMedia
 from atende.domain.menus import lay_out
 from atende.domain.message import Message, agent_message_id
 from atende.domain.model import Availability, Channel, Direction, MessageStatus, Priority
 from atende.domain.staff import Actor, StaffMember
+from atende.domain.teams import BUILTIN_TEAMS
 from atende.engines.personas import language_of
 from atende.erp.port import Erp
 from atende.services import crm, timeline
@@ -30,6 +31,7 @@ from atende.services.audit import AuditEntry
 from atende.services.contacts import CannotContinue, ContactService
 from atende.services.crm import CrmEventPublisher
 from atende.services.distribution import Distribution
+from atende.services.links import fresh_links
 from atende.services.media import MediaStore
 from atende.services.ports import OutboundQueue
 from atende.services.read_receipts import ReadReceipt
@@ -133,8 +135,10 @@ class InboxService:
         erp: Callable[[], Erp] | None = None,
         clock: Callable[[], float] = time.time,
         crm_events: CrmEventPublisher | None = None,  # `conversation.resolved` for the CRM webhook
+        known_teams: Callable[[], Collection[str]] = lambda: BUILTIN_TEAMS,
     ) -> None:
         self._uow = uow
+        self._known_teams = known_teams
         self._outbound = outbound
         self._contacts = contacts
         self._distribution = distribution
@@ -186,6 +190,8 @@ class InboxService:
         """`note`: what the person tells whoever takes it next, on the transfer's timeline line."""
         if not team and not agent_id:
             raise InvalidInput("Escolha uma pessoa ou uma equipe para transferir")
+        if team and team not in self._known_teams():
+            raise NotFound("Equipe não encontrada")  # a queue nobody works would swallow the customer
 
         def change(c: Conversation, uow: UnitOfWork) -> Conversation:
             now = self._clock()
@@ -385,8 +391,8 @@ class InboxService:
 
     def send(self, actor: Actor, conversation_id: str, client_id: str, draft: Draft) -> Message:
         """A person's message, queued for `outbound`; the same `client_id` never makes a second one."""
-        content, text = self._content(draft)
         now = self._clock()
+        content, text, media = self._content(draft, conversation_id, now)
 
         def step(uow: UnitOfWork) -> tuple[Message, bool]:
             conversation = self._conversation(uow, conversation_id)
@@ -413,6 +419,7 @@ class InboxService:
                 content=content,
                 text=text,
                 now=now,
+                media=media,
             )
             uow.messages.add(message)
             after = conversation.agent_replied(text or f"[{content.kind}]", now)
@@ -603,6 +610,22 @@ class InboxService:
             url=self._media.url(path, OUTGOING_MEDIA_TTL_S),
         )
 
+    def links(self, actor: Actor, message_ids: Sequence[str]) -> dict[str, str]:
+        """Fresh links to the files of these messages, for those of conversations the person may see; the
+        rest are left out as if they did not exist (nothing tells whether an id is someone else's)."""
+        ids = list(dict.fromkeys(message_ids))
+        with self._uow() as uow:
+            uow.prefetch(messages=ids)
+            messages = [m for i in ids if (m := uow.messages.get(i)) is not None and m.file_path]
+            conversation_ids = {m.conversation_id for m in messages}
+            uow.prefetch(conversations=conversation_ids)
+            visible = {
+                c.id
+                for i in conversation_ids
+                if (c := uow.conversations.get(i)) is not None and actor.may_see(c)
+            }
+        return fresh_links((m for m in messages if m.conversation_id in visible), self._media)
+
     def context(self, actor: Actor, conversation_id: str) -> ContactContext:
         with self._uow() as uow:
             conversation = self._conversation(uow, conversation_id)
@@ -650,28 +673,37 @@ class InboxService:
             raise NotFound("Pessoa não encontrada")
         return found
 
-    def _content(self, draft: Draft) -> tuple[AnyContent, str | None]:
+    def _content(
+        self, draft: Draft, conversation_id: str, now: float
+    ) -> tuple[AnyContent, str | None, KeptMedia | None]:
+        """What the message says, and the file it carries as kept: the link goes to the platform in the
+        content, and the path stays on `media` so the inbox and the widget can ask for a fresh link later."""
         chosen = sum(x is not None for x in (draft.media_id, draft.template))
         if chosen > 1 or (chosen == 0 and not (draft.text or "").strip()):
             raise InvalidInput("Envie um texto, um arquivo ou um modelo")
         if draft.template is not None:
             t = draft.template
-            return Template(name=t.name, language=t.language, params=t.params), None
+            return Template(name=t.name, language=t.language, params=t.params), None, None
         if draft.media_id is not None:
-            if not draft.media_id.startswith("outgoing/"):
+            path = draft.media_id
+            if not path.startswith(f"outgoing/{conversation_id}/") or ".." in path.split("/"):
                 raise InvalidInput("Arquivo não encontrado: envie-o novamente")
-            mime = mimetypes.guess_type(draft.media_id)[0] or ""
+            mime = mimetypes.guess_type(path)[0] or ""
             kind = UPLOAD_LIMITS.get(mime, ("document", 0))[0]
             caption = _checked_text(draft.text) if draft.text else None
-            media = MEDIA_CONTENT[kind](
-                url=self._media.url(draft.media_id, OUTGOING_MEDIA_TTL_S),
-                mime_type=mime or None,
-                filename=draft.media_id.rsplit("/", 1)[-1],
-                caption=caption,
+            url = self._media.url(path, OUTGOING_MEDIA_TTL_S)
+            content = MEDIA_CONTENT[kind](
+                url=url, mime_type=mime or None, filename=path.rsplit("/", 1)[-1], caption=caption
             )
-            return media, caption
+            kept = KeptMedia.stored(
+                path=path,
+                mime_type=mime or "application/octet-stream",
+                url=url,
+                url_expires_at=now + OUTGOING_MEDIA_TTL_S,
+            )
+            return content, caption, kept
         text = _checked_text(draft.text)
-        return Text(), text
+        return Text(), text, None
 
 
 def _checked_text(text: str | None) -> str:

@@ -145,8 +145,7 @@ class MediaService:
         mime = (file.mime_type or job.mime_type or "application/octet-stream").split(";")[0].strip()
         path = f"{job.channel}/{job.account_id}/{job.message_id}{mimetypes.guess_extension(mime) or ''}"
         self._store.put(path, file.data, mime)
-        return KeptMedia(
-            status=MediaStatus.STORED,
+        return KeptMedia.stored(
             path=path,
             mime_type=mime,
             size=len(file.data),
@@ -154,13 +153,6 @@ class MediaService:
             url=self._store.url(path, self._ttl_s),
             url_expires_at=time.time() + self._ttl_s,
         )
-
-    def view_url(self, message_id: str) -> str | None:
-        """A fresh short-lived URL for a stored file (the one on the message may have expired)."""
-        state = self._repo.media_state(message_id)
-        if state is None or state.status != MediaStatus.STORED or not state.path:
-            return None
-        return self._store.url(state.path, self._ttl_s)
 
     def _fail(self, job: MediaJob, reason: str, *, retryable: bool) -> str:
         log.warning("media %s (%s %s) failed: %s", job.message_id, job.channel, job.kind, reason)

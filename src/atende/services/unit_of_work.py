@@ -157,9 +157,6 @@ class CampaignRecords(Protocol):
     def replied(self, campaign_id: str, contact_id: str, at: float) -> None:
         """The customer answered the campaign's message (once: the conversation's mark is cleared)."""
 
-    def opt_out(self, contact_id: str) -> dict[str, object] | None:
-        """The contact's `optOut` map, as read in this unit of work."""
-
 
 class Metrics(Protocol):
     """Report counters (docs/reports.md), written by the commit of the change they count and only by it:

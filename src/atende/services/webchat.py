@@ -26,7 +26,7 @@ from atende.channels.webchat.inbound import (
 )
 from atende.domain.events import StatusUpdate, Unpublishable, encode
 from atende.domain.media import MB, SIGNATURES
-from atende.domain.model import Channel
+from atende.domain.model import Channel, Visibility
 from atende.domain.rate_limits import DAY, MINUTE, Limit, address_key, over
 from atende.domain.site import Site, valid_site_key
 from atende.domain.visitor import (
@@ -36,13 +36,14 @@ from atende.domain.visitor import (
     VisitorClaims,
     decide_visitor,
 )
+from atende.services.links import MessageReader, fresh_links
 from atende.services.media import MediaStore
 from atende.services.ports import EventPublisher
 
 log = logging.getLogger(__name__)
 
 UPLOAD_LIMITS = {"image/jpeg": 5 * MB, "image/png": 5 * MB, "image/webp": 5 * MB, "application/pdf": 10 * MB}
-FILE_URL_TTL_S = 7 * 24 * 3600  # the inbox refreshes older links from `media.path`
+FILE_URL_TTL_S = 7 * 24 * 3600  # older links: the inbox and the widget ask `/links` (services/links.py)
 AVAILABILITY_TTL_S = 30.0
 
 
@@ -100,6 +101,7 @@ class WebChatService:
         tokens: TokenMinter,
         publisher: EventPublisher,
         media: MediaStore,
+        messages: MessageReader,
         secret_for: Callable[[str], str],
         available: Callable[[], bool],
         clock: Callable[[], float] = time.time,
@@ -110,6 +112,7 @@ class WebChatService:
         self._tokens = tokens
         self._publisher = publisher
         self._media = media
+        self._messages = messages
         self._secret_for = secret_for
         self._available = available
         self._clock = clock
@@ -232,6 +235,19 @@ class WebChatService:
         path = f"{upload_prefix(visitor)}{uuid.uuid4().hex}{extension(mime_type)}"
         self._media.put(path, data, mime_type)
         return Upload(path=path, mime_type=mime_type, size=len(data))
+
+    def links(
+        self, site: Site, visitor: VisitorClaims, ip: str, message_ids: Sequence[str]
+    ) -> dict[str, str]:
+        """Fresh links to the files of the visitor's own public messages; any other id is left out."""
+        self._limit(self._clock(), _ip_requests(site, ip))
+        messages = self._messages.get_many(list(dict.fromkeys(message_ids)))
+        own = (
+            m
+            for m in messages
+            if m.conversation_id == visitor.conversation_id and m.visibility == Visibility.PUBLIC
+        )
+        return fresh_links(own, self._media)
 
     # -- receipts -------------------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ export async function loadServices() {
       console: config.consoleApi || config.apiBase?.replace(/inbox_api$/, 'console_api'),
     },
     locale: config.locale || 'pt-BR',
+    // The web-chat loader's address, for the console's install snippet (docs/webchat-install.md).
+    widgetScript: config.widgetScript || null,
   };
   return services;
 }

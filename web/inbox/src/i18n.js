@@ -37,7 +37,7 @@ const ptBR = {
   msg: {
     options: 'Opções oferecidas', ai: 'IA: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decisão: {{route}} ({{reason}})',
     earlier: 'Mostrar anteriores ({{count}})', retry: 'Tentar de novo', note: 'Nota interna', failed: 'Não enviada', unknown: 'Envio incerto',
-    fromHistory: 'de outra conversa', image: 'Imagem', document: 'Documento', audio: 'Áudio', video: 'Vídeo',
+    fromHistory: 'de outra conversa', campaign: 'Campanha: {{name}}', followup: 'Follow-up: {{rule}}', image: 'Imagem', document: 'Documento', audio: 'Áudio', video: 'Vídeo',
     location: 'Localização', sticker: 'Figurinha',
   },
   composer: {
@@ -104,6 +104,7 @@ const en = {
   msg: {
     options: 'Options offered', ai: 'AI: {{intent}} · {{sentiment}} · {{confidence}}%', route: 'decision: {{route}} ({{reason}})', earlier: 'Show earlier ({{count}})', retry: 'Retry',
     note: 'Internal note', failed: 'Not sent', unknown: 'Uncertain send', fromHistory: 'from another conversation',
+    campaign: 'Campaign: {{name}}', followup: 'Follow-up: {{rule}}',
     image: 'Image', document: 'Document', audio: 'Audio', video: 'Video', location: 'Location', sticker: 'Sticker',
   },
   composer: {

@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from google.cloud import firestore
 
+from atende.adapters.firestore.audit_logs import to_doc as audit_doc
 from atende.adapters.firestore.codec import changes, seconds, ts
-from atende.adapters.firestore.collections import CAMPAIGNS, CONTACTS, IDENTITIES, TEMPLATES
+from atende.adapters.firestore.collections import AUDIT_LOGS, CAMPAIGNS, CONTACTS, IDENTITIES, TEMPLATES
 from atende.adapters.firestore.templates import template_from_doc
 from atende.domain import campaign as rules
 from atende.domain.campaign import Campaign, CampaignStatus, Recipient, Send, SendStatus, TemplateChoice
 from atende.domain.contacts import address_on
 from atende.domain.message import Message
 from atende.domain.templates import MessageTemplate
+from atende.services.audit import AuditEntry
 
 if TYPE_CHECKING:
     from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
@@ -112,6 +114,7 @@ def send_to_doc(s: Send) -> dict[str, Any]:
         "messageId": s.message_id,
         "reason": s.reason,
         "repliedAt": ts(s.replied_at),
+        "handedAt": ts(s.handed_at),
     }
     return doc | {k: v for k, v in optional.items() if v is not None}
 
@@ -130,6 +133,7 @@ def send_from_doc(campaign_id: str, contact_id: str, doc: Mapping[str, Any]) -> 
         message_id=doc.get("messageId"),
         reason=doc.get("reason"),
         replied_at=seconds(doc.get("repliedAt")),
+        handed_at=seconds(doc.get("handedAt")),
     )
 
 
@@ -176,11 +180,6 @@ class FirestoreCampaignRecords:
         self._uow.merge(sends_of(campaign_id), contact_id, _touched({"repliedAt": ts(at)}))
         self._count(campaign_id, contact_id, {"replied": 1})
 
-    def opt_out(self, contact_id: str) -> dict[str, object] | None:
-        doc = self._uow.read(CONTACTS, contact_id) or {}
-        found = doc.get("optOut")
-        return found if isinstance(found, dict) else None
-
     def _count(self, campaign_id: str, contact_id: str, moves: Mapping[str, int]) -> None:
         if moves:
             self._uow.increment(counters_of(campaign_id), shard_of(contact_id), moves)
@@ -197,7 +196,7 @@ class FirestoreCampaignStore:
     def __init__(self, client: firestore.Client) -> None:
         self._db = client
 
-    def create(self, campaign: Campaign, sends: Sequence[Send]) -> None:
+    def create(self, campaign: Campaign, sends: Sequence[Send], audit: AuditEntry | None = None) -> None:
         counts: dict[str, Counter[str]] = {}
         for send in sends:
             counts.setdefault(shard_of(send.contact_id), Counter())[str(send.status)] += 1
@@ -215,7 +214,11 @@ class FirestoreCampaignStore:
             batch.commit()
         now = firestore.SERVER_TIMESTAMP
         doc = {**to_doc(campaign), "createdAt": now, "updatedAt": now}
-        self._db.collection(CAMPAIGNS).document(campaign.id).set(doc)  # last: a draft always has its sends
+        last = self._db.batch()  # last: a draft always has its sends; a person's creation its audit entry
+        last.set(self._db.collection(CAMPAIGNS).document(campaign.id), doc)
+        if audit is not None:
+            last.set(self._db.collection(AUDIT_LOGS).document(audit.id), audit_doc(audit))
+        last.commit()
 
     def queued(self, campaign_id: str) -> list[Send]:
         query = self._db.collection(sends_of(campaign_id)).where(
@@ -233,6 +236,28 @@ class FirestoreCampaignStore:
     def sends(self, campaign_id: str, limit: int) -> list[Send]:
         query = self._db.collection(sends_of(campaign_id)).order_by("seq").limit(limit)
         return [send_from_doc(campaign_id, s.id, s.to_dict() or {}) for s in query.stream()]
+
+    def page(self, campaign_id: str, status: str | None, after_seq: int | None, limit: int) -> list[Send]:
+        query: Any = self._db.collection(sends_of(campaign_id))
+        if status:
+            query = query.where(filter=firestore.FieldFilter("status", "==", status))
+        query = query.order_by("seq")
+        if after_seq is not None:
+            query = query.start_after({"seq": after_seq})
+        return [send_from_doc(campaign_id, s.id, s.to_dict() or {}) for s in query.limit(limit).stream()]
+
+    def pending_count(self, campaign_id: str) -> int:
+        statuses = [str(s) for s in rules.PENDING]
+        query = self._db.collection(sends_of(campaign_id)).where(
+            filter=firestore.FieldFilter("status", "in", statuses)
+        )
+        return _count(query)
+
+    def handed_since(self, campaign_id: str, since: float) -> int:
+        query = self._db.collection(sends_of(campaign_id)).where(
+            filter=firestore.FieldFilter("handedAt", ">=", ts(since))
+        )
+        return _count(query)
 
     def all(self, limit: int) -> list[Campaign]:
         query = self._db.collection(CAMPAIGNS).order_by("createdAt", direction=firestore.Query.DESCENDING)
@@ -260,6 +285,11 @@ class FirestoreCampaignStore:
     def template(self, account_id: str, name: str, language: str) -> MessageTemplate | None:
         snap = self._db.collection(TEMPLATES).document(f"{account_id}_{name}_{language}").get()
         return template_from_doc(snap.to_dict() or {}) if snap.exists else None
+
+
+def _count(query: Any) -> int:
+    """A count() aggregation: billed one read per 1,000 index entries, no document read."""
+    return int(query.count().get()[0][0].value)
 
 
 def _reachable(snaps: Iterable[firestore.DocumentSnapshot]) -> Iterable[Recipient]:

@@ -136,6 +136,7 @@ def session_doc(session: Session) -> dict[str, Any]:
         else None,
         "awaitingInput": session.awaiting_input,
         "sentiments": [{"s": s, "at": at} for s, at in session.sentiments],
+        "introduced": session.introduced,
     }
 
 
@@ -158,4 +159,5 @@ def session_from_doc(doc: dict[str, Any] | None) -> Session:
         else None,
         awaiting_input=bool(doc.get("awaitingInput")),
         sentiments=tuple((s["s"], float(s["at"])) for s in doc.get("sentiments") or []),
+        introduced=bool(doc.get("introduced")),
     )

@@ -67,6 +67,7 @@ def to_doc(message: Message) -> dict[str, Any]:
         "event": message.event,
         "followupRule": message.followup_rule,
         "campaignId": message.campaign_id,
+        "campaignName": message.campaign_name,
     }
     if message.direction == Direction.OUTBOUND and not message.echo:
         # outbound judges the window from this without reading the conversation
@@ -123,6 +124,7 @@ def from_doc(message_id: str, doc: dict[str, Any]) -> Message:
         event=doc.get("event"),
         followup_rule=doc.get("followupRule"),
         campaign_id=doc.get("campaignId"),
+        campaign_name=doc.get("campaignName"),
     )
 
 

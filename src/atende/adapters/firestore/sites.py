@@ -27,10 +27,6 @@ def from_doc(key: str, doc: dict[str, Any]) -> Site | None:
         return None
 
 
-def to_doc(site: Site) -> dict[str, Any]:
-    return site.model_dump(by_alias=True, exclude={"key"}, mode="json")
-
-
 class FirestoreSites:
     def __init__(
         self,

@@ -7,6 +7,7 @@ from typing import Any
 
 from google.cloud import firestore
 
+from atende.adapters.firestore.codec import seconds
 from atende.adapters.firestore.collections import TEMPLATES
 from atende.domain.templates import MessageTemplate
 
@@ -23,6 +24,7 @@ def template_from_doc(doc: Mapping[str, Any]) -> MessageTemplate:
         components=tuple(doc.get("components") or ()),
         meta_id=doc.get("metaId"),
         rejected_reason=doc.get("rejectedReason"),
+        synced_at=seconds(doc.get("syncedAt")),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from atende.domain.content import Content, Document, Image, Interactive, MessageContext, Text
 from atende.domain.events import InboundMessage, Sender
+from atende.domain.media import visitor_upload_prefix
 from atende.domain.model import Channel
 from atende.domain.phone import to_e164
 from atende.domain.visitor import VisitorClaims
@@ -29,8 +30,7 @@ CLIENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 
 def upload_prefix(visitor: VisitorClaims) -> str:
-    """Where a visitor's files are kept: nobody else's path can be attached to their messages."""
-    return f"webchat/{visitor.site}/{visitor.visitor_id}/"
+    return visitor_upload_prefix(visitor.site, visitor.visitor_id)
 
 
 def provider_message_id(visitor: VisitorClaims, client_id: str) -> str:

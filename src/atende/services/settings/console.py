@@ -5,13 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from atende.services.settings.channels import ChannelSettings, SecretStore
 from atende.services.settings.documents import SettingsDocuments, SettingsWriter
 from atende.services.settings.flows import FlowSettings
 from atende.services.settings.logs import LogReader, LogViews
+from atende.services.settings.sites import SiteSettings
 from atende.services.settings.staff import Accounts, StaffSettings
 from atende.services.settings.store import SettingsStore
+
+if TYPE_CHECKING:
+    from atende.services.campaign_console import CampaignConsole
 
 
 @dataclass(frozen=True)
@@ -19,8 +24,10 @@ class Console:
     documents: SettingsDocuments
     flows: FlowSettings
     channels: ChannelSettings
+    sites: SiteSettings
     staff: StaffSettings
     logs: LogViews
+    campaigns: CampaignConsole | None = None  # campaigns and templates: supervisors too (docs/campaigns.md)
 
     @classmethod
     def build(
@@ -30,12 +37,15 @@ class Console:
         secrets: SecretStore,
         accounts: Accounts,
         clock: Callable[[], float] = time.time,
+        campaigns: CampaignConsole | None = None,
     ) -> Console:
         writer = SettingsWriter(store, clock)
         return cls(
             documents=SettingsDocuments(writer),
             flows=FlowSettings(writer),
             channels=ChannelSettings(writer, secrets),
+            sites=SiteSettings(writer, secrets),
             staff=StaffSettings(accounts),
             logs=LogViews(reader),
+            campaigns=campaigns,
         )

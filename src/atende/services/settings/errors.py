@@ -64,3 +64,11 @@ def describe(error: ValidationError, limit: int = 5) -> str:
 
 def refused(error: ValidationError, what: str) -> SettingRefused:
     return SettingRefused(f"{what} recusado(a): {describe(error)}")
+
+
+class AlreadyExists(ValueError):
+    """Creating what is already there (409): the admin meant to edit it, or picked a taken id."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

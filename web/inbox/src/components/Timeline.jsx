@@ -1,21 +1,25 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
+import { IconLock } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { millis } from '../data/firestore';
+import { storedLink, useFreshLinks } from '../data/links';
 import { clock } from '../format';
 import ChannelBadge from './ChannelBadge';
 
 const TICKS = { queued: '🕓', sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓' };
 
-function Media({ message }) {
+// `fresh`: a newer link to the same file (data/links.js); `onBroken`: the file failed to load.
+function Media({ message, fresh, onBroken }) {
   const { t } = useTranslation();
-  const url = message.media?.url || message.content?.url;
+  const url = fresh || storedLink(message);
   const kind = message.kind;
+  const broken = (event) => onBroken?.(message.id, event.currentTarget.src);
   if (kind === 'image' || kind === 'sticker') {
-    return url ? <Image src={url} alt={message.content?.caption || t(`msg.${kind}`)} maw={240} radius="sm" /> : <Text size="sm">[{t(`msg.${kind}`)}]</Text>;
+    return url ? <Image src={url} onError={broken} alt={message.content?.caption || t(`msg.${kind}`)} maw={240} radius="sm" /> : <Text size="sm">[{t(`msg.${kind}`)}]</Text>;
   }
-  if (kind === 'audio') return url ? <audio controls src={url} aria-label={t('msg.audio')} /> : <Text size="sm">[{t('msg.audio')}]</Text>;
-  if (kind === 'video') return url ? <video controls src={url} style={{ maxWidth: 260 }} aria-label={t('msg.video')} /> : <Text size="sm">[{t('msg.video')}]</Text>;
+  if (kind === 'audio') return url ? <audio controls src={url} onError={broken} aria-label={t('msg.audio')} /> : <Text size="sm">[{t('msg.audio')}]</Text>;
+  if (kind === 'video') return url ? <video controls src={url} onError={broken} style={{ maxWidth: 260 }} aria-label={t('msg.video')} /> : <Text size="sm">[{t('msg.video')}]</Text>;
   if (kind === 'document') {
     return <Anchor href={url} target="_blank" rel="noreferrer">📄 {message.content?.filename || t('msg.document')}</Anchor>;
   }
@@ -42,7 +46,7 @@ function options(content) {
   return content.buttons || [];
 }
 
-const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
+const Bubble = memo(function Bubble({ message, onRetry, fromHistory, freshLink, onBrokenLink }) {
   const { t } = useTranslation();
   const ours = message.direction === 'outbound';
   const note = message.visibility === 'internal';
@@ -54,13 +58,16 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory }) {
       <Paper withBorder p="xs" maw="75%" bg={bg} style={note ? { borderColor: 'var(--mantine-color-yellow-5)' } : undefined}>
         <Group gap={6} mb={2}>
           <Text size="xs" fw={600}>
-            {note ? `🔒 ${t('msg.note')} · ` : ''}
-            {message.senderType === 'contact' ? (message.senderName || '') : message.senderType === 'bot' ? 'Bot' : (message.authorName || 'Atende')}
+            {note && <IconLock size={12} aria-hidden style={{ verticalAlign: '-1px', marginRight: 4 }} />}
+            {note ? `${t('msg.note')} · ` : ''}
+            {message.senderType === 'contact' ? (message.senderName || '') : message.senderType === 'bot' ? t('status.bot') : (message.authorName || 'Atende')}
           </Text>
           {fromHistory && <ChannelBadge channel={message.channel} />}
           {fromHistory && <Text size="xs" c="dimmed">{t('msg.fromHistory')}</Text>}
+          {message.campaignId && <Badge size="xs" variant="light" color="grape" tt="none" data-testid="origin">{t('msg.campaign', { name: message.campaignName || message.campaignId })}</Badge>}
+          {message.followupRule && <Badge size="xs" variant="light" color="cyan" tt="none" data-testid="origin">{t('msg.followup', { rule: message.followupRule })}</Badge>}
         </Group>
-        <Media message={message} />
+        <Media message={message} fresh={freshLink} onBroken={onBrokenLink} />
         {message.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{message.text}</Text>}
         {options(message.content).length > 0 && (
           <Group gap={4} mt={4} aria-label={t('msg.options')}>
@@ -112,6 +119,7 @@ export default function Timeline({ messages, history, onRetry }) {
     ...messages,
   ].sort((a, b) => (millis(a.timestamp) || 0) - (millis(b.timestamp) || 0) || a.id.localeCompare(b.id)), [history, messages]);
   const visible = merged.length > shown ? merged.slice(merged.length - shown) : merged;
+  const { links, broken } = useFreshLinks(visible);
   return (
     <Stack gap={6} p="sm" aria-live="polite" aria-relevant="additions" data-testid="timeline">
       {merged.length > shown && (
@@ -121,7 +129,8 @@ export default function Timeline({ messages, history, onRetry }) {
       )}
       {visible.map((m) => (m.event
         ? <Event key={m.id} message={m} />
-        : <Bubble key={m.id} message={m} onRetry={onRetry} fromHistory={m.fromHistory} />))}
+        : <Bubble key={m.id} message={m} onRetry={onRetry} fromHistory={m.fromHistory}
+          freshLink={links.get(m.id)} onBrokenLink={broken} />))}
       <div ref={end} />
     </Stack>
   );

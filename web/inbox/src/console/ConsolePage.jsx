@@ -16,11 +16,17 @@ const Health = lazy(() => import('./Health'));
 const Audit = lazy(() => import('./Audit'));
 const AiLogs = lazy(() => import('./AiLogs'));
 const Settings = lazy(() => import('./Settings'));
+const Campaigns = lazy(() => import('./campaigns/Campaigns'));
+const CampaignNew = lazy(() => import('./campaigns/CampaignNew'));
+const CampaignDetail = lazy(() => import('./campaigns/CampaignDetail'));
+const Templates = lazy(() => import('./campaigns/Templates'));
 
 const SECTIONS = [
   { path: 'board', label: 'console.nav.board' },
   { path: 'reports', label: 'console.nav.reports' },
   { path: 'health', label: 'console.nav.health', admin: true },
+  { path: 'campaigns', label: 'console.campaigns.nav' },
+  { path: 'templates', label: 'console.templates.nav' },
   { path: 'settings/users', label: 'console.nav.users', admin: true },
   { path: 'settings/teams', label: 'console.nav.teams', admin: true },
   { path: 'settings/hours', label: 'console.nav.hours', admin: true },
@@ -29,6 +35,7 @@ const SECTIONS = [
   { path: 'settings/routing', label: 'console.nav.routing', admin: true },
   { path: 'settings/flows', label: 'console.nav.flows', admin: true },
   { path: 'settings/channels', label: 'console.nav.channels', admin: true },
+  { path: 'settings/sites', label: 'console.sites.nav', admin: true },
   { path: 'audit', label: 'console.nav.audit', admin: true },
   { path: 'ai-logs', label: 'console.nav.aiLogs', admin: true },
 ];
@@ -70,6 +77,10 @@ export default function ConsolePage() {
             <Route path="board" element={<Board claims={claims} />} />
             <Route path="reports" element={<Reports />} />
             <Route path="health" element={only(<Health />)} />
+            <Route path="campaigns" element={<Campaigns />} />
+            <Route path="campaigns/new" element={<CampaignNew />} />
+            <Route path="campaigns/:id" element={<CampaignDetail />} />
+            <Route path="templates" element={<Templates />} />
             <Route path="settings/:section" element={only(<Settings />)} />
             <Route path="audit" element={only(<Audit />)} />
             <Route path="ai-logs" element={only(<AiLogs />)} />

@@ -111,9 +111,9 @@ export default function Reports() {
                   <YAxis allowDecimals={false} fontSize={11} />
                   <Tooltip />
                   <Legend />
-                  <Line type="monotone" dataKey="in" name={t('console.reports.in')} stroke="#0ca678" strokeWidth={2} />
-                  <Line type="monotone" dataKey="outBot" name={t('console.reports.outBot')} stroke="#4263eb" />
-                  <Line type="monotone" dataKey="outPeople" name={t('console.reports.outPeople')} stroke="#f08c00" />
+                  <Line isAnimationActive={false} type="monotone" dataKey="in" name={t('console.reports.in')} stroke="#0ca678" strokeWidth={2} />
+                  <Line isAnimationActive={false} type="monotone" dataKey="outBot" name={t('console.reports.outBot')} stroke="#4263eb" />
+                  <Line isAnimationActive={false} type="monotone" dataKey="outPeople" name={t('console.reports.outPeople')} stroke="#f08c00" />
                 </LineChart>
               </ResponsiveContainer>
             </Paper>
@@ -125,7 +125,7 @@ export default function Reports() {
                   <XAxis type="number" allowDecimals={false} fontSize={11} />
                   <YAxis type="category" dataKey="reason" width={130} fontSize={11} />
                   <Tooltip />
-                  <Bar dataKey="n" name={t('console.reports.handoffs')} fill="#e8590c" />
+                  <Bar isAnimationActive={false} dataKey="n" name={t('console.reports.handoffs')} fill="#e8590c" />
                 </BarChart>
               </ResponsiveContainer>
             </Paper>
@@ -167,7 +167,7 @@ export default function Reports() {
                   <XAxis dataKey="hour" fontSize={11} />
                   <YAxis allowDecimals={false} fontSize={11} />
                   <Tooltip />
-                  <Bar dataKey="in" name={t('console.reports.in')} fill="#0ca678" />
+                  <Bar isAnimationActive={false} dataKey="in" name={t('console.reports.in')} fill="#0ca678" />
                 </BarChart>
               </ResponsiveContainer>
             )}

@@ -13,6 +13,7 @@ const PAGES = {
   routing: lazy(() => import('./settings/Routing')),
   flows: lazy(() => import('./settings/Flows')),
   channels: lazy(() => import('./settings/Channels')),
+  sites: lazy(() => import('./settings/Sites')),
 };
 
 export default function Settings() {

@@ -3,6 +3,7 @@ import { Composer } from './Composer.jsx';
 import { OfflineForm, PreChatForm } from './Forms.jsx';
 import { Header } from './Header.jsx';
 import { Messages, senderName } from './Messages.jsx';
+import { useFreshLinks } from './links.js';
 import { millis, watchConversation } from './live.js';
 import { Outbox, newClientId, providerId } from './outbox.js';
 import { endSession, existingSession, newSession } from './session.js';
@@ -63,6 +64,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   const seen = useRef(null);
   const posted = useRef({ delivered: new Set(), read: new Set() });
   const outbox = useMemo(() => new Outbox(siteKey, setPending), [siteKey]);
+  const links = useFreshLinks(api, messages);
   useEffect(() => setPending([...outbox.items]), [outbox]);
 
   // the loader tells us when it opens/closes and when the host page's user changes
@@ -321,6 +323,7 @@ export function App({ bridge, services, api, t, site, controls }) {
           typing={typingText}
           onChoose={(option) => send({ text: option.title, reply: { id: option.id } })}
           onRetry={(clientId) => deliver(clientId)}
+          links={links}
         />
         <Composer t={t} onSend={send} />
       </>

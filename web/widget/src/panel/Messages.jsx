@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { choices, millis } from './live.js';
 import { Alert, Clock, FileIcon, Tick } from './icons.jsx';
+import { mediaOf } from './links.js';
 
 const URL_PATTERN = /(https?:\/\/[^\s<]+[^\s<.,;:!?)\]'"])/g;
 
@@ -21,12 +22,12 @@ function time(ms) {
   return ms ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
 }
 
-function Attachment({ t, url, mimeType, name }) {
+function Attachment({ t, url, mimeType, name, onError }) {
   if (!url) return null;
   if (String(mimeType || '').startsWith('image/')) {
     return (
       <a class="aw-image" href={url} target="_blank" rel="noopener noreferrer">
-        <img src={url} alt={name || t.image} loading="lazy" />
+        <img src={url} alt={name || t.image} loading="lazy" onError={onError} />
       </a>
     );
   }
@@ -36,16 +37,6 @@ function Attachment({ t, url, mimeType, name }) {
       <span>{name || t.document}</span>
     </a>
   );
-}
-
-function mediaOf(message) {
-  const media = message.media || {};
-  const content = message.content || {};
-  return {
-    url: media.url || content.url || null,
-    mimeType: media.mimeType || content.mime_type || null,
-    name: content.filename || media.filename || null,
-  };
 }
 
 function Ticks({ t, status }) {
@@ -69,16 +60,17 @@ export function senderName(t, site, message) {
   return site.botName || t.bot;
 }
 
-function Stored({ t, site, message, showChoices, onChoose }) {
+function Stored({ t, site, message, showChoices, onChoose, fresh, onBroken }) {
   const own = message.direction !== 'outbound';
   const options = own ? [] : choices(message.content);
   const media = mediaOf(message);
+  if (fresh) media.url = fresh;
   const text = message.text;
   return (
     <li class="aw-row" data-side={own ? 'visitor' : 'business'} data-message-id={message.id} data-status={message.status}>
       {!own ? <span class="aw-sender">{senderName(t, site, message)}</span> : null}
       <div class="aw-bubble">
-        <Attachment t={t} {...media} />
+        <Attachment t={t} {...media} onError={(event) => onBroken(message.id, event.currentTarget.src)} />
         {text ? (
           <p class="aw-text">
             <Linked text={text} />
@@ -134,7 +126,7 @@ function Pending({ t, item, onRetry }) {
   );
 }
 
-export function Messages({ t, site, messages, pending, typing, onChoose, onRetry }) {
+export function Messages({ t, site, messages, pending, typing, onChoose, onRetry, links }) {
   const list = useRef(null);
   const pinned = useRef(true);
   const lastReply = [...messages].reverse().find((m) => m.direction === 'outbound');
@@ -172,6 +164,8 @@ export function Messages({ t, site, messages, pending, typing, onChoose, onRetry
             message={message}
             showChoices={i === lastIndex && !answeredAfter}
             onChoose={onChoose}
+            fresh={links.links[message.id]}
+            onBroken={links.broken}
           />
         ))}
         {pending.map((item) => (

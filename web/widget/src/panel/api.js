@@ -46,6 +46,7 @@ export function webchatApi(apiUrl, siteKey, auth) {
     message: (body) => request('/messages', { body }),
     upload: (file) => request('/uploads', { body: file, contentType: file.type }),
     receipts: (messageIds, status) => request('/receipts', { body: { messageIds, status } }),
+    links: (messageIds) => request('/links', { body: { messageIds } }),
     leaveMessage: (body) => request('/leave-message', { body }),
   };
 }

@@ -1,0 +1,99 @@
+"""The console's campaigns on the emulators: a supervisor checks a CSV and creates a campaign through
+`console_api`, the Cloud Tasks stand-in's tasks call campaign_send, Graph's stand-in receives each message
+once, and the progress the console polls reaches 100 %; a template sync asked by the console is done by
+campaign_send (the function with the tokens)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+from google.cloud.firestore import FieldFilter
+
+from atende.dev.polling import wait_until
+from tests.integration.test_campaigns import ACCOUNT, audience, received, warm_up
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def console(stack, staff):
+    """console_api as the browser calls it; the catalog synced first through it (the stack seeds nothing)."""
+    warm_up(stack)
+    http = httpx.Client(timeout=30)
+
+    def call(method: str, path: str, who, body: object = None):
+        headers = {"Authorization": f"Bearer {who.id_token}"}
+        return http.request(method, f"{stack.functions_url}/console_api/{path}", json=body, headers=headers)
+
+    synced_through(call, staff("admin", ["support"]))
+    yield call
+    http.close()
+
+
+def synced_through(console, admin) -> list[dict]:
+    """Ask for a sync and wait until the templates' `syncedAt` passes the request: campaign_send did it."""
+    asked = console("POST", "templates/sync", admin, {"accountId": ACCOUNT})
+    assert asked.status_code == 200, asked.text
+
+    def synced():
+        templates = console("GET", f"templates?accountId={ACCOUNT}", admin).json()["templates"]
+        fresh = [t for t in templates if (t["syncedAt"] or 0) >= asked.json()["requestedAt"] - 1000]
+        return fresh or None
+
+    return wait_until(synced, what="campaign_send synced the templates", timeout_s=30)
+
+
+def test_a_supervisor_creates_a_campaign_from_a_csv_and_watches_it_end(stack, console, staff, firestore_db):
+    supervisor = staff("supervisor", ["billing"])
+    agent = staff("agent", ["billing"])
+    csv, phones = audience(4)
+    csv += f"Repetido,+{phones[0]}\nSem número,12\n"
+
+    assert console("POST", "campaigns/audience", agent, {"csv": csv}).status_code == 403
+    report = console("POST", "campaigns/audience", supervisor, {"csv": csv}).json()
+    assert report["summary"] == {"rows": 6, "valid": 4, "invalid": 1, "duplicates": 1}
+    assert [(p["line"], p["reason"]) for p in report["problems"]] == [(6, "duplicate"), (7, "invalid")]
+
+    body = {
+        "name": f"Console {uuid.uuid4().hex[:6]}",
+        "accountId": ACCOUNT,
+        "template": {"name": "oferta_fibra", "language": "pt_BR", "params": ["cliente", "Oferta."]},
+        "csv": csv,
+        "ratePerSecond": 5,
+        "start": True,
+    }
+    created = console("POST", "campaigns", supervisor, body)
+    assert created.status_code == 200, created.text
+    campaign_id = created.json()["campaign"]["id"]
+
+    def finished():
+        progress = console("GET", f"campaigns/{campaign_id}", supervisor).json()
+        return progress if progress["percent"] == 100 else None
+
+    progress = wait_until(finished, what="the campaign's progress at 100 %", timeout_s=60)
+    counts = progress["counts"]
+    assert progress["done"] == 4 and counts.get("sent", 0) + counts.get("delivered", 0) == 4
+    assert progress["perSecond"] > 0  # four handed over within the last minute
+    assert sorted(s["body"]["to"] for s in received(stack, phones)) == sorted(f"+{p}" for p in phones)
+
+    sends = console("GET", f"campaigns/{campaign_id}/sends?pageSize=3", supervisor).json()
+    following = console("GET", f"campaigns/{campaign_id}/sends?pageSize=3&cursor={sends['next']}", supervisor)
+    assert [s["phone"] for s in sends["items"] + following.json()["items"]] == [f"+{p}" for p in phones]
+    listed = console("GET", "campaigns", supervisor).json()["campaigns"]
+    assert next(c for c in listed if c["id"] == campaign_id)["percent"] == 100
+
+    messages = firestore_db.collection("messages").where(filter=FieldFilter("campaignId", "==", campaign_id))
+    assert {m.get("campaignName") for m in messages.get()} == {body["name"]}  # what the timeline labels
+    audit = firestore_db.collection("audit_logs").where(filter=FieldFilter("target.id", "==", campaign_id))
+    assert sorted(e.get("action") for e in audit.get()) == ["campaigns.create", "campaigns.start"]
+
+
+def test_the_console_asks_campaign_send_to_sync_the_templates(console, staff):
+    supervisor = staff("supervisor", ["sales"])
+    fresh = synced_through(console, supervisor)
+    offer = next(t for t in fresh if t["name"] == "oferta_fibra")
+    assert (offer["status"], offer["params"]) == ("APPROVED", 2)
+    assert time.time() * 1000 - offer["syncedAt"] < 60_000
