@@ -201,6 +201,9 @@ def test_channel_health_state_follows_the_last_hour():
     assert health(failed=2, unknown=1) == State.OFFLINE
     assert health(sent=1, failed=3) == State.DEGRADED
     assert health(failed=1) == State.OK  # a one-off failure
+    assert health(sent=3, forged=4) == State.OK  # a few probes of the public URL
+    assert health(sent=3, forged=5) == State.DEGRADED  # e.g. a wrong app secret: Meta's calls all refused
+    assert health(sent=3, dead_letters=1) == State.DEGRADED
 
 
 def test_the_health_panel_counts_each_account_and_is_for_admins(history):
