@@ -2,9 +2,10 @@
 
 Every tick runs the send sweeper (`atende.services.sweeper`): the every-minute `send_sweep` job is what
 keeps stalled and failed sends moving, and the 15-minute automation tick sweeping too costs one query.
-`dead_letters` records what any consumer failed five times (`atende.services.dead_letters`).
 The automation tick also runs the follow-up rules (`atende.services.followups`), whose e-mails link to
 `unsubscribe` (HTTP, same code and service account: the key that signs the links also checks them).
+`crm_webhook` POSTs the CRM's events; `dead_letters` records what any consumer failed five times
+(`atende.services.dead_letters`), pushed from every `-dlq` topic.
 """
 
 import flask
