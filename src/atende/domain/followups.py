@@ -18,7 +18,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -112,7 +112,10 @@ class SendWindow(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:
-        ZoneInfo(name)  # raises for an unknown zone
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):  # a KeyError, which pydantic would not report
+            raise ValueError(f"unknown time zone {name!r}") from None
         return name
 
     def allows(self, at: float) -> bool:

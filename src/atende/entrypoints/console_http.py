@@ -164,6 +164,11 @@ def _routes() -> dict[str, Handler]:
         ),
         "GET /hours": lambda c, a, r: c.documents.hours(a),
         "PUT /hours": lambda c, a, r: c.documents.set_hours(a, _doc(r)),
+        "GET /followups": lambda c, a, r: c.documents.followups(a),
+        "PUT /followups": lambda c, a, r: c.documents.set_followups(a, _doc(r)),
+        "DELETE /followups/rules/<rule_id>": lambda c, a, r, rule_id: c.documents.reset_followup_rule(
+            a, rule_id
+        ),
         "GET /teams": lambda c, a, r: {"teams": c.documents.teams(a)},
         "PUT /teams/<team_id>": lambda c, a, r, team_id: {"team": c.documents.set_team(a, team_id, _doc(r))},
         "GET /canned": lambda c, a, r: {"canned": c.documents.canned(a)},
@@ -218,6 +223,7 @@ IDS = {
     "team_id": re.compile(SLUG),
     "shortcut": re.compile(SLUG),
     "flow_id": re.compile(SLUG),
+    "rule_id": re.compile(SLUG),
     "step_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "uid": re.compile(r"[A-Za-z0-9_-]{1,128}"),
     "key": re.compile(r"[a-z]+_[0-9A-Za-z_.-]{1,64}"),

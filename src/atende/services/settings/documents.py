@@ -1,4 +1,5 @@
 """The business's settings documents: routing thresholds, business profile and personas, opening hours,
+follow-up rules,
 teams and their service levels, canned responses.
 
 Each write is checked by the loader the functions themselves use (`policy_with_overrides`,
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from atende.domain.followups import FollowupPolicy
 from atende.domain.hours import OpeningHours
 from atende.domain.staff import Actor
 from atende.domain.teams import BUILTIN_TEAMS, Team
@@ -195,6 +197,53 @@ class SettingsDocuments:
         self.writer.write(actor, CONFIG, "hours", lambda _: checked.model_dump(mode="json"))
         return self.hours(actor)
 
+    # -- follow-up rules -------------------------------------------------------------------------------
+
+    def followups(self, actor: Actor) -> dict[str, Any]:
+        only_admins(actor)
+        overrides = plain(self.store.get(CONFIG, "followups"))
+        defaults = FollowupPolicy.defaults().model_dump(mode="json")
+        try:
+            effective = FollowupPolicy.with_overrides(overrides).model_dump(mode="json")
+            problem = None
+        except ValidationError as e:  # written by hand: the tick ignores it and runs the defaults
+            effective, problem = defaults, refused(e, "config/followups").reason
+        return {
+            "overrides": overrides,
+            "effective": effective,
+            "defaults": defaults,
+            "overridden": _overridden(overrides),
+            "problem": problem,
+        }
+
+    def set_followups(self, actor: Actor, overrides: Doc) -> dict[str, Any]:
+        self._check_followups(overrides)
+        self.writer.write(actor, CONFIG, "followups", lambda _: dict(overrides))
+        return self.followups(actor)
+
+    def reset_followup_rule(self, actor: Actor, rule_id: str) -> dict[str, Any]:
+        """Drops one rule's override: the repo's rule is back, the other rules' changes stay."""
+
+        def change(before: Doc | None) -> Doc:
+            doc = plain(before)
+            rules = {**(doc.get("rules") or {})}
+            if rule_id not in rules:
+                raise NotFound(f"A regra {rule_id} já é a padrão")
+            rules.pop(rule_id)
+            doc = {**doc, "rules": rules}
+            self._check_followups(doc)
+            return doc
+
+        self.writer.write(actor, CONFIG, "followups", change)
+        return self.followups(actor)
+
+    @staticmethod
+    def _check_followups(overrides: Doc) -> None:
+        try:
+            FollowupPolicy.with_overrides(overrides)
+        except ValidationError as e:
+            raise refused(e, "Regras de acompanhamento") from None
+
     # -- teams ------------------------------------------------------------------------------------------
 
     def teams(self, actor: Actor) -> list[dict[str, Any]]:
@@ -235,3 +284,12 @@ class SettingsDocuments:
 
         self.writer.write(actor, CANNED, shortcut, change)
 
+
+def _overridden(overrides: Doc) -> dict[str, Any]:
+    """Which keys the admin's document sets: the send window's, and each rule's."""
+    rules = overrides.get("rules") if isinstance(overrides.get("rules"), dict) else {}
+    window = overrides.get("send_window") if isinstance(overrides.get("send_window"), dict) else {}
+    return {
+        "send_window": sorted(window),
+        "rules": {rule_id: sorted(changes or {}) for rule_id, changes in rules.items()},
+    }
