@@ -33,6 +33,7 @@ const SECTIONS = [
   { path: 'settings/canned', label: 'console.nav.canned', admin: true },
   { path: 'settings/business', label: 'console.nav.business', admin: true },
   { path: 'settings/routing', label: 'console.nav.routing', admin: true },
+  { path: 'settings/followups', label: 'console.followups.nav', admin: true },
   { path: 'settings/flows', label: 'console.nav.flows', admin: true },
   { path: 'settings/channels', label: 'console.nav.channels', admin: true },
   { path: 'settings/sites', label: 'console.sites.nav', admin: true },

@@ -14,6 +14,7 @@ const PAGES = {
   flows: lazy(() => import('./settings/Flows')),
   channels: lazy(() => import('./settings/Channels')),
   sites: lazy(() => import('./settings/Sites')),
+  followups: lazy(() => import('./settings/Followups')),
 };
 
 export default function Settings() {
