@@ -10,6 +10,9 @@ import { save, useResource } from './resource';
 
 const DAYS = ['0', '1', '2', '3', '4', '5', '6']; // Monday first, as the server counts
 const CHANNELS = ['conversation', 'preferred', 'email'];
+// the brief's order (the answer's JSON comes with sorted keys); a rule not listed goes last
+const ORDER = ['followup_48h', 'followup_proposta', 'followup_pagamento', 'followup_onboarding', 'followup_prospector_recrutamento'];
+const rank = (id) => (ORDER.includes(id) ? ORDER.indexOf(id) : ORDER.length);
 const EDITED = ['enabled', 'delay_hours', 'channel', 'messages', 'template']; // the rule keys this page edits
 const WINDOW = ['start', 'end', 'weekdays'];
 const PLACEHOLDERS = [
@@ -63,9 +66,9 @@ function RuleCard({ id, rule, overridden, onChange, onRestore }) {
         <Button size="compact-sm" variant="subtle" disabled={!overridden} onClick={onRestore}>{t('console.followups.restore')}</Button>
       </Group>
       <Text size="sm" c="dimmed" mb="xs">{t(`console.followups.rules.${id}.about`)}</Text>
-      <Group align="flex-end" gap="md" mb="sm">
-        <Switch label={t('console.followups.enabled')} checked={rule.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
-        <NumberInput w={160} label={t('console.followups.delay')} description={t('console.followups.delayHint')} min={0.25} max={2160}
+      <Group align="flex-start" gap="md" mb="sm">
+        <Switch mt={30} label={t('console.followups.enabled')} checked={rule.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
+        <NumberInput w={260} label={t('console.followups.delay')} description={t('console.followups.delayHint')} min={0.25} max={2160}
           step={1} decimalScale={2} value={rule.delay_hours} onChange={(v) => set('delay_hours', v === '' ? v : Number(v))} />
         <Select w={240} label={t('console.followups.channelLabel')} allowDeselect={false} value={rule.channel}
           data={CHANNELS.map((c) => ({ value: c, label: t(`console.followups.channels.${c}`) }))} onChange={(v) => set('channel', v)} />
@@ -148,7 +151,7 @@ export default function Followups() {
         </List>
         <Text size="sm" mt={4}>{t('console.followups.unsubscribe')}</Text>
       </Alert>
-      {Object.entries(draft.rules).map(([id, rule]) => (
+      {Object.entries(draft.rules).sort(([a], [b]) => rank(a) - rank(b)).map(([id, rule]) => (
         <RuleCard key={id} id={id} rule={rule} overridden={id in data.overridden.rules}
           onChange={(r) => setRule(id, r)} onRestore={() => restore(id)} />
       ))}
