@@ -16,6 +16,7 @@ import flask
 import pytest
 from google.cloud import firestore
 
+from atende.adapters.firestore.settings import FirestoreLogReader, FirestoreSettingsStore
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.adapters.firestore_config import FirestoreConfigSource
 from atende.adapters.firestore_entities import ErpEntities, FirestoreTemplates, StoredEntities
@@ -23,16 +24,18 @@ from atende.adapters.sendgrid_mail import SendGridMailer
 from atende.dev import sendgrid_standin
 from atende.domain.content import Text
 from atende.domain.events import InboundMessage, Sender
-from atende.domain.model import Channel
+from atende.domain.model import Channel, Role
+from atende.domain.staff import Actor
 from atende.engines.local import LocalEngine
-from atende.entrypoints import events_http, unsubscribe_http
+from atende.entrypoints import console_http, events_http, unsubscribe_http
 from atende.erp.demo import DemoErp, MemoryDemoState
 from atende.services.attendant_config import AttendantConfig
 from atende.services.entities import EntityIntake
 from atende.services.followups import Followups
 from atende.services.inbound import InboundService
+from atende.services.settings.console import Console
 from atende.services.unsubscribe import UnsubscribeLinks
-from tests.fakes import FakeOutbox
+from tests.fakes import FakeOutbox, FakeSecretStore
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "106540352242922"
@@ -115,6 +118,16 @@ class World:
             response = events_http.handle(flask.request, lambda: self.intake, SECRET)
         return response.status_code, response.get_json()
 
+    def console(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        """console_api's handler as the browser calls it, as an admin, over this project's Firestore."""
+        console = Console.build(
+            FirestoreSettingsStore(self.db), FirestoreLogReader(self.db), FakeSecretStore(), lambda a: None
+        )
+        app = flask.Flask(__name__)
+        with app.test_request_context(path, method=method, json=body):
+            response = console_http.handle(flask.request, lambda: console, lambda: _Admin(), ())
+        return response.status_code, response.get_json()
+
     def followup_messages(self) -> list[dict]:
         docs = (
             self.db.collection("messages")
@@ -126,6 +139,11 @@ class World:
     def record(self, rule: str) -> dict | None:
         found = [d.to_dict() for d in self.db.collection("followups").stream() if d.id.startswith(rule)]
         return found[0] if found else None
+
+
+class _Admin:
+    def verify(self, authorization: str | None) -> Actor:
+        return Actor(uid="admin-fu", role=Role.ADMIN, name="Admin")
 
 
 @pytest.fixture
@@ -170,6 +188,31 @@ def test_48h_fires_once_after_48_hours_and_two_ticks_at_once_send_it_once(world:
 
     # the customer answers the follow-up: the conversation simply goes on
     assert world.say(wa_id, "oi, ainda preciso de ajuda") is not None
+
+
+def test_a_rule_changed_in_the_console_is_what_the_next_tick_sends(world: World):
+    wa_id = "55119" + str(uuid.uuid4().int)[:8]
+    world.say(wa_id, "oi")
+    status, answer = world.console(
+        "PUT", "/followups", {"rules": {"followup_48h": {"delay_hours": 2, "enabled": False}}}
+    )
+    assert status == 200 and answer["overridden"]["rules"] == {"followup_48h": ["delay_hours", "enabled"]}
+    world.clock.now = T0 + 3 * HOUR
+    world.followups.run()
+    assert world.followup_messages() == [] and world.record("followup_48h") is None  # disabled: nothing
+
+    status, answer = world.console("PUT", "/followups", {"rules": {"followup_48h": {"delay_hours": -2}}})
+    assert status == 422 and "rules.followup_48h.delay_hours" in answer["error"]["message"]
+    text = "Oi, {{ contact.first_name }}! Ficou alguma dúvida?"
+    rule = {"delay_hours": 2, "messages": {"default": {"pt": text}}}
+    assert world.console("PUT", "/followups", {"rules": {"followup_48h": rule}})[0] == 200
+    world.followups.run()
+
+    [message] = world.followup_messages()  # 3 h of silence, inside the 24 h window: free text
+    assert message["followupRule"] == "followup_48h" and message["text"] == "Oi, Maria! Ficou alguma dúvida?"
+    audit = [d.to_dict() for d in world.db.collection("audit_logs").stream()]
+    changes = [a["action"] for a in audit if a["target"] == {"collection": "config", "id": "followups"}]
+    assert changes == ["settings.update"] * 2  # the refused one wrote nothing
 
 
 def test_quiet_hours_defer_and_sair_stops_follow_ups_with_a_confirmation(world: World):
