@@ -158,7 +158,7 @@ class TemplateDraft:
         """The body of a POST to `message_templates`; refused as Meta would refuse it."""
         problems = self.problems()
         if problems:
-            raise TemplateInvalid("; ".join(problems.values()), problems)
+            raise TemplateInvalid("; ".join(f"{k}: {why}" for k, why in problems.items()), problems)
         components: list[dict[str, Any]] = []
         if self.header:
             components.append({"type": "HEADER", "format": "TEXT", "text": self.header.strip()})

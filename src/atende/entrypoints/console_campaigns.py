@@ -146,16 +146,7 @@ def progress_json(p: Progress) -> dict[str, Any]:
 
 def _create_template(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
     b: NewTemplate = body(NewTemplate, r)
-    draft = TemplateDraft(
-        name=b.name,
-        language=b.language,
-        category=b.category,
-        body=b.body,
-        examples=tuple(b.examples),
-        header=b.header or None,
-        footer=b.footer or None,
-        buttons=tuple(b.buttons),
-    )
+    draft = TemplateDraft.from_dict(b.model_dump(exclude={"accountId"}))
     return {"template": template_json(c.request_creation(a, b.accountId, draft))}
 
 
