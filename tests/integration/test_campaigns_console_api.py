@@ -121,8 +121,12 @@ def test_a_template_written_in_the_console_reaches_meta_through_campaign_send(
     assert console("POST", "templates", admin, body | {"body": "{{1}} chega amanhã"}).status_code == 422
     answer = console("POST", "templates", admin, body)
     assert answer.status_code == 202, answer.text
-    listed = console("GET", f"templates?accountId={ACCOUNT}", admin).json()["templates"]
-    assert next(t for t in listed if t["name"] == name)["status"] == "PENDING"
+
+    def listed() -> dict:
+        templates = console("GET", f"templates?accountId={ACCOUNT}", admin).json()["templates"]
+        return next(t for t in templates if t["name"] == name)
+
+    assert (listed()["status"], listed()["syncedAt"]) == ("PENDING", None)  # written here, not yet synced
 
     doc = firestore_db.collection("templates").document(f"{ACCOUNT}_{name}_pt_BR")
     wait_until(
@@ -132,6 +136,8 @@ def test_a_template_written_in_the_console_reaches_meta_through_campaign_send(
     assert [c["type"] for c in at_meta["components"]] == ["HEADER", "BODY", "FOOTER", "BUTTONS"]
     assert at_meta["components"][1]["example"] == {"body_text": [["Ana", "amanhã às 9h"]]}
 
-    fresh = synced_through(console, admin)
-    created = next(t for t in fresh if t["name"] == name)
+    assert console("POST", "templates/sync", admin, {"accountId": ACCOUNT}).status_code == 200
+    created = wait_until(
+        lambda: (lambda t: t if t["syncedAt"] else None)(listed()), what="synced", timeout_s=30
+    )
     assert (created["status"], created["params"], created["category"]) == ("APPROVED", 2, "UTILITY")

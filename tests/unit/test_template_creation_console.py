@@ -99,6 +99,11 @@ def test_the_console_lists_it_pending_and_campaign_send_submits_it_to_meta(call,
     assert [c["name"] for c in desk.catalog.created] == ["boleto_vencendo"]
     assert desk.catalog.created[0]["components"][1]["example"] == {"body_text": [["Maria", "R$ 99,90"]]}
     assert audit_actions(desk) == [("templates.create", "admin-1")]
+    (entry,) = desk.store.audit_logs.values()
+    assert (entry.target_id, entry.after["buttons"]) == (
+        f"{ACCOUNT}_boleto_vencendo_pt_BR",
+        ("Já paguei", "Falar com atendente"),
+    )
 
 
 def test_faulty_fields_are_answered_one_by_one_and_nothing_is_queued(call, desk):  # noqa: F811

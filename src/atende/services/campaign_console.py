@@ -9,10 +9,9 @@ polling every 2 s costs a few reads however large the campaign, and no send ever
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from atende.domain import campaign as rules
@@ -113,14 +112,18 @@ class CampaignConsole:
         except TemplateInvalid as refused:
             raise SettingRefused(refused.reason, refused.fields) from None
         now = self._clock()
-        payload = {CREATE_TASK: {"accountId": account_id, "draft": dataclasses.asdict(draft)}}
+        request = {"accountId": account_id, "draft": asdict(draft)}
         task = CampaignTask(
-            name=f"template-create-{template.id}-{int(now * 1000)}", payload=payload, run_at=now
+            name=f"template-create-{template.id[:400]}-{int(now * 1000)}",
+            payload={CREATE_TASK: request},
+            run_at=now,
         )
-        self._enqueue(actor, "templates.create", template.id, task)
+        self._enqueue(actor, "templates.create", template.id, task, after=request["draft"])
         return template
 
-    def _enqueue(self, actor: Actor, action: str, target: str, task: CampaignTask) -> None:
+    def _enqueue(
+        self, actor: Actor, action: str, target: str, task: CampaignTask, after: dict[str, Any] | None = None
+    ) -> None:
         self._queue.enqueue_all([task])
         with self._uow() as uow:
             entry = AuditEntry(
@@ -130,6 +133,7 @@ class CampaignConsole:
                 collection="templates",
                 target_id=target,
                 at=task.run_at,
+                after=after,
             )
             uow.audit_logs.add(entry)
             uow.commit()
