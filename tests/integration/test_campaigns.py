@@ -28,6 +28,7 @@ from atende.domain.audience import read_csv
 from atende.domain.campaign import CampaignStatus, TemplateChoice, pending
 from atende.domain.channels import ChannelRegistry
 from atende.domain.model import stable_id
+from atende.domain.templates import TemplateDraft
 from atende.services.campaigns import Audience, CampaignService
 from atende.services.templates import TemplateService
 
@@ -106,9 +107,8 @@ def settled(service, campaign_id: str) -> dict[str, int]:
 def test_templates_sync_create_and_preview(world, firestore_db):
     _, templates = world
     name = f"aviso_{uuid.uuid4().hex[:8]}"
-    created = templates.create(
-        ACCOUNT, name=name, language="pt_BR", category="UTILITY", body="Oi {{1}}, tudo bem?", examples=["Ana"]
-    )
+    draft = TemplateDraft(name=name, category="UTILITY", body="Oi {{1}}, tudo bem?", examples=("Ana",))
+    created = templates.create(ACCOUNT, draft)
     assert created.status == "PENDING"
     templates.sync(ACCOUNT)  # Meta reviewed it meanwhile (the stand-in approves on the next read)
     doc = firestore_db.collection("templates").document(f"{ACCOUNT}_{name}_pt_BR").get().to_dict()

@@ -1,7 +1,7 @@
 """The console's campaigns on the emulators: a supervisor checks a CSV and creates a campaign through
 `console_api`, the Cloud Tasks stand-in's tasks call campaign_send, Graph's stand-in receives each message
 once, and the progress the console polls reaches 100 %; a template sync asked by the console is done by
-campaign_send (the function with the tokens)."""
+campaign_send (the function with the tokens), and so is a template written in the console."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from google.cloud.firestore import FieldFilter
 
 from atende.dev.polling import wait_until
 from tests.integration.test_campaigns import ACCOUNT, audience, received, warm_up
+
+WABA = "102290129340398"  # dev/channels.json: the demo number's WhatsApp Business Account
 
 pytestmark = pytest.mark.integration
 
@@ -97,3 +99,45 @@ def test_the_console_asks_campaign_send_to_sync_the_templates(console, staff):
     offer = next(t for t in fresh if t["name"] == "oferta_fibra")
     assert (offer["status"], offer["params"]) == ("APPROVED", 2)
     assert time.time() * 1000 - offer["syncedAt"] < 60_000
+
+
+def test_a_template_written_in_the_console_reaches_meta_through_campaign_send(
+    stack, console, staff, firestore_db
+):
+    """The console holds no token: its request is a task; campaign_send POSTs it to `message_templates`; the
+    list shows it PENDING meanwhile; a sync brings Meta's verdict (the stand-in approves on its next read)."""
+    admin = staff("admin", ["support"])
+    name = f"aviso_console_{uuid.uuid4().hex[:6]}"
+    body = {
+        "accountId": ACCOUNT,
+        "name": name,
+        "category": "UTILITY",
+        "body": "Olá {{1}}, sua visita técnica é {{2}}.",
+        "examples": ["Ana", "amanhã às 9h"],
+        "header": "Visita técnica",
+        "footer": "Fibra Rápida",
+        "buttons": ["Confirmar", "Remarcar"],
+    }
+    assert console("POST", "templates", admin, body | {"body": "{{1}} chega amanhã"}).status_code == 422
+    answer = console("POST", "templates", admin, body)
+    assert answer.status_code == 202, answer.text
+
+    def listed() -> dict:
+        templates = console("GET", f"templates?accountId={ACCOUNT}", admin).json()["templates"]
+        return next(t for t in templates if t["name"] == name)
+
+    assert (listed()["status"], listed()["syncedAt"]) == ("PENDING", None)  # written here, not yet synced
+
+    doc = firestore_db.collection("templates").document(f"{ACCOUNT}_{name}_pt_BR")
+    wait_until(
+        lambda: (doc.get().to_dict() or {}).get("metaId"), what="campaign_send submitted it", timeout_s=30
+    )
+    at_meta = next(t for t in stack.graph.templates[WABA] if t["name"] == name)
+    assert [c["type"] for c in at_meta["components"]] == ["HEADER", "BODY", "FOOTER", "BUTTONS"]
+    assert at_meta["components"][1]["example"] == {"body_text": [["Ana", "amanhã às 9h"]]}
+
+    assert console("POST", "templates/sync", admin, {"accountId": ACCOUNT}).status_code == 200
+    created = wait_until(
+        lambda: (lambda t: t if t["syncedAt"] else None)(listed()), what="synced", timeout_s=30
+    )
+    assert (created["status"], created["params"], created["category"]) == ("APPROVED", 2, "UTILITY")

@@ -22,7 +22,7 @@ SECRET = DEV_SECRETS["META_APP_SECRET"]
 # ai_reply rereads config/* and flows/* after ATENDE_CONFIG_TTL_S (tests/conftest.py sets 1 s): a change
 # reaches the first message handled after that.
 CONFIG_TTL_S = 1.0
-UNSURE_FINANCIAL = "to desempregado, consigo um prazo pra pagar?"  # financial, confidence ≈ 0.54
+UNSURE_FINANCIAL = "o valor veio diferente esse mes"  # financial, confidence ≈ 0.60, no flow trigger word
 
 
 @pytest.fixture

@@ -151,6 +151,7 @@ def test_the_stack_serves_the_inbox_config_and_falls_back_to_the_app(stack, http
         "reportsApi": f"{stack.functions_url}/reports_api",
         "consoleApi": f"{stack.functions_url}/console_api",
         "locale": "pt-BR",
+        "widgetScript": f"{stack.demo_site_url}/widget/atende-widget.js",  # the console's install snippet
     }
     page = http.get(f"{stack.inbox_url}/c/some-conversation")
     assert page.headers["content-type"].startswith("text/html")

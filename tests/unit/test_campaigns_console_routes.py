@@ -16,6 +16,7 @@ from atende.domain.contact import Contact
 from atende.domain.model import Channel
 from atende.domain.opt_out import Command
 from atende.domain.staff import Actor
+from atende.domain.templates import CatalogFailed
 from atende.entrypoints import campaign_http
 from atende.entrypoints.console_http import handle
 from atende.retrying import Backoff
@@ -43,10 +44,12 @@ app = flask.Flask(__name__)
 
 
 class Catalog:
-    """Meta's `message_templates` edge: what a sync copies."""
+    """Meta's `message_templates` edge: what a sync copies, what a creation submits."""
 
     def __init__(self) -> None:
         self.reads: list[str] = []
+        self.created: list[dict[str, Any]] = []
+        self.refusal: str | None = None  # what Meta says when it refuses a new template
 
     def list(self, waba_id: str, account_id: str) -> list[dict[str, Any]]:
         self.reads.append(account_id)
@@ -55,7 +58,10 @@ class Catalog:
                  "components": [body], "id": "1"}]  # fmt: skip
 
     def create(self, waba_id: str, account_id: str, request: Any) -> dict[str, Any]:
-        raise AssertionError("not used")
+        if self.refusal:
+            raise CatalogFailed(self.refusal)
+        self.created.append(dict(request))
+        return {"id": str(len(self.created)), "status": "PENDING", "category": request["category"]}
 
 
 class Desk:
@@ -140,6 +146,7 @@ def audit_actions(desk: Desk) -> list[tuple[str, str]]:
         ("POST", "/campaigns/audience", {"csv": CSV}),
         ("GET", "/templates", None),
         ("POST", "/templates/sync", {}),
+        ("POST", "/templates", {"accountId": ACCOUNT, "name": "x", "category": "UTILITY", "body": "Oi"}),
         ("POST", "/campaigns/cp_x/pause", None),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from atende.domain.templates import CatalogFailed, TemplateInvalid
+from atende.domain.templates import CATEGORIES, LANGUAGES, CatalogFailed, TemplateDraft, TemplateInvalid
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,10 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = commands.add_parser("create", help="submit a new template to Meta for review")
     create.add_argument("--account", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--language", default="pt_BR")
-    create.add_argument("--category", default="MARKETING", choices=("MARKETING", "UTILITY", "AUTHENTICATION"))
+    create.add_argument("--language", default="pt_BR", choices=LANGUAGES)
+    create.add_argument("--category", default="MARKETING", choices=CATEGORIES)
     create.add_argument("--body", required=True, help="the text, with {{1}}, {{2}}… for parameters")
     create.add_argument("--example", action="append", default=[], help="an example for each parameter")
+    create.add_argument("--header", help="a short text above the body")
+    create.add_argument("--footer", help="a short text below the body")
+    create.add_argument("--button", action="append", default=[], help="a quick-reply button (up to 3)")
     create.set_defaults(func=_create)
     preview = commands.add_parser("preview", help="the body as a customer will read it")
     preview.add_argument("--account", required=True)
@@ -57,14 +60,17 @@ def _create(args: argparse.Namespace) -> int:
     from atende import wiring
 
     def create() -> None:
-        t = wiring.template_service().create(
-            args.account,
+        draft = TemplateDraft(
             name=args.name,
             language=args.language,
             category=args.category,
             body=args.body,
-            examples=args.example,
+            examples=tuple(args.example),
+            header=args.header,
+            footer=args.footer,
+            buttons=tuple(args.button),
         )
+        t = wiring.template_service().create(args.account, draft)
         print(f"{t.name} ({t.language}): {t.status}")
 
     return _run(create)

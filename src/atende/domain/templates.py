@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+AT_END = re.compile(PLACEHOLDER.pattern + "$")
 NAME = re.compile(r"^[a-z0-9_]{1,512}$")  # Meta: lowercase letters, digits and underscores
-CATEGORIES = ("MARKETING", "UTILITY", "AUTHENTICATION")
+CATEGORIES = ("MARKETING", "UTILITY")  # authentication templates are one-time codes, not written here
+LANGUAGES = ("pt_BR", "en_US", "es")
 BODY_MAX = 1024
+HEADER_MAX = 60  # Meta's limits for a text header, the footer and a quick-reply button
+FOOTER_MAX = 60
+BUTTON_MAX = 25
+BUTTONS_MAX = 3
 
 
 class TemplateInvalid(ValueError):
-    """A template Meta would refuse, said in pt-BR for the admin."""
+    """A template Meta would refuse, said in pt-BR for the admin; `fields` names each faulty field."""
+
+    def __init__(self, reason: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fields = dict(fields or {})
 
 
 class CatalogFailed(RuntimeError):
@@ -94,23 +105,92 @@ def render(body: str, params: Sequence[str]) -> str:
     return PLACEHOLDER.sub(fill, body)
 
 
-def creation_request(
-    *, name: str, language: str, category: str, body: str, examples: Sequence[str] = ()
-) -> dict[str, Any]:
-    """The body of a POST to `message_templates`, checked as Meta checks it; examples fill `{{n}}`."""
-    if not NAME.fullmatch(name):
-        raise TemplateInvalid("Nome do modelo: só letras minúsculas, números e _")
-    if category not in CATEGORIES:
-        raise TemplateInvalid(f"Categoria: uma de {', '.join(CATEGORIES)}")
-    if not body.strip() or len(body) > BODY_MAX:
-        raise TemplateInvalid(f"Texto do modelo: de 1 a {BODY_MAX} caracteres")
-    count = body_params(body)
-    numbers = sorted({int(n) for n in PLACEHOLDER.findall(body)})
-    if numbers != list(range(1, count + 1)):
-        raise TemplateInvalid("Parâmetros: numere-os em sequência, {{1}}, {{2}}, …")
-    if len(examples) != count:
-        raise TemplateInvalid(f"Dê um exemplo para cada um dos {count} parâmetro(s)")
-    component: dict[str, Any] = {"type": "BODY", "text": body}
-    if count:
-        component["example"] = {"body_text": [list(examples)]}
-    return {"name": name, "language": language, "category": category, "components": [component]}
+@dataclass(frozen=True, kw_only=True)
+class TemplateDraft:
+    """A template to submit to Meta, as the CLI and the console take it; `problems` are Meta's rules, checked
+    before Meta sees it so the admin learns each faulty field at once instead of after a review."""
+
+    name: str
+    category: str
+    body: str
+    language: str = "pt_BR"
+    examples: tuple[str, ...] = ()  # one per {{n}}: Meta reviews the body with them filled in
+    header: str | None = None
+    footer: str | None = None
+    buttons: tuple[str, ...] = ()  # quick replies
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TemplateDraft:
+        """Back from `dataclasses.asdict`, as the draft travels in a campaigns-queue task."""
+        lists = {k: tuple(str(x) for x in data.get(k) or ()) for k in ("examples", "buttons")}
+        return cls(**{**data, **lists})
+
+    def problems(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if not NAME.fullmatch(self.name):
+            found["name"] = "Só letras minúsculas, números e _ (até 512)"
+        if self.language not in LANGUAGES:
+            found["language"] = f"Um de {', '.join(LANGUAGES)}"
+        if self.category not in CATEGORIES:
+            found["category"] = f"Uma de {', '.join(CATEGORIES)}"
+        body = self.body.strip()
+        count = body_params(body)
+        if not body or len(self.body) > BODY_MAX:
+            found["body"] = f"De 1 a {BODY_MAX} caracteres"
+        elif sorted({int(n) for n in PLACEHOLDER.findall(body)}) != list(range(1, count + 1)):
+            found["body"] = "Numere os parâmetros em sequência: {{1}}, {{2}}, …"
+        elif PLACEHOLDER.match(body) or AT_END.search(body):
+            found["body"] = "A Meta recusa um parâmetro no início ou no fim do texto"
+        if len(self.examples) != count or not all(e.strip() for e in self.examples):
+            found["examples"] = f"Dê um exemplo para cada um dos {count} parâmetro(s)"
+        if self.header is not None and not _short_text(self.header, HEADER_MAX):
+            found["header"] = f"Até {HEADER_MAX} caracteres, numa linha, sem parâmetros"
+        if self.footer is not None and not _short_text(self.footer, FOOTER_MAX):
+            found["footer"] = f"Até {FOOTER_MAX} caracteres, numa linha, sem parâmetros"
+        texts = [b.strip() for b in self.buttons]
+        if len(texts) > BUTTONS_MAX or len(set(texts)) != len(texts):
+            found["buttons"] = f"Até {BUTTONS_MAX} respostas rápidas, sem repetir"
+        elif not all(_short_text(b, BUTTON_MAX) for b in texts):
+            found["buttons"] = f"Cada botão: de 1 a {BUTTON_MAX} caracteres"
+        return found
+
+    def request(self) -> dict[str, Any]:
+        """The body of a POST to `message_templates`; refused as Meta would refuse it."""
+        problems = self.problems()
+        if problems:
+            raise TemplateInvalid("; ".join(f"{k}: {why}" for k, why in problems.items()), problems)
+        components: list[dict[str, Any]] = []
+        if self.header:
+            components.append({"type": "HEADER", "format": "TEXT", "text": self.header.strip()})
+        body: dict[str, Any] = {"type": "BODY", "text": self.body.strip()}
+        if self.examples:
+            body["example"] = {"body_text": [[e.strip() for e in self.examples]]}
+        components.append(body)
+        if self.footer:
+            components.append({"type": "FOOTER", "text": self.footer.strip()})
+        if self.buttons:
+            quick = [{"type": "QUICK_REPLY", "text": b.strip()} for b in self.buttons]
+            components.append({"type": "BUTTONS", "buttons": quick})
+        return {
+            "name": self.name,
+            "language": self.language,
+            "category": self.category,
+            "components": components,
+        }
+
+    def template(self, account_id: str, answer: Mapping[str, Any] | None = None) -> MessageTemplate:
+        """Atende's copy: PENDING (or what Meta `answer`ed) until a sync brings Meta's verdict."""
+        answer = answer or {}
+        return MessageTemplate(
+            account_id=account_id,
+            name=self.name,
+            language=self.language,
+            category=str(answer.get("category") or self.category),
+            status=str(answer.get("status") or "PENDING"),
+            components=tuple(self.request()["components"]),
+            meta_id=str(answer["id"]) if answer.get("id") is not None else None,
+        )
+
+
+def _short_text(text: str, limit: int) -> bool:
+    return 0 < len(text.strip()) <= limit and "\n" not in text and PLACEHOLDER.search(text) is None

@@ -5,8 +5,9 @@ says what another attempt could cure: a recipient written to less than 6 s ago
 (429, with `Retry-After`), a failure of Firestore or the network (5xx, raised).
 Everything the campaign decided (sent, waiting for a resume, skipped, done
 before) is a 200: the task is finished. The queue also carries the console's
-requests to sync Meta's template catalog (`templatesSync`: a number, or `*`),
-because this function holds the numbers' tokens and the console does not.
+requests to sync Meta's template catalog (`templatesSync`: a number, or `*`)
+and to submit a template (`templateCreate`), because this function holds the
+numbers' tokens and the console does not.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from collections.abc import Callable
 import flask
 
 from atende.domain.campaign import RECIPIENT_GAP_S
-from atende.domain.templates import CatalogFailed, TemplateInvalid
-from atende.services.campaign_console import SYNC_TASK
+from atende.domain.templates import CatalogFailed, TemplateDraft, TemplateInvalid
+from atende.services.campaign_console import CREATE_TASK, SYNC_TASK
 from atende.services.campaigns import CampaignService
 from atende.services.templates import TemplateService
 
@@ -35,6 +36,8 @@ def handle(
         task = json.loads(request.get_data() or b"{}")
         if isinstance(task, dict) and task.get(SYNC_TASK) and templates is not None:
             return _sync(templates(), str(task[SYNC_TASK]))
+        if isinstance(task, dict) and isinstance(task.get(CREATE_TASK), dict) and templates is not None:
+            return _create(templates(), task[CREATE_TASK])
         campaign_id = str(task["campaignId"])
         contact_id = str(task.get("contactId") or "")
     except (ValueError, KeyError, TypeError) as exc:
@@ -57,6 +60,19 @@ def _sync(templates: TemplateService, scope: str) -> flask.Response:
         return _json({"result": "refused", "reason": str(refused)})
     log.info("template sync %s: %s", scope, report)
     return _json({"result": "synced"})
+
+
+def _create(templates: TemplateService, request: dict[str, object]) -> flask.Response:
+    """Meta's refusal (a name taken, a rule not checked here) stays on the template as REJECTED; no retry."""
+    account_id = str(request["accountId"])
+    draft = TemplateDraft.from_dict(request["draft"])  # type: ignore[arg-type]
+    try:
+        created = templates.create(account_id, draft)
+    except (TemplateInvalid, CatalogFailed) as refused:
+        log.error("template %s of %s refused: %s", draft.name, account_id, refused)
+        return _json({"result": "refused", "reason": str(refused)})
+    log.info("template %s submitted to Meta: %s", created.id, created.status)
+    return _json({"result": "created"})
 
 
 def _json(data: dict[str, str], status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:

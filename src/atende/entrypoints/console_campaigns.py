@@ -13,7 +13,7 @@ from pydantic import Field
 from atende.domain.audience import ImportReport, Problem
 from atende.domain.campaign import Campaign, Send, TemplateChoice
 from atende.domain.staff import Actor
-from atende.domain.templates import MessageTemplate
+from atende.domain.templates import BODY_MAX, BUTTONS_MAX, MessageTemplate, TemplateDraft
 from atende.entrypoints.staff_http import Invalid, StrictBody, body, number_arg
 from atende.services.campaign_console import CampaignConsole, Draft, Progress
 
@@ -52,6 +52,20 @@ class Csv(StrictBody):
 
 class SyncRequest(StrictBody):
     accountId: str | None = Field(default=None, max_length=64)
+
+
+class NewTemplate(StrictBody):
+    """Its shape only (400); Meta's rules are `TemplateDraft.problems`, answered per field (422)."""
+
+    accountId: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(default="pt_BR", max_length=16)
+    category: str = Field(max_length=20)
+    body: str = Field(max_length=BODY_MAX * 2)
+    examples: list[str] = Field(default_factory=list, max_length=50)
+    header: str | None = Field(default=None, max_length=200)
+    footer: str | None = Field(default=None, max_length=200)
+    buttons: list[str] = Field(default_factory=list, max_length=BUTTONS_MAX * 2)
 
 
 def template_json(t: MessageTemplate) -> dict[str, Any]:
@@ -130,6 +144,12 @@ def progress_json(p: Progress) -> dict[str, Any]:
     }
 
 
+def _create_template(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
+    b: NewTemplate = body(NewTemplate, r)
+    draft = TemplateDraft.from_dict(b.model_dump(exclude={"accountId"}))
+    return {"template": template_json(c.request_creation(a, b.accountId, draft))}
+
+
 def _create(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
     b: NewCampaign = body(NewCampaign, r)
     if (b.csv is None) == (b.filter is None):
@@ -173,10 +193,12 @@ def _list(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
 
 
 CampaignHandler = Callable[..., Any]
+ACCEPTED = {"POST /templates"}  # 202: Meta reviews the template later
 CAMPAIGN_ROUTES: dict[str, CampaignHandler] = {
     "GET /templates": lambda c, a, r: {
         "templates": [template_json(t) for t in c.templates(a, r.args.get("accountId") or None)]
     },
+    "POST /templates": _create_template,
     "POST /templates/sync": lambda c, a, r: {
         "requestedAt": _ms(c.request_sync(a, body(SyncRequest, r).accountId))
     },

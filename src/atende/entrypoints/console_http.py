@@ -18,7 +18,7 @@ from atende.adapters.firebase_auth import Unauthenticated
 from atende.domain.errors import WorkflowRefused
 from atende.domain.site import SITE_KEY
 from atende.domain.staff import Actor
-from atende.entrypoints.console_campaigns import CAMPAIGN_ROUTES
+from atende.entrypoints.console_campaigns import ACCEPTED, CAMPAIGN_ROUTES
 from atende.entrypoints.staff_http import (
     Identity,
     Invalid,
@@ -267,7 +267,7 @@ def _dispatch(
         actor = identity().verify(request.headers.get("Authorization"))
         (only_campaign_staff if campaigns else only_admins)(actor)  # refused before the body is even read
         result = ROUTES[route](console(), actor, request, **args)
-        return {"ok": True, **json_ms(result)}, 200
+        return {"ok": True, **json_ms(result)}, 202 if route in ACCEPTED else 200
     except Unauthenticated as e:
         return error(401, "unauthenticated", e.reason)
     except WorkflowRefused as e:
@@ -279,7 +279,7 @@ def _dispatch(
     except (UserExists, errors.AlreadyExists) as e:
         return error(409, "conflict", e.reason)
     except (errors.SettingRefused, UserError) as e:
-        return error(422, "refused", e.reason)
+        return error(422, "refused", e.reason, getattr(e, "fields", None))
     except Conflict:
         return error(409, "conflict", "A configuração mudou enquanto você salvava; tente novamente")
     except Exception:  # still a JSON answer with CORS headers, so the console shows it

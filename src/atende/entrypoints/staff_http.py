@@ -58,8 +58,11 @@ def number_arg(request: flask.Request, name: str, kind: Callable[[str], Any]) ->
         raise Invalid(f"Parâmetro {name} inválido") from None
 
 
-def error(status: int, code: str, message: str) -> tuple[dict[str, Any], int]:
-    return {"error": {"code": code, "message": message}}, status
+def error(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> tuple[dict[str, Any], int]:
+    """`fields`: each faulty form field's reason, for a form that shows them where they were typed."""
+    return {"error": {"code": code, "message": message, **({"fields": fields} if fields else {})}}, status
 
 
 def json_ms(value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from atende.domain import campaign as rules
@@ -19,7 +19,7 @@ from atende.domain.audience import ImportReport, read_csv
 from atende.domain.campaign import Campaign, CampaignStatus, Send, SendStatus, TemplateChoice
 from atende.domain.errors import WorkflowRefused
 from atende.domain.staff import Actor
-from atende.domain.templates import MessageTemplate, TemplateInvalid
+from atende.domain.templates import MessageTemplate, TemplateDraft, TemplateInvalid
 from atende.services.audit import AuditEntry
 from atende.services.campaigns import Audience, CampaignService, CampaignStore, CampaignTask, TaskQueue
 from atende.services.settings.errors import NotFound, SettingRefused
@@ -28,6 +28,7 @@ from atende.services.unit_of_work import UnitOfWork
 
 RATE_WINDOW_S = 60.0  # the rate shown is the sends handed to outbound over the last minute
 SYNC_TASK = "templatesSync"  # a task asking campaign_send (it holds the tokens) to sync Meta's catalog
+CREATE_TASK = "templateCreate"  # likewise, to submit a checked template to Meta: {accountId, draft}
 PAGE_MAX = 100
 MOVES = ("start", "pause", "resume", "cancel")
 
@@ -97,21 +98,45 @@ class CampaignConsole:
         now = self._clock()
         scope = account_id or "*"
         name = f"templates-sync-{account_id or 'all'}-{int(now * 1000)}"  # task names: [A-Za-z0-9_-]
-        task = CampaignTask(name=name, payload={SYNC_TASK: scope}, run_at=now)
+        self._enqueue(
+            actor, "templates.sync", scope, CampaignTask(name=name, payload={SYNC_TASK: scope}, run_at=now)
+        )
+        return now
+
+    def request_creation(self, actor: Actor, account_id: str, draft: TemplateDraft) -> MessageTemplate:
+        """Checked here (each faulty field named), listed as PENDING at once, and submitted to Meta by
+        `campaign_send` from a task, for the same reason as the sync: the console holds no token."""
+        only_campaign_staff(actor)
+        try:
+            template = self._templates.propose(account_id, draft)
+        except TemplateInvalid as refused:
+            raise SettingRefused(refused.reason, refused.fields) from None
+        now = self._clock()
+        request = {"accountId": account_id, "draft": asdict(draft)}
+        task = CampaignTask(
+            name=f"template-create-{template.id[:400]}-{int(now * 1000)}",
+            payload={CREATE_TASK: request},
+            run_at=now,
+        )
+        self._enqueue(actor, "templates.create", template.id, task, after=request["draft"])
+        return template
+
+    def _enqueue(
+        self, actor: Actor, action: str, target: str, task: CampaignTask, after: dict[str, Any] | None = None
+    ) -> None:
         self._queue.enqueue_all([task])
         with self._uow() as uow:
-            uow.audit_logs.add(
-                AuditEntry(
-                    action="templates.sync",
-                    actor_uid=actor.uid,
-                    actor_role=str(actor.role),
-                    collection="templates",
-                    target_id=scope,
-                    at=now,
-                )
+            entry = AuditEntry(
+                action=action,
+                actor_uid=actor.uid,
+                actor_role=str(actor.role),
+                collection="templates",
+                target_id=target,
+                at=task.run_at,
+                after=after,
             )
+            uow.audit_logs.add(entry)
             uow.commit()
-        return now
 
     # -- audience and creation -------------------------------------------------------------------------------
 

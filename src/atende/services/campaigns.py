@@ -46,7 +46,7 @@ ENQUEUE_LEAD_S = 1.0  # the first task's slot, after the tasks start being creat
 @dataclass(frozen=True)
 class CampaignTask:
     name: str  # unique per (campaign, recipient, round): a queue never runs one name twice
-    payload: dict[str, str]
+    payload: dict[str, Any]  # JSON: a recipient's ids, or the console's template requests
     run_at: float
 
 

@@ -9,11 +9,12 @@ and a later sync brings its verdict.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from atende.domain.channels import ChannelConfig, ChannelRegistry
 from atende.domain.model import Channel
-from atende.domain.templates import MessageTemplate, TemplateInvalid, creation_request
+from atende.domain.templates import CatalogFailed, MessageTemplate, TemplateDraft, TemplateInvalid
 
 
 class TemplateCatalog(Protocol):
@@ -52,24 +53,30 @@ class TemplateService:
             report[config.account_id] = {"templates": len(templates), "deleted": gone}
         return report
 
-    def create(
-        self, account_id: str, *, name: str, language: str, category: str, body: str, examples: Sequence[str]
-    ) -> MessageTemplate:
+    def propose(self, account_id: str, draft: TemplateDraft) -> MessageTemplate:
+        """Checked and stored as PENDING, for the console, which cannot call Meta (no token): campaign_send
+        `create`s it from a task. Refused here: a broken draft, a number without WABA, a name in use."""
+        template = draft.template(account_id)
+        self._number(account_id)
+        taken = next((t for t in self._store.list(account_id) if t.id == template.id), None)
+        if taken is not None and taken.status not in ("REJECTED", "DELETED"):
+            said = f"Já existe o modelo {draft.name} em {draft.language} neste número"
+            raise TemplateInvalid(said, {"name": said})
+        self._store.put(template)
+        return template
+
+    def create(self, account_id: str, draft: TemplateDraft) -> MessageTemplate:
+        """Submitted to Meta for review; a refusal is kept as REJECTED with Meta's words, for the list."""
         config = self._number(account_id)
-        request = creation_request(
-            name=name, language=language, category=category, body=body, examples=examples
-        )
+        request = draft.request()
         assert config.waba_id is not None
-        answer = self._catalog.create(config.waba_id, account_id, request)
-        template = MessageTemplate(
-            account_id=account_id,
-            name=name,
-            language=language,
-            category=str(answer.get("category") or category),
-            status=str(answer.get("status") or "PENDING"),
-            components=tuple(request["components"]),
-            meta_id=str(answer["id"]) if answer.get("id") is not None else None,
-        )
+        try:
+            answer = self._catalog.create(config.waba_id, account_id, request)
+        except CatalogFailed as refused:
+            rejected = draft.template(account_id, {"status": "REJECTED"})
+            self._store.put(replace(rejected, rejected_reason=str(refused)))
+            raise
+        template = draft.template(account_id, answer)
         self._store.put(template)
         return template
 

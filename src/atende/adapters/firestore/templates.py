@@ -62,7 +62,9 @@ class FirestoreTemplateStore:
         return len(gone)
 
     def put(self, template: MessageTemplate) -> None:
-        self._db.collection(TEMPLATES).document(template.id).set(template_to_doc(template))
+        """A template written here (created, or refused by Meta): no `syncedAt` until a sync copies Meta's."""
+        doc = {k: v for k, v in template_to_doc(template).items() if k != "syncedAt"}
+        self._db.collection(TEMPLATES).document(template.id).set(doc)
 
     def list(self, account_id: str | None) -> list[MessageTemplate]:
         query: Any = self._db.collection(TEMPLATES)

@@ -7,11 +7,12 @@ from pydantic import ValidationError
 
 class SettingRefused(ValueError):
     """The value is well formed but the functions could not use it (422): out of range, unknown key,
-    a flow step pointing nowhere. `reason` names the place."""
+    a flow step pointing nowhere. `reason` names the place; `fields`, for a form, each faulty field's."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.fields = fields or {}
 
 
 class NotFound(LookupError):

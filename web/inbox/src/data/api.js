@@ -3,10 +3,11 @@
 import { current } from '../config';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, fields) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields; // a form's faulty fields, each with its reason (console_api 422)
   }
 }
 
@@ -24,7 +25,7 @@ async function send(url, init) {
   }
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
-    throw new ApiError(response.status, body.error?.code || 'error', body.error?.message || `HTTP ${response.status}`);
+    throw new ApiError(response.status, body.error?.code || 'error', body.error?.message || `HTTP ${response.status}`, body.error?.fields);
   }
   return response;
 }

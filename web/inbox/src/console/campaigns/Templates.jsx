@@ -1,5 +1,6 @@
 // WhatsApp templates per number as Atende last copied them from Meta, and a sync button: campaign_send,
 // which holds the numbers' tokens, reads Meta's catalog; the page follows `syncedAt` until it moves.
+// "Novo modelo" opens the form whose template campaign_send submits to Meta (listed "Em análise" meanwhile).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -7,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { clock } from '../../format';
 import { save, useResource } from '../settings/resource';
 import { TEMPLATE_COLOR, usePolling } from './shared';
+import TemplateForm from './TemplateForm';
 
 const SYNC_WAIT_MS = 30_000;
 
@@ -15,6 +17,7 @@ export default function Templates() {
   const { data, problem, reload } = useResource('templates');
   const [account, setAccount] = useState(null);
   const [waiting, setWaiting] = useState(null); // when the sync was asked for
+  const [writing, setWriting] = useState(false);
   const templates = data?.templates || [];
   const accounts = [...new Set(templates.map((tp) => tp.accountId))];
   const shown = templates.filter((tp) => !account || tp.accountId === account);
@@ -38,9 +41,11 @@ export default function Templates() {
           <Select size="xs" w={220} clearable placeholder={t('console.templates.allAccounts')} aria-label={t('console.campaigns.account')}
             data={accounts} value={account} onChange={setAccount} />
           <Button size="xs" onClick={sync} loading={Boolean(waiting)}>{t('console.templates.sync')}</Button>
+          <Button size="xs" variant="light" onClick={() => setWriting(true)} disabled={writing}>{t('console.templateForm.open')}</Button>
         </Group>
       </Group>
       {problem && <Alert color="red" role="alert">{problem}</Alert>}
+      {writing && <TemplateForm accounts={accounts} onCancel={() => setWriting(false)} onCreated={() => { setWriting(false); reload(); }} />}
       <Text size="sm" c="dimmed">{t('console.templates.help')}</Text>
       <Paper withBorder p="sm" radius="md">
         <Table aria-label={t('console.templates.title')} data-testid="templates">
