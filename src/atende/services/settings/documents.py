@@ -1,10 +1,10 @@
 """The business's settings documents: routing thresholds, business profile and personas, opening hours,
-follow-up rules,
-teams and their service levels, canned responses.
+follow-up rules, teams and their service levels, canned responses.
 
 Each write is checked by the loader the functions themselves use (`policy_with_overrides`,
-`business_profile`, `opening_hours`, `Team.from_doc`), so what the console accepts is what the bot can
-run with; the document and its `audit_logs` entry (before and after) go in one commit.
+`business_profile`, `opening_hours`, `FollowupPolicy.with_overrides`, `Team.from_doc`), so what the
+console accepts is what the bot can run with; the document and its `audit_logs` entry (before and after)
+go in one commit.
 """
 
 from __future__ import annotations
