@@ -16,6 +16,7 @@ import pytest
 
 from atende.triage import INTENTS, SENTIMENTS, Triage, classify
 from atende.triage.cli import EVAL_SETS, classify_stream, evaluate_file
+from atende.triage.data.adjudicate import adjudicated, majority, read_annotations
 from atende.triage.data.real_split import REAL_DEV_PATH, REAL_TEST_PATH, split
 from atende.triage.evaluate import evaluate, format_report
 from atende.triage.model import MODEL_PATH, TriageModel, get_model
@@ -198,6 +199,19 @@ def test_real_test_set_is_frozen() -> None:
         "and in SOURCES.md in a reviewed commit that says why"
     )
     assert REAL_TEST_SHA256 in (REAL_TEST_PATH.parent / "SOURCES.md").read_text(encoding="utf-8")
+
+
+def test_majority_label_needs_two_annotators_else_the_first_stands() -> None:
+    assert majority(["neutral", "frustrated", "frustrated"]) == "frustrated"
+    assert majority(["other", "commercial", "technical"]) == "other"
+
+
+def test_real_set_labels_are_the_annotators_majority() -> None:
+    """A label is changed in an annotation file, never in a set by hand (see data/adjudicate.py)."""
+    annotations = read_annotations()
+    rows = read_jsonl(REAL_DEV_PATH) + read_jsonl(REAL_TEST_PATH)
+    assert all(set(given) == {r["id"] for r in rows} for given in annotations.values())
+    assert [r for r in rows if adjudicated(r, annotations) != r] == []
 
 
 def test_real_sets_are_real_sized_labelled_and_masked() -> None:
