@@ -518,7 +518,6 @@ def crm_webhook() -> CrmWebhook:
 def webchat_service() -> WebChatService:
     import os
 
-    from atende.adapters.firestore.message_reader import FirestoreMessageReader
     from atende.adapters.firestore.rate_limits import FirestoreRateCounter
     from atende.adapters.firestore.sites import FirestoreSites
     from atende.adapters.firestore.visitors import FirestoreVisitors
@@ -533,7 +532,7 @@ def webchat_service() -> WebChatService:
         tokens=identity(),
         publisher=publisher(),
         media=media_store(),
-        messages=FirestoreMessageReader(client),
+        uow=unit_of_work,
         secret_for=lambda site: os.environ.get(secret_env(site), ""),
         available=_someone_available,
     )
