@@ -5,6 +5,10 @@
 # the console), import it before the first apply:
 #   terraform import google_identity_platform_config.this projects/PROJECT_ID/config
 # Settings not named here (authorized domains, templates, SMS) are read back and left as they are.
+#
+# Client sign-up (`client.permissions.disabled_user_signup`) is left on: per the API's own description it
+# would also refuse web-chat visitors, whose first signInWithCustomToken creates their account.
+# docs/architecture.md, "Decisions", says why and what turning it off would take.
 
 resource "google_identity_platform_config" "this" {
   project = var.project_id

@@ -450,6 +450,7 @@ class FakeUnitOfWork:
         self.seen: dict[tuple[str, str], int | None] = {}
         self.pending: list[tuple[str, str, Any, bool]] = []
         self.history_reads = 0
+        self.prefetched: list[dict[str, list[Any]]] = []
         self.before_commit: list[Any] = []  # callables run once at the next commit: a concurrent writer
         self.messages = FakeMessages(self, "messages")
         self.conversations = FakeConversations(self, "conversations")
@@ -476,8 +477,9 @@ class FakeUnitOfWork:
     def __exit__(self, *exc: object) -> None:
         self.seen, self.pending = {}, []
 
-    def prefetch(self, **_: Iterable[Any]) -> None:
-        """Everything is in memory already."""
+    def prefetch(self, **ids: Iterable[Any]) -> None:
+        """Everything is in memory already; what was asked is kept, one entry per round trip."""
+        self.prefetched.append({kind: list(wanted) for kind, wanted in ids.items()})
 
     def commit(self) -> None:
         while self.before_commit:
@@ -886,21 +888,6 @@ class FakeVisitors:
     def save(self, visitor: Visitor) -> None:
         self.saves += 1
         self.visitors[visitor.doc_id] = visitor
-
-
-@dataclass
-class FakeMessageReader:
-    """`messages` read by id outside a unit of work: the documents there, and how many round trips."""
-
-    messages: dict[str, Message] = field(default_factory=dict)
-    round_trips: int = 0
-
-    def add(self, *messages: Message) -> None:
-        self.messages |= {m.id: m for m in messages}
-
-    def get_many(self, message_ids: Sequence[str]) -> list[Message]:
-        self.round_trips += 1
-        return [self.messages[i] for i in dict.fromkeys(message_ids) if i in self.messages]
 
 
 @dataclass

@@ -7,7 +7,7 @@ uses: the webhook functions never load Firestore or google-genai.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from atende.config import Settings
@@ -267,8 +267,9 @@ def idle_closer() -> IdleCloser:
 
 @cache
 def inbox_service() -> InboxService:
-    from atende.adapters.firebase_users import known_teams
+    from atende.adapters.firestore.settings import FirestoreSettingsStore
     from atende.services.inbox import InboxService
+    from atende.services.settings.store import known_teams
 
     return InboxService(
         uow=unit_of_work,
@@ -278,7 +279,7 @@ def inbox_service() -> InboxService:
         media=media_store(),
         erp=erp,
         crm_events=crm_events(),
-        known_teams=known_teams(firestore_client()),
+        known_teams=partial(known_teams, FirestoreSettingsStore(firestore_client())),
     )
 
 
@@ -306,15 +307,16 @@ def secret_store() -> SecretStore:
 
 @cache
 def console() -> Console:
-    from atende.adapters.firebase_users import AuditedDirectory, FirebaseIdentities, firebase_app, known_teams
+    from atende.adapters.firebase_users import AuditedDirectory, FirebaseIdentities, firebase_app
     from atende.adapters.firestore.settings import FirestoreLogReader, FirestoreSettingsStore
     from atende.services.settings.console import Console
+    from atende.services.settings.store import known_teams
     from atende.users.accounts import StaffAccounts
 
     db = firestore_client()
     store = FirestoreSettingsStore(db)
     identities = FirebaseIdentities(firebase_app(settings().project))
-    teams = known_teams(db)
+    teams = partial(known_teams, store)
     return Console.build(
         store,
         FirestoreLogReader(db),
@@ -518,7 +520,6 @@ def crm_webhook() -> CrmWebhook:
 def webchat_service() -> WebChatService:
     import os
 
-    from atende.adapters.firestore.message_reader import FirestoreMessageReader
     from atende.adapters.firestore.rate_limits import FirestoreRateCounter
     from atende.adapters.firestore.sites import FirestoreSites
     from atende.adapters.firestore.visitors import FirestoreVisitors
@@ -533,7 +534,7 @@ def webchat_service() -> WebChatService:
         tokens=identity(),
         publisher=publisher(),
         media=media_store(),
-        messages=FirestoreMessageReader(client),
+        uow=unit_of_work,
         secret_for=lambda site: os.environ.get(secret_env(site), ""),
         available=_someone_available,
     )

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from atende.dev.demo_site import VISITOR_CLAIMS_JS
 from atende.dev.polling import wait_until
+from atende.dev.seed import demo_site
 from atende.dev.standin_http import serve
 from tests.media_files import picture, stack_media
 
@@ -173,7 +174,11 @@ def test_a_visitor_gets_the_invoice_copy_and_keeps_it_after_a_reload_and_in_a_se
     shot(page, "01-launcher")
     widget.open()
 
-    widget.say("preciso da segunda via do boleto", "CPF")
+    first = widget.say("preciso da segunda via do boleto", "CPF")
+    # the bot speaks as the site, in its greeting and in its replies alike
+    greeting = widget.panel.locator("[data-greeting] .aw-sender").inner_text()
+    assert greeting == first.locator(".aw-sender").inner_text() == "Conecta Fibra"
+    shot(page, "01b-the-bot-speaks-as-the-site")
     widget.say("111.111.111-11", "data de nascimento")
     widget.say("12/03/1985", "Tudo em dia")
     answer = widget.business("Tudo em dia").last
@@ -431,7 +436,8 @@ def test_a_photo_is_sent_and_shown_and_a_file_of_another_type_is_refused_before_
 
 def test_the_host_pages_api_a_pre_chat_form_in_spanish_and_bot_buttons(browser, pages, firestore_db):
     fields = [{"name": "name", "required": True}, {"name": "email"}]
-    form = {"preChatForm": {"enabled": True, "fields": fields}}
+    unnamed = {"name": "", "appearance": {**demo_site(()).appearance.model_dump(by_alias=True), "title": ""}}
+    form = {"preChatForm": {"enabled": True, "fields": fields}, **unnamed}
     context = new_context(browser, site=form)
     page = host_page(context, pages, settings={"language": "es"})
     page.get_by_role("button", name="Abrir el chat").wait_for(timeout=10_000)
@@ -469,6 +475,10 @@ def test_the_host_pages_api_a_pre_chat_form_in_spanish_and_bot_buttons(browser, 
         }
     )  # fmt: skip
     options = widget.panel.get_by_role("group", name="Opciones")
+    menu_row = widget.business("¿Qué necesitas?")
+    # a site with neither name nor title: the bot is the translated "virtual assistant", greeting and replies
+    assert menu_row.locator(".aw-sender").inner_text() == "Asistente virtual"
+    assert widget.panel.locator("[data-greeting] .aw-sender").inner_text() == "Asistente virtual"
     options.get_by_role("button", name="Segunda via").click()
     tapped = widget.stored_from_visitor("Segunda via")
     tapped.wait_for(timeout=20_000)

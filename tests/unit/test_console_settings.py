@@ -3,6 +3,8 @@ the rest naming the place (pt-BR), and writes every change with its audit entry.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from atende.adapters.firebase_users import AuditedDirectory
@@ -13,6 +15,7 @@ from atende.services.attendant_config import AttendantConfig
 from atende.services.settings.channels import ChannelAccount
 from atende.services.settings.console import Console
 from atende.services.settings.errors import NotFound, SettingRefused
+from atende.services.settings.store import known_teams
 from atende.triage.threshold_table import GRID, committed
 from atende.users.accounts import StaffAccounts, UserError, UserExists
 from tests.fakes import FakeAuthAccounts, FakeConfigSource, FakeLogReader, FakeSecretStore, FakeSettingsStore
@@ -36,7 +39,7 @@ class World:
             lambda actor: StaffAccounts(
                 self.auth,
                 AuditedDirectory(self.store, actor, lambda: NOW),
-                self.console.documents.writer.known_teams,
+                partial(known_teams, self.store),
             ),
             clock=lambda: NOW,
         )

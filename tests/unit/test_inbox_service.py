@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
@@ -27,7 +28,16 @@ from atende.services.contacts import ContactService
 from atende.services.distribution import Distribution
 from atende.services.inbox import Draft, InboxService, NotFound, TemplateChoice, WindowClosed
 from atende.services.read_receipts import ReadReceipt
-from tests.fakes import FakeCrmPublisher, FakeMediaStore, FakeOutbox, FakeUnitOfWork, Store, Versioned
+from atende.services.settings.store import known_teams
+from tests.fakes import (
+    FakeCrmPublisher,
+    FakeMediaStore,
+    FakeOutbox,
+    FakeSettingsStore,
+    FakeUnitOfWork,
+    Store,
+    Versioned,
+)
 
 NOW = 1_800_000_000.0
 CONV = "whatsapp_106540352242922_5511999990001"
@@ -86,6 +96,7 @@ def world():
     clock = Clock()
     outbox = FakeOutbox()
     distribution = Distribution(uow, clock)
+    settings = FakeSettingsStore()
     service = InboxService(
         uow=uow,
         outbound=outbox,
@@ -94,6 +105,7 @@ def world():
         media=FakeMediaStore(),
         clock=clock,
         crm_events=(crm := FakeCrmPublisher()),
+        known_teams=partial(known_teams, settings),
     )
 
     class World:
@@ -101,7 +113,7 @@ def world():
 
     w = World()
     w.store, w.service, w.outbox, w.clock, w.distribution = store, service, outbox, clock, distribution
-    w.crm = crm
+    w.crm, w.settings = crm, settings
 
     def put(*items):
         for item in items:
@@ -171,6 +183,16 @@ def test_a_transfer_to_a_team_that_does_not_exist_is_refused_and_changes_nothing
         world.service.transfer(ANA, CONV, team="suporte")  # a typo: a queue nobody works
     kept = world.store.conversation(CONV)
     assert (kept.team, kept.assignee) == ("support", "ana")
+
+
+def test_a_transfer_may_go_to_a_team_as_soon_as_an_admin_adds_it_in_the_console(world):
+    world.put(waiting(), person(ANA))
+    world.service.take(ANA, CONV)
+    with pytest.raises(NotFound):
+        world.service.transfer(ANA, CONV, team="vip")
+    world.settings.docs["teams"] = {"vip": {"name": "VIP"}}  # what the console's Teams page writes
+    after = world.service.transfer(ANA, CONV, team="vip")
+    assert (after.status, after.team, after.assignee) == (ConversationStatus.WAITING, "vip", None)
 
 
 def test_a_transfer_to_a_colleague_of_another_team_moves_the_team_too(world):

@@ -19,12 +19,13 @@ from atende.entrypoints.webchat_http import handle
 from atende.services.webchat import WebChatService
 from tests.fakes import (
     FakeMediaStore,
-    FakeMessageReader,
     FakePublisher,
     FakeRateCounter,
     FakeSites,
+    FakeUnitOfWork,
     FakeVisitors,
     FakeVisitorTokens,
+    Versioned,
 )
 from tests.unit.test_media import agents_pdf
 
@@ -44,7 +45,7 @@ class World:
     tokens: FakeVisitorTokens = field(default_factory=FakeVisitorTokens)
     publisher: FakePublisher = field(default_factory=FakePublisher)
     media: FakeMediaStore = field(default_factory=FakeMediaStore)
-    messages: FakeMessageReader = field(default_factory=FakeMessageReader)
+    uow: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
     now: float = NOW
     available: bool = True
     service: WebChatService | None = None
@@ -59,11 +60,15 @@ class World:
             tokens=self.tokens,
             publisher=self.publisher,
             media=self.media,
-            messages=self.messages,
+            uow=self.uow,
             secret_for={"loja": SECRET, "banco": SECRET}.get,
             available=lambda: self.available,
             clock=lambda: self.now,
         )
+
+    def store(self, *messages: Message) -> None:
+        """Messages as `ai_reply` or `inbox_api` committed them."""
+        self.uow.store.messages |= {m.id: Versioned(m, 1) for m in messages}
 
     def add_site(self, site: Site) -> None:
         self.sites.sites[site.key] = site
@@ -467,7 +472,7 @@ def _stored(world: World, token: str, data: bytes = PNG, mime: str = "image/png"
         world.call("POST", "/messages", _message(attachment={"path": path}), token=token).status_code == 202
     )
     message = Message.received(world.publisher.published[-1], contact_id="c")
-    world.messages.add(message)
+    world.store(message)
     return message
 
 
@@ -483,7 +488,7 @@ def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(
     )
     other = world.session()
     theirs = _stored(world, world.visitor_token(other))
-    world.messages.add(reply, note)
+    world.store(reply, note)
 
     ids = [mine.id, reply.id, note.id, theirs.id, "m_nothing"]
     answer = world.call("POST", "/links", {"messageIds": ids}, token=token)
@@ -492,7 +497,7 @@ def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(
     assert set(links) == {mine.id, reply.id}
     assert links[mine.id] == f"https://storage.test/{mine.content.media_id}?ttl=3600"
     assert links[reply.id].startswith(f"https://storage.test/outgoing/{session['conversationId']}/")
-    assert world.messages.round_trips == 1  # every id read at once
+    assert world.uow.prefetched == [{"messages": ids}]  # every id read at once
 
     theirs_only = world.call("POST", "/links", {"messageIds": ids}, token=world.visitor_token(other))
     assert theirs_only.get_json()["links"].keys() == {theirs.id}
@@ -511,7 +516,7 @@ def test_a_visitor_gets_fresh_links_to_the_files_of_their_own_conversation_only(
 def test_links_for_a_body_that_names_no_messages_or_too_many_are_a_422_and_read_nothing(world, body):
     answer = world.call("POST", "/links", body, token=world.visitor_token(world.session()))
     assert answer.status_code == 422 and _error(answer) == "invalid_field"
-    assert world.messages.round_trips == 0
+    assert world.uow.prefetched == []
 
 
 def test_links_need_the_visitors_token_and_count_against_the_address_limit(world):
@@ -521,7 +526,7 @@ def test_links_need_the_visitors_token_and_count_against_the_address_limit(world
     assert world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token).status_code == 200
     refused = world.call("POST", "/links", {"messageIds": ["m_1"]}, token=token)
     assert refused.status_code == 429 and refused.headers["Retry-After"]
-    assert world.messages.round_trips == 1
+    assert world.uow.prefetched == [{"messages": ["m_1"]}]
 
 
 # -- receipts and the offline form -----------------------------------------------------------------------

@@ -7,8 +7,9 @@ credentials; in production it uses Application Default Credentials.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import firebase_admin
@@ -17,14 +18,13 @@ from firebase_admin import auth
 from google.cloud import firestore
 
 from atende.adapters.firestore import users as user_doc
+from atende.adapters.firestore.settings import FirestoreSettingsStore
 from atende.domain.staff import Actor, StaffMember
-from atende.domain.teams import BUILTIN_TEAMS
 from atende.services.audit import AuditEntry
-from atende.services.settings.store import Doc, SettingsStore
+from atende.services.settings.store import Doc, SettingsStore, known_teams
 from atende.users.accounts import StaffAccounts, UserError, UserExists
 
 USERS = "users"
-TEAMS = "teams"
 
 
 def firebase_app(project: str) -> firebase_admin.App:
@@ -156,12 +156,8 @@ class AuditedDirectory:
         return [user_doc.from_doc(uid, doc) for uid, doc in self.store.all(USERS).items()]
 
 
-def known_teams(db: firestore.Client) -> Callable[[], Collection[str]]:
-    """The product's teams and those an admin added (`teams/{id}`)."""
-    return lambda: set(BUILTIN_TEAMS) | {ref.id for ref in db.collection(TEAMS).list_documents()}
-
-
 def staff_accounts(project: str, db: firestore.Client | None = None) -> StaffAccounts:
     """The StaffAccounts service on Firebase Auth and Firestore for `project`."""
     db = db or firestore.Client(project=project)
-    return StaffAccounts(FirebaseIdentities(firebase_app(project)), FirestoreDirectory(db), known_teams(db))
+    teams = partial(known_teams, FirestoreSettingsStore(db))
+    return StaffAccounts(FirebaseIdentities(firebase_app(project)), FirestoreDirectory(db), teams)

@@ -7,19 +7,13 @@ platforms' media); the file stays. Whoever may see a message asks for a new shor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Iterable
 
 from atende.domain.message import Message
 from atende.services.media import MediaStore
 
 LINK_TTL_S = 3600  # long enough to look at a conversation; a page open longer asks again
 MAX_LINKS = 50  # one request's worth: a screenful of files
-
-
-class MessageReader(Protocol):
-    def get_many(self, message_ids: Sequence[str]) -> list[Message]:
-        """The messages among these ids that exist, read in one round trip."""
 
 
 def fresh_links(messages: Iterable[Message], store: MediaStore) -> dict[str, str]:

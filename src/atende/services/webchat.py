@@ -36,9 +36,10 @@ from atende.domain.visitor import (
     VisitorClaims,
     decide_visitor,
 )
-from atende.services.links import MessageReader, fresh_links
+from atende.services.links import fresh_links
 from atende.services.media import MediaStore
 from atende.services.ports import EventPublisher
+from atende.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class WebChatService:
         tokens: TokenMinter,
         publisher: EventPublisher,
         media: MediaStore,
-        messages: MessageReader,
+        uow: Callable[[], UnitOfWork],
         secret_for: Callable[[str], str],
         available: Callable[[], bool],
         clock: Callable[[], float] = time.time,
@@ -112,7 +113,7 @@ class WebChatService:
         self._tokens = tokens
         self._publisher = publisher
         self._media = media
-        self._messages = messages
+        self._uow = uow
         self._secret_for = secret_for
         self._available = available
         self._clock = clock
@@ -241,7 +242,10 @@ class WebChatService:
     ) -> dict[str, str]:
         """Fresh links to the files of the visitor's own public messages; any other id is left out."""
         self._limit(self._clock(), _ip_requests(site, ip))
-        messages = self._messages.get_many(list(dict.fromkeys(message_ids)))
+        ids = list(dict.fromkeys(message_ids))
+        with self._uow() as uow:
+            uow.prefetch(messages=ids)
+            messages = [m for i in ids if (m := uow.messages.get(i)) is not None]
         own = (
             m
             for m in messages

@@ -24,12 +24,11 @@ from atende.engines.personas import personas
 from atende.services.attendant_config import business_profile, default_business, opening_hours
 from atende.services.audit import AuditEntry
 from atende.services.settings.errors import NotFound, SettingRefused, refused
-from atende.services.settings.store import Doc, SettingsStore, only_admins
+from atende.services.settings.store import TEAMS, Doc, SettingsStore, known_teams, only_admins
 from atende.triage import threshold_table
 from atende.triage.policy import default_policy, policy_with_overrides
 
 CONFIG = "config"
-TEAMS = "teams"
 CANNED = "canned_responses"
 META = ("updatedAt", "updatedBy")
 
@@ -87,11 +86,8 @@ class SettingsWriter:
 
         return self.store.change(collection, doc_id, stamped, audit)[1]
 
-    def known_teams(self) -> set[str]:
-        return set(BUILTIN_TEAMS) | set(self.store.all(TEAMS))
-
     def check_teams(self, teams: list[str] | tuple[str, ...], where: str) -> None:
-        unknown = sorted(set(teams) - self.known_teams())
+        unknown = sorted(set(teams) - known_teams(self.store))
         if unknown:
             raise SettingRefused(f"{where}: equipe(s) inexistente(s): {', '.join(unknown)}")
 

@@ -7,7 +7,10 @@ from typing import Any, Protocol
 
 from atende.domain.model import Role
 from atende.domain.staff import Actor
+from atende.domain.teams import BUILTIN_TEAMS
 from atende.services.audit import AuditEntry
+
+TEAMS = "teams"
 
 Doc = dict[str, Any]
 Change = Callable[[Doc | None], Doc | None]  # the document as it is → as it will be (None: removed)
@@ -32,3 +35,9 @@ class SettingsStore(Protocol):
 def only_admins(actor: Actor) -> None:
     """Settings are the business's: supervisors direct people, they do not change how the service runs."""
     actor.check(actor.role == Role.ADMIN, "Somente administradores mudam as configurações")
+
+
+def known_teams(store: SettingsStore) -> set[str]:
+    """The product's teams and those an admin added (`teams/{id}`): the one answer to which team a person,
+    a route, a canned response or a transfer may name, for the console, the inbox and the users CLI."""
+    return set(BUILTIN_TEAMS) | set(store.all(TEAMS))

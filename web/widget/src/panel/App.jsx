@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Composer } from './Composer.jsx';
 import { OfflineForm, PreChatForm } from './Forms.jsx';
 import { Header } from './Header.jsx';
-import { Messages, senderName } from './Messages.jsx';
+import { Messages, botName, senderName } from './Messages.jsx';
 import { useFreshLinks } from './links.js';
 import { millis, watchConversation } from './live.js';
 import { Outbox, newClientId, providerId } from './outbox.js';
@@ -259,7 +259,7 @@ export function App({ bridge, services, api, t, site, controls }) {
   const typingUntil = millis(conversation && conversation.typingUntil);
   const typing = useUntil(typingUntil);
   const typingBy = conversation && conversation.typingBy;
-  const typingText = typing ? t.typing(typingBy === 'bot' || !typingBy ? site.botName || t.bot : typingBy) : null;
+  const typingText = typing ? t.typing(typingBy === 'bot' || !typingBy ? botName(t, site) : typingBy) : null;
 
   const shown = pending.filter(
     (item) => !session || !messages.some((m) => m.providerMessageId === providerId(session.visitorId, item.clientId)),

@@ -54,10 +54,15 @@ function Ticks({ t, status }) {
   );
 }
 
+/** The bot speaks as the site (its name, else its title): the greeting, the replies and "typing" alike. */
+export function botName(t, site) {
+  return site.name || t.bot;
+}
+
 export function senderName(t, site, message) {
   if (message.direction !== 'outbound') return t.you;
   if (message.senderType === 'agent') return message.authorName || t.agent;
-  return site.botName || t.bot;
+  return botName(t, site);
 }
 
 function Stored({ t, site, message, showChoices, onChoose, fresh, onBroken }) {
@@ -151,7 +156,7 @@ export function Messages({ t, site, messages, pending, typing, onChoose, onRetry
     <div class="aw-scroll" ref={list} onScroll={onScroll} tabIndex={0} aria-label={t.messages} role="region">
       <ol class="aw-list">
         <li class="aw-row" data-side="business" data-greeting="">
-          <span class="aw-sender">{site.botName || site.name || t.bot}</span>
+          <span class="aw-sender">{botName(t, site)}</span>
           <div class="aw-bubble">
             <p class="aw-text">{site.greeting || t.greeting}</p>
           </div>

@@ -9,7 +9,6 @@ export function siteView(site, settings) {
   return {
     name: s.name || appearance.title || '',
     logoUrl: appearance.logoUrl || null,
-    botName: appearance.botName || null,
     greeting: settings.greeting || appearance.greeting || null,
     available: s.available !== false,
     identityRequired: !!identity.required,
