@@ -61,15 +61,15 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     table = section.get_by_role("table", name="Mensagens com falha")
 
     def listed() -> bool:
-        if table.get_by_role("row").filter(has_text=text).count():
+        if table.get_by_role("row").filter(has_text=provider_id).count():
             return True
         page.reload()
         return False
 
     wait_until(listed, what="the dead letter on the Health page", interval_s=1.0)
-    row = table.get_by_role("row").filter(has_text=text)
-    assert "ai_reply" in row.inner_text() and "Aguardando" in row.inner_text()
-    section.scroll_into_view_if_needed()
+    row = table.get_by_role("row").filter(has_text=provider_id)  # the preview: the payload's first characters
+    assert "ai_reply" in row.inner_text() and "aguardando" in row.inner_text().lower()
+    page.get_by_role("table", name="Saúde dos canais").get_by_role("row").nth(1).wait_for()
     shot(page, "05-dead-letters", prefix="console")
 
     row.get_by_role("button", name="Abrir a mensagem de ai_reply").click()
@@ -82,7 +82,7 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     confirm = dialog.get_by_role("alertdialog", name="Reenviar esta mensagem?")
     assert "atende-inbound" in confirm.inner_text()
     confirm.get_by_role("button", name="Confirmar reenvio").click()
-    dialog.get_by_text("Reenviada", exact=True).wait_for()
+    dialog.get_by_text("Reenviada", exact=True).first.wait_for()
     assert dialog.get_by_role("button", name="Reenviar de novo").is_enabled()
     shot(page, "05-dead-letters-replayed", prefix="console")
 
@@ -91,5 +91,5 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     )
     assert handled["text"] == text
     page.keyboard.press("Escape")
-    assert "Reenviada" in table.get_by_role("row").filter(has_text=text).inner_text()
+    assert "reenviada" in table.get_by_role("row").filter(has_text=provider_id).inner_text().lower()
     page.close()
