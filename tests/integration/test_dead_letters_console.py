@@ -17,6 +17,7 @@ from atende import topics
 from atende.dev.payloads import post_signed, whatsapp_envelope
 from atende.dev.polling import wait_until
 from atende.domain.model import message_doc_id
+from tests.data_model_doc import check_document, parse
 from tests.integration.test_poison import media_status, publish, publisher  # noqa: F401 (a fixture)
 from tests.integration.test_spine import SECRET, new_customer
 
@@ -118,6 +119,7 @@ def test_a_dead_letter_is_replayed_once_from_the_console_after_the_fix(
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
     doc = firestore_db.collection("dead_letters").document(letter_id).get().to_dict() or {}
     assert (doc["state"], doc["replays"], doc["replayedBy"]) == ("replayed", 1, admin.uid)
+    assert check_document(parse().tables["dead_letters"], doc) == []  # as docs/data-model.md says
     audit = (
         firestore_db.collection("audit_logs").where(filter=FieldFilter("target.id", "==", letter_id)).stream()
     )
