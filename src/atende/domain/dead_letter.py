@@ -98,8 +98,8 @@ class StoredLetter:
         """Why this letter cannot be sent back from the console (pt-BR, shown as is); None: it can."""
         if self.truncated:
             return (
-                f"Mensagem grande demais para guardar inteira ({self.size:,} bytes); "
-                "reenvie pela assinatura -dlq-inspect (gcloud)".replace(",", ".")
+                f"Mensagem grande demais para guardar inteira ({self.size} bytes); "
+                "reenvie pela assinatura -dlq-inspect (gcloud)"
             )
         if self.topic is None:
             return f"Tópico de origem desconhecido (assinatura {self.subscription or 'desconhecida'})"
