@@ -90,6 +90,22 @@ resource "google_firestore_field" "health_hours_ttl" {
   depends_on = [google_firestore_database.this]
 }
 
+# Dead letters kept for the console (`dead_letters/{id}`) are removed 30 days after they were first seen
+# (`expireAt`); the dead-letter topics' own retention is a week (pubsub.tf).
+resource "google_firestore_field" "dead_letters_ttl" {
+  project    = var.project_id
+  database   = local.firestore_database
+  collection = "dead_letters"
+  field      = "expireAt"
+
+  ttl_config {}
+
+  # TTL fields need no single-field index.
+  index_config {}
+
+  depends_on = [google_firestore_database.this]
+}
+
 # The report counters are summed, never filtered on: no single-field indexes on their maps, so each
 # increment costs one index entry per naming field instead of one per counter.
 resource "google_firestore_field" "metrics_counters_unindexed" {

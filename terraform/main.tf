@@ -151,7 +151,9 @@ locals {
     console = {
       description   = "The console's settings: people (Firebase Auth admin), teams, hours, routing, flows, channels; campaigns and templates"
       project_roles = ["roles/datastore.user", "roles/firebaseauth.admin"]
-      publishes_to  = ["crm"] # a campaign cancelled there is a campaign.finished event
+      # crm: a campaign cancelled there is a campaign.finished event; every consumed topic: an admin
+      # sends a dead letter back to the topic it came from (README, "Dead letters").
+      publishes_to = ["crm", "inbound", "status", "outbound", "media", "automation_tick"]
       env = {
         INBOX_ORIGINS = join(",", local.inbox_origins)
         CRM_EVENTS    = var.crm_webhook_url != "" ? "1" : "0"

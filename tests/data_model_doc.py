@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
-SCALARS = frozenset({"string", "number", "bool", "timestamp", "null", "map", "open map", "any"})
+SCALARS = frozenset({"string", "number", "bool", "timestamp", "bytes", "null", "map", "open map", "any"})
 MAPS = frozenset({"map", "open map"})
 _HEADING = re.compile(r"^### `([^`]+)`")
 

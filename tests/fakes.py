@@ -20,6 +20,7 @@ from atende.domain.campaign import Campaign, Recipient, Send
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
+from atende.domain.dead_letter import StoredLetter
 from atende.domain.errors import MediaTooLarge
 from atende.domain.events import Event, StatusUpdate, encode
 from atende.domain.followups import FollowupRecord
@@ -74,6 +75,7 @@ class Store:
     counts: dict[str, Counter[str]] = field(default_factory=dict)  # campaign → per-status counts
     tallies: list[Tally] = field(default_factory=list)  # report counters, as committed
     signals: list[ChannelSignal] = field(default_factory=list)  # channel-health signals, as committed
+    dead_letters: dict[str, Versioned[StoredLetter]] = field(default_factory=dict)
     commits: int = 0
 
     def send(self, campaign_id: str, contact_id: str) -> Send:
@@ -465,6 +467,7 @@ class FakeUnitOfWork:
         self.entities = FakeEntities(self, "entities")
         self.campaigns = FakeCampaignRecords(self)
         self.metrics = FakeMetrics(self)
+        self.dead_letters = _Aggregates[StoredLetter](self, "dead_letters")
 
     def __call__(self) -> Self:
         """The factory services are given: the same fake, so tests can look at what it did."""
@@ -726,6 +729,35 @@ class FakeCrmPublisher:
         if self.fail:
             raise OSError("pubsub unavailable")
         self.events.append(event)
+
+
+class FakeRepublisher:
+    """Pub/Sub as a dead letter's replay sees it: what was published to which topic; `fail` raises."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.published: list[tuple[str, bytes, dict[str, str]]] = []
+        self.fail = fail
+
+    def republish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> None:
+        if self.fail:
+            raise OSError("pubsub unavailable")
+        self.published.append((topic, data, dict(attributes)))
+
+
+@dataclass
+class FakeLetterReader:
+    """The kept dead letters of a store, paged newest first as the Firestore reader pages them."""
+
+    store: Store
+
+    def page(
+        self, *, consumer: str | None, state: str | None, limit: int, after: str | None
+    ) -> tuple[list[StoredLetter], str | None]:
+        letters = sorted((v.value for v in self.store.dead_letters.values()), key=lambda x: -x.first_seen_at)
+        letters = [x for x in letters if consumer in (None, x.consumer) and state in (None, str(x.state))]
+        start = next((n + 1 for n, x in enumerate(letters) if x.id == after), 0) if after else 0
+        page = letters[start : start + limit]
+        return page, page[-1].id if page and start + limit < len(letters) else None
 
 
 # -- the console's settings --

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from atende.services.channel_ports import ChannelSender
     from atende.services.contacts import ContactService
     from atende.services.crm import CrmWebhook
+    from atende.services.dead_letter_console import DeadLetterConsole
     from atende.services.deliveries import Deliveries
     from atende.services.distribution import Distribution
     from atende.services.entities import EntityIntake
@@ -323,7 +324,16 @@ def console() -> Console:
         secret_store(),
         lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
         campaigns=campaign_console(),
+        dead_letters=dead_letter_console(),
     )
+
+
+def dead_letter_console() -> DeadLetterConsole:
+    """The console's dead letters: kept by `dead_letters`, replayed to their topic through the publisher."""
+    from atende.adapters.firestore.dead_letters import FirestoreLetterReader
+    from atende.services.dead_letter_console import DeadLetterConsole
+
+    return DeadLetterConsole(unit_of_work, FirestoreLetterReader(firestore_client()), publisher())
 
 
 def campaign_console() -> CampaignConsole:

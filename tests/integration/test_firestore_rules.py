@@ -118,6 +118,7 @@ SEED: dict[str, tuple[dict[str, Any], set[str], set[str]]] = {
     f"sites/s{RUN}": ({"origins": ["https://loja.example"], "enforceIdentity": True}, {"admin"}, set()),
     f"visitors/site1_v1{RUN}": ({"siteKey": "site1", "visitorId": "v1"}, {"admin"}, set()),
     f"rate_limits/r{RUN}": ({"count": 1}, set(), set()),
+    f"dead_letters/d_{RUN}": ({"consumer": "media_fetch", "state": "dead"}, set(), set()),
     f"somewhere_else/x{RUN}": ({"x": 1}, set(), set()),
 }
 # A new document's body per collection (a valid one, so a refusal is about who, not what).

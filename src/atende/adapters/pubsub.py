@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from google.api_core import exceptions as gexc
@@ -60,6 +60,7 @@ class PubSubPublisher:
         self._outbound = self._api.topic_path(project, topics.OUTBOUND)
         self._media = self._api.topic_path(project, topics.MEDIA)
         self._crm = self._api.topic_path(project, topics.CRM)
+        self._project = project
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
 
     def publish_all(self, events: Sequence[ev.Event]) -> None:
@@ -94,6 +95,11 @@ class PubSubPublisher:
     def publish_crm(self, event: CrmEvent) -> None:
         """CRM events port: the crm_webhook function POSTs it, so no caller waits on the CRM."""
         self._publish(self._crm, [pubsub_v1.types.PubsubMessage(data=event.body())])
+
+    def republish(self, topic: str, data: bytes, attributes: Mapping[str, str]) -> None:
+        """A dead letter sent back to the topic it was first published to (console_api)."""
+        message = pubsub_v1.types.PubsubMessage(data=data, attributes=dict(attributes))
+        self._publish(self._api.topic_path(self._project, topic), [message])
 
     def _publish_groups(self, groups: dict[Group, list[pubsub_v1.types.PubsubMessage]]) -> None:
         """All or error: the caller acknowledges only when every group is stored."""

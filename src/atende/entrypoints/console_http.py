@@ -19,6 +19,7 @@ from atende.domain.errors import WorkflowRefused
 from atende.domain.site import SITE_KEY
 from atende.domain.staff import Actor
 from atende.entrypoints.console_campaigns import ACCEPTED, CAMPAIGN_ROUTES
+from atende.entrypoints.console_dead_letters import DEAD_LETTER_ROUTES, LETTER_ID
 from atende.entrypoints.staff_http import (
     Identity,
     Invalid,
@@ -203,6 +204,7 @@ def _routes() -> dict[str, Handler]:
         "GET /audit": audit,
         "GET /ia-logs": ia_logs,
         **{route: _campaigns(handler) for route, handler in CAMPAIGN_ROUTES.items()},
+        **DEAD_LETTER_ROUTES,
     }
 
 
@@ -230,6 +232,7 @@ IDS = {
     "campaign_id": re.compile(r"[A-Za-z0-9_-]{1,64}"),
     "action": re.compile(r"start|pause|resume|cancel"),
     "site_key": SITE_KEY,
+    "letter_id": re.compile(LETTER_ID),
 }
 # Campaigns and templates are marketing's and billing's work, whom the business makes admins or supervisors.
 CAMPAIGN_STAFF = ("/campaigns", "/templates")

@@ -5,9 +5,11 @@ failed `MAX_DELIVERY_ATTEMPTS` pushes to its topic's `-dlq` topic; the
 `dead_letters` function is pushed every one of them. It writes one `omni_logs`
 entry (kind `dead_lettered`: which consumer, how many attempts, the channel and
 account when the payload names them, a truncated payload) and counts a
-`deadLetters` signal in channel health, both in one commit and both once per
-Pub/Sub message however often it is redelivered. The `-dlq-inspect` pull
-subscriptions still keep the message itself for a week (replay).
+`deadLetters` signal in channel health, and keeps the whole message in
+`dead_letters` for the console to show and send back (`dead_letter_console`),
+all in one commit and once per Pub/Sub message however often it is
+redelivered. The `-dlq-inspect` pull subscriptions still keep the message
+itself for a week (the fallback for a letter too big to keep).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from atende import topics
 from atende.domain import events
 from atende.domain.channel_health import CRM, SYSTEM, WEBHOOK, ChannelSignal, Signal
 from atende.domain.crm import CrmEvent
+from atende.domain.dead_letter import StoredLetter
 from atende.domain.model import stable_id
 from atende.services.failures import FailureKind, FailureLog
 from atende.services.media import MediaJob
@@ -119,7 +122,7 @@ def _event(event: events.Event) -> Named:
 
 
 def record(uow: Callable[[], UnitOfWork], letter: DeadLetter) -> bool:
-    """Logs and counts the dead letter once; False when a redelivery found it already recorded."""
+    """Logs, keeps and counts the dead letter once; False when a redelivery found it already recorded."""
     with uow() as work:
         if work.omni_logs.recorded(letter.log_id):
             return False
@@ -143,6 +146,21 @@ def record(uow: Callable[[], UnitOfWork], letter: DeadLetter) -> bool:
         )
         log.error("dead letter %s: %s", letter.pubsub_id, entry.reason)
         work.omni_logs.add(entry)
+        work.dead_letters.add(
+            StoredLetter.kept(
+                id=letter.log_id,
+                pubsub_id=letter.pubsub_id,
+                topic=letter.topic,
+                subscription=letter.subscription,
+                consumer=letter.consumer,
+                attempts=attempts,
+                data=letter.data,
+                attributes=letter.attributes,
+                at=letter.at,
+                channel=about.channel,
+                account_id=about.account_id,
+            )
+        )
         work.metrics.signal(
             ChannelSignal(
                 channel=about.channel or SYSTEM,

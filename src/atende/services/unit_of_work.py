@@ -17,6 +17,7 @@ from atende.domain.campaign import Campaign, Send
 from atende.domain.channel_health import ChannelSignal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
+from atende.domain.dead_letter import StoredLetter
 from atende.domain.events import StatusUpdate
 from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, Turn
@@ -182,6 +183,7 @@ class UnitOfWork(Protocol):
     entities: EntityRepository
     campaigns: CampaignRecords
     metrics: Metrics
+    dead_letters: Repository[StoredLetter]
 
     def __enter__(self) -> Self: ...
 

@@ -28,3 +28,4 @@ HOURS = "hours"
 SITES = "sites"  # web chat: each site that installed the snippet (origins, identity, appearance, limits)
 VISITORS = "visitors"  # web chat: each visitor of a site, anonymous or verified
 RATE_LIMITS = "rate_limits"  # fixed-window counters shared by every instance; expired by a TTL policy
+DEAD_LETTERS = "dead_letters"  # each message a consumer failed five times, whole, for the console to replay

@@ -20,6 +20,7 @@ from google.cloud import firestore
 from atende.adapters.firestore import audit_logs as audit_doc
 from atende.adapters.firestore import contacts as contact_doc
 from atende.adapters.firestore import conversations as conversation_doc
+from atende.adapters.firestore import dead_letters as letter_doc
 from atende.adapters.firestore import followups as followup_doc
 from atende.adapters.firestore import ia_logs as ai_log_doc
 from atende.adapters.firestore import messages as message_doc
@@ -34,6 +35,7 @@ from atende.adapters.firestore.collections import (
     CHANNEL_HEALTH,
     CONTACTS,
     CONVERSATIONS,
+    DEAD_LETTERS,
     FOLLOWUPS,
     HOURS,
     IA_LOGS,
@@ -49,6 +51,7 @@ from atende.domain.business_entity import BusinessEntity
 from atende.domain.channel_health import ChannelSignal, Signal
 from atende.domain.contact import Contact
 from atende.domain.conversation import Conversation
+from atende.domain.dead_letter import StoredLetter
 from atende.domain.events import StatusUpdate
 from atende.domain.followups import FollowupRecord
 from atende.domain.message import Message, Turn
@@ -61,7 +64,7 @@ from atende.services.automation_log import AutomationLog
 from atende.services.failures import FailureLog
 from atende.services.unit_of_work import Conflict
 
-A = TypeVar("A", Contact, Conversation, Message, StaffMember, FollowupRecord, BusinessEntity)
+A = TypeVar("A", Contact, Conversation, Message, StaffMember, FollowupRecord, BusinessEntity, StoredLetter)
 TOUCHED = (CONVERSATIONS, CONTACTS)  # collections whose documents carry updatedAt
 CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
 
@@ -86,6 +89,9 @@ class FirestoreUnitOfWork:
         self.entities = FirestoreEntities(self)
         self.campaigns = FirestoreCampaignRecords(self)
         self.metrics = FirestoreMetrics(self)
+        self.dead_letters = _Aggregates[StoredLetter](
+            self, DEAD_LETTERS, letter_doc.to_doc, letter_doc.from_doc
+        )
 
     def __enter__(self) -> Self:
         self._snaps, self._writes = {}, []

@@ -17,6 +17,7 @@ from atende.services.settings.store import SettingsStore
 
 if TYPE_CHECKING:
     from atende.services.campaign_console import CampaignConsole
+    from atende.services.dead_letter_console import DeadLetterConsole
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Console:
     staff: StaffSettings
     logs: LogViews
     campaigns: CampaignConsole | None = None  # campaigns and templates: supervisors too (docs/campaigns.md)
+    dead_letters: DeadLetterConsole | None = None  # messages a consumer failed five times: list, replay
 
     @classmethod
     def build(
@@ -38,6 +40,7 @@ class Console:
         accounts: Accounts,
         clock: Callable[[], float] = time.time,
         campaigns: CampaignConsole | None = None,
+        dead_letters: DeadLetterConsole | None = None,
     ) -> Console:
         writer = SettingsWriter(store, clock)
         return cls(
@@ -48,4 +51,5 @@ class Console:
             staff=StaffSettings(accounts),
             logs=LogViews(reader),
             campaigns=campaigns,
+            dead_letters=dead_letters,
         )

@@ -6,6 +6,7 @@ import { Alert, Badge, Button, Group, Paper, Stack, Table, Text, Title, Tooltip 
 import { useTranslation } from 'react-i18next';
 import { api } from '../data/api';
 import ChannelBadge from '../components/ChannelBadge';
+import DeadLetters from './DeadLetters';
 import { clock } from '../format';
 
 const STATE = { ok: 'green', degraded: 'yellow', offline: 'red' };
@@ -88,6 +89,7 @@ export default function Health() {
         </Table.ScrollContainer>
         {accounts && accounts.length === 0 && <Text c="dimmed" size="sm">{t('console.health.none')}</Text>}
       </Paper>
+      <DeadLetters />
     </Stack>
   );
 }
