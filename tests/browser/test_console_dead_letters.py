@@ -1,6 +1,7 @@
-"""An admin replays a failed message from the Health page in headless Chromium: the letter is listed with its
-function and preview, opens with its JSON payload, goes back to its topic after a confirmation, and the
-customer's message is then handled. Screenshots in artifacts/console-05-dead-letters*.png."""
+"""An admin replays a failed message from the Health page in headless Chromium: the letter is listed with
+its function and the customer's words, opens with its JSON payload, goes back to its topic after a
+confirmation, and the customer's message is then handled.
+Screenshots in artifacts/console-05-dead-letters*.png."""
 
 from __future__ import annotations
 
@@ -61,13 +62,13 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     table = section.get_by_role("table", name="Mensagens com falha")
 
     def listed() -> bool:
-        if table.get_by_role("row").filter(has_text=provider_id).count():
+        if table.get_by_role("row").filter(has_text=text).count():
             return True
         page.reload()
         return False
 
     wait_until(listed, what="the dead letter on the Health page", interval_s=1.0)
-    row = table.get_by_role("row").filter(has_text=provider_id)  # the preview: the payload's first characters
+    row = table.get_by_role("row").filter(has_text=text)  # the preview: the customer's words
     assert "ai_reply" in row.inner_text() and "aguardando" in row.inner_text().lower()
     page.get_by_role("table", name="Saúde dos canais").get_by_role("row").nth(1).wait_for()
     shot(page, "05-dead-letters", prefix="console")
@@ -91,5 +92,5 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     )
     assert handled["text"] == text
     page.keyboard.press("Escape")
-    assert "reenviada" in table.get_by_role("row").filter(has_text=provider_id).inner_text().lower()
+    assert "reenviada" in table.get_by_role("row").filter(has_text=text).inner_text().lower()
     page.close()

@@ -174,6 +174,8 @@ def test_the_list_is_newest_first_filtered_and_paged(call):
         "dead",
     )
     assert json.loads(item["preview"]) == JOB and item["firstSeenAt"] == int((NOW - 60) * 1000)
+    # An inbound event's envelope is ids; the list shows the customer's words instead.
+    assert answer.json["items"][0]["preview"] == "inbound_message: «oi»"
     assert [i["id"] for i in call("GET", "/dead-letters?consumer=media_fetch").json["items"]] == [media]
     first = call("GET", "/dead-letters?pageSize=1").json
     assert [i["id"] for i in first["items"]] == [inbound] and first["next"] == inbound

@@ -1,10 +1,13 @@
 """The live board (docs/reports.md, "Live board"): what waits per team and channel, how loaded each person
 is, and which conversations break their team's service level. Pure: the console computes the same in
-the browser from the documents it listens to; `reports_api` serves it for clients that do not listen."""
+the browser from the documents it listens to (web/inbox/src/console/board.js); `reports_api` serves it
+for clients that do not listen. Both run tests/fixtures/board_cases.json, so the two cannot drift."""
 
 from __future__ import annotations
 
+import math
 import statistics
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,11 +126,23 @@ def board(
             capacity=p.capacity,
             teams=p.teams,
         )
-        for p in sorted(people, key=lambda p: (p.display_name, p.uid))
+        for p in sorted(people, key=lambda p: (_fold(p.display_name), p.uid))
         if not p.disabled
     ]
-    breaches.sort(key=lambda b: -(b.waited_s - b.limit_s))
+    breaches.sort(key=lambda b: -_overrun(b))
     return Board(queues=queues, people=loads, breaches=breaches)
+
+
+def _overrun(b: Breach) -> float:
+    """How far over its limit: a 10-minute first answer against 5 outranks 3 hours against 2."""
+    return b.waited_s / b.limit_s if b.limit_s > 0 else math.inf
+
+
+def _fold(name: str) -> str:
+    """Names in the order a Brazilian reader expects (Ágata beside Ana, not after Zé), as the browser's
+    `localeCompare(…, 'pt-BR', {sensitivity: 'base'})` orders them."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return bare.casefold()
 
 
 def _breach(c: Conversation, kind: str, waited: float, limit: float) -> Breach:

@@ -35,9 +35,24 @@ def _text(letter: StoredLetter) -> str | None:
         return None
 
 
+def _preview(text: str | None, size: int) -> str:
+    """What an admin scanning the list needs: a message's own words when the payload carries them (an
+    inbound event's envelope would fill the column with ids), else the payload's start."""
+    if text is None:
+        return f"({size} bytes)"
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    words = payload.get("text") if isinstance(payload, dict) else None
+    if isinstance(words, str) and words.strip():
+        kind = payload.get("type")
+        text = f"{kind}: «{words}»" if isinstance(kind, str) else f"«{words}»"
+    return " ".join(text.split())[:PREVIEW_CHARS]
+
+
 def summary(letter: StoredLetter) -> dict[str, Any]:
-    text = _text(letter)
-    preview = " ".join(text.split())[:PREVIEW_CHARS] if text is not None else f"({letter.size} bytes)"
+    preview = _preview(_text(letter), letter.size)
     return {
         "id": letter.id,
         "consumer": letter.consumer,

@@ -1,6 +1,6 @@
 // Times and labels as an agent reads them, in the current language.
 import i18n from './i18n';
-import { millis } from './data/firestore';
+import { millis } from './data/time';
 
 export function ago(value, now = Date.now()) {
   const at = millis(value);

@@ -4,7 +4,7 @@ import {
 } from '@mantine/core';
 import { useInterval } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
-import { millis } from '../data/firestore';
+import { millis } from '../data/time';
 import { ago } from '../format';
 import ChannelBadge from './ChannelBadge';
 

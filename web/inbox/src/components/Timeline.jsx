@@ -2,7 +2,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Image, Paper, Stack, Text } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { millis } from '../data/firestore';
+import { millis } from '../data/time';
 import { storedLink, useFreshLinks } from '../data/links';
 import { clock } from '../format';
 import ChannelBadge from './ChannelBadge';

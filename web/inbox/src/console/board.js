@@ -1,7 +1,8 @@
 // The live board's arithmetic, the same rules as src/atende/domain/board.py (which `reports_api`'s
 // GET /board runs): the browser computes it from its live listeners, so it moves the moment a
-// conversation does.
-import { millis } from '../data/firestore';
+// conversation does. Both run the cases of tests/fixtures/board_cases.json (tests/unit/test_board_rules.py),
+// so the two cannot drift apart.
+import { millis } from '../data/time.js';
 
 // Since when the customer waits for a person: queued (or handed off) and nobody answered yet.
 export function waitingSince(c) {
@@ -11,6 +12,11 @@ export function waitingSince(c) {
   if (c.status === 'in_service' && !c.firstResponseAt && handoffAt && (!opened || handoffAt >= opened)) return handoffAt;
   return null;
 }
+
+const byCode = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+// How far over its limit a breach is: a 10-minute first answer against 5 outranks 3 hours against 2.
+const overrun = (b) => (b.limitS > 0 ? b.waitedS / b.limitS : Infinity);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,15 +43,15 @@ export function board(conversations, people, levels, now) {
       breaches.push({ conversation: c, kind: 'resolution', waitedS: (now - opened) / 1000, limitS: level.resolutionS });
     }
   });
-  const queues = [...waits.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, w]) => {
+  const queues = [...waits.entries()].sort(([a], [b]) => byCode(a, b)).map(([key, w]) => {
     const [team, channel] = key.split('\u0000');
     return { team, channel, waiting: w.length, oldestS: Math.max(...w), medianS: median(w) };
   });
-  breaches.sort((a, b) => b.waitedS / b.limitS - a.waitedS / a.limitS);
+  breaches.sort((a, b) => byCode(overrun(b), overrun(a)));
   const load = people.filter((p) => !p.disabled).map((p) => ({
     uid: p.id, name: p.displayName || p.email || p.id, availability: p.availability || 'away',
     open: p.openCount || 0, capacity: p.capacity || 0, teams: p.teams || [],
-  })).sort((a, b) => a.name.localeCompare(b.name));
+  })).sort((a, b) => a.name.localeCompare(b.name, 'pt-BR', { sensitivity: 'base' }) || byCode(a.uid, b.uid));
   return { queues, breaches, people: load };
 }
 

@@ -5,6 +5,7 @@ import {
   serverTimestamp, setDoc, where,
 } from 'firebase/firestore';
 import { current } from '../config';
+import { millis } from './time';
 
 let firestore = null;
 
@@ -18,13 +19,6 @@ function database() {
 }
 
 const LIST_LIMIT = 1000;
-
-export function millis(value) {
-  if (!value) return null;
-  if (typeof value === 'number') return value;
-  if (typeof value.toMillis === 'function') return value.toMillis();
-  return null;
-}
 
 // One live query → a map by document id (a reconnect replays changes: nothing is shown twice).
 function useLive(makeQuery, deps) {

@@ -4,7 +4,7 @@
 // (web/widget/src/panel/links.js).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { call } from './api';
-import { millis } from './firestore';
+import { millis } from './time';
 
 const WEEK_LINK_STALE_MS = 6 * 24 * 3600 * 1000; // a 7-day link, a day before it expires
 const MARGIN_MS = 60 * 1000;
