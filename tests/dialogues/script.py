@@ -17,7 +17,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from atende.domain.content import Audio, Document, Image, Interactive, Location, Sticker, Text, Video
+from atende.domain.content import (
+    Audio,
+    Document,
+    Image,
+    Interactive,
+    Location,
+    MessageContext,
+    Sticker,
+    Text,
+    Video,
+)
 from atende.domain.events import InboundMessage, Sender
 from atende.domain.message import Message
 from atende.domain.model import Channel
@@ -176,6 +186,8 @@ class Chat:
             timestamp=self.now.timestamp(),
             text=text,
             content=content,
+            # The widget always shows the site's greeting above the first message (docs/webchat.md).
+            context=MessageContext(greeted=True if self.channel == Channel.WEBCHAT else None),
         )
 
     def _content(self, said: str) -> tuple[str | None, Any]:

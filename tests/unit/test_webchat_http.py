@@ -270,6 +270,7 @@ def test_a_message_is_published_as_a_webchat_inbound_message_keyed_by_its_conver
     assert event.conversation_id == session["conversationId"] == event.ordering_key
     assert event.provider_message_id == f"wc_{session['visitorId']}_{body['clientId']}"
     assert event.text == "quero a segunda via" and event.kind == MessageKind.TEXT
+    assert event.context.greeted  # the site's greeting was on screen: the bot does not say hello again
     assert (event.sender.id, event.sender.name, event.sender.email) == (
         session["visitorId"],
         "Maria",

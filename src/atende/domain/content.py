@@ -352,6 +352,9 @@ class MessageContext(Part):
     app_id: str | None = None  # echoes: the app that sent it
     metadata: str | None = None  # echoes: what the sender attached to the send
     offline_form: bool | None = None  # web chat: left in the offline form, for a person to answer
+    # web chat: the site's greeting was on screen above this message; it counts as the bot's one
+    # introduction, so the first answer does not say hello again
+    greeted: bool | None = None
 
 
 class ErrorData(Part):

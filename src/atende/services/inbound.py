@@ -252,6 +252,8 @@ class InboundService:
         self, uow: UnitOfWork, message: InboundMessage, conv: Conversation, contact: Contact, now: float
     ) -> ReplyRequest:
         session = conv.session.as_of(now)
+        if message.context.greeted and not session.introduced:
+            session = replace(session, introduced=True)
         if session.customer_id is None and (proven := self._proven_customer(message, contact)):
             session = replace(session, customer_id=proven, verified_at=now)
         return ReplyRequest(

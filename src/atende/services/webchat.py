@@ -178,7 +178,7 @@ class WebChatService:
         """The id of the message as it will be stored, once it is published."""
         now = self._clock()
         self._limit(now, _ip_requests(site, ip), *_visitor_messages(site, visitor))
-        return self._publish(visitor, message, now, self._visitors.get(site.key, visitor.visitor_id))
+        return self._publish(site, visitor, message, now, self._visitors.get(site.key, visitor.visitor_id))
 
     def leave_message(
         self, site: Site, visitor: VisitorClaims, ip: str, profile: Profile, text: str, client_id: str | None
@@ -190,10 +190,10 @@ class WebChatService:
         told = _seen(known.told(name=profile.name, email=profile.email, phone=profile.phone), now)
         self._visitors.save(told)
         form = VisitorMessage(client_id=client_id or str(uuid.uuid4()), text=text, offline_form=True)
-        return self._publish(visitor, form, now, told)
+        return self._publish(site, visitor, form, now, told)
 
     def _publish(
-        self, visitor: VisitorClaims, message: VisitorMessage, now: float, known: Visitor | None
+        self, site: Site, visitor: VisitorClaims, message: VisitorMessage, now: float, known: Visitor | None
     ) -> str:
         event = normalize(
             visitor,
@@ -201,6 +201,7 @@ class WebChatService:
             now,
             profile=Profile(name=known.name, email=known.email, phone=known.phone) if known else Profile(),
             verified_identity=known.identity if known else None,
+            greeted=bool(site.appearance.greeting.strip()),
         )
         try:
             encode(event)

@@ -70,6 +70,7 @@ def normalize(
     *,
     profile: Profile = Profile(),
     verified_identity: str | None = None,
+    greeted: bool = False,
 ) -> InboundMessage:
     text = (message.text or "").strip() or None
     content: Content
@@ -101,7 +102,10 @@ def normalize(
         timestamp=now,
         content=content,
         text=text,
-        context=MessageContext(offline_form=True) if message.offline_form else MessageContext(),
+        # A form left for a person gets no bot answer, so the greeting has nothing to stand in for.
+        context=MessageContext(offline_form=True)
+        if message.offline_form
+        else MessageContext(greeted=True if greeted else None),
     )
 
 
