@@ -53,11 +53,14 @@ def messenger_event(channel: str, psid: str, event: dict[str, Any], *, echo: boo
 
 
 def sent_to(stack, recipient: str) -> list[dict[str, Any]]:
-    return [
-        s
-        for s in stack.graph.sent
-        if (s["body"].get("recipient") or {}).get("id") == recipient or s["body"].get("to") == recipient
-    ]
+    """Sends to one customer: Messenger and Instagram name them in `recipient.id`, WhatsApp in `to`, or in
+    `recipient` itself when it sends to a business-scoped user id."""
+
+    def addressee(body: dict[str, Any]) -> Any:
+        named = body.get("recipient")
+        return named.get("id") if isinstance(named, dict) else named or body.get("to")
+
+    return [s for s in stack.graph.sent if addressee(s["body"]) == recipient]
 
 
 def reply_to(stack, db, channel: str, provider_id: str) -> tuple[str, dict[str, Any]]:
