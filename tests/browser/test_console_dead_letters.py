@@ -84,6 +84,7 @@ def test_an_admin_replays_a_failed_message_from_the_health_page(
     assert "atende-inbound" in confirm.inner_text()
     confirm.get_by_role("button", name="Confirmar reenvio").click()
     dialog.get_by_text("Reenviada", exact=True).first.wait_for()
+    assert "por Alice Falhas" in dialog.inner_text()  # who replayed it, by name
     assert dialog.get_by_role("button", name="Reenviar de novo").is_enabled()
     shot(page, "05-dead-letters-replayed", prefix="console")
 

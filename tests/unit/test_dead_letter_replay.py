@@ -205,7 +205,8 @@ def test_replay_twice_is_409_unless_forced_and_an_agent_gets_403(call):
     assert call("GET", "/dead-letters", who=SUPERVISOR).status_code == 403
     first = call("POST", f"/dead-letters/{letter_id}/replay")
     assert first.status_code == 200 and first.json["letter"]["state"] == "replayed"
-    assert first.json["letter"]["replayedBy"] == ADMIN.uid
+    letter = first.json["letter"]
+    assert (letter["replayedBy"], letter["replayedByName"]) == (ADMIN.uid, "Admin")
     second = call("POST", f"/dead-letters/{letter_id}/replay")
     assert second.status_code == 409 and second.json["error"]["code"] == "conflict"
     assert call("POST", f"/dead-letters/{letter_id}/replay?force=1").status_code == 200

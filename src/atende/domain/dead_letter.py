@@ -33,6 +33,7 @@ class Handled:
 
     uid: str
     at: float
+    name: str | None = None  # as their token named them then, for the console to show
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +110,7 @@ class StoredLetter:
     def expire_at(self) -> float:
         return self.first_seen_at + RETENTION_S
 
-    def replay(self, uid: str, at: float, *, force: bool = False) -> StoredLetter:
+    def replay(self, uid: str, at: float, *, force: bool = False, name: str | None = None) -> StoredLetter:
         if self.not_replayable:
             raise WorkflowRefused(self.not_replayable)
         if self.state != LetterState.DEAD and not force:
@@ -119,14 +120,17 @@ class StoredLetter:
                 else "Mensagem descartada"
             )
         return replace(
-            self, state=LetterState.REPLAYED, replays=self.replays + 1, replayed=Handled(uid=uid, at=at)
+            self,
+            state=LetterState.REPLAYED,
+            replays=self.replays + 1,
+            replayed=Handled(uid=uid, at=at, name=name),
         )
 
-    def discard(self, uid: str, at: float) -> StoredLetter:
+    def discard(self, uid: str, at: float, *, name: str | None = None) -> StoredLetter:
         if self.state != LetterState.DEAD:
             raise WorkflowRefused(
                 "Esta mensagem já foi reenviada"
                 if self.state == LetterState.REPLAYED
                 else "Mensagem já descartada"
             )
-        return replace(self, state=LetterState.DISCARDED, discarded=Handled(uid=uid, at=at))
+        return replace(self, state=LetterState.DISCARDED, discarded=Handled(uid=uid, at=at, name=name))

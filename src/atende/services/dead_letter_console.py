@@ -73,7 +73,7 @@ class DeadLetterConsole:
             actor,
             letter_id,
             "dead_letters.replay",
-            lambda letter: letter.replay(actor.uid, self._clock(), force=force),
+            lambda letter: letter.replay(actor.uid, self._clock(), force=force, name=actor.name),
         )
         assert after.topic is not None  # a letter without its topic is refused by `replay`
         try:
@@ -86,7 +86,10 @@ class DeadLetterConsole:
     def discard(self, actor: Actor, letter_id: str) -> StoredLetter:
         only_admins(actor)
         _, after = self._change(
-            actor, letter_id, "dead_letters.discard", lambda letter: letter.discard(actor.uid, self._clock())
+            actor,
+            letter_id,
+            "dead_letters.discard",
+            lambda letter: letter.discard(actor.uid, self._clock(), name=actor.name),
         )
         return after
 

@@ -42,7 +42,9 @@ def to_doc(letter: StoredLetter) -> dict[str, Any]:
 
 
 def _handled(prefix: str, handled: Handled | None) -> dict[str, Any]:
-    return {} if handled is None else {f"{prefix}At": ts(handled.at), f"{prefix}By": handled.uid}
+    if handled is None:
+        return {}
+    return {f"{prefix}At": ts(handled.at), f"{prefix}By": handled.uid, f"{prefix}ByName": handled.name}
 
 
 def from_doc(letter_id: str, doc: dict[str, Any]) -> StoredLetter:
@@ -68,7 +70,7 @@ def from_doc(letter_id: str, doc: dict[str, Any]) -> StoredLetter:
 
 def _handled_from(doc: dict[str, Any], prefix: str) -> Handled | None:
     at, uid = seconds(doc.get(f"{prefix}At")), doc.get(f"{prefix}By")
-    return None if at is None or uid is None else Handled(uid=uid, at=at)
+    return None if at is None or uid is None else Handled(uid=uid, at=at, name=doc.get(f"{prefix}ByName"))
 
 
 class FirestoreLetterReader:

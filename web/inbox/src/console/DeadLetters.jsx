@@ -78,8 +78,8 @@ function Letter({ id, onChanged, onClose }) {
               <Field label={d('state')}>
                 <Group gap={6}>
                   <StateBadge state={letter.state} t={t} />
-                  {letter.replayedAt && <Text size="xs" c="dimmed">{d('replayedBy', { when: clock(letter.replayedAt), who: letter.replayedBy, count: letter.replays })}</Text>}
-                  {letter.discardedAt && <Text size="xs" c="dimmed">{d('discardedBy', { when: clock(letter.discardedAt), who: letter.discardedBy })}</Text>}
+                  {letter.replayedAt && <Text size="xs" c="dimmed">{d('replayedBy', { when: clock(letter.replayedAt), who: letter.replayedByName || letter.replayedBy, count: letter.replays })}</Text>}
+                  {letter.discardedAt && <Text size="xs" c="dimmed">{d('discardedBy', { when: clock(letter.discardedAt), who: letter.discardedByName || letter.discardedBy })}</Text>}
                 </Group>
               </Field>
             </SimpleGrid>
