@@ -17,6 +17,7 @@ from atende.domain.dead_letter import StoredLetter
 from atende.domain.staff import Actor
 from atende.services.audit import AuditEntry
 from atende.services.settings.errors import NotFound
+from atende.services.settings.logs import page_limit
 from atende.services.settings.store import only_admins
 from atende.services.unit_of_work import atomically
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from atende.services.unit_of_work import UnitOfWork
 
 DEAD_LETTERS = "dead_letters"
-MAX_PAGE = 100
 
 
 class Republisher(Protocol):
@@ -59,8 +59,7 @@ class DeadLetterConsole:
         cursor: str | None = None,
     ) -> tuple[list[StoredLetter], str | None]:
         only_admins(actor)
-        size = max(1, min(MAX_PAGE, page_size or 50))
-        return self._reader.page(consumer=consumer, state=state, limit=size, after=cursor)
+        return self._reader.page(consumer=consumer, state=state, limit=page_limit(page_size), after=cursor)
 
     def get(self, actor: Actor, letter_id: str) -> StoredLetter:
         only_admins(actor)

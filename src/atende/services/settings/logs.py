@@ -38,7 +38,8 @@ class LogReader(Protocol):
     def one(self, collection: str, doc_id: str) -> Doc | None: ...
 
 
-def _page_size(size: int | None) -> int:
+def page_limit(size: int | None) -> int:
+    """A console list's page: 50 unless asked, never more than MAX_PAGE (each is one read per row)."""
     return max(1, min(MAX_PAGE, size or 50))
 
 
@@ -69,7 +70,7 @@ class LogViews:
             equals=tuple((f, v) for f, v in equals if v),
             since=since,
             until=until,
-            limit=_page_size(page_size),
+            limit=page_limit(page_size),
             after=cursor,
         )
         items, following = self.reader.page(query)
@@ -97,7 +98,7 @@ class LogViews:
             order="timestamp",
             equals=tuple((f, v) for f, v in equals if v),
             at_most=("triage.confidence", max_confidence) if max_confidence is not None else None,
-            limit=_page_size(page_size),
+            limit=page_limit(page_size),
             after=cursor,
         )
         items, following = self.reader.page(query)
