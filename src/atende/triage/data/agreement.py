@@ -44,11 +44,8 @@ def report(annotations: Annotations, ids: Sequence[str]) -> list[str]:
             same = sum(p == q for p, q in zip(x, y, strict=True)) / len(ids)
             kappa = cohen_kappa_score(x, y)
             lines.append(f"{field:9s} {a:6s} vs {b:6s}  agree {same:.3f}  kappa {kappa:.3f}")
-        splits = Counter(
-            tuple(sorted({annotations[r][i][field] for r in READINGS}))
-            for i in ids
-            if len({annotations[r][i][field] for r in READINGS}) > 1
-        )
+        given = (tuple(sorted({annotations[r][i][field] for r in READINGS})) for i in ids)
+        splits = Counter(labels for labels in given if len(labels) > 1)
         lines += [f"  split {' / '.join(k)}: {n}" for k, n in splits.most_common(5)]
     return lines
 
