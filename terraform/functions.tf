@@ -95,7 +95,7 @@ resource "google_cloudfunctions2_function" "this" {
     environment_variables = merge(local.common_env, local.function_dirs[each.value.dir].env)
 
     dynamic "secret_environment_variables" {
-      for_each = { for key, s in local.secrets : s.env => key if s.dir == each.value.dir }
+      for_each = { for key, s in local.secrets : s.env => key if s.dir == each.value.dir || contains(lookup(local.shared_secrets, key, []), each.value.dir) }
 
       content {
         key        = secret_environment_variables.key

@@ -133,6 +133,7 @@ locals {
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email
         CAMPAIGN_SEND_URL      = local.function_run_urls.campaign_send
         CRM_EVENTS             = var.crm_webhook_url != "" ? "1" : "0"
+        GEMINI_MODEL           = var.gemini_model # campaign_send writes personalised parameters
       }
     }
     inbox = {

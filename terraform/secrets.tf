@@ -3,8 +3,8 @@
 # README.md) so they never land in Terraform state.
 
 locals {
-  # key => secret id, the environment variable it is mounted as, and the one
-  # function dir (service account) allowed to read it. Follow-ups: businesses sign
+  # key => secret id, the environment variable it is mounted as, and the function
+  # dir (service account) that owns and reads it (`shared_secrets` adds readers). Follow-ups: businesses sign
   # pushes to `events` with EVENTS_SECRET; the automation dir both signs and checks
   # the unsubscribe links (UNSUBSCRIBE_SECRET) and sends e-mail (SENDGRID_API_KEY).
   builtin_secrets = {
@@ -62,6 +62,17 @@ locals {
     crm_webhook_secret = var.crm_webhook_url != ""
   }
 
+  # Secrets another function dir reads too: campaign_send (outbound) writes each recipient's personalised
+  # campaign parameter with Gemini as it sends (docs/campaigns.md). The owner's `dir` stays the first reader.
+  shared_secrets = {
+    gemini_api_key = ["outbound"]
+  }
+  secret_readers = {
+    for pair in flatten([
+      for key, dirs in local.shared_secrets : [for dir in dirs : { key = key, dir = dir }] if contains(keys(local.secrets), key)
+    ]) : "${pair.key}/${pair.dir}" => pair
+  }
+
   secrets = merge(
     { for key, s in local.builtin_secrets : key => s if lookup(local.optional_secrets, key, true) },
     # Per-channel tokens: the names a channel's token_env may use (src/atende/domain/channels.py),
@@ -93,7 +104,7 @@ resource "google_secret_manager_secret" "this" {
   depends_on = [google_project_service.this]
 }
 
-# Each secret is readable by exactly one runtime service account.
+# Each secret is readable by its owner's runtime service account, and by those `shared_secrets` names.
 resource "google_secret_manager_secret_iam_member" "accessor" {
   for_each = local.secrets
 
@@ -103,8 +114,17 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   member    = google_service_account.function[each.value.dir].member
 }
 
+resource "google_secret_manager_secret_iam_member" "shared_accessor" {
+  for_each = local.secret_readers
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.this[each.value.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.function[each.value.dir].member
+}
+
 # The console writes channel tokens (new versions only, never reads a value): every token outbound
-# mounts, i.e. WHATSAPP_TOKEN and each of var.channel_tokens.
+# owns, i.e. WHATSAPP_TOKEN and each of var.channel_tokens (not the Gemini key it only reads).
 resource "google_secret_manager_secret_iam_member" "console_token_writer" {
   for_each = { for key, s in local.secrets : key => s if s.dir == "outbound" }
 

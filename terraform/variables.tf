@@ -61,13 +61,13 @@ variable "worker_max_instances" {
 }
 
 variable "enable_gemini" {
-  description = "Create the Gemini API key secret and mount it as GEMINI_API_KEY in ai_reply. Its value must be set before the functions are deployed."
+  description = "Create the Gemini API key secret and mount it as GEMINI_API_KEY in ai_reply (replies, triage) and outbound (personalised campaign parameters). Its value must be set before the functions are deployed."
   type        = bool
   default     = true
 }
 
 variable "gemini_model" {
-  description = "Gemini model used by ai_reply (GEMINI_MODEL)."
+  description = "Gemini model used by ai_reply and campaign_send (GEMINI_MODEL)."
   type        = string
   default     = "gemini-2.5-flash"
 }

@@ -16,7 +16,7 @@ import pytest
 
 from atende.adapters.channel_store import configs_from_env
 from atende.adapters.cloud_tasks import CloudTasksQueue
-from atende.adapters.firestore.campaigns import FirestoreCampaignStore
+from atende.adapters.firestore.campaigns import FirestoreCampaignStore, sends_of
 from atende.adapters.firestore.templates import FirestoreTemplateStore
 from atende.adapters.firestore.unit_of_work import FirestoreUnitOfWork
 from atende.channels.meta.graph import GraphClient
@@ -219,7 +219,7 @@ def test_opted_out_recipients_are_skipped_and_a_reply_continues_the_conversation
     assert conversation["lastInboundAt"] is not None  # the reply continued the campaign's conversation
 
 
-def test_the_cli_reports_the_csv_and_shows_progress(stack, tmp_path: Path):
+def test_the_cli_reports_the_csv_and_shows_progress(stack, firestore_db, tmp_path: Path):
     csv, phones = audience(3)
     file = tmp_path / "audiencia.csv"
     file.write_text(csv + "Repetido,+" + phones[0] + "\nSem número,12\n")
@@ -268,3 +268,9 @@ def test_the_cli_reports_the_csv_and_shows_progress(stack, tmp_path: Path):
         timeout=60,
     )
     assert "100% 3/3" in status.stdout and "sent 3" in status.stdout
+    # campaign_send wrote each parameter as it sent, and kept it on the send for any later task
+    sends = {d.id: d.to_dict() for d in firestore_db.collection(sends_of(campaign_id)).stream()}
+    assert [s["variables"]["_personal"] for s in sends.values()] == ["Cliente"] * 3
+    redelivered = {"campaignId": campaign_id, "contactId": next(iter(sends))}
+    assert httpx.post(stack.env["CAMPAIGN_SEND_URL"], json=redelivered, timeout=60).status_code == 200
+    assert len(received(stack, phones)) == 3  # the task answered after deciding: nothing was sent again

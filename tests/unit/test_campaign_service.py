@@ -50,7 +50,7 @@ class Clock:
 
 
 @pytest.fixture
-def world():
+def world(request):
     store = Store()
     uow = FakeUnitOfWork(store)
     clock = Clock()
@@ -66,6 +66,7 @@ def world():
         outbound=lambda: outbound,
         channels=lambda: channels,
         clock=clock,
+        personaliser=getattr(request, "param", None),
     )
     return store, service, queue, sender, clock, deliveries
 
@@ -273,3 +274,45 @@ def test_gemini_writes_the_personalised_parameter_and_a_failure_falls_back_to_th
         assert writer.personalise(maria, "outra") == "Maria"
         asked = str(gemini.requests[0]["body"])
         assert "bairro: Centro" in asked and "uma frase sobre a fibra no bairro" in asked
+
+
+class CountingWriter:
+    """A personaliser that says how often it was asked (an engine call costs money and time)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def personalise(self, recipient: Recipient, instruction: str) -> str:
+        self.asked.append(recipient.contact_id)
+        return f"{recipient.name}, {instruction} #{len(self.asked)}"
+
+
+WRITER = CountingWriter()
+
+
+@pytest.mark.parametrize("world", [WRITER], indirect=True)
+def test_the_personalised_parameter_is_written_at_dispatch_once_and_a_redelivered_task_reuses_it(world):
+    store, service, queue, sender, clock, _ = world
+    writer = WRITER
+    campaign = service.create(
+        name="Black Friday",
+        account_id=ACCOUNT,
+        template=TemplateChoice("promo_fibra", "pt_BR", ("cliente", "500 Mega"), personalised=0),
+        audience=Audience(csv=read_csv(CSV)),
+        created_by="admin",
+        personalise="a fibra chegou",
+    )
+    assert writer.asked == []  # creating a campaign of any size calls no engine
+    service.start(campaign.id)
+    tasks = [t for t in queue.tasks if "contactId" in t.payload]
+    assert _run(service, queue) == ["send", "send"]
+    assert len(writer.asked) == 2
+    firsts = sorted(m.content["params"][0] for m in sender.sent)
+    assert firsts == ["João, a fibra chegou #2", "Maria, a fibra chegou #1"]  # paced in CSV order
+    stored = {
+        s.value.recipient.variables["_personal"] for k, s in store.sends.items() if k.startswith(campaign.id)
+    }
+    assert stored == set(firsts)  # kept on the send record with the message
+    again = tasks[0].payload
+    assert service.dispatch(again["campaignId"], again["contactId"]) == "done"
+    assert len(writer.asked) == 2 and len(sender.sent) == 2  # a redelivery neither asks again nor resends

@@ -243,7 +243,7 @@ def test_a_campaign_needs_an_approved_template_with_every_parameter_and_one_audi
 
 
 @pytest.mark.parametrize("desk", [LocalPersonaliser()], indirect=True)
-def test_a_personalised_parameter_is_written_per_recipient_once_at_creation(call, desk):
+def test_a_personalised_parameter_is_written_for_each_recipient_as_it_is_sent(call, desk):
     template = {"name": "promo_fibra", "language": "pt_BR", "params": ["x", "500 Mega"], "personalised": 1}
     body = new_campaign(template=template, personalise="{{ first_name }}!", start=True)
     campaign = call("POST", "/campaigns", body=body).json["campaign"]

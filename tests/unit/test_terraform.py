@@ -475,7 +475,10 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
                 assert not [n for n in env if SECRET_LIKE.search(n)]
 
     mounted = block(service, "dynamic")["secret_environment_variables"]
-    assert mounted["for_each"] == "${{for key, s in local.secrets : s.env => key if s.dir == each.value.dir}}"
+    assert mounted["for_each"] == (
+        "${{for key, s in local.secrets : s.env => key if s.dir == each.value.dir || "
+        "contains(lookup(local.shared_secrets, key, []), each.value.dir)}}"
+    )
     content = block(mounted, "content")
     assert (
         content["secret"]
@@ -500,6 +503,13 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     accessor = resource("google_secret_manager_secret_iam_member", "accessor")
     assert accessor["for_each"] == "${local.secrets}"
     assert accessor["member"] == "${google_service_account.function[each.value.dir].member}"
+    # a second reader only where named: campaign_send (outbound) writes personalised parameters with Gemini
+    assert local()["shared_secrets"] == {"gemini_api_key": ["outbound"]}
+    shared = resource("google_secret_manager_secret_iam_member", "shared_accessor")
+    assert shared["for_each"] == "${local.secret_readers}"
+    assert shared["role"] == "roles/secretmanager.secretAccessor"
+    assert shared["member"] == "${google_service_account.function[each.value.dir].member}"
+    assert local()["function_dirs"]["outbound"]["env"]["GEMINI_MODEL"] == "${var.gemini_model}"
     # values are set with gcloud or the console, never stored in Terraform state
     assert not resources("google_secret_manager_secret_version")
     # the console may add versions of the channel tokens outbound mounts, and of nothing else

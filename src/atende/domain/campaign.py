@@ -248,6 +248,28 @@ def share_done(total: int, counts: Mapping[str, int]) -> float:
     return done(total, counts) / total if total else 1.0
 
 
+PERSONAL = "_personal"  # the recipient variable holding the personalised parameter, once written
+
+
+def awaits_personal(campaign: Campaign, send: Send) -> bool:
+    """A send about to go out whose personalised parameter is not written yet. It is written at dispatch,
+    not at creation: one engine call per recipient at the campaign's own rate, instead of all of them
+    inside the request that creates the campaign."""
+    return (
+        campaign.template.personalised is not None
+        and campaign.sending
+        and send.status == SendStatus.QUEUED
+        and PERSONAL not in send.recipient.variables
+    )
+
+
+def with_personal(send: Send, text: str) -> Send:
+    """The send with its parameter kept, so that a retried task sends the text the first one wrote."""
+    return replace(
+        send, recipient=replace(send.recipient, variables={**send.recipient.variables, PERSONAL: text})
+    )
+
+
 def template_params(template: TemplateChoice, personal: str | None) -> tuple[str, ...]:
     """The body parameters for one recipient: the campaign's, with the personalised one filled in."""
     params = list(template.params)

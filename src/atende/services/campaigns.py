@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -39,7 +38,6 @@ from atende.services.unit_of_work import UnitOfWork, atomically
 log = logging.getLogger(__name__)
 
 FINISH_CHECK_S = 15.0  # after the last task, how often to look whether every send has ended
-PERSONALISE_THREADS = 8
 ENQUEUE_LEAD_S = 1.0  # the first task's slot, after the tasks start being created
 
 
@@ -140,8 +138,14 @@ class EnginePersonaliser:
 
     def personalise(self, recipient: Recipient, instruction: str) -> str:
         facts = _facts(recipient)
-        written = self._writer.personalise(facts, instruction or "uma saudação com o primeiro nome")
-        return _one_line(written or "") or facts["first_name"]
+        written = _one_line(
+            self._writer.personalise(facts, instruction or "uma saudação com o primeiro nome") or ""
+        )
+        if not written:
+            log.warning(
+                "personalised parameter not written for %s: the first name goes instead", recipient.contact_id
+            )
+        return written or facts["first_name"]
 
 
 class CampaignEvents(Protocol):
@@ -218,9 +222,7 @@ class CampaignService:
             created_by=created_by,
             total=len(recipients),
         )
-        with ThreadPoolExecutor(PERSONALISE_THREADS) as pool:  # an engine call per recipient, when asked
-            personal = list(pool.map(lambda r: self._personal(r, template, personalise), recipients))
-        sends = [Send(campaign_id=campaign.id, recipient=r, seq=i) for i, r in enumerate(personal)]
+        sends = [Send(campaign_id=campaign.id, recipient=r, seq=i) for i, r in enumerate(recipients)]
         audit = _audit(actor, "campaigns.create", campaign.id, None, campaign, self._clock())
         self._store.create(campaign, sends, audit)
         log.info("campaign %s created: %d recipients", campaign.id, len(sends))
@@ -260,6 +262,7 @@ class CampaignService:
         """One task: send to this recipient unless that was done, or must wait, or must not happen."""
         now = self._clock()
         channels = self._channels()
+        personal = self._personal(campaign_id, contact_id)
 
         def step(uow: UnitOfWork) -> tuple[Dispatch, Send | None]:
             send = uow.campaigns.send(campaign_id, contact_id)
@@ -285,8 +288,12 @@ class CampaignService:
             elif decision == Dispatch.DROP:
                 uow.campaigns.save_send(send, rules.dropped(send))
             elif decision == Dispatch.SEND:
-                message = self._message(uow, campaign, send, conversation, address, channels, now)
-                uow.campaigns.save_send(send, rules.handed_over(send, message.id, now))
+                if rules.awaits_personal(campaign, send):  # the first name if it was not ready (a race)
+                    send_as = rules.with_personal(send, personal or _facts(send.recipient)["first_name"])
+                else:
+                    send_as = send
+                message = self._message(uow, campaign, send_as, conversation, address, channels, now)
+                uow.campaigns.save_send(send, rules.handed_over(send_as, message.id, now))
             uow.commit()
             return decision, send
 
@@ -377,12 +384,17 @@ class CampaignService:
             ]
         return self._store.contacts(audience.where or {}, account_id)
 
-    def _personal(self, recipient: Recipient, template: TemplateChoice, instruction: str | None) -> Recipient:
-        """The personalised parameter is written once, at creation, so every retry sends the same text."""
-        if template.personalised is None or self._personaliser is None:
-            return recipient
-        text = self._personaliser.personalise(recipient, instruction or "")
-        return replace(recipient, variables={**recipient.variables, PERSONAL: text})
+    def _personal(self, campaign_id: str, contact_id: str) -> str:
+        """The parameter for a send that awaits one, written before the transaction: an engine call is
+        slow, and a transaction retried on contention must not call it again. Where the send already
+        has one (a retried task), or needs none, nothing is called."""
+        with self._uow() as uow:
+            campaign = uow.campaigns.get(campaign_id)
+            send = uow.campaigns.send(campaign_id, contact_id)
+        if campaign is None or send is None or not rules.awaits_personal(campaign, send):
+            return ""
+        personaliser = self._personaliser or LocalPersonaliser()
+        return personaliser.personalise(send.recipient, str(campaign.audience.get("personalise") or ""))
 
     def _message(
         self,
@@ -409,7 +421,7 @@ class CampaignService:
             uow.contacts.add(contact)
             for key in keys:
                 uow.identities.claim(key, contact.id)
-        params = rules.template_params(campaign.template, send.recipient.variables.get(PERSONAL))
+        params = rules.template_params(campaign.template, send.recipient.variables.get(rules.PERSONAL))
         body = campaign.template.body
         text = render(body, params) if body else f"[modelo {campaign.template.name}]"
         opened = conversation or Conversation.opened_for_campaign(
@@ -439,9 +451,6 @@ class CampaignService:
         else:
             uow.conversations.save(conversation, after)
         return message
-
-
-PERSONAL = "_personal"  # the recipient variable holding the personalised parameter
 
 
 def _audit(
