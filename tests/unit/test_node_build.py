@@ -57,3 +57,14 @@ def test_a_project_without_its_lockfile_is_an_error_and_an_absent_one_is_skipped
         "web/inbox: not in this checkout, skipped",
         "web/widget: not in this checkout, skipped",
     ]
+
+
+def test_a_web_app_builds_again_when_a_module_it_shares_with_the_other_changes(tmp_path: Path):
+    app = project(tmp_path / "web" / "widget")
+    shared = tmp_path / "web" / "shared"
+    shared.mkdir()
+    (shared / "fresh-links.js").write_text("export const BATCH = 50;")
+    assert ensure(app) == ["npm ci", "npm run build"]
+    assert ensure(app) == []
+    (shared / "fresh-links.js").write_text("export const BATCH = 40;")
+    assert ensure(app) == ["npm run build"]

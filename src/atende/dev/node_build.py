@@ -14,6 +14,7 @@ from pathlib import Path
 from atende.dev.paths import repo_root
 
 PROJECTS = ("tools/firebase", "web/inbox", "web/widget")
+SHARED = "web/shared"  # plain modules both web apps import (fresh-links.js): a change rebuilds both
 NOT_SOURCES = {"node_modules", "dist"}
 INSTALL_STAMP = ".atende-npm-ci"
 BUILD_STAMP = ".atende-build"
@@ -63,6 +64,9 @@ def ensure(project: Path) -> list[str]:
         done.append("npm ci")
     if "build" in json.loads((project / "package.json").read_text()).get("scripts", {}):
         build_digest = _digest(_sources(project), project)
+        shared = project.parent.parent / SHARED
+        if project.parent.name == "web" and shared.is_dir():
+            build_digest += ":" + _digest(_sources(shared), shared)
         build_stamp = project / "dist" / BUILD_STAMP
         if not _fresh(build_stamp, build_digest):
             _npm(project, "run", "build")

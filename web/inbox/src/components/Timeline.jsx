@@ -130,7 +130,7 @@ export default function Timeline({ messages, history, onRetry }) {
       {visible.map((m) => (m.event
         ? <Event key={m.id} message={m} />
         : <Bubble key={m.id} message={m} onRetry={onRetry} fromHistory={m.fromHistory}
-          freshLink={links.get(m.id)} onBrokenLink={broken} />))}
+          freshLink={links[m.id]} onBrokenLink={broken} />))}
       <div ref={end} />
     </Stack>
   );
