@@ -1,12 +1,13 @@
 // Channel accounts: name, default team and persona, and the access token, which is write-only: it is
 // never shown back (Secret Manager in production, the local secrets file in make dev).
 import { useState } from 'react';
-import { Alert, Badge, Button, Group, Paper, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, PasswordInput, Select, Table, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import ChannelBadge from '../../components/ChannelBadge';
 import { useTeams } from '../../data/firestore';
 import { clock } from '../../format';
 import { save, useResource } from './resource';
+import TablePage from './TablePage';
 
 function Account({ account, teams, onSaved }) {
   const { t } = useTranslation();
@@ -41,21 +42,12 @@ export default function Channels() {
   const { data, problem, reload } = useResource('channels');
   const teams = useTeams().map((tm) => ({ value: tm.id, label: tm.name || tm.id }));
   return (
-    <Stack p="md" gap="md">
-      <Title order={2} size="h3">{t('console.nav.channels')}</Title>
-      {problem && <Alert color="red" role="alert">{problem}</Alert>}
-      <Text size="sm" c="dimmed">{t('console.channels.help')}</Text>
-      <Paper withBorder p="sm" radius="md">
-        <Table aria-label={t('console.nav.channels')}>
-          <Table.Thead><Table.Tr>
-            <Table.Th>{t('console.channel')}</Table.Th><Table.Th>{t('console.users.name')}</Table.Th>
-            <Table.Th>{t('console.channels.defaultTeam')}</Table.Th><Table.Th>{t('console.channels.token')}</Table.Th><Table.Th />
-          </Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {(data?.channels || []).map((a) => <Account key={`${a.id}-${a.tokenUpdatedAt}`} account={a} teams={teams} onSaved={reload} />)}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-    </Stack>
+    <TablePage
+      title={t('console.nav.channels')}
+      problem={problem}
+      help={t('console.channels.help')}
+      headers={[t('console.channel'), t('console.users.name'), t('console.channels.defaultTeam'), t('console.channels.token'), '']}
+      rows={(data?.channels || []).map((a) => <Account key={`${a.id}-${a.tokenUpdatedAt}`} account={a} teams={teams} onSaved={reload} />)}
+    />
   );
 }

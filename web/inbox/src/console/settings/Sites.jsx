@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { current } from '../../config';
 import { clock } from '../../format';
 import { save, useResource } from './resource';
+import TablePage from './TablePage';
 
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/; // domain/site.py ORIGIN: compared exactly
 const SITE_KEY = /^[a-z0-9-]{3,40}$/;
@@ -172,44 +173,40 @@ export default function Sites() {
   const create = () => save('sites', 'POST', { ...(data?.defaults || {}), key }, t('console.sites.created'))
     .then((a) => { if (a) { setKey(''); setSelected(a.site.key); reload(); } });
   return (
-    <Stack p="md" gap="md">
-      <Title order={2} size="h3">{t('console.sites.title')}</Title>
-      {problem && <Alert color="red" role="alert">{problem}</Alert>}
-      <Text size="sm" c="dimmed">{t('console.sites.help')}</Text>
-      <Paper withBorder p="sm" radius="md">
-        <Table aria-label={t('console.sites.title')}>
-          <Table.Thead><Table.Tr>
-            <Table.Th>{t('console.sites.key')}</Table.Th><Table.Th>{t('console.sites.name')}</Table.Th>
-            <Table.Th>{t('console.sites.origins')}</Table.Th><Table.Th>{t('console.sites.identity')}</Table.Th><Table.Th />
-          </Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {sites.map((s) => (
-              <Table.Tr key={s.key} bg={s.key === selected ? 'var(--mantine-color-blue-light)' : undefined}>
-                <Table.Td><Group gap={6}><Badge variant="light" tt="none" color={s.problem ? 'orange' : 'blue'}>{s.key}</Badge>
-                  <span aria-hidden style={{ display: 'inline-block', width: 14, height: 14, borderRadius: 4, background: s.appearance?.primaryColor }} /></Group></Table.Td>
-                <Table.Td>{s.name || s.appearance?.title}</Table.Td>
-                <Table.Td><Text size="xs" ff="monospace">{(Array.isArray(s.origins) ? s.origins : []).join(' ')}</Text></Table.Td>
-                <Table.Td>
-                  <Badge size="sm" tt="none" variant="light" color={s.enforceIdentity ? 'green' : 'gray'}>
-                    {t(s.requireIdentity ? 'console.sites.identityRequired' : s.enforceIdentity ? 'console.sites.identityEnforced' : 'console.sites.identityOptional')}
-                  </Badge>
-                </Table.Td>
-                <Table.Td><Button size="compact-xs" variant="light" aria-label={`${t('console.edit')} ${s.key}`} onClick={() => setSelected(s.key)}>{t('console.edit')}</Button></Table.Td>
-              </Table.Tr>
-            ))}
-            {data && !sites.length && <Table.Tr><Table.Td colSpan={5}><Text size="sm" c="dimmed">{t('console.sites.none')}</Text></Table.Td></Table.Tr>}
-          </Table.Tbody>
-        </Table>
+    <TablePage
+      title={t('console.sites.title')}
+      problem={problem}
+      help={t('console.sites.help')}
+      headers={[t('console.sites.key'), t('console.sites.name'), t('console.sites.origins'), t('console.sites.identity'), '']}
+      rows={<>
+        {sites.map((s) => (
+          <Table.Tr key={s.key} bg={s.key === selected ? 'var(--mantine-color-blue-light)' : undefined}>
+            <Table.Td><Group gap={6}><Badge variant="light" tt="none" color={s.problem ? 'orange' : 'blue'}>{s.key}</Badge>
+              <span aria-hidden style={{ display: 'inline-block', width: 14, height: 14, borderRadius: 4, background: s.appearance?.primaryColor }} /></Group></Table.Td>
+            <Table.Td>{s.name || s.appearance?.title}</Table.Td>
+            <Table.Td><Text size="xs" ff="monospace">{(Array.isArray(s.origins) ? s.origins : []).join(' ')}</Text></Table.Td>
+            <Table.Td>
+              <Badge size="sm" tt="none" variant="light" color={s.enforceIdentity ? 'green' : 'gray'}>
+                {t(s.requireIdentity ? 'console.sites.identityRequired' : s.enforceIdentity ? 'console.sites.identityEnforced' : 'console.sites.identityOptional')}
+              </Badge>
+            </Table.Td>
+            <Table.Td><Button size="compact-xs" variant="light" aria-label={`${t('console.edit')} ${s.key}`} onClick={() => setSelected(s.key)}>{t('console.edit')}</Button></Table.Td>
+          </Table.Tr>
+        ))}
+        {data && !sites.length && <Table.Tr><Table.Td colSpan={5}><Text size="sm" c="dimmed">{t('console.sites.none')}</Text></Table.Td></Table.Tr>}
+      </>}
+      footer={(
         <Group mt="sm" gap="xs" align="flex-end">
           <TextInput size="xs" w={260} label={t('console.sites.newKey')} description={t('console.sites.newKeyHint')} placeholder="minha-loja"
             value={key} onChange={(e) => setKey(e.currentTarget.value.trim())} error={key && !SITE_KEY.test(key) ? t('console.sites.newKeyHint') : null} />
           <Button size="xs" variant="light" disabled={!SITE_KEY.test(key)} onClick={create}>{t('console.sites.create')}</Button>
         </Group>
-      </Paper>
+      )}
+    >
       {site && (
         <SiteForm key={`${site.key}-${site.updatedAt}`} site={site} bounds={data.rateLimitBounds || {}}
           onSaved={reload} onRemoved={() => { setSelected(null); reload(); }} />
       )}
-    </Stack>
+    </TablePage>
   );
 }
