@@ -308,6 +308,9 @@ def secret_store() -> SecretStore:
 
 @cache
 def console() -> Console:
+    import os
+
+    from atende.adapters.channel_store import configs_from_env
     from atende.adapters.firebase_users import AuditedDirectory, FirebaseIdentities, firebase_app
     from atende.adapters.firestore.settings import FirestoreLogReader, FirestoreSettingsStore
     from atende.services.settings.console import Console
@@ -325,6 +328,7 @@ def console() -> Console:
         lambda actor: StaffAccounts(identities, AuditedDirectory(store, actor), teams),
         campaigns=campaign_console(),
         dead_letters=dead_letter_console(),
+        deployed_channels=lambda: configs_from_env(os.environ),
     )
 
 

@@ -8,8 +8,9 @@ from functools import partial
 import pytest
 
 from atende.adapters.firebase_users import AuditedDirectory
+from atende.domain.channels import ChannelConfig
 from atende.domain.errors import WorkflowRefused
-from atende.domain.model import Role
+from atende.domain.model import Channel, Role
 from atende.domain.staff import Actor
 from atende.services.attendant_config import AttendantConfig
 from atende.services.settings.channels import ChannelAccount
@@ -32,6 +33,7 @@ class World:
         self.logs = FakeLogReader()
         self.secrets = FakeSecretStore()
         self.auth = FakeAuthAccounts()
+        self.deployed: list[ChannelConfig] = []  # what ATENDE_CHANNELS would define
         self.console = Console.build(
             self.store,
             self.logs,
@@ -42,6 +44,7 @@ class World:
                 partial(known_teams, self.store),
             ),
             clock=lambda: NOW,
+            deployed_channels=lambda: self.deployed,
         )
 
     def functions_config(self) -> AttendantConfig:
@@ -324,6 +327,25 @@ def test_a_channel_account_keeps_its_token_write_only(world):
     assert "EAAG" not in str(world.store.audits)
     world.console.channels.set_token(ADMIN, "whatsapp_1234567890", "EAAG-secret-2")
     assert world.secrets.values["WHATSAPP_TOKEN_VENDAS"] == "EAAG-secret-2"
+
+
+def test_accounts_the_deployment_defines_are_listed_until_an_admin_saves_them_here(world):
+    world.deployed = [
+        ChannelConfig(Channel.WHATSAPP, "111", "WHATSAPP_TOKEN", name="Suporte"),
+        ChannelConfig(Channel.MESSENGER, "222", "MESSENGER_PAGE_TOKEN"),
+    ]
+    world.secrets.values["WHATSAPP_TOKEN"] = "EAAG-deployed"
+    listed = world.console.channels.list(ADMIN)
+    assert [(a["id"], a["source"], a["name"], a["tokenSet"]) for a in listed] == [
+        ("messenger_222", "deployment", None, False),
+        ("whatsapp_111", "deployment", "Suporte", True),
+    ]
+    world.console.channels.set_account(ADMIN, "whatsapp_111", ChannelAccount(name="Suporte SP"))
+    listed = world.console.channels.list(ADMIN)
+    assert [(a["id"], a["source"], a["name"]) for a in listed] == [
+        ("messenger_222", "deployment", None),
+        ("whatsapp_111", "console", "Suporte SP"),  # saved here: it wins, as at run time, and is listed once
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ account without a token is refused: `outbound` refuses to start with a configure
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -55,19 +56,33 @@ def account_key(key: str) -> tuple[Channel, str]:
 
 
 class ChannelSettings:
-    def __init__(self, writer: SettingsWriter, secrets: SecretStore) -> None:
+    def __init__(
+        self,
+        writer: SettingsWriter,
+        secrets: SecretStore,
+        deployed: Callable[[], Sequence[ChannelConfig]] = tuple,
+    ) -> None:
         self.writer = writer
         self.store = writer.store
         self.secrets = secrets
+        self.deployed = deployed
 
     def list(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every account the functions serve: those saved here, and those the deployment's configuration
+        (`ATENDE_CHANNELS`) defines and nobody saved here yet, so that an admin sees, and can take over,
+        the numbers a first deployment or `make dev` runs with. A saved document wins, as at run time."""
         only_admins(actor)
-        return [self._view(key, doc) for key, doc in sorted(self.store.all(CHANNELS).items())]
+        saved = self.store.all(CHANNELS)
+        views = {key: self._view(key, ChannelConfig.from_doc(doc), doc) for key, doc in saved.items()}
+        for config in self.deployed():
+            if config.key not in views:
+                views[config.key] = self._view(config.key, config, {}, source="deployment")
+        return [views[key] for key in sorted(views)]
 
-    def _view(self, key: str, doc: Doc) -> dict[str, Any]:
-        config = ChannelConfig.from_doc(doc)
+    def _view(self, key: str, config: ChannelConfig, doc: Doc, source: str = "console") -> dict[str, Any]:
         return {
             "id": key,
+            "source": source,
             "channel": str(config.channel),
             "accountId": config.account_id,
             "name": config.name,
@@ -119,7 +134,7 @@ class ChannelSettings:
             return after
 
         after = self.writer.write(actor, CHANNELS, key, change)
-        return self._view(key, after or {})
+        return self._view(key, ChannelConfig.from_doc(after or {}), after or {})
 
     def set_token(self, actor: Actor, key: str, token: str) -> dict[str, Any]:
         only_admins(actor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from atende.services.settings.staff import Accounts, StaffSettings
 from atende.services.settings.store import SettingsStore
 
 if TYPE_CHECKING:
+    from atende.domain.channels import ChannelConfig
     from atende.services.campaign_console import CampaignConsole
     from atende.services.dead_letter_console import DeadLetterConsole
 
@@ -41,12 +42,13 @@ class Console:
         clock: Callable[[], float] = time.time,
         campaigns: CampaignConsole | None = None,
         dead_letters: DeadLetterConsole | None = None,
+        deployed_channels: Callable[[], Sequence[ChannelConfig]] = tuple,
     ) -> Console:
         writer = SettingsWriter(store, clock)
         return cls(
             documents=SettingsDocuments(writer),
             flows=FlowSettings(writer),
-            channels=ChannelSettings(writer, secrets),
+            channels=ChannelSettings(writer, secrets, deployed_channels),
             sites=SiteSettings(writer, secrets),
             staff=StaffSettings(accounts),
             logs=LogViews(reader),

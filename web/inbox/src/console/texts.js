@@ -75,6 +75,9 @@ const pt = {
     help: 'Os tokens nunca são mostrados: ao substituir, o novo vai para o Secret Manager (produção) ou para o arquivo local de segredos (make dev).',
     nameOf: 'Nome da conta {{id}}', teamOf: 'Equipe padrão da conta {{id}}', tokenSet: 'token definido', noToken: 'sem token',
     newToken: 'Novo token da conta {{id}}', newTokenShort: 'novo token', replace: 'Substituir', defaultTeam: 'Equipe padrão', token: 'Token',
+    deployed: 'da implantação', deployedHelp: 'Definida na configuração da implantação (ATENDE_CHANNELS). Ao salvar, ela passa a ser editada aqui.',
+    add: 'Adicionar conta', addTitle: 'Nova conta', accountId: 'ID da conta', accountIdHelp: 'WhatsApp: phone_number_id; Messenger: ID da página; Instagram: ID da conta',
+    added: 'Conta adicionada', tokenEnv: 'Nome do token (opcional)', tokenEnvHelp: 'Vazio: o token padrão do canal, que outras contas podem usar',
   },
   campaigns: {
     nav: 'Campanhas', title: 'Campanhas', new: 'Nova campanha', name: 'Nome', status: 'Situação', template: 'Modelo',
@@ -278,6 +281,9 @@ const en = {
     help: 'Tokens are never shown: a replacement goes to Secret Manager (production) or the local secrets file (make dev).',
     nameOf: 'Name of account {{id}}', teamOf: 'Default team of account {{id}}', tokenSet: 'token set', noToken: 'no token',
     newToken: 'New token for account {{id}}', newTokenShort: 'new token', replace: 'Replace', defaultTeam: 'Default team', token: 'Token',
+    deployed: 'from deployment', deployedHelp: "Defined in the deployment's configuration (ATENDE_CHANNELS). Once saved, it is edited here.",
+    add: 'Add account', addTitle: 'New account', accountId: 'Account ID', accountIdHelp: 'WhatsApp: phone_number_id; Messenger: Page ID; Instagram: account ID',
+    added: 'Account added', tokenEnv: 'Token name (optional)', tokenEnvHelp: "Empty: the channel's default token, which other accounts may share",
   },
   campaigns: {
     nav: 'Campaigns', title: 'Campaigns', new: 'New campaign', name: 'Name', status: 'Status', template: 'Template',
