@@ -390,8 +390,10 @@ class CampaignService:
         has one (a retried task), or needs none, nothing is called."""
         with self._uow() as uow:
             campaign = uow.campaigns.get(campaign_id)
+            if campaign is None or campaign.template.personalised is None:
+                return ""  # most campaigns: one read, no more
             send = uow.campaigns.send(campaign_id, contact_id)
-        if campaign is None or send is None or not rules.awaits_personal(campaign, send):
+        if send is None or not rules.awaits_personal(campaign, send):
             return ""
         personaliser = self._personaliser or LocalPersonaliser()
         return personaliser.personalise(send.recipient, str(campaign.audience.get("personalise") or ""))
