@@ -71,6 +71,9 @@ export function App({ bridge, services, api, t, site, controls }) {
   useEffect(() => {
     controls.visibility = (value) => setOpen(value);
     controls.userChanged = () => identify();
+    // A click on the launcher between the first render and this effect (the chunk preloaded for a recent
+    // visitor, a busy or background tab) reached the no-op `controls.visibility`: catch up with it.
+    setOpen(bridge.isOpen());
     const onVisibility = () => setVisible(document.visibilityState === 'visible');
     document.addEventListener('visibilitychange', onVisibility);
     return () => document.removeEventListener('visibilitychange', onVisibility);
