@@ -26,24 +26,28 @@ def _ms(seconds: float | None) -> int | None:
     return None if seconds is None else int(seconds * 1000)
 
 
-def _text(letter: StoredLetter) -> str | None:
-    """The payload as text, or None when it is not UTF-8 (a cut last character of a truncated one is
-    dropped)."""
+NOT_JSON = object()  # a payload that is text but not JSON (JSON's own `null` is None)
+
+
+def _decoded(letter: StoredLetter) -> tuple[str | None, Any]:
+    """The payload as text (None when it is not UTF-8; a cut last character of a truncated one is
+    dropped) and as parsed JSON (`NOT_JSON` when it is not), read once for both the list row and the
+    detail."""
     try:
-        return codecs.getincrementaldecoder("utf-8")().decode(letter.data, final=not letter.truncated)
+        text = codecs.getincrementaldecoder("utf-8")().decode(letter.data, final=not letter.truncated)
     except UnicodeDecodeError:
-        return None
+        return None, NOT_JSON
+    try:
+        return text, json.loads(text)
+    except ValueError:
+        return text, NOT_JSON
 
 
-def _preview(text: str | None, size: int) -> str:
+def _preview(text: str | None, payload: Any, size: int) -> str:
     """What an admin scanning the list needs: a message's own words when the payload carries them (an
     inbound event's envelope would fill the column with ids), else the payload's start."""
     if text is None:
         return f"({size} bytes)"
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        payload = None
     words = payload.get("text") if isinstance(payload, dict) else None
     if isinstance(words, str) and words.strip():
         kind = payload.get("type")
@@ -51,8 +55,9 @@ def _preview(text: str | None, size: int) -> str:
     return " ".join(text.split())[:PREVIEW_CHARS]
 
 
-def summary(letter: StoredLetter) -> dict[str, Any]:
-    preview = _preview(_text(letter), letter.size)
+def summary(letter: StoredLetter, decoded: tuple[str | None, Any] | None = None) -> dict[str, Any]:
+    text, payload = decoded or _decoded(letter)
+    preview = _preview(text, payload, letter.size)
     return {
         "id": letter.id,
         "consumer": letter.consumer,
@@ -79,17 +84,16 @@ def summary(letter: StoredLetter) -> dict[str, Any]:
 
 
 def detail(letter: StoredLetter) -> dict[str, Any]:
-    text = _text(letter)
+    text, parsed = decoded = _decoded(letter)
     if text is None:
-        payload, shape = base64.b64encode(letter.data).decode(), "base64"
+        shown, shape = base64.b64encode(letter.data).decode(), "base64"
+    elif parsed is NOT_JSON:
+        shown, shape = text, "text"
     else:
-        try:
-            payload, shape = json.dumps(json.loads(text), indent=2, ensure_ascii=False), "json"
-        except ValueError:
-            payload, shape = text, "text"
+        shown, shape = json.dumps(parsed, indent=2, ensure_ascii=False), "json"
     return {
-        **summary(letter),
-        "payload": payload,
+        **summary(letter, decoded),
+        "payload": shown,
         "payloadFormat": shape,
         "attributes": dict(letter.attributes),
     }
