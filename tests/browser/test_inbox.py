@@ -64,6 +64,11 @@ def test_two_agents_work_a_handed_off_whatsapp_customer(
     wait_until(lambda: (stored.get().to_dict() or {}).get("handled"), what="the message handled")
     assert stored.get().get("decision")["route"] == "silent"
     assert len(texts_sent_to(stack, wa_id)) == sent_before
+    # the agent reads why, in Portuguese: the AI's reading and the decision, not their codes
+    page.locator('[data-kind="inbound"]', has_text="fico aguardando").get_by_text(
+        "decisão: o robô fica em silêncio (uma pessoa está atendendo)"
+    ).wait_for(timeout=10_000)
+    page.get_by_text("Passada a uma pessoa: o cliente pediu uma pessoa · pedido de atendente").wait_for()
     shot(page, "03-in-service")
 
     # a private note, then a transfer to Carla (billing): Ana loses it, Carla has it

@@ -43,3 +43,9 @@ export function day(isoDate) {
   if (!y || !m || !d) return '';
   return new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short' }).format(new Date(y, m - 1, d));
 }
+
+// A code the server stores (an intent, a routing reason) as the reader's language names it; a code this
+// build does not know yet shows as it is rather than as a missing-key path.
+export function named(t, group, code) {
+  return t(`${group}.${code}`, { defaultValue: code });
+}

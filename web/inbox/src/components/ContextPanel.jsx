@@ -1,6 +1,6 @@
 import { Badge, Divider, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { clock, day, money } from '../format';
+import { clock, day, money, named } from '../format';
 
 const INVOICE_COLOURS = { open: 'blue', overdue: 'red', paid: 'green', negotiated: 'gray' };
 import ChannelBadge from './ChannelBadge';
@@ -49,7 +49,7 @@ export default function ContextPanel({ context, onContinue }) {
             <Group key={inv.id} gap={6} wrap="nowrap">
               <Text size="xs">{day(inv.due_date)} · {money(inv.amount)}</Text>
               <Badge size="xs" variant="light" color={INVOICE_COLOURS[inv.status] || 'gray'}>
-                {t(`context.invoice.${inv.status}`, { defaultValue: inv.status })}
+                {named(t, 'context.invoice', inv.status)}
               </Badge>
             </Group>
           ))}

@@ -6,7 +6,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { call } from '../data/api';
 import { useConversation, useMessages } from '../data/firestore';
-import { clock, windowState } from '../format';
+import { clock, named, windowState } from '../format';
 import ChannelBadge from './ChannelBadge';
 import Composer from './Composer';
 import ContextPanel from './ContextPanel';
@@ -97,10 +97,10 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
             </Text>
           </Group>
           {conversation.handoff && conversation.status !== 'bot' && (
-            <Text size="xs" c="orange.8">{t('conv.handoff', { reason: t(`reason.${conversation.handoff.reason}`, { defaultValue: conversation.handoff.reason }) })}{conversation.handoff.intent ? ` · ${conversation.handoff.intent}` : ''}</Text>
+            <Text size="xs" c="orange.8">{t('conv.handoff', { reason: named(t, 'reason', conversation.handoff.reason) })}{conversation.handoff.intent ? ` · ${named(t, 'intent', conversation.handoff.intent)}` : ''}</Text>
           )}
           {win.until && <Text size="xs" c="dimmed">{t('conv.windowOpen', { time: clock(win.until) })}</Text>}
-          <Group gap={6} role="toolbar" aria-label="Ações">
+          <Group gap={6} role="toolbar" aria-label={t('conv.actions')}>
             {!mine && conversation.status !== 'resolved' && <Button size="xs" onClick={() => act('take')}>{t('conv.take')}</Button>}
             {conversation.status !== 'resolved' && <Button size="xs" variant="light" onClick={() => act('resolve')}>{t('conv.resolve')}</Button>}
             {conversation.status === 'resolved' && <Button size="xs" variant="light" onClick={() => act('reopen')}>{t('conv.reopen')}</Button>}
@@ -158,7 +158,7 @@ export default function ConversationView({ id, me, claims, users, teams, showCon
           </Group>
           <Group gap={4}>
             {(conversation.labels || []).map((l) => (
-              <Badge key={l} variant="light" rightSection={<span role="button" tabIndex={0} aria-label={`remover ${l}`} onClick={() => act('labels', { remove: [l] })}>×</span>}>{l}</Badge>
+              <Badge key={l} variant="light" rightSection={<span role="button" tabIndex={0} aria-label={t('conv.removeLabel', { label: l })} onClick={() => act('labels', { remove: [l] })}>×</span>}>{l}</Badge>
             ))}
             <TextInput size="xs" w={140} aria-label={t('conv.addLabel')} placeholder={t('conv.addLabel')} value={label}
               onChange={(e) => setLabel(e.currentTarget.value)}

@@ -4,7 +4,7 @@ import { IconLock } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { millis } from '../data/time';
 import { storedLink, useFreshLinks } from '../data/links';
-import { clock } from '../format';
+import { clock, named } from '../format';
 import ChannelBadge from './ChannelBadge';
 
 const TICKS = { queued: '🕓', sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓' };
@@ -77,8 +77,12 @@ const Bubble = memo(function Bubble({ message, onRetry, fromHistory, freshLink, 
         {message.kind === 'template' && <Text size="sm" c="dimmed">📋 {message.content?.name} ({(message.content?.params || []).join(', ')})</Text>}
         {message.triage && (
           <Text size="xs" c="dimmed" mt={4}>
-            {t('msg.ai', { intent: message.triage.intent, sentiment: message.triage.sentiment, confidence: Math.round((message.triage.confidence || 0) * 100) })}
-            {message.decision ? ` · ${t('msg.route', { route: message.decision.route, reason: message.decision.reason })}` : ''}
+            {t('msg.ai', {
+              intent: named(t, 'intent', message.triage.intent),
+              sentiment: named(t, 'sentiment', message.triage.sentiment),
+              confidence: Math.round((message.triage.confidence || 0) * 100),
+            })}
+            {message.decision ? ` · ${t('msg.route', { route: named(t, 'route', message.decision.route), reason: named(t, 'reason', message.decision.reason) })}` : ''}
           </Text>
         )}
         <Group gap={6} justify="flex-end" mt={2}>
