@@ -45,7 +45,7 @@ export default function Health() {
       </Group>
       {problem && <Alert color="red" role="alert">{problem}</Alert>}
       <Paper withBorder p="sm" radius="md">
-        <Table.ScrollContainer minWidth={1250}>
+        <Table.ScrollContainer minWidth={1060}>
         <Table aria-label={t('console.health.title')}>
           <Table.Thead><Table.Tr>
             <Table.Th>{t('console.channel')}</Table.Th><Table.Th>{t('console.health.account')}</Table.Th>
@@ -54,8 +54,7 @@ export default function Health() {
             <Table.Th ta="right">{t('console.health.errorRate')}</Table.Th><Table.Th ta="right">{t('console.health.rejected')}</Table.Th>
             <Table.Th ta="right"><Tooltip label={t('console.health.forgedHelp')} multiline w={260}><span>{t('console.health.forged')}</span></Tooltip></Table.Th>
             <Table.Th ta="right"><Tooltip label={t('console.health.deadLettersHelp')} multiline w={260}><span>{t('console.health.deadLetters')}</span></Tooltip></Table.Th>
-            <Table.Th>{t('console.health.lastReceived')}</Table.Th><Table.Th>{t('console.health.lastSent')}</Table.Th>
-            <Table.Th>{t('console.health.lastError')}</Table.Th>
+            <Table.Th>{t('console.health.lastActivity')}</Table.Th>
           </Table.Tr></Table.Thead>
           <Table.Tbody>
             {(accounts || []).map((a) => (
@@ -64,7 +63,14 @@ export default function Health() {
                   ? <Badge size="xs" variant="light" color="gray">{t(`console.health.${OWN_ROWS[a.channel]}`)}</Badge>
                   : <span style={{ display: 'inline-block', minWidth: 'max-content' }}><ChannelBadge channel={a.channel} /></span>}</Table.Td>
                 <Table.Td><RowName a={a} t={t} /></Table.Td>
-                <Table.Td><Badge color={STATE[a.state] || 'gray'} style={{ minWidth: 'max-content' }}>{t(`console.health.${a.state}`, { defaultValue: a.state })}</Badge></Table.Td>
+                <Table.Td maw={240}>
+                  <Badge color={STATE[a.state] || 'gray'} style={{ minWidth: 'max-content' }}>{t(`console.health.${a.state}`, { defaultValue: a.state })}</Badge>
+                  {a.lastError && (
+                    <Text size="xs" c="red.8" mt={4} lineClamp={2} title={a.lastError} style={{ wordBreak: 'break-word' }}>
+                      {t('console.health.lastError')}: {a.lastError}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td ta="right">{a.lastHour?.sent ?? 0}</Table.Td>
                 <Table.Td ta="right">{(a.lastHour?.failed ?? 0) + (a.lastHour?.unknown ?? 0)}</Table.Td>
                 <Table.Td ta="right">{a.lastHour?.errorRate == null ? '—' : `${Math.round(a.lastHour.errorRate * 100)}%`}</Table.Td>
@@ -79,9 +85,14 @@ export default function Health() {
                     <Count value={a.lastDay?.deadLetters} color="red" label={t('console.health.deadLetters')} />
                   </Group>
                 </Table.Td>
-                <Table.Td>{clock(asMillis(a.lastReceivedAt))}</Table.Td>
-                <Table.Td>{clock(asMillis(a.lastSentAt))}</Table.Td>
-                <Table.Td><Text size="xs">{a.lastError || '—'}</Text></Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  {a.lastReceivedAt == null && a.lastSentAt == null ? '—' : (
+                    <Stack gap={0}>
+                      {a.lastReceivedAt != null && <Text size="xs">{t('console.health.receivedAt', { time: clock(asMillis(a.lastReceivedAt)) })}</Text>}
+                      {a.lastSentAt != null && <Text size="xs">{t('console.health.sentAt', { time: clock(asMillis(a.lastSentAt)) })}</Text>}
+                    </Stack>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -30,7 +30,7 @@ const pt = {
   health: {
     title: 'Saúde dos canais', account: 'Conta', state: 'Estado', ok: 'OK', degraded: 'Degradado', offline: 'Fora do ar',
     sent: 'Enviadas (1 h)', failed: 'Erros (1 h)', errorRate: 'Taxa de erro', rejected: 'Webhooks rejeitados',
-    lastReceived: 'Última recebida', lastSent: 'Última enviada', lastError: 'Último erro', none: 'Nenhuma conta configurada',
+    lastActivity: 'Última atividade', receivedAt: 'recebida {{time}}', sentAt: 'enviada {{time}}', lastError: 'Último erro', none: 'Nenhuma conta configurada',
     forged: 'Assinaturas falsas (1 h)', deadLetters: 'Mensagens abandonadas (1 h / 24 h)',
     forgedHelp: 'Pedidos ao webhook com assinatura inválida: um ataque, ou o segredo do app da Meta errado',
     deadLettersHelp: 'Mensagens que uma função não conseguiu processar em 5 tentativas (fila de mensagens mortas); veja e reenvie em «Mensagens com falha», abaixo',
@@ -236,7 +236,7 @@ const en = {
   health: {
     title: 'Channel health', account: 'Account', state: 'State', ok: 'OK', degraded: 'Degraded', offline: 'Offline',
     sent: 'Sent (1 h)', failed: 'Errors (1 h)', errorRate: 'Error rate', rejected: 'Rejected webhooks',
-    lastReceived: 'Last received', lastSent: 'Last sent', lastError: 'Last error', none: 'No account configured',
+    lastActivity: 'Last activity', receivedAt: 'received {{time}}', sentAt: 'sent {{time}}', lastError: 'Last error', none: 'No account configured',
     forged: 'Forged signatures (1 h)', deadLetters: 'Dead letters (1 h / 24 h)',
     forgedHelp: 'Webhook requests with an invalid signature: an attack, or a wrong Meta app secret',
     deadLettersHelp: 'Messages a function failed to process 5 times (dead-letter topic); see and replay them under "Failed messages", below',
