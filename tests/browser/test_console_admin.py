@@ -47,7 +47,10 @@ def test_an_admin_moves_a_threshold_and_edits_a_flow_and_the_next_customer_gets_
     assert handled(stack, http, firestore_db, UNSURE_FINANCIAL)["decision"]["route"] == "human"
     try:
         page.goto(f"{stack.inbox_url}/console/settings/routing")
-        slider = page.get_by_role("slider", name="Limite de confiança para financial")
+        slider = page.get_by_role("slider", name="Limite de confiança para financeiro")
+        # cancellations reach a person whatever the confidence: said so, with no slider that would do nothing
+        page.locator("tr", has_text="cancelamento").get_by_text("Sempre vai para uma pessoa").wait_for()
+        assert page.get_by_role("slider", name="Limite de confiança para cancelamento").count() == 0
         slider.focus()
         slider.press("Home")  # the lowest threshold: the bot answers financial messages it is unsure of
         page.get_by_role("button", name="Salvar").click()

@@ -65,7 +65,7 @@ const pt = {
   routing: {
     help: 'A IA responde sozinha quando a confiança da triagem passa do limite da intenção; abaixo dele, a conversa vai para uma pessoa. Cobertura e precisão medidas em mensagens reais de clientes.',
     intent: 'Intenção', threshold: 'Limite de confiança', coverage: 'Cobertura', precision: 'Precisão', predicted: '{{n}} mensagens previstas',
-    thresholdOf: 'Limite de confiança para {{intent}}', set: { heldout: 'Conjunto escrito', 'real-dev': 'Mensagens reais' },
+    thresholdOf: 'Limite de confiança para {{intent}}', alwaysHuman: 'Sempre vai para uma pessoa ({{reason}}), qualquer que seja a confiança', set: { heldout: 'Conjunto escrito', 'real-dev': 'Mensagens reais' },
   },
   flows: {
     step: 'Passo {{name}}', preview: 'Pré-visualizar', messages: 'Mensagens do cliente (uma por linha)', run: 'Rodar',
@@ -271,7 +271,7 @@ const en = {
   routing: {
     help: "The AI answers on its own when triage confidence passes the intent's threshold; below it, the conversation goes to a person. Coverage and precision measured on real customer messages.",
     intent: 'Intent', threshold: 'Confidence threshold', coverage: 'Coverage', precision: 'Precision', predicted: '{{n}} messages predicted',
-    thresholdOf: 'Confidence threshold for {{intent}}', set: { heldout: 'Written set', 'real-dev': 'Real messages' },
+    thresholdOf: 'Confidence threshold for {{intent}}', alwaysHuman: 'Always goes to a person ({{reason}}), whatever the confidence', set: { heldout: 'Written set', 'real-dev': 'Real messages' },
   },
   flows: {
     step: 'Step {{name}}', preview: 'Preview', messages: 'Customer messages (one per line)', run: 'Run',

@@ -5,6 +5,7 @@ import { Alert, Badge, Button, Group, Paper, SegmentedControl, Slider, Stack, Ta
 import { useTranslation } from 'react-i18next';
 import { api } from '../../data/api';
 import { save, useResource } from './resource';
+import { named } from '../../format';
 
 function nearest(rows, threshold) {
   return (rows || []).reduce((best, r) => (Math.abs(r.threshold - threshold) < Math.abs((best?.threshold ?? 9) - threshold) ? r : best), null);
@@ -20,11 +21,14 @@ export default function Routing() {
   useEffect(() => {
     if (!data?.effective) return;
     const effective = data.effective;
-    const intents = Object.keys(table?.sets?.[set]?.intents || effective.intent_thresholds || {});
+    const intents = Object.keys(table?.sets?.[set]?.intents || effective.intent_thresholds || {})
+      .filter((i) => !effective.always_human?.[i]);
     setThresholds(Object.fromEntries(intents.map((i) => [i, effective.intent_thresholds?.[i] ?? effective.default_threshold])));
   }, [data, table, set]);
   const submit = () => save('routing', 'PUT', { ...(data?.overrides || {}), intent_thresholds: thresholds }, t('console.saved')).then((a) => a && setData(a));
   const sets = Object.keys(table?.sets || {});
+  // These reach a person whatever the confidence (the routing policy's `always_human`): no threshold to set.
+  const always = Object.entries(data?.effective?.always_human || {});
   return (
     <Stack p="md" gap="md">
       <Group justify="space-between">
@@ -46,10 +50,10 @@ export default function Routing() {
               const row = nearest(measured?.rows, value);
               return (
                 <Table.Tr key={intent}>
-                  <Table.Td><Badge variant="light">{intent}</Badge>{measured && <Text size="xs" c="dimmed">{t('console.routing.predicted', { n: measured.predicted })}</Text>}</Table.Td>
+                  <Table.Td><Badge variant="light">{named(t, 'intent', intent)}</Badge>{measured && <Text size="xs" c="dimmed">{t('console.routing.predicted', { n: measured.predicted })}</Text>}</Table.Td>
                   <Table.Td>
                     <Slider min={0.3} max={0.95} step={0.05} value={value} label={(v) => v.toFixed(2)}
-                      thumbLabel={t('console.routing.thresholdOf', { intent })}
+                      thumbLabel={t('console.routing.thresholdOf', { intent: named(t, 'intent', intent) })}
                       onChange={(v) => setThresholds((th) => ({ ...th, [intent]: Number(v.toFixed(2)) }))} />
                   </Table.Td>
                   <Table.Td ta="right">{row ? `${Math.round(row.coverage * 100)}%` : '—'}</Table.Td>
@@ -61,6 +65,12 @@ export default function Routing() {
                 </Table.Tr>
               );
             })}
+            {always.map(([intent, reason]) => (
+              <Table.Tr key={intent}>
+                <Table.Td><Badge variant="light" color="gray">{named(t, 'intent', intent)}</Badge></Table.Td>
+                <Table.Td colSpan={3}><Text size="sm" c="dimmed">{t('console.routing.alwaysHuman', { reason: named(t, 'reason', reason) })}</Text></Table.Td>
+              </Table.Tr>
+            ))}
           </Table.Tbody>
         </Table>
       </Paper>
