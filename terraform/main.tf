@@ -158,6 +158,7 @@ locals {
       env = {
         INBOX_ORIGINS = join(",", local.inbox_origins)
         CRM_EVENTS    = var.crm_webhook_url != "" ? "1" : "0"
+        GEMINI_MODEL  = var.gemini_model # the campaign preview writes personalised parameters as dispatch does
         # Campaigns started from the console (and template syncs and creations, run by campaign_send) are queue tasks.
         CLOUD_TASKS_QUEUE      = google_cloud_tasks_queue.campaigns.id
         CLOUD_TASKS_INVOKER_SA = google_service_account.tasks_invoker.email

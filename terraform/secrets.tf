@@ -63,9 +63,10 @@ locals {
   }
 
   # Secrets another function dir reads too: campaign_send (outbound) writes each recipient's personalised
-  # campaign parameter with Gemini as it sends (docs/campaigns.md). The owner's `dir` stays the first reader.
+  # campaign parameter with Gemini as it sends, and console_api writes the same for the new-campaign form's
+  # preview (3 recipients at most; docs/campaigns.md). The owner's `dir` stays the first reader.
   shared_secrets = {
-    gemini_api_key = ["outbound"]
+    gemini_api_key = ["outbound", "console"]
   }
   secret_readers = {
     for pair in flatten([

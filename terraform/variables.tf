@@ -61,7 +61,7 @@ variable "worker_max_instances" {
 }
 
 variable "enable_gemini" {
-  description = "Create the Gemini API key secret and mount it as GEMINI_API_KEY in ai_reply (replies, triage) and outbound (personalised campaign parameters). Its value must be set before the functions are deployed."
+  description = "Create the Gemini API key secret and mount it as GEMINI_API_KEY in ai_reply (replies, triage) and outbound and console (personalised campaign parameters, and their preview). Its value must be set before the functions are deployed."
   type        = bool
   default     = true
 }

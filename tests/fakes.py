@@ -407,8 +407,10 @@ class FakeCampaignStore:
         sends = self.sends(campaign_id, len(self.store.sends))
         return sum(1 for s in sends if s.handed_at is not None and s.handed_at >= since)
 
-    def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
-        return list(self.recipients)
+    def contacts(
+        self, where: Mapping[str, Any], account_id: str, limit: int | None = None
+    ) -> list[Recipient]:
+        return list(self.recipients)[:limit]
 
     def owners(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: self.store.identities[k].value for k in keys if k in self.store.identities}

@@ -1,7 +1,8 @@
 """The console's campaigns on the emulators: a supervisor checks a CSV and creates a campaign through
 `console_api`, the Cloud Tasks stand-in's tasks call campaign_send, Graph's stand-in receives each message
-once, and the progress the console polls reaches 100 %; a template sync asked by the console is done by
-campaign_send (the function with the tokens), and so is a template written in the console."""
+once, and the progress the console polls reaches 100 %; a personalised campaign previewed for its first
+three recipients (nothing written) sends what the preview showed; a template sync asked by the console is
+done by campaign_send (the function with the tokens), and so is a template written in the console."""
 
 from __future__ import annotations
 
@@ -141,3 +142,42 @@ def test_a_template_written_in_the_console_reaches_meta_through_campaign_send(
         lambda: (lambda t: t if t["syncedAt"] else None)(listed()), what="synced", timeout_s=30
     )
     assert (created["status"], created["params"], created["category"]) == ("APPROVED", 2, "UTILITY")
+
+
+def test_the_preview_shows_what_campaign_send_then_writes_and_stores_nothing(
+    stack, console, staff, firestore_db
+):
+    supervisor = staff("supervisor", ["sales"])
+    csv, phones = audience(4)
+    offer = {"name": "oferta_fibra", "language": "pt_BR", "params": ["-", "Oferta."], "personalised": 1}
+    form = {
+        "accountId": ACCOUNT,
+        "template": offer,
+        "csv": csv,
+        "personalise": "{{ first_name }}, do {{ phone[-4:] }}",
+    }
+    campaigns = firestore_db.collection("campaigns")
+    before = campaigns.count().get()[0][0].value
+    answer = console("POST", "campaigns/preview", supervisor, form)
+    assert answer.status_code == 200, answer.text
+    samples = answer.json()["samples"]
+    assert [(s["phone"], s["personal"]) for s in samples] == [
+        (f"+{p}", f"Cliente, do {p[-4:]}") for p in phones[:3]
+    ]  # three of the four, each written by the local engine
+    assert samples[0]["text"] == (
+        f"Olá, Cliente, do {phones[0][-4:]}! Oferta. Para não receber mais ofertas, responda SAIR."
+    )
+    assert campaigns.count().get()[0][0].value == before  # a preview is not a campaign
+
+    created = console("POST", "campaigns", supervisor, form | {"name": "Prévia", "start": True}).json()
+    campaign_id = created["campaign"]["id"]
+    wait_until(
+        lambda: console("GET", f"campaigns/{campaign_id}", supervisor).json()["percent"] == 100 or None,
+        what="the personalised campaign sent",
+        timeout_s=60,
+    )
+    items = console("GET", f"campaigns/{campaign_id}/sends", supervisor).json()["items"]
+    assert [s["personal"] for s in items[:3]] == [s["personal"] for s in samples]  # what the preview showed
+    sent = {m["body"]["to"]: m["body"] for m in received(stack, phones)}
+    first = sent[f"+{phones[0]}"]["template"]["components"][0]["parameters"][0]["text"]
+    assert first == samples[0]["personal"]

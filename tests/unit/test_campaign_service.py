@@ -316,3 +316,43 @@ def test_the_personalised_parameter_is_written_at_dispatch_once_and_a_redelivere
     again = tasks[0].payload
     assert service.dispatch(again["campaignId"], again["contactId"]) == "done"
     assert len(writer.asked) == 2 and len(sender.sent) == 2  # a redelivery neither asks again nor resends
+
+
+FOUR = CSV.replace("Zé;123\n", "Bia;11 97777-0000\nCaio;11 96666-0000\n")  # four valid numbers
+PREVIEWER = CountingWriter()
+
+
+@pytest.mark.parametrize("world", [PREVIEWER], indirect=True)
+def test_a_preview_writes_the_first_three_messages_with_the_dispatch_personaliser_and_stores_nothing(world):
+    store, service, queue, sender, clock, _ = world
+    samples = service.preview(
+        account_id=ACCOUNT,
+        template=TemplateChoice("promo_fibra", "pt_BR", ("-", "500 Mega"), personalised=0),
+        audience=Audience(csv=read_csv(FOUR)),
+        personalise="a fibra chegou",
+    )
+    assert [s.recipient.name for s in samples] == ["Maria", "João", "Bia"]  # the first three valid ones
+    assert len(PREVIEWER.asked) == 3  # one engine call each, no more, though the CSV has more
+    assert samples[0].personal == "Maria, a fibra chegou #1"
+    assert samples[0].text == "Olá Maria, a fibra chegou #1, fibra de 500 Mega por R$ 99!"
+    assert (store.campaigns, store.sends, store.audit_logs, queue.tasks) == ({}, {}, {}, [])
+
+
+def test_a_template_without_a_personalised_parameter_previews_too_without_the_engine(world):
+    store, service, queue, sender, clock, _ = world
+    samples = service.preview(
+        account_id=ACCOUNT,
+        template=TemplateChoice("promo_fibra", "pt_BR", ("cliente", "500 Mega")),
+        audience=Audience(csv=read_csv(CSV)),
+    )
+    assert [(s.recipient.phone, s.personal, s.text) for s in samples] == [
+        ("+5511987654321", None, "Olá cliente, fibra de 500 Mega por R$ 99!"),
+        ("+5521998765432", None, "Olá cliente, fibra de 500 Mega por R$ 99!"),
+    ]
+    with pytest.raises(WorkflowRefused, match="não está aprovado"):
+        service.preview(
+            account_id=ACCOUNT,
+            template=TemplateChoice("nao_existe", "pt_BR", ()),
+            audience=Audience(csv=read_csv(CSV)),
+        )
+    assert store.campaigns == {} and store.sends == {}

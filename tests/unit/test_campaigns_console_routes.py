@@ -134,6 +134,11 @@ def new_campaign(**changes: Any) -> dict[str, Any]:
     }
 
 
+def preview_of(**changes: Any) -> dict[str, Any]:
+    """The form's preview request: the campaign's body without its name, schedule or start."""
+    return {k: v for k, v in new_campaign(**changes).items() if k != "name"}
+
+
 def audit_actions(desk: Desk) -> list[tuple[str, str]]:
     return sorted((e.action, e.actor_uid) for e in desk.store.audit_logs.values())
 
@@ -144,6 +149,7 @@ def audit_actions(desk: Desk) -> list[tuple[str, str]]:
         ("GET", "/campaigns", None),
         ("POST", "/campaigns", new_campaign()),
         ("POST", "/campaigns/audience", {"csv": CSV}),
+        ("POST", "/campaigns/preview", preview_of()),
         ("GET", "/templates", None),
         ("POST", "/templates/sync", {}),
         ("POST", "/templates", {"accountId": ACCOUNT, "name": "x", "category": "UTILITY", "body": "Oi"}),
@@ -242,14 +248,39 @@ def test_a_campaign_needs_an_approved_template_with_every_parameter_and_one_audi
     assert desk.store.campaigns == {}
 
 
+PERSONALISED = {"name": "promo_fibra", "language": "pt_BR", "params": ["x", "500 Mega"], "personalised": 1}
+
+
 @pytest.mark.parametrize("desk", [LocalPersonaliser()], indirect=True)
 def test_a_personalised_parameter_is_written_for_each_recipient_as_it_is_sent(call, desk):
-    template = {"name": "promo_fibra", "language": "pt_BR", "params": ["x", "500 Mega"], "personalised": 1}
-    body = new_campaign(template=template, personalise="{{ first_name }}!", start=True)
+    body = new_campaign(template=PERSONALISED, personalise="{{ first_name }}!", start=True)
     campaign = call("POST", "/campaigns", body=body).json["campaign"]
     assert campaign["template"]["personalised"] == 1
     desk.run_tasks()
     assert sorted(m.content["params"][0] for m in desk.sender.sent) == ["João!", "Maria!"]
+    listed = call("GET", f"/campaigns/{campaign['id']}/sends").json["items"]
+    assert [(s["name"], s["personal"]) for s in listed] == [("Maria", "Maria!"), ("João", "João!")]
+
+
+@pytest.mark.parametrize("desk", [LocalPersonaliser()], indirect=True)
+def test_the_form_previews_each_of_the_first_recipients_message_and_nothing_is_written(call, desk):
+    body = preview_of(template=PERSONALISED, personalise="{{ first_name }}, a fibra chegou")
+    answer = call("POST", "/campaigns/preview", who=SUPERVISOR, body=body)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["samples"] == [
+        {"phone": "+5511987654321", "name": "Maria", "personal": "Maria, a fibra chegou",
+         "text": "Olá Maria, a fibra chegou, fibra de 500 Mega por R$ 99!"},
+        {"phone": "+5521998765432", "name": "João", "personal": "João, a fibra chegou",
+         "text": "Olá João, a fibra chegou, fibra de 500 Mega por R$ 99!"},
+    ]  # fmt: skip
+    plain = call("POST", "/campaigns/preview", body=preview_of(csv=None, filter={"labels": ["vip"]})).json
+    text = "Olá cliente, fibra de 500 Mega por R$ 99!"
+    assert plain["samples"] == [{"phone": VIP.phone, "name": "Vera Vip", "personal": None, "text": text}]
+    unknown = preview_of(template={"name": "nao_existe", "language": "pt_BR", "params": []})
+    assert call("POST", "/campaigns/preview", body=unknown).status_code == 422
+    assert call("POST", "/campaigns/preview", body=preview_of(filter={"labels": ["vip"]})).status_code == 400
+    written = (desk.store.campaigns, desk.store.sends, desk.store.audit_logs, desk.queue.tasks)
+    assert written == ({}, {}, {}, [])
 
 
 def test_templates_are_listed_with_their_parameters_and_a_sync_goes_through_campaign_send(call, desk):

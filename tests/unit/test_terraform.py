@@ -503,13 +503,15 @@ def test_secrets_reach_functions_only_through_secret_environment_variables():
     accessor = resource("google_secret_manager_secret_iam_member", "accessor")
     assert accessor["for_each"] == "${local.secrets}"
     assert accessor["member"] == "${google_service_account.function[each.value.dir].member}"
-    # a second reader only where named: campaign_send (outbound) writes personalised parameters with Gemini
-    assert local()["shared_secrets"] == {"gemini_api_key": ["outbound"]}
+    # a second reader only where named: campaign_send (outbound) writes personalised parameters with Gemini,
+    # and the console's campaign preview writes a few the same way
+    assert local()["shared_secrets"] == {"gemini_api_key": ["outbound", "console"]}
     shared = resource("google_secret_manager_secret_iam_member", "shared_accessor")
     assert shared["for_each"] == "${local.secret_readers}"
     assert shared["role"] == "roles/secretmanager.secretAccessor"
     assert shared["member"] == "${google_service_account.function[each.value.dir].member}"
-    assert local()["function_dirs"]["outbound"]["env"]["GEMINI_MODEL"] == "${var.gemini_model}"
+    for reader in ("outbound", "console"):
+        assert local()["function_dirs"][reader]["env"]["GEMINI_MODEL"] == "${var.gemini_model}"
     # values are set with gcloud or the console, never stored in Terraform state
     assert not resources("google_secret_manager_secret_version")
     # the console may add versions of the channel tokens outbound mounts, and of nothing else

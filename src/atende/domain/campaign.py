@@ -20,6 +20,7 @@ from typing import Any
 
 from atende.domain.errors import WorkflowRefused
 from atende.domain.model import MessageStatus, stable_id
+from atende.domain.templates import render
 
 DEFAULT_RATE_PER_SECOND = 80.0  # WhatsApp Cloud API's default throughput per business number
 RECIPIENT_GAP_S = 6.0  # at most one message per recipient per 6 s (WhatsApp's pair rate limit, 131056)
@@ -276,6 +277,14 @@ def template_params(template: TemplateChoice, personal: str | None) -> tuple[str
     if template.personalised is not None and personal is not None:
         params[template.personalised] = personal
     return tuple(params)
+
+
+def message_text(template: TemplateChoice, params: tuple[str, ...]) -> str:
+    """The body the recipient reads (kept on the message, shown by a preview)."""
+    return render(template.body, params) if template.body else f"[modelo {template.name}]"
+
+
+PREVIEW_MAX = 3  # recipients a preview writes for: each may be one engine call
 
 
 def slots(start_at: float, count: int, rate_per_second: float) -> list[float]:

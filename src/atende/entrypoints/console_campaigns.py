@@ -11,11 +11,12 @@ import flask
 from pydantic import Field
 
 from atende.domain.audience import ImportReport, Problem
-from atende.domain.campaign import Campaign, Send, TemplateChoice
+from atende.domain.campaign import PERSONAL, Campaign, Send, TemplateChoice
 from atende.domain.staff import Actor
 from atende.domain.templates import BODY_MAX, BUTTONS_MAX, MessageTemplate, TemplateDraft
 from atende.entrypoints.staff_http import Invalid, StrictBody, body, number_arg
 from atende.services.campaign_console import CampaignConsole, Draft, Progress
+from atende.services.campaigns import Sample
 
 
 def _ms(seconds: float | None) -> int | None:
@@ -34,15 +35,20 @@ class AudienceFilter(StrictBody):
     persona: str | None = Field(default=None, max_length=32)
 
 
-class NewCampaign(StrictBody):
-    name: str = Field(min_length=1, max_length=120)
+class CampaignPreview(StrictBody):
+    """What the form's preview sends: the number, the template, the audience and the instruction."""
+
     accountId: str = Field(min_length=1, max_length=64)
     template: TemplatePick
     csv: str | None = None
     filter: AudienceFilter | None = None
+    personalise: str | None = Field(default=None, max_length=500)  # how the engine writes the parameter
+
+
+class NewCampaign(CampaignPreview):
+    name: str = Field(min_length=1, max_length=120)
     scheduledAt: int | None = Field(default=None, ge=0)  # epoch ms; none: at once
     ratePerSecond: float | None = Field(default=None, gt=0, le=1000)
-    personalise: str | None = Field(default=None, max_length=500)  # how the engine writes the parameter
     start: bool = False
 
 
@@ -117,7 +123,12 @@ def send_json(s: Send) -> dict[str, Any]:
         "reason": s.reason,
         "messageId": s.message_id,
         "repliedAt": _ms(s.replied_at),
+        "personal": s.recipient.variables.get(PERSONAL),  # the parameter the engine wrote, once sent
     }
+
+
+def sample_json(s: Sample) -> dict[str, Any]:
+    return {"phone": s.recipient.phone, "name": s.recipient.name, "personal": s.personal, "text": s.text}
 
 
 def _problem(p: Problem) -> dict[str, Any]:
@@ -150,25 +161,36 @@ def _create_template(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
     return {"template": template_json(c.request_creation(a, b.accountId, draft))}
 
 
-def _create(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
-    b: NewCampaign = body(NewCampaign, r)
+def _draft(b: CampaignPreview, **more: Any) -> Draft:
     if (b.csv is None) == (b.filter is None):
         raise Invalid("Informe o público: um arquivo CSV ou filtros de contatos")
     t = b.template
-    draft = Draft(
-        name=b.name,
+    return Draft(
         account_id=b.accountId,
         template=TemplateChoice(
             t.name, t.language, tuple(t.params), None if t.personalised is None else t.personalised - 1
         ),
         csv=b.csv,
         where=None if b.filter is None else {"labels": b.filter.labels, "persona": b.filter.persona},
+        personalise=b.personalise if t.personalised is not None else None,
+        **more,
+    )
+
+
+def _create(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
+    b: NewCampaign = body(NewCampaign, r)
+    draft = _draft(
+        b,
+        name=b.name,
         scheduled_at=None if b.scheduledAt is None else b.scheduledAt / 1000,
         rate_per_second=b.ratePerSecond,
-        personalise=b.personalise if t.personalised is not None else None,
     )
     campaign, report = c.create(a, draft, start=b.start)
     return {"campaign": campaign_json(campaign), "audience": report_json(report) if report else None}
+
+
+def _preview(c: CampaignConsole, a: Actor, r: flask.Request) -> Any:
+    return {"samples": [sample_json(s) for s in c.preview(a, _draft(body(CampaignPreview, r)))]}
 
 
 def _sends(c: CampaignConsole, a: Actor, r: flask.Request, campaign_id: str) -> Any:
@@ -204,6 +226,7 @@ CAMPAIGN_ROUTES: dict[str, CampaignHandler] = {
     },
     "GET /campaigns": _list,
     "POST /campaigns": _create,
+    "POST /campaigns/preview": _preview,
     "POST /campaigns/audience": lambda c, a, r: report_json(c.check_audience(a, body(Csv, r).csv)),
     "GET /campaigns/<campaign_id>": lambda c, a, r, campaign_id: progress_json(c.progress(a, campaign_id)),
     "GET /campaigns/<campaign_id>/sends": _sends,

@@ -10,7 +10,8 @@ polling every 2 s costs a few reads however large the campaign, and no send ever
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,7 +22,14 @@ from atende.domain.errors import WorkflowRefused
 from atende.domain.staff import Actor
 from atende.domain.templates import MessageTemplate, TemplateDraft, TemplateInvalid
 from atende.services.audit import AuditEntry
-from atende.services.campaigns import Audience, CampaignService, CampaignStore, CampaignTask, TaskQueue
+from atende.services.campaigns import (
+    Audience,
+    CampaignService,
+    CampaignStore,
+    CampaignTask,
+    Sample,
+    TaskQueue,
+)
 from atende.services.settings.errors import NotFound, SettingRefused
 from atende.services.templates import TemplateService
 from atende.services.unit_of_work import UnitOfWork
@@ -57,8 +65,8 @@ class Progress:
 class Draft:
     """A campaign as the console's form sends it; the audience is a CSV's text or contact filters."""
 
-    name: str
     account_id: str
+    name: str = ""  # none yet when the form asks for a preview
     template: TemplateChoice
     csv: str | None = None
     where: Mapping[str, Any] | None = None
@@ -150,9 +158,8 @@ class CampaignConsole:
 
     def create(self, actor: Actor, draft: Draft, *, start: bool) -> tuple[Campaign, ImportReport | None]:
         only_campaign_staff(actor)
-        report = self.check_audience(actor, draft.csv) if draft.csv is not None else None
-        audience = Audience(csv=report) if report is not None else Audience(where=draft.where or {})
-        try:
+        audience, report = self._audience(actor, draft)
+        with _refusals():
             campaign = self._campaigns.create(
                 name=draft.name,
                 account_id=draft.account_id,
@@ -164,11 +171,26 @@ class CampaignConsole:
                 personalise=draft.personalise,
                 actor=actor,
             )
-        except (WorkflowRefused, TemplateInvalid) as e:
-            raise SettingRefused(str(getattr(e, "reason", e))) from None
         if start:
             campaign = self._campaigns.start(campaign.id, actor)
         return campaign, report
+
+    def preview(self, actor: Actor, draft: Draft) -> list[Sample]:
+        """The form's message for its first recipients (at most `PREVIEW_MAX` engine calls), before the
+        campaign exists; nothing is written, not even an audit entry: it changes nothing."""
+        only_campaign_staff(actor)
+        audience, _ = self._audience(actor, draft)
+        with _refusals():
+            return self._campaigns.preview(
+                account_id=draft.account_id,
+                template=draft.template,
+                audience=audience,
+                personalise=draft.personalise,
+            )
+
+    def _audience(self, actor: Actor, draft: Draft) -> tuple[Audience, ImportReport | None]:
+        report = self.check_audience(actor, draft.csv) if draft.csv is not None else None
+        return (Audience(csv=report) if report is not None else Audience(where=draft.where or {})), report
 
     # -- following one ---------------------------------------------------------------------------------------
 
@@ -221,3 +243,12 @@ class CampaignConsole:
         if campaign is None:
             raise NotFound("Campanha não encontrada")
         return campaign
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The service's refusals of a draft (a template not approved, parameters missing): a 422."""
+    try:
+        yield
+    except (WorkflowRefused, TemplateInvalid) as e:
+        raise SettingRefused(str(getattr(e, "reason", e))) from None

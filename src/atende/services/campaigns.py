@@ -31,7 +31,7 @@ from atende.domain.errors import WorkflowRefused
 from atende.domain.message import Message
 from atende.domain.model import Channel, SenderType, conversation_doc_id, stable_id
 from atende.domain.staff import Actor
-from atende.domain.templates import MessageTemplate, render
+from atende.domain.templates import MessageTemplate
 from atende.services.audit import AuditEntry
 from atende.services.unit_of_work import UnitOfWork, atomically
 
@@ -78,8 +78,11 @@ class CampaignStore(Protocol):
 
     def all(self, limit: int) -> list[Campaign]: ...
 
-    def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
-        """Contacts matching a filter (`labels` any of, `persona`) who can be reached on WhatsApp."""
+    def contacts(
+        self, where: Mapping[str, Any], account_id: str, limit: int | None = None
+    ) -> list[Recipient]:
+        """Contacts matching a filter (`labels` any of, `persona`) who can be reached on WhatsApp; the
+        first `limit` of them when given."""
 
     def owners(self, keys: Sequence[str]) -> dict[str, str]:
         """Identity key → contact id, for the keys some contact already has."""
@@ -153,6 +156,15 @@ class CampaignEvents(Protocol):
 
 
 @dataclass(frozen=True)
+class Sample:
+    """One recipient's message as a preview shows it: the parameter written for them and the whole body."""
+
+    recipient: Recipient
+    personal: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Audience:
     """Who a campaign goes to: the contacts a filter finds, or the valid rows of an imported CSV."""
 
@@ -199,15 +211,7 @@ class CampaignService:
     ) -> Campaign:
         """A draft with its send records; the template must be approved and its parameters complete.
         A person's (the console's) creation is audited."""
-        found = self._store.template(account_id, template.name, template.language)
-        if found is None or not found.approved:
-            raise WorkflowRefused(
-                f"Modelo {template.name} ({template.language}) não está aprovado neste número"
-            )
-        found.check_params(template.params)
-        template = replace(template, body=found.body)
-        if template.personalised is not None and not 0 <= template.personalised < len(template.params):
-            raise WorkflowRefused("Parâmetro personalizado fora do modelo")
+        template = self._approved(account_id, template)
         channel = self._channels().get(Channel.WHATSAPP, account_id)
         rate = rate_per_second or channel.campaign_rate or rules.DEFAULT_RATE_PER_SECOND
         recipients = self._recipients(audience, account_id)
@@ -227,6 +231,26 @@ class CampaignService:
         self._store.create(campaign, sends, audit)
         log.info("campaign %s created: %d recipients", campaign.id, len(sends))
         return campaign
+
+    def preview(
+        self,
+        *,
+        account_id: str,
+        template: TemplateChoice,
+        audience: Audience,
+        personalise: str | None = None,
+    ) -> list[Sample]:
+        """What the first few recipients would read, the personalised parameter written by the personaliser
+        dispatch uses. Nothing is stored: at send time dispatch writes (and keeps) its own text."""
+        template = self._approved(account_id, template)
+        samples = []
+        for recipient in self._recipients(audience, account_id, limit=rules.PREVIEW_MAX):
+            personal = None
+            if template.personalised is not None:
+                personal = self._write_personal(recipient, personalise)
+            text = rules.message_text(template, rules.template_params(template, personal))
+            samples.append(Sample(recipient=recipient, personal=personal, text=text))
+        return samples
 
     def start(self, campaign_id: str, actor: Actor | None = None) -> Campaign:
         now = self._clock()
@@ -366,9 +390,21 @@ class CampaignService:
         self._queue.enqueue_all(tasks)
         log.info("campaign %s: %d tasks at %.1f/s", campaign.id, len(queued), campaign.rate_per_second)
 
-    def _recipients(self, audience: Audience, account_id: str) -> list[Recipient]:
+    def _approved(self, account_id: str, template: TemplateChoice) -> TemplateChoice:
+        """The choice with its approved body; refused when not approved here or its parameters are wrong."""
+        found = self._store.template(account_id, template.name, template.language)
+        if found is None or not found.approved:
+            raise WorkflowRefused(
+                f"Modelo {template.name} ({template.language}) não está aprovado neste número"
+            )
+        found.check_params(template.params)
+        if template.personalised is not None and not 0 <= template.personalised < len(template.params):
+            raise WorkflowRefused("Parâmetro personalizado fora do modelo")
+        return replace(template, body=found.body)
+
+    def _recipients(self, audience: Audience, account_id: str, limit: int | None = None) -> list[Recipient]:
         if audience.csv is not None:
-            rows = audience.csv.rows
+            rows = audience.csv.rows[:limit]
             keys = [f"whatsapp:{r.phone.lstrip('+')}" for r in rows]
             owners = self._store.owners([*keys, *(identity_key("phone", r.phone) for r in rows)])
             return [
@@ -382,7 +418,7 @@ class CampaignService:
                 )
                 for row, key in zip(rows, keys, strict=True)
             ]
-        return self._store.contacts(audience.where or {}, account_id)
+        return self._store.contacts(audience.where or {}, account_id, limit)
 
     def _personal(self, campaign_id: str, contact_id: str) -> str:
         """The parameter for a send that awaits one, written before the transaction: an engine call is
@@ -395,8 +431,11 @@ class CampaignService:
             send = uow.campaigns.send(campaign_id, contact_id)
         if send is None or not rules.awaits_personal(campaign, send):
             return ""
+        return self._write_personal(send.recipient, campaign.audience.get("personalise"))
+
+    def _write_personal(self, recipient: Recipient, instruction: str | None) -> str:
         personaliser = self._personaliser or LocalPersonaliser()
-        return personaliser.personalise(send.recipient, str(campaign.audience.get("personalise") or ""))
+        return personaliser.personalise(recipient, str(instruction or ""))
 
     def _message(
         self,
@@ -424,8 +463,7 @@ class CampaignService:
             for key in keys:
                 uow.identities.claim(key, contact.id)
         params = rules.template_params(campaign.template, send.recipient.variables.get(rules.PERSONAL))
-        body = campaign.template.body
-        text = render(body, params) if body else f"[modelo {campaign.template.name}]"
+        text = rules.message_text(campaign.template, params)
         opened = conversation or Conversation.opened_for_campaign(
             contact_id=contact.id,
             account_id=campaign.account_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from google.cloud import firestore
@@ -263,14 +264,16 @@ class FirestoreCampaignStore:
         query = self._db.collection(CAMPAIGNS).order_by("createdAt", direction=firestore.Query.DESCENDING)
         return [from_doc(s.id, s.to_dict() or {}) for s in query.limit(limit).stream()]
 
-    def contacts(self, where: Mapping[str, Any], account_id: str) -> list[Recipient]:
+    def contacts(
+        self, where: Mapping[str, Any], account_id: str, limit: int | None = None
+    ) -> list[Recipient]:
         query: Any = self._db.collection(CONTACTS)
         if where.get("persona"):
             query = query.where(filter=firestore.FieldFilter("persona", "==", str(where["persona"])))
         labels = list(where.get("labels") or [])
         if labels:
             query = query.where(filter=firestore.FieldFilter("labels", "array_contains_any", labels[:30]))
-        return list(_reachable(query.stream()))
+        return list(islice(_reachable(query.stream()), limit))  # a preview stops reading after a few
 
     def owners(self, keys: Sequence[str]) -> dict[str, str]:
         refs = [self._db.collection(IDENTITIES).document(k) for k in dict.fromkeys(keys)]
@@ -298,4 +301,3 @@ def _reachable(snaps: Iterable[firestore.DocumentSnapshot]) -> Iterable[Recipien
         address = address_on("whatsapp", list(doc.get("identities") or []))
         if address is not None and address.recipient_id.isdigit():
             yield Recipient(contact_id=snap.id, wa_id=address.recipient_id, name=doc.get("name"))
-

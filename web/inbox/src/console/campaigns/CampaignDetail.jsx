@@ -15,7 +15,8 @@ import { CAMPAIGN_COLOR, SEND_COLOR, SEND_STATUSES, fill, usePolling } from './s
 const MOVES = { draft: ['start', 'cancel'], scheduled: ['pause', 'cancel'], running: ['pause', 'cancel'], paused: ['resume', 'cancel'] };
 const SHOWN = ['queued', 'sending', 'sent', 'delivered', 'read', 'replied', 'failed', 'unknown', 'skipped', 'cancelled'];
 
-function Recipients({ campaignId, version }) {
+// A personalised campaign's list shows the text the AI wrote for each recipient (kept with the send).
+function Recipients({ campaignId, version, personalised }) {
   const { t } = useTranslation();
   const [status, setStatus] = useState(null);
   const [items, setItems] = useState([]);
@@ -38,6 +39,7 @@ function Recipients({ campaignId, version }) {
         <Table.Thead><Table.Tr>
           <Table.Th>#</Table.Th><Table.Th>{t('console.campaigns.phone')}</Table.Th><Table.Th>{t('console.campaigns.contact')}</Table.Th>
           <Table.Th>{t('console.campaigns.status')}</Table.Th><Table.Th>{t('console.campaigns.reason')}</Table.Th><Table.Th>{t('console.campaigns.replied')}</Table.Th>
+          {personalised && <Table.Th>{t('console.campaigns.personalText')}</Table.Th>}
         </Table.Tr></Table.Thead>
         <Table.Tbody>
           {items.map((s) => (
@@ -48,6 +50,7 @@ function Recipients({ campaignId, version }) {
               <Table.Td><Badge size="sm" variant="light" tt="none" color={SEND_COLOR[s.status] || 'gray'}>{t(`console.campaigns.send.${s.status}`)}</Badge></Table.Td>
               <Table.Td><Text size="xs">{s.reason ? t(`console.campaigns.reasons.${s.reason}`, { defaultValue: s.reason }) : ''}</Text></Table.Td>
               <Table.Td><Text size="xs">{clock(s.repliedAt)}</Text></Table.Td>
+              {personalised && <Table.Td data-testid="personal"><Text size="xs">{s.personal || ''}</Text></Table.Td>}
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -122,7 +125,7 @@ export default function CampaignDetail() {
         <Text size="xs" c="dimmed">{t('console.campaigns.template')}: <Text span ff="monospace" size="xs">{template.name} ({template.language})</Text> · {t('console.campaigns.account')}: {campaign.accountId}</Text>
         <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap' }}>{fill(template.body, shownParams)}</Text>
       </Paper>
-      <Recipients campaignId={id} version={`${progress.done}-${JSON.stringify(counts)}`} />
+      <Recipients campaignId={id} version={`${progress.done}-${JSON.stringify(counts)}`} personalised={Boolean(template.personalised)} />
     </Stack>
   );
 }

@@ -1,7 +1,8 @@
 // A new campaign: number and approved template (its body shown with the parameters filled as they are
 // typed), the audience as a CSV checked line by line before anything is created (or contact filters),
-// and when it goes out. The server checks everything again with the CLI's own code.
-import { useMemo, useState } from 'react';
+// the message its first recipients would read (the AI's parameter written by the server, as at send
+// time), and when it goes out. The server checks everything again with the CLI's own code.
+import { useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import {
   Alert, Badge, Button, FileInput, Group, Paper, Radio, SegmentedControl, Select, Stack, Table, TagsInput, Text,
@@ -43,6 +44,27 @@ function Report({ report }) {
   );
 }
 
+// The server's preview: each of the first recipients' whole message, the AI's parameter written as
+// dispatch writes it. Nothing is stored; the send writes its own.
+function Samples({ samples }) {
+  const { t } = useTranslation();
+  if (samples.length === 0) return <Text size="sm" c="dimmed">{t('console.campaigns.samplesNone')}</Text>;
+  return (
+    <Stack component="ol" gap="xs" m={0} p={0} style={{ listStyle: 'none' }} aria-label={t('console.campaigns.samplesTitle')} data-testid="samples">
+      {samples.map((s) => (
+        <Paper component="li" key={s.phone} withBorder p="sm" radius="md" bg="teal.0" data-testid="sample">
+          <Group gap="xs" mb={4}>
+            <Text size="sm" fw={600}>{s.name || '—'}</Text>
+            <Text size="xs" c="dimmed" ff="monospace">{s.phone}</Text>
+          </Group>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{s.text}</Text>
+          {s.personal && <Text size="xs" c="dimmed" mt={4}>{t('console.campaigns.writtenByAi')}: {s.personal}</Text>}
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
 function Section({ title, children }) {
   return (
     <Paper withBorder p="md" radius="md">
@@ -76,6 +98,8 @@ export default function CampaignNew() {
   const [when, setWhen] = useState('now');
   const [at, setAt] = useState('');
   const [busy, setBusy] = useState(false);
+  const [samples, setSamples] = useState(null);
+  const [previewing, setPreviewing] = useState(false);
   const chosenAccount = account || (accounts.length === 1 ? accounts[0] : null);
   const template = approved.find((tp) => tp.id === templateId && tp.accountId === chosenAccount) || null;
   const count = template?.params || 0;
@@ -102,19 +126,32 @@ export default function CampaignNew() {
   const paramsReady = Array.from({ length: count }, (_, i) => personalised === i + 1 || (params[i] || '').trim()).every(Boolean);
   const ready = name.trim() && template && paramsReady && audienceReady && (when === 'now' || at) && !busy;
 
+  // What the preview and the creation both send: the number, the template, the audience, the instruction.
+  const draft = () => ({
+    accountId: chosenAccount,
+    template: {
+      name: template.name, language: template.language,
+      params: Array.from({ length: count }, (_, i) => (personalised === i + 1 ? (params[i] || '-') : params[i])),
+      ...(personalised ? { personalised } : {}),
+    },
+    ...(source === 'csv' ? { csv } : { filter: { labels, persona: persona || null } }),
+    ...(personalised ? { personalise: instruction } : {}),
+  });
+  // A preview shows the form it was asked for: any change hides it until it is asked for again.
+  useEffect(() => setSamples(null), [chosenAccount, templateId, params, personalised, instruction, source, csv, labels, persona]);
+  const askPreview = async () => {
+    setPreviewing(true);
+    const answer = await save('campaigns/preview', 'POST', draft());
+    setPreviewing(false);
+    setSamples(answer ? answer.samples : null);
+  };
+
   const submit = async (start) => {
     setBusy(true);
     const body = {
+      ...draft(),
       name: name.trim(),
-      accountId: chosenAccount,
-      template: {
-        name: template.name, language: template.language,
-        params: Array.from({ length: count }, (_, i) => (personalised === i + 1 ? (params[i] || '-') : params[i])),
-        ...(personalised ? { personalised } : {}),
-      },
-      ...(source === 'csv' ? { csv } : { filter: { labels, persona: persona || null } }),
       ...(when === 'later' ? { scheduledAt: new Date(at).getTime() } : {}),
-      ...(personalised ? { personalise: instruction } : {}),
       start,
     };
     const answer = await save('campaigns', 'POST', body, t('console.campaigns.created'));
@@ -179,6 +216,17 @@ export default function CampaignNew() {
             </Group>
           )}
       </Section>
+      {template && (
+        <Section title={t('console.campaigns.samplesTitle')}>
+          <Text size="sm" c="dimmed">{t('console.campaigns.samplesHelp', { n: 3 })}</Text>
+          <Group>
+            <Button variant="light" onClick={askPreview} loading={previewing} disabled={!(paramsReady && audienceReady)}>
+              {t('console.campaigns.previewSamples', { n: 3 })}
+            </Button>
+          </Group>
+          <div aria-live="polite">{samples && <Samples samples={samples} />}</div>
+        </Section>
+      )}
       <Section title={t('console.campaigns.schedule')}>
           <Radio.Group value={when} onChange={setWhen}>
             <Group><Radio value="now" label={t('console.campaigns.now')} /><Radio value="later" label={t('console.campaigns.later')} /></Group>
