@@ -9,7 +9,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { api } from '../data/api';
 import ChannelBadge from '../components/ChannelBadge';
-import { clock } from '../format';
+import { clock, named } from '../format';
 import { usePaged } from './paged';
 
 // The consumers that can dead-letter (src/atende/topology.py CONSUMERS).
@@ -17,7 +17,7 @@ const CONSUMERS = ['ai_reply', 'outbound', 'message_status', 'media_fetch', 'aut
 const STATE_COLORS = { dead: 'red', replayed: 'green', discarded: 'gray' };
 
 function StateBadge({ state, t }) {
-  return <Badge size="sm" variant="light" color={STATE_COLORS[state] || 'gray'}>{t(`console.deadLetters.states.${state}`, { defaultValue: state })}</Badge>;
+  return <Badge size="sm" variant="light" color={STATE_COLORS[state] || 'gray'}>{named(t, 'console.deadLetters.states', state)}</Badge>;
 }
 
 function Field({ label, children }) {

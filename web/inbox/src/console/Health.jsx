@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../data/api';
 import ChannelBadge from '../components/ChannelBadge';
 import DeadLetters from './DeadLetters';
-import { clock } from '../format';
+import { clock, named } from '../format';
 
 const STATE = { ok: 'green', degraded: 'yellow', offline: 'red' };
 const asMillis = (at) => (at == null ? null : at < 1e12 ? at * 1000 : at);
@@ -64,7 +64,7 @@ export default function Health() {
                   : <span style={{ display: 'inline-block', minWidth: 'max-content' }}><ChannelBadge channel={a.channel} /></span>}</Table.Td>
                 <Table.Td><RowName a={a} t={t} /></Table.Td>
                 <Table.Td maw={240}>
-                  <Badge color={STATE[a.state] || 'gray'} style={{ minWidth: 'max-content' }}>{t(`console.health.${a.state}`, { defaultValue: a.state })}</Badge>
+                  <Badge color={STATE[a.state] || 'gray'} style={{ minWidth: 'max-content' }}>{named(t, 'console.health', a.state)}</Badge>
                   {a.lastError && (
                     <Text size="xs" c="red.8" mt={4} lineClamp={2} title={a.lastError} style={{ wordBreak: 'break-word' }}>
                       {t('console.health.lastError')}: {a.lastError}

@@ -12,6 +12,7 @@ import { api } from '../data/api';
 import { useTeams } from '../data/firestore';
 import { duration } from './board';
 import { Kpi } from './Board';
+import { named } from '../format';
 
 const BY = ['day', 'channel', 'team', 'agent', 'intent', 'persona', 'hour'];
 const REASONS = ['lowConfidence', 'explicitRequest', 'cancellation', 'frustration', 'failure', 'other'];
@@ -68,8 +69,8 @@ export default function Reports() {
   const total = report?.total;
   const names = Object.fromEntries(teams.map((tm) => [tm.id, tm.name || tm.id]));
   const label = (key) => ({
-    channel: t(`channel.${key}`, { defaultValue: key }),
-    persona: t(`persona.${key}`, { defaultValue: key }),
+    channel: named(t, 'channel', key),
+    persona: named(t, 'persona', key),
     team: names[key] || key,
   }[by] ?? key);
   const reasons = total ? REASONS.map((r) => ({ reason: t(`console.reports.reason.${r}`), n: total.handoffReasons?.[r] || 0 })) : [];

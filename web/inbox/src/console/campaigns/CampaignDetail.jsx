@@ -8,7 +8,7 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../data/api';
-import { clock } from '../../format';
+import { clock, named } from '../../format';
 import { save } from '../settings/resource';
 import { CAMPAIGN_COLOR, SEND_COLOR, SEND_STATUSES, fill, usePolling } from './shared';
 
@@ -48,7 +48,7 @@ function Recipients({ campaignId, version, personalised }) {
               <Table.Td><Text size="sm" ff="monospace">{s.phone}</Text></Table.Td>
               <Table.Td>{s.name || '—'}</Table.Td>
               <Table.Td><Badge size="sm" variant="light" tt="none" color={SEND_COLOR[s.status] || 'gray'}>{t(`console.campaigns.send.${s.status}`)}</Badge></Table.Td>
-              <Table.Td><Text size="xs">{s.reason ? t(`console.campaigns.reasons.${s.reason}`, { defaultValue: s.reason }) : ''}</Text></Table.Td>
+              <Table.Td><Text size="xs">{s.reason ? named(t, 'console.campaigns.reasons', s.reason) : ''}</Text></Table.Td>
               <Table.Td><Text size="xs">{clock(s.repliedAt)}</Text></Table.Td>
               {personalised && <Table.Td data-testid="personal"><Text size="xs">{s.personal || ''}</Text></Table.Td>}
             </Table.Tr>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
-import { clock } from '../../format';
+import { clock, named } from '../../format';
 import { save, useResource } from '../settings/resource';
 import { TEMPLATE_COLOR, usePolling } from './shared';
 import TemplateForm from './TemplateForm';
@@ -61,10 +61,10 @@ export default function Templates() {
                 <Table.Td><Text size="xs" ff="monospace">{tp.accountId}</Text></Table.Td>
                 <Table.Td><Text size="sm" ff="monospace">{tp.name}</Text></Table.Td>
                 <Table.Td>{tp.language}</Table.Td>
-                <Table.Td><Text size="xs">{t(`console.templates.categories.${tp.category}`, { defaultValue: tp.category })}</Text></Table.Td>
+                <Table.Td><Text size="xs">{named(t, 'console.templates.categories', tp.category)}</Text></Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 110 }}>
                   <Badge size="sm" variant="light" tt="none" color={TEMPLATE_COLOR[tp.status] || 'gray'} title={tp.rejectedReason || undefined}>
-                    {t(`console.templates.states.${tp.status}`, { defaultValue: tp.status })}
+                    {named(t, 'console.templates.states', tp.status)}
                   </Badge>
                 </Table.Td>
                 <Table.Td ta="right">{tp.params}</Table.Td>

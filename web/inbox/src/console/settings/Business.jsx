@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Paper, Stack, Tabs, TextInput, Textarea, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { save, useResource } from './resource';
+import { named } from '../../format';
 
 const FIELDS = ['name', 'segment', 'hours', 'hours_en', 'tone', 'website', 'support_phone'];
 
@@ -33,7 +34,7 @@ export default function Business() {
         <Paper withBorder p="sm" radius="md">
           <Title order={3} size="h5" mb="xs">{t('console.business.personas')}</Title>
           <Tabs defaultValue={personas[0][0]}>
-            <Tabs.List>{personas.map(([name]) => <Tabs.Tab key={name} value={name}>{t(`persona.${name}`, { defaultValue: name })}</Tabs.Tab>)}</Tabs.List>
+            <Tabs.List>{personas.map(([name]) => <Tabs.Tab key={name} value={name}>{named(t, 'persona', name)}</Tabs.Tab>)}</Tabs.List>
             {personas.map(([name, texts]) => <Persona key={name} name={name} texts={texts} onSaved={setData} />)}
           </Tabs>
         </Paper>

@@ -7,6 +7,7 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { save, useResource } from './resource';
+import { named } from '../../format';
 
 const DAYS = ['0', '1', '2', '3', '4', '5', '6']; // Monday first, as the server counts
 const CHANNELS = ['conversation', 'preferred', 'email'];
@@ -77,11 +78,11 @@ function RuleCard({ id, rule, overridden, onChange, onRestore }) {
       <Stack gap="xs">
         {Object.keys(rule.messages).map((persona) => (
           <Paper key={persona} withBorder p="xs" radius="sm" bg="var(--mantine-color-gray-0)">
-            <Text size="xs" fw={600} mb={4}>{t('console.followups.persona')}: {t(`console.followups.personas.${persona}`, { defaultValue: persona })}</Text>
+            <Text size="xs" fw={600} mb={4}>{t('console.followups.persona')}: {named(t, 'console.followups.personas', persona)}</Text>
             <Group grow align="flex-start">
               {['pt', 'en'].map((lang) => (
                 <Textarea key={lang} autosize minRows={2} label={t(`console.followups.${lang}`)}
-                  aria-label={`${name} · ${t(`console.followups.personas.${persona}`, { defaultValue: persona })} · ${t(`console.followups.${lang}`)}`}
+                  aria-label={`${name} · ${named(t, 'console.followups.personas', persona)} · ${t(`console.followups.${lang}`)}`}
                   value={rule.messages[persona][lang] || ''} onChange={(e) => setText(persona, lang, e.currentTarget.value)} />
               ))}
             </Group>

@@ -33,7 +33,7 @@ export default function Routing() {
     <Stack p="md" gap="md">
       <Group justify="space-between">
         <Title order={2} size="h3">{t('console.nav.routing')}</Title>
-        {sets.length > 0 && <SegmentedControl size="xs" value={set} onChange={setSet} data={sets.map((s) => ({ value: s, label: t(`console.routing.set.${s}`, { defaultValue: s }) }))} />}
+        {sets.length > 0 && <SegmentedControl size="xs" value={set} onChange={setSet} data={sets.map((s) => ({ value: s, label: named(t, 'console.routing.set', s) }))} />}
       </Group>
       {problem && <Alert color="red" role="alert">{problem}</Alert>}
       {data?.problem && <Alert color="orange">{data.problem}</Alert>}
